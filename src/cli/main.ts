@@ -1,0 +1,44 @@
+import { Command, CommanderError, Option } from 'commander';
+import { BugError, messageOf, UserError } from '../errors.js';
+import { scrubSecrets } from '../secrets.js';
+import { createOutput, type Output } from './output.js';
+import { registerCommands } from './commands.js';
+import { packageVersion } from './package-version.js';
+
+export const EXIT_OK = 0;
+export const EXIT_ERROR = 1;
+export const EXIT_CHANGES = 2;
+export const EXIT_INTERRUPTED = 130;
+
+/** Runs the CLI and returns the exit code. Only this edge catches errors and turns them into output. */
+export async function main(argv: string[], output: Output = createOutput()): Promise<number> {
+  const program = new Command('datalinks')
+    .description('Declarative PostgreSQL data links (postgres_fdw): plan and apply from datalinks.yaml')
+    .version(packageVersion(), '-v, --version')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => output.out(text),
+      writeErr: (text) => output.err(text),
+    })
+    .showHelpAfterError('(run datalinks --help for usage)');
+  let exitCode = EXIT_OK;
+  registerCommands(program, output, (code) => {
+    exitCode = code;
+  });
+  program.addOption(new Option('--no-color', 'disable colours (NO_COLOR is honoured too)'));
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_OK : EXIT_ERROR;
+    if (error instanceof UserError) {
+      output.err(`Error: ${scrubSecrets(error.message)}\n`);
+      for (const step of error.nextSteps) output.err(`  ${scrubSecrets(step)}\n`);
+      return EXIT_ERROR;
+    }
+    const kind = error instanceof BugError ? 'internal error' : 'unexpected error';
+    output.err(`Error (${kind}): ${scrubSecrets(messageOf(error))}\n  This is a bug in datalinks; please report it with the command you ran.\n`);
+    if (process.env.DATALINKS_DEBUG && error instanceof Error) output.err(`${scrubSecrets(error.stack ?? '')}\n`);
+    return EXIT_ERROR;
+  }
+}

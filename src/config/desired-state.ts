@@ -1,0 +1,137 @@
+import { interpolate } from './interpolate.js';
+import { parsePostgresUrl } from './parse-url.js';
+import type { ConfigProblem } from './problem.js';
+import {
+  type Access,
+  type ConnectionTarget,
+  DEFAULT_IMPORT_OPTIONS,
+  type DesiredDatabase,
+  type DesiredLink,
+  type ImportOptions,
+} from './types.js';
+import type { PathSegment, YamlSource } from './yaml-source.js';
+
+const LINK_NAME = /^[a-z0-9_]+$/;
+const MAX_IDENTIFIER_BYTES = 63;
+
+/**
+ * The semantic rules of DESIGN.md on top of the schema: link names, URLs, `${VAR}`, exclusive keys.
+ * Written defensively: it runs even when the schema found problems, so a file's problems come at once.
+ */
+export function buildDesiredState(
+  data: unknown,
+  source: YamlSource,
+  env: NodeJS.ProcessEnv,
+): { databases?: DesiredDatabase[]; problems: ConfigProblem[] } {
+  const problems: ConfigProblem[] = [];
+  const report = (path: PathSegment[], message: string, hint?: string, key?: string) =>
+    problems.push({
+      position: key === undefined ? source.valuePosition(path) : source.keyPosition(path, key),
+      message,
+      hint,
+    });
+
+  const resolveString = (path: PathSegment[], raw: string): { value: string; variable: string | null } => {
+    const result = interpolate(raw, env);
+    for (const name of result.unset) {
+      report(path, `environment variable ${name} is not set (used in "${path.join('.')}")`, `export ${name}=... before running datalinks, or set it in your CI secrets`);
+    }
+    for (const reference of result.malformed) {
+      report(path, `"${reference}" is not a valid variable reference`, 'write ${NAME} with letters, digits and underscores, or $$ for a literal $');
+    }
+    return { value: result.value, variable: result.wholeVariable };
+  };
+
+  const resolveUrl = (path: PathSegment[], raw: unknown): { target: ConnectionTarget; variable: string | null } | undefined => {
+    if (typeof raw !== 'string') return undefined;
+    const before = problems.length;
+    const { value, variable } = resolveString(path, raw);
+    if (problems.length > before) return undefined;
+    const parsed = parsePostgresUrl(value);
+    if (!parsed.ok) {
+      report(path, variable ? `${variable}: ${parsed.message}` : parsed.message, parsed.hint);
+      return undefined;
+    }
+    if (parsed.target.password && !variable && !raw.includes('${')) {
+      report(path, 'this URL holds a password in the file itself', 'move the URL into an environment variable and write `url: ${VARIABLE}`: secrets never live in datalinks.yaml');
+      return undefined;
+    }
+    return { target: parsed.target, variable };
+  };
+
+  const resolveList = (path: PathSegment[], raw: unknown): string[] | undefined =>
+    Array.isArray(raw) ? raw.map((item, i) => (typeof item === 'string' ? resolveString([...path, i], item).value : String(item))) : undefined;
+
+  const databases: DesiredDatabase[] = [];
+  const root = asRecord(data);
+  for (const [alias, rawDatabase] of Object.entries(asRecord(root?.databases) ?? {})) {
+    const dbPath: PathSegment[] = ['databases', alias];
+    const database = asRecord(rawDatabase);
+    if (!database) continue;
+    const url = resolveUrl([...dbPath, 'url'], database.url);
+    const links: DesiredLink[] = [];
+    for (const [name, rawLink] of Object.entries(asRecord(database.links) ?? {})) {
+      const linkPath: PathSegment[] = [...dbPath, 'links', name];
+      const nameProblem = checkLinkName(name);
+      if (nameProblem) report([...dbPath, 'links'], nameProblem.message, nameProblem.hint, name);
+      const link = asRecord(rawLink);
+      if (!link) continue;
+      const remote = asRecord(link.remote);
+      const remoteUrl = resolveUrl([...linkPath, 'remote', 'url'], remote?.url);
+      if (link.tables !== undefined && link.exclude !== undefined) {
+        report(linkPath, `link "${name}" has both "tables" and "exclude"`, 'keep one: `tables` links only the tables listed, `exclude` links all tables but those listed', 'exclude');
+      }
+      const serverOptions = asRecord(link.server_options) ?? {};
+      if (nameProblem || !remoteUrl) continue;
+      links.push({
+        name,
+        remote: {
+          target: remoteUrl.target,
+          variable: remoteUrl.variable,
+          schema: typeof remote?.schema === 'string' ? resolveString([...linkPath, 'remote', 'schema'], remote.schema).value : 'public',
+        },
+        tables: resolveList([...linkPath, 'tables'], link.tables) ?? null,
+        exclude: resolveList([...linkPath, 'exclude'], link.exclude) ?? [],
+        access: link.access === 'write' ? 'write' : ('read' satisfies Access),
+        grantTo: resolveList([...linkPath, 'grant_to'], link.grant_to) ?? [],
+        serverOptions: Object.fromEntries(Object.entries(serverOptions).map(([key, value]) => [key, optionValue(value)])),
+        importOptions: { ...DEFAULT_IMPORT_OPTIONS, ...(asRecord(link.import_options) as Partial<ImportOptions> | undefined) },
+        position: source.keyPosition([...dbPath, 'links'], name),
+      });
+    }
+    if (url) databases.push({ alias, target: url.target, links, position: source.keyPosition(['databases'], alias) });
+  }
+  return { databases: problems.length === 0 ? databases : undefined, problems };
+}
+
+export function checkLinkName(name: string): { message: string; hint: string } | undefined {
+  const bytes = Buffer.byteLength(name, 'utf8');
+  if (bytes > MAX_IDENTIFIER_BYTES) {
+    return {
+      message: `link name "${name.slice(0, 20)}..." is ${bytes} characters long; the limit is ${MAX_IDENTIFIER_BYTES}`,
+      hint: 'shorten it: the link name becomes a schema and server name, and PostgreSQL truncates identifiers at 63 bytes',
+    };
+  }
+  if (!LINK_NAME.test(name)) {
+    const suggestion = name.toLowerCase().replace(/[^a-z0-9_]+/g, '_');
+    return {
+      message: `link name "${name}" may only contain lower-case letters, digits and underscores`,
+      hint: LINK_NAME.test(suggestion) ? `rename it to "${suggestion}"` : 'use lower-case letters, digits and underscores',
+    };
+  }
+  if (name === 'public' || name === 'information_schema' || name.startsWith('pg_')) {
+    return {
+      message: `link name "${name}" is reserved by PostgreSQL`,
+      hint: `pick another name, such as "${name.replace(/^pg_/, '')}_link"; "public", "information_schema" and names starting with "pg_" are taken`,
+    };
+  }
+  return undefined;
+}
+
+function optionValue(value: unknown): string {
+  return Array.isArray(value) ? value.join(',') : String(value);
+}
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}

@@ -1,0 +1,128 @@
+import { readFileSync } from 'node:fs';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { ConfigProblem } from './problem.js';
+import { suggestNearest } from './suggest.js';
+import type { PathSegment, YamlSource } from './yaml-source.js';
+
+const SCHEMA_URL = new URL('../../schemas/datalinks.schema.json', import.meta.url);
+
+let validator: ValidateFunction | undefined;
+
+function compiledValidator(): ValidateFunction {
+  if (!validator) {
+    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+    validator = ajv.compile(JSON.parse(readFileSync(SCHEMA_URL, 'utf8')));
+  }
+  return validator;
+}
+
+/** Checks the document's shape against schemas/datalinks.schema.json; every problem has a position. */
+export function validateShape(data: unknown, source: YamlSource): ConfigProblem[] {
+  const validate = compiledValidator();
+  if (validate(data)) return [];
+  return (validate.errors ?? []).flatMap((error) => {
+    const problem = problemFor(error, source);
+    return problem ? [problem] : [];
+  });
+}
+
+function problemFor(error: ErrorObject, source: YamlSource): ConfigProblem | undefined {
+  // Link names are checked by the semantic rules, which explain each case better than a pattern can.
+  if (error.propertyName !== undefined || error.keyword === 'propertyNames') return undefined;
+  const path = pathOf(error.instancePath);
+  const where = describePath(path);
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const key = String(params.additionalProperty);
+      const allowed = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      const near = suggestNearest(key, allowed);
+      return {
+        position: source.keyPosition(path, key),
+        message: `unknown key "${key}" in ${where}`,
+        hint: near ? `did you mean "${near}"?` : `allowed keys here: ${allowed.join(', ')}`,
+      };
+    }
+    case 'required':
+      return {
+        position: source.valuePosition(path),
+        message: `${where} is missing the required key "${String(params.missingProperty)}"`,
+        hint: hintForMissing(String(params.missingProperty)),
+      };
+    case 'type':
+      return {
+        position: source.valuePosition(path),
+        message: `${where} must be ${article(String(params.type))}, not ${describeValue(error.data)}`,
+        hint: typeHint(String(params.type)),
+      };
+    case 'enum':
+      return {
+        position: source.valuePosition(path),
+        message: `${where} must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, not ${describeValue(error.data)}`,
+      };
+    case 'const':
+      return {
+        position: source.valuePosition(path),
+        message: `${where} must be ${JSON.stringify(params.allowedValue)}, not ${describeValue(error.data)}`,
+        hint: path[0] === 'version' ? 'this version of datalinks reads format version 1: write `version: 1`' : undefined,
+      };
+    case 'uniqueItems':
+      return {
+        position: source.valuePosition(path),
+        message: `${where} lists the same entry twice (items ${Number(params.j) + 1} and ${Number(params.i) + 1})`,
+        hint: 'remove the duplicate',
+      };
+    default:
+      return { position: source.valuePosition(path), message: `${where} ${error.message ?? 'is invalid'}` };
+  }
+}
+
+function pathOf(instancePath: string): PathSegment[] {
+  if (instancePath === '') return [];
+  return instancePath
+    .slice(1)
+    .split('/')
+    .map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'))
+    .map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment));
+}
+
+function describePath(path: readonly PathSegment[]): string {
+  if (path.length === 0) return 'the top level of the file';
+  return `"${path.map((s) => (typeof s === 'number' ? `[${s}]` : s)).join('.').replaceAll('.[', '[')}"`;
+}
+
+function article(type: string): string {
+  const named: Record<string, string> = {
+    object: 'a mapping',
+    array: 'a list',
+    string: 'a string',
+    integer: 'a whole number',
+    number: 'a number',
+    boolean: 'true or false',
+    'object,null': 'a mapping',
+  };
+  return named[type] ?? type;
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'empty (null)';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return `${typeof value === 'string' ? 'the string' : typeof value} ${JSON.stringify(value)}`;
+}
+
+function typeHint(type: string): string | undefined {
+  if (type === 'boolean') return 'write true or false without quotes';
+  if (type === 'integer' || type === 'number') return 'write the number without quotes';
+  if (type === 'array') return 'write a list, for example [invoices, customers]';
+  return undefined;
+}
+
+function hintForMissing(key: string): string | undefined {
+  if (key === 'url') return 'add `url: ${SOME_DATABASE_URL}` naming an environment variable that holds a postgres:// URL';
+  if (key === 'version') return 'add `version: 1` at the top of the file';
+  if (key === 'databases') return 'add a `databases:` mapping of local database aliases to their links';
+  if (key === 'remote') return 'add `remote: { url: ${REMOTE_DATABASE_URL} }`';
+  return undefined;
+}

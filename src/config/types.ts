@@ -1,0 +1,67 @@
+export type Access = 'read' | 'write';
+
+/** Where a value came from in the config file, for error messages. */
+export interface SourcePosition {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** A parsed postgres:// URL. `password` is a secret: it never leaves this object except into SQL. */
+export interface ConnectionTarget {
+  /** The URL as given, for connecting with pg. Secret: contains the password. */
+  url: string;
+  host: string;
+  port: string | null;
+  dbname: string | null;
+  user: string | null;
+  password: string | null;
+  /** libpq options from the URL's query string (sslmode, ...), passed on to the foreign server. */
+  params: Record<string, string>;
+}
+
+export interface ImportOptions {
+  import_collate: boolean;
+  import_default: boolean;
+  import_generated: boolean;
+  import_not_null: boolean;
+}
+
+export const DEFAULT_IMPORT_OPTIONS: ImportOptions = {
+  import_collate: true,
+  import_default: false,
+  import_generated: true,
+  import_not_null: true,
+};
+
+export interface DesiredLink {
+  name: string;
+  remote: {
+    target: ConnectionTarget;
+    /** The environment variable that held the whole remote URL, if it was `${VAR}`. */
+    variable: string | null;
+    schema: string;
+  };
+  tables: string[] | null;
+  exclude: string[];
+  access: Access;
+  grantTo: string[];
+  /** postgres_fdw options as Postgres stores them (strings), from `server_options`. */
+  serverOptions: Record<string, string>;
+  importOptions: ImportOptions;
+  position: SourcePosition;
+}
+
+export interface DesiredDatabase {
+  alias: string;
+  target: ConnectionTarget;
+  links: DesiredLink[];
+  position: SourcePosition;
+}
+
+export interface DesiredState {
+  configPath: string;
+  /** sha256 of the file's bytes: a saved plan is only valid for the file it was made from. */
+  configHash: string;
+  databases: DesiredDatabase[];
+}

@@ -1,0 +1,73 @@
+import { type Document, isMap, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
+import type { ConfigProblem } from './problem.js';
+import type { SourcePosition } from './types.js';
+
+export type PathSegment = string | number;
+
+/** A parsed YAML document that can say where any value or key in it came from. */
+export class YamlSource {
+  private constructor(
+    readonly file: string,
+    readonly document: Document.Parsed,
+    private readonly lines: LineCounter,
+  ) {}
+
+  static parse(file: string, text: string): { source: YamlSource; problems: ConfigProblem[] } {
+    const lines = new LineCounter();
+    const document = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+    const source = new YamlSource(file, document, lines);
+    const problems = document.errors.map((error) => ({
+      position: source.positionAt(error.pos[0]),
+      message: yamlMessage(error.code, error.message),
+      hint: yamlHint(error.code),
+    }));
+    return { source, problems };
+  }
+
+  positionAt(offset: number): SourcePosition {
+    const { line, col } = this.lines.linePos(offset);
+    return { file: this.file, line, column: col };
+  }
+
+  /** Position of the value at `path`, or of its nearest existing ancestor. */
+  valuePosition(path: readonly PathSegment[]): SourcePosition {
+    for (let depth = path.length; depth >= 0; depth--) {
+      const node = this.document.getIn(path.slice(0, depth), true) as Node | undefined;
+      if (node?.range) return this.positionAt(node.range[0]);
+    }
+    return { file: this.file, line: 1, column: 1 };
+  }
+
+  /** Position of the key `key` in the mapping at `path` (for unknown or misnamed keys). */
+  keyPosition(path: readonly PathSegment[], key: string): SourcePosition {
+    const map = path.length === 0 ? this.document.contents : this.document.getIn(path, true);
+    if (isMap(map)) {
+      for (const pair of map.items) {
+        if (isScalar(pair.key) && String(pair.key.value) === key && pair.key.range) {
+          return this.positionAt(pair.key.range[0]);
+        }
+      }
+    }
+    return this.valuePosition(path);
+  }
+}
+
+function yamlMessage(code: string, message: string): string {
+  const firstLine = message.split('\n')[0] ?? message;
+  if (code === 'DUPLICATE_KEY') return `duplicate key: ${firstLine.replace(/^Map keys must be unique.*/, 'this key appears twice in the same mapping')}`;
+  return `YAML syntax error: ${firstLine.replace(/ at line \d+, column \d+:?$/, '')}`;
+}
+
+function yamlHint(code: string): string {
+  switch (code) {
+    case 'DUPLICATE_KEY':
+      return 'remove one of the two entries; YAML keeps only one and datalinks will not guess which';
+    case 'TAB_AS_INDENT':
+      return 'indent with spaces, not tabs';
+    case 'BAD_INDENT':
+    case 'MISSING_CHAR':
+      return 'check the indentation and punctuation of this line and the one before it';
+    default:
+      return 'fix the YAML syntax here; a YAML linter or your editor (with the schema in schemas/) points at the exact spot';
+  }
+}

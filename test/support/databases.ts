@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, inject } from 'vitest';
+
+export interface TestDatabase {
+  name: string;
+  /** Superuser URL of this database. */
+  url: string;
+  query<R extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
+}
+
+const created: string[] = [];
+const createdRoles: string[] = [];
+
+export function adminUrl(): string {
+  return inject('adminUrl');
+}
+
+export function urlFor(database: string, credentials?: { user: string; password: string }): string {
+  const url = new URL(adminUrl());
+  url.pathname = `/${encodeURIComponent(database)}`;
+  if (credentials) {
+    url.username = encodeURIComponent(credentials.user);
+    url.password = encodeURIComponent(credentials.password);
+  }
+  return url.toString();
+}
+
+export async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function adminQuery<R extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]> {
+  return withClient(adminUrl(), async (client) => (await client.query<R>(sql, params)).rows);
+}
+
+/** A fresh, empty database of its own for one test; dropped when the file's tests end. */
+export async function createDatabase(label: string): Promise<TestDatabase> {
+  const name = `dl_${label}_${randomBytes(4).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+  created.push(name);
+  const url = urlFor(name);
+  return {
+    name,
+    url,
+    query: (sql, params) => withClient(url, async (client) => (await client.query(sql, params)).rows),
+  };
+}
+
+/** A local and a remote database, as most scenarios need. */
+export async function createLinkedPair(): Promise<{ local: TestDatabase; remote: TestDatabase }> {
+  const [local, remote] = await Promise.all([createDatabase('local'), createDatabase('remote')]);
+  return { local, remote };
+}
+
+/** A login role with a password, unique to this test run. */
+export async function createRole(label: string, attributes = ''): Promise<{ name: string; password: string }> {
+  const name = `dl_${label}_${randomBytes(3).toString('hex')}`;
+  const password = `pw-${randomBytes(6).toString('hex')}`;
+  await adminQuery(`CREATE ROLE ${pg.escapeIdentifier(name)} LOGIN PASSWORD ${pg.escapeLiteral(password)} ${attributes}`);
+  createdRoles.push(name);
+  return { name, password };
+}
+
+afterAll(async () => {
+  for (const name of created.splice(0)) {
+    await adminQuery(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
+  }
+  for (const role of createdRoles.splice(0)) {
+    await adminQuery(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(role)}`).catch(() => undefined);
+  }
+});
