@@ -1,13 +1,22 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { DEFAULT_CONFIG_PATH } from '../config/load-config.js';
+import { runApplyCommand } from './apply-command.js';
+import { parseDuration, parsePositiveInt } from './durations.js';
+import { runListCommand } from './list-command.js';
 import { loadDesiredOrThrow } from './load-desired.js';
 import type { Output } from './output.js';
+import { runPlanCommand } from './plan-command.js';
 
 export type SetExitCode = (code: number) => void;
 
-interface CommonOptions {
+export interface CommonOptions {
   config: string;
   database: string[];
+}
+
+export interface ConnectionFlags {
+  connectTimeout: string;
+  parallelism: number;
 }
 
 function withCommonOptions(command: Command): Command {
@@ -16,14 +25,41 @@ function withCommonOptions(command: Command): Command {
     .option('-d, --database <alias>', 'only this database (repeatable)', (value: string, previous: string[]) => [...previous, value], []);
 }
 
+function withConnectionOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--connect-timeout <duration>', 'give up connecting after this long').default('10s').argParser(parseDuration))
+    .addOption(new Option('--parallelism <n>', 'databases read and applied at once').default(4).argParser(parsePositiveInt));
+}
+
 export function registerCommands(program: Command, output: Output, setExitCode: SetExitCode): void {
   withCommonOptions(program.command('validate').description('check the configuration file; connects to nothing')).action(
     async (options: CommonOptions) => {
-      const desired = await loadDesiredOrThrow(options.config, options.database);
+      const desired = await loadDesiredOrThrow(options.config, options.database, output.env);
       const links = desired.databases.reduce((sum, db) => sum + db.links.length, 0);
       const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
       output.out(`${options.config} is valid: ${plural(desired.databases.length, 'database')}, ${plural(links, 'link')}.\n`);
       setExitCode(0);
     },
   );
+
+  withConnectionOptions(withCommonOptions(program.command('plan').description('show what apply would change')))
+    .option('--json', 'print the plan as JSON')
+    .option('--sql', 'also print the SQL (passwords masked)')
+    .option('--out <file>', 'save the plan for `datalinks apply FILE`')
+    .option('--detailed-exitcode', 'exit 2 when there are changes, 0 when there are none')
+    .option('--adopt', 'take over hand-made servers whose names match links in the file')
+    .action(async (options) => setExitCode(await runPlanCommand(options, output)));
+
+  withConnectionOptions(withCommonOptions(program.command('apply').description('plan, confirm, and apply in one transaction per database')))
+    .argument('[plan-file]', 'a plan saved with `datalinks plan --out`')
+    .option('--auto-approve', 'do not ask for confirmation (required without a terminal)')
+    .option('--allow-dependent-drops', 'allow dropping objects outside the links that depend on them')
+    .option('--adopt', 'take over hand-made servers whose names match links in the file')
+    .addOption(new Option('--lock-timeout <duration>', 'how long to wait for a lock').default('10s').argParser(parseDuration))
+    .addOption(new Option('--statement-timeout <duration>', 'longest any one statement may run').default('5min').argParser(parseDuration))
+    .action(async (planFile: string | undefined, options) => setExitCode(await runApplyCommand(planFile, options, output)));
+
+  withConnectionOptions(withCommonOptions(program.command('list').description('every foreign server per database, like heroku pg:links')))
+    .option('--json', 'print as JSON')
+    .action(async (options) => setExitCode(await runListCommand(options, output)));
 }

@@ -1,11 +1,11 @@
-import { formatProblem } from '../config/problem.js';
 import { loadConfig } from '../config/load-config.js';
+import { formatProblem } from '../config/problem.js';
 import type { DesiredState } from '../config/types.js';
 import { UserError } from '../errors.js';
 
 /** Loads the config or throws one UserError listing every problem in it. */
-export async function loadDesiredOrThrow(path: string, aliases: readonly string[] = []): Promise<DesiredState> {
-  const result = await loadConfig(path);
+export async function loadDesiredOrThrow(path: string, aliases: readonly string[], env: NodeJS.ProcessEnv): Promise<DesiredState> {
+  const result = await loadConfig(path, env);
   if (!result.ok) {
     const count = result.problems.length;
     throw new UserError(

@@ -1,14 +1,10 @@
 import { Command, CommanderError, Option } from 'commander';
 import { BugError, messageOf, UserError } from '../errors.js';
 import { scrubSecrets } from '../secrets.js';
-import { createOutput, type Output } from './output.js';
 import { registerCommands } from './commands.js';
+import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
+import { createOutput, type Output } from './output.js';
 import { packageVersion } from './package-version.js';
-
-export const EXIT_OK = 0;
-export const EXIT_ERROR = 1;
-export const EXIT_CHANGES = 2;
-export const EXIT_INTERRUPTED = 130;
 
 /** Runs the CLI and returns the exit code. Only this edge catches errors and turns them into output. */
 export async function main(argv: string[], output: Output = createOutput()): Promise<number> {
@@ -37,7 +33,9 @@ export async function main(argv: string[], output: Output = createOutput()): Pro
       return EXIT_ERROR;
     }
     const kind = error instanceof BugError ? 'internal error' : 'unexpected error';
-    output.err(`Error (${kind}): ${scrubSecrets(messageOf(error))}\n  This is a bug in datalinks; please report it with the command you ran.\n`);
+    output.err(
+      `Error (${kind}): ${scrubSecrets(messageOf(error))}\n  This is a bug in datalinks; please report it with the command you ran.\n`,
+    );
     if (process.env.DATALINKS_DEBUG && error instanceof Error) output.err(`${scrubSecrets(error.stack ?? '')}\n`);
     return EXIT_ERROR;
   }

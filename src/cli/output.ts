@@ -7,6 +7,8 @@ export interface Output {
   /** Whether stdout is an interactive terminal (Ink view and prompts). */
   readonly isTerminal: boolean;
   readonly color: boolean;
+  /** Where ${VAR} in the config is read from. */
+  readonly env: NodeJS.ProcessEnv;
 }
 
 export function createOutput(): Output {
@@ -16,11 +18,12 @@ export function createOutput(): Output {
     err: (text) => process.stderr.write(scrubSecrets(text)),
     isTerminal,
     color: isTerminal && !process.env.NO_COLOR && !process.argv.includes('--no-color'),
+    env: process.env,
   };
 }
 
 /** An Output that records what was written, for tests. */
-export function createCapturedOutput(): Output & { stdout: () => string; stderr: () => string } {
+export function createCapturedOutput(env: NodeJS.ProcessEnv = process.env): Output & { stdout: () => string; stderr: () => string } {
   let stdout = '';
   let stderr = '';
   return {
@@ -32,6 +35,7 @@ export function createCapturedOutput(): Output & { stdout: () => string; stderr:
     },
     isTerminal: false,
     color: false,
+    env,
     stdout: () => stdout,
     stderr: () => stderr,
   };

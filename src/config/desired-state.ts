@@ -34,10 +34,18 @@ export function buildDesiredState(
   const resolveString = (path: PathSegment[], raw: string): { value: string; variable: string | null } => {
     const result = interpolate(raw, env);
     for (const name of result.unset) {
-      report(path, `environment variable ${name} is not set (used in "${path.join('.')}")`, `export ${name}=... before running datalinks, or set it in your CI secrets`);
+      report(
+        path,
+        `environment variable ${name} is not set (used in "${path.join('.')}")`,
+        `export ${name}=... before running datalinks, or set it in your CI secrets`,
+      );
     }
     for (const reference of result.malformed) {
-      report(path, `"${reference}" is not a valid variable reference`, 'write ${NAME} with letters, digits and underscores, or $$ for a literal $');
+      report(
+        path,
+        `"${reference}" is not a valid variable reference`,
+        'write ${NAME} with letters, digits and underscores, or $$ for a literal $',
+      );
     }
     return { value: result.value, variable: result.wholeVariable };
   };
@@ -53,14 +61,20 @@ export function buildDesiredState(
       return undefined;
     }
     if (parsed.target.password && !variable && !raw.includes('${')) {
-      report(path, 'this URL holds a password in the file itself', 'move the URL into an environment variable and write `url: ${VARIABLE}`: secrets never live in datalinks.yaml');
+      report(
+        path,
+        'this URL holds a password in the file itself',
+        'move the URL into an environment variable and write `url: ${VARIABLE}`: secrets never live in datalinks.yaml',
+      );
       return undefined;
     }
     return { target: parsed.target, variable };
   };
 
   const resolveList = (path: PathSegment[], raw: unknown): string[] | undefined =>
-    Array.isArray(raw) ? raw.map((item, i) => (typeof item === 'string' ? resolveString([...path, i], item).value : String(item))) : undefined;
+    Array.isArray(raw)
+      ? raw.map((item, i) => (typeof item === 'string' ? resolveString([...path, i], item).value : String(item)))
+      : undefined;
 
   const databases: DesiredDatabase[] = [];
   const root = asRecord(data);
@@ -79,7 +93,12 @@ export function buildDesiredState(
       const remote = asRecord(link.remote);
       const remoteUrl = resolveUrl([...linkPath, 'remote', 'url'], remote?.url);
       if (link.tables !== undefined && link.exclude !== undefined) {
-        report(linkPath, `link "${name}" has both "tables" and "exclude"`, 'keep one: `tables` links only the tables listed, `exclude` links all tables but those listed', 'exclude');
+        report(
+          linkPath,
+          `link "${name}" has both "tables" and "exclude"`,
+          'keep one: `tables` links only the tables listed, `exclude` links all tables but those listed',
+          'exclude',
+        );
       }
       const serverOptions = asRecord(link.server_options) ?? {};
       if (nameProblem || !remoteUrl) continue;

@@ -59,5 +59,7 @@ export const URL_SERVER_PARAMS: ReadonlySet<string> = new Set([
 ]);
 
 export function formatVersion(versionNum: number): string {
-  return versionNum >= 100000 ? String(Math.floor(versionNum / 10000)) : `${Math.floor(versionNum / 10000)}.${Math.floor(versionNum / 100) % 100}`;
+  return versionNum >= 100000
+    ? String(Math.floor(versionNum / 10000))
+    : `${Math.floor(versionNum / 10000)}.${Math.floor(versionNum / 100) % 100}`;
 }

@@ -21,7 +21,11 @@ export function parsePostgresUrl(url: string): ParsedUrl {
   try {
     parsed = new URL(url);
   } catch {
-    return { ok: false, message: `cannot parse the URL ${shown}`, hint: 'percent-encode special characters in the user name and password (@ as %40, : as %3A, / as %2F)' };
+    return {
+      ok: false,
+      message: `cannot parse the URL ${shown}`,
+      hint: 'percent-encode special characters in the user name and password (@ as %40, : as %3A, / as %2F)',
+    };
   }
   const params: Record<string, string> = {};
   for (const [key, value] of parsed.searchParams) {
@@ -35,7 +39,12 @@ export function parsePostgresUrl(url: string): ParsedUrl {
     params[key] = value;
   }
   const host = params.host ?? decodeURIComponent(parsed.hostname).replace(/^\[(.*)\]$/, '$1');
-  if (!host) return { ok: false, message: `the URL ${shown} names no host`, hint: 'write the host after the @, e.g. postgres://user:password@db.example.com:5432/app' };
+  if (!host)
+    return {
+      ok: false,
+      message: `the URL ${shown} names no host`,
+      hint: 'write the host after the @, e.g. postgres://user:password@db.example.com:5432/app',
+    };
   const dbname = params.dbname ?? (parsed.pathname.length > 1 ? decodeURIComponent(parsed.pathname.slice(1)) : null);
   const port = params.port ?? (parsed.port || null);
   delete params.host;

@@ -89,7 +89,10 @@ function pathOf(instancePath: string): PathSegment[] {
 
 function describePath(path: readonly PathSegment[]): string {
   if (path.length === 0) return 'the top level of the file';
-  return `"${path.map((s) => (typeof s === 'number' ? `[${s}]` : s)).join('.').replaceAll('.[', '[')}"`;
+  return `"${path
+    .map((s) => (typeof s === 'number' ? `[${s}]` : s))
+    .join('.')
+    .replaceAll('.[', '[')}"`;
 }
 
 function article(type: string): string {

@@ -1,4 +1,4 @@
-import { type Document, isMap, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
+import { type Document, isMap, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
 import type { ConfigProblem } from './problem.js';
 import type { SourcePosition } from './types.js';
 
@@ -54,7 +54,8 @@ export class YamlSource {
 
 function yamlMessage(code: string, message: string): string {
   const firstLine = message.split('\n')[0] ?? message;
-  if (code === 'DUPLICATE_KEY') return `duplicate key: ${firstLine.replace(/^Map keys must be unique.*/, 'this key appears twice in the same mapping')}`;
+  if (code === 'DUPLICATE_KEY')
+    return `duplicate key: ${firstLine.replace(/^Map keys must be unique.*/, 'this key appears twice in the same mapping')}`;
   return `YAML syntax error: ${firstLine.replace(/ at line \d+, column \d+:?$/, '')}`;
 }
 

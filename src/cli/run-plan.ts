@@ -1,0 +1,27 @@
+import type { DesiredState } from '../config/types.js';
+import type { ConnectOptions } from '../db/connect.js';
+import { observeDatabaseStandalone, RemoteReader } from '../introspect/observe.js';
+import type { ObservedDatabase } from '../introspect/types.js';
+import { planChanges } from '../plan/plan-changes.js';
+import type { PlanOptions } from '../plan/plan-database.js';
+import type { Plan } from '../plan/types.js';
+import { mapLimited } from './limit.js';
+
+export interface RunPlanOptions extends ConnectOptions {
+  parallelism: number;
+  planOptions: PlanOptions;
+  /** Told when each database starts and finishes introspection, for spinners. */
+  onDatabase?: (alias: string, state: 'reading' | 'done' | 'error') => void;
+}
+
+/** Introspects every database of the config (concurrently, bounded) and plans. */
+export async function runPlan(desired: DesiredState, options: RunPlanOptions): Promise<{ plan: Plan; observed: ObservedDatabase[] }> {
+  const remotes = new RemoteReader(desired, options);
+  const observed = await mapLimited(desired.databases, options.parallelism, async (database) => {
+    options.onDatabase?.(database.alias, 'reading');
+    const result = await observeDatabaseStandalone(database, remotes, options);
+    options.onDatabase?.(database.alias, result.local.ok ? 'done' : 'error');
+    return result;
+  });
+  return { plan: planChanges(desired, observed, options.planOptions), observed };
+}

@@ -1,0 +1,97 @@
+import type pg from 'pg';
+import {
+  DEPENDENTS_QUERY,
+  ENVIRONMENT_QUERY,
+  EXISTING_ROLES_QUERY,
+  FOREIGN_TABLES_QUERY,
+  MISSING_TYPES_QUERY,
+  SCHEMAS_QUERY,
+  SERVERS_QUERY,
+} from './local-queries.js';
+import { parseOptions } from './options.js';
+import type {
+  Dependent,
+  Grant,
+  LocalCatalog,
+  LocalEnvironment,
+  ObservedColumn,
+  ObservedForeignTable,
+  ObservedSchema,
+  ObservedServer,
+} from './types.js';
+
+type Row = Record<string, unknown>;
+type RawColumn = Omit<ObservedColumn, 'options'> & { options: string[] };
+
+/**
+ * Reads everything the planner needs from one local database over one connection: a fixed number
+ * of queries whatever the number of links or tables. The caller sets search_path = pg_catalog.
+ * `remoteTypes` resolves once the remotes are read; the other queries do not wait for it.
+ */
+export async function introspectLocal(
+  client: pg.Client,
+  input: { roles: readonly string[]; remoteTypes: Promise<readonly string[]> },
+): Promise<LocalCatalog> {
+  // One connection runs one query at a time: pg queues them, and awaiting each keeps that explicit.
+  const environment = await client.query(ENVIRONMENT_QUERY);
+  const servers = await client.query(SERVERS_QUERY);
+  const schemas = await client.query(SCHEMAS_QUERY);
+  const foreignTables = await client.query(FOREIGN_TABLES_QUERY);
+  const dependents = await client.query(DEPENDENTS_QUERY);
+  const roles = await client.query(EXISTING_ROLES_QUERY, [input.roles]);
+  const missing = await client.query(MISSING_TYPES_QUERY, [await input.remoteTypes]);
+  return {
+    environment: toEnvironment(environment.rows[0] as Row),
+    servers: servers.rows.map(toServer),
+    schemas: schemas.rows.map(
+      (row: Row): ObservedSchema => ({ name: String(row.name), owner: String(row.owner), grants: row.grants as Grant[] }),
+    ),
+    foreignTables: foreignTables.rows.map(toForeignTable),
+    dependents: dependents.rows.map(
+      (row: Row): Dependent => ({
+        link: String(row.link),
+        table: row.table_name === null ? null : String(row.table_name),
+        description: String(row.description),
+      }),
+    ),
+    existingRoles: roles.rows.map((row: Row) => String(row.name)),
+    missingTypes: missing.rows.map((row: Row) => String(row.name)),
+  };
+}
+
+function toEnvironment(row: Row): LocalEnvironment {
+  return {
+    database: String(row.database),
+    versionNum: Number(row.version_num),
+    currentUser: String(row.current_user),
+    isSuperuser: Boolean(row.is_superuser),
+    fdwExtension: row.fdw_extension === null ? null : String(row.fdw_extension),
+    fdwAvailable: Boolean(row.fdw_available),
+    fdwUsage: row.fdw_usage === null ? null : Boolean(row.fdw_usage),
+    canCreateSchema: Boolean(row.can_create_schema),
+  };
+}
+
+function toServer(row: Row): ObservedServer {
+  const mappings = row.mappings as { role: string; options: string[] | null }[];
+  return {
+    name: String(row.name),
+    wrapper: String(row.wrapper),
+    owner: String(row.owner),
+    options: parseOptions(row.options as string[]),
+    comment: row.comment === null ? null : String(row.comment),
+    mappings: mappings.map((m) => ({ role: m.role, options: m.options === null ? null : parseOptions(m.options) })),
+  };
+}
+
+function toForeignTable(row: Row): ObservedForeignTable {
+  return {
+    schema: String(row.schema),
+    name: String(row.name),
+    server: String(row.server),
+    owner: String(row.owner),
+    options: parseOptions(row.options as string[]),
+    columns: (row.columns as RawColumn[]).map((c) => ({ ...c, options: parseOptions(c.options) })),
+    grants: row.grants as Grant[],
+  };
+}

@@ -1,0 +1,116 @@
+import type { DesiredLink } from '../config/types.js';
+import type { ObservedForeignTable, RemoteTable } from '../introspect/types.js';
+import type { ColumnDiff, ColumnSpec, ForeignTableSpec } from './types.js';
+
+/**
+ * The foreign tables a link should have, as IMPORT FOREIGN SCHEMA would make them: tables, views,
+ * materialized views, foreign tables and partitioned parents; partitions only when listed by name.
+ */
+export function desiredForeignTables(
+  link: DesiredLink,
+  remoteTables: readonly RemoteTable[],
+): { tables: ForeignTableSpec[]; notFound: string[] } {
+  const listed = link.tables ? new Set(link.tables) : null;
+  const excluded = new Set(link.exclude);
+  const selected = remoteTables.filter((table) => (listed ? listed.has(table.name) : !table.isPartition && !excluded.has(table.name)));
+  const found = new Set(remoteTables.map((table) => table.name));
+  return {
+    tables: selected.map((table) => ({
+      name: table.name,
+      remoteSchema: link.remote.schema,
+      remoteTable: table.name,
+      columns: table.columns.map((column) => toColumnSpec(column, link.importOptions)),
+    })),
+    notFound: (link.tables ?? []).filter((name) => !found.has(name)),
+  };
+}
+
+function toColumnSpec(column: RemoteTable['columns'][number], options: DesiredLink['importOptions']): ColumnSpec {
+  const generated = column.generated !== '';
+  return {
+    name: column.name,
+    type: column.type,
+    notNull: options.import_not_null && column.notNull,
+    collation: options.import_collate ? column.collation : null,
+    default: options.import_default && !generated ? column.default : null,
+    generated: options.import_generated && column.generated === 's' ? column.default : null,
+  };
+}
+
+/** The spec an existing foreign table corresponds to, for comparison with the desired one. */
+export function observedSpec(table: ObservedForeignTable): ForeignTableSpec {
+  return {
+    name: table.name,
+    remoteSchema: table.options.schema_name ?? table.schema,
+    remoteTable: table.options.table_name ?? table.name,
+    columns: table.columns.map((column) => ({
+      name: column.options.column_name ?? column.name,
+      type: column.type,
+      notNull: column.notNull,
+      collation: column.collation,
+      default: column.generated === '' ? column.default : null,
+      generated: column.generated === 's' ? column.default : null,
+    })),
+  };
+}
+
+/**
+ * How an existing foreign table differs from the desired one ([] when it matches). A desired column
+ * without a collation matches any collation: without import_collate, Postgres gives the type's own.
+ */
+export function diffForeignTable(desired: ForeignTableSpec, observed: ObservedForeignTable): ColumnDiff[] {
+  const actual = observedSpec(observed);
+  const diff: ColumnDiff[] = [];
+  if (actual.remoteSchema !== desired.remoteSchema || actual.remoteTable !== desired.remoteTable) {
+    diff.push({
+      change: 'changed',
+      column: '(remote table)',
+      before: `${actual.remoteSchema}.${actual.remoteTable}`,
+      after: `${desired.remoteSchema}.${desired.remoteTable}`,
+    });
+  }
+  const actualByName = new Map(actual.columns.map((column) => [column.name, column]));
+  const desiredNames = new Set(desired.columns.map((column) => column.name));
+  for (const column of desired.columns) {
+    const existing = actualByName.get(column.name);
+    if (!existing) diff.push({ change: 'added', column: column.name, after: describeColumn(column) });
+    else if (!sameColumn(column, existing)) {
+      diff.push({ change: 'changed', column: column.name, before: describeColumn(existing), after: describeColumn(column) });
+    }
+  }
+  for (const column of actual.columns) {
+    if (!desiredNames.has(column.name)) diff.push({ change: 'removed', column: column.name, before: describeColumn(column) });
+  }
+  const order = (columns: ColumnSpec[]) => columns.map((c) => c.name).filter((name) => desiredNames.has(name) && actualByName.has(name));
+  if (diff.length === 0 && order(desired.columns).join('\0') !== order(actual.columns).join('\0')) {
+    diff.push({
+      change: 'changed',
+      column: '(column order)',
+      before: order(actual.columns).join(', '),
+      after: order(desired.columns).join(', '),
+    });
+  }
+  if (diff.length === 0 && observed.server !== observed.schema) {
+    diff.push({ change: 'changed', column: '(server)', before: observed.server, after: observed.schema });
+  }
+  return diff;
+}
+
+function sameColumn(desired: ColumnSpec, actual: ColumnSpec): boolean {
+  return (
+    desired.type === actual.type &&
+    desired.notNull === actual.notNull &&
+    desired.default === actual.default &&
+    desired.generated === actual.generated &&
+    (desired.collation === null || desired.collation === actual.collation)
+  );
+}
+
+export function describeColumn(column: ColumnSpec): string {
+  const parts = [column.type];
+  if (column.collation && column.collation !== 'pg_catalog."default"') parts.push(`COLLATE ${column.collation}`);
+  if (column.generated) parts.push(`GENERATED ALWAYS AS (${column.generated}) STORED`);
+  if (column.default) parts.push(`DEFAULT ${column.default}`);
+  if (column.notNull) parts.push('NOT NULL');
+  return parts.join(' ');
+}

@@ -1,0 +1,153 @@
+import { diffArrays } from 'diff';
+import { describeColumn } from '../plan/foreign-tables.js';
+import type { DatabasePlan, LinkChange, Operation, Plan, PlanProblem } from '../plan/types.js';
+
+/** What a line means, which decides its symbol's colour in both the text and the Ink view. */
+export type Tone = 'create' | 'update' | 'replace' | 'destroy' | 'warning' | 'error' | 'muted' | 'plain';
+
+export interface ViewLine {
+  symbol: string;
+  text: string;
+  tone: Tone;
+  depth: number;
+}
+
+export interface LinkView {
+  link: string;
+  action: LinkChange['action'];
+  lines: ViewLine[];
+}
+
+export interface DatabaseView {
+  alias: string;
+  links: LinkView[];
+  preamble: ViewLine[];
+  errors: PlanProblem[];
+  notes: string[];
+  dependents: string[];
+}
+
+export interface PlanView {
+  databases: DatabaseView[];
+  summary: string;
+  hasErrors: boolean;
+  hasDestroy: boolean;
+  hasDependents: boolean;
+}
+
+const ACTION_SYMBOL = { create: '+', update: '~', destroy: '-' } as const;
+const ACTION_TONE = { create: 'create', update: 'update', destroy: 'destroy' } as const;
+
+/** The one view model behind the text renderer and the Ink components. Pure. */
+export function buildPlanView(plan: Plan): PlanView {
+  const databases = plan.databases.map(databaseView);
+  const { create, update, destroy } = plan.summary;
+  return {
+    databases,
+    summary: create + update + destroy === 0 ? 'No changes.' : `Plan: ${create} to create, ${update} to update, ${destroy} to destroy.`,
+    hasErrors: databases.some((db) => db.errors.length > 0),
+    hasDestroy: destroy > 0,
+    hasDependents: databases.some((db) => db.dependents.length > 0),
+  };
+}
+
+function databaseView(plan: DatabasePlan): DatabaseView {
+  return {
+    alias: plan.alias,
+    preamble: plan.preamble.flatMap((op) => operationLines(op)),
+    links: plan.changes.map((change) => ({
+      link: change.link,
+      action: change.action,
+      lines: [
+        {
+          symbol: ACTION_SYMBOL[change.action],
+          text: `link ${change.link} will be ${change.action === 'create' ? 'created' : change.action === 'update' ? 'updated in place' : 'destroyed'}`,
+          tone: ACTION_TONE[change.action],
+          depth: 0,
+        },
+        ...change.operations.flatMap((op) => operationLines(op)),
+        ...change.dependents.map((d) => ({
+          symbol: '!',
+          text: `also drops ${d.description}${d.table ? ` (depends on ${change.link}.${d.table})` : ''}`,
+          tone: 'warning' as const,
+          depth: 1,
+        })),
+      ],
+    })),
+    errors: plan.errors,
+    notes: plan.notes,
+    dependents: plan.changes.flatMap((change) => change.dependents.map((d) => d.description)),
+  };
+}
+
+function line(symbol: string, text: string, tone: Tone, depth = 1): ViewLine {
+  return { symbol, text, tone, depth };
+}
+
+function operationLines(op: Operation): ViewLine[] {
+  switch (op.kind) {
+    case 'create_extension':
+      return [line('+', 'extension postgres_fdw', 'create', 0)];
+    case 'create_server':
+      return [line('+', `server ${op.server} (${describeOptions(op.options)})`, 'create')];
+    case 'alter_server_options': {
+      const before = op.changes.filter((c) => c.action !== 'add').map((c) => `${c.name} = ${'old' in c ? c.old : ''}`);
+      const after = op.changes.filter((c) => c.action !== 'drop').map((c) => `${c.name} = ${'value' in c ? c.value : ''}`);
+      return [line('~', `server ${op.server} options`, 'update'), ...diffLines(before, after)];
+    }
+    case 'comment_server':
+      return [line('~', `server ${op.server} marked as managed by datalinks (remote variable: ${op.meta.remote ?? 'none'})`, 'update')];
+    case 'create_user_mapping':
+      return [line('+', `user mapping for ${op.role} (remote user ${op.user ?? '(default)'}, password (sensitive value))`, 'create')];
+    case 'replace_user_mapping':
+      return [line('~', `user mapping for ${op.role}: ${op.reason} (sensitive value changed)`, 'update')];
+    case 'drop_user_mapping':
+      return [line('-', `user mapping for ${op.role}`, 'destroy')];
+    case 'create_schema':
+      return [line('+', `schema ${op.schema}`, 'create')];
+    case 'create_foreign_table':
+      return [line('+', `foreign table ${op.schema}.${op.table.name} (${plural(op.table.columns.length, 'column')})`, 'create')];
+    case 'drop_foreign_table':
+      return [line('-', `foreign table ${op.schema}.${op.table} (${op.reason})`, 'destroy')];
+    case 'replace_foreign_table':
+      return [
+        line('-/+', `foreign table ${op.schema}.${op.table.name} (remote columns changed: replaced)`, 'replace'),
+        ...op.diff.flatMap((d) => [
+          ...(d.before !== undefined ? [line('-', `${d.column} ${d.before}`, 'destroy', 2)] : []),
+          ...(d.after !== undefined ? [line('+', `${d.column} ${d.after}`, 'create', 2)] : []),
+        ]),
+      ];
+    case 'grant':
+      return [line('+', `grant ${op.privileges.join(', ')} on ${grantTarget(op)} to ${op.role}`, 'create')];
+    case 'revoke':
+      return [line('-', `revoke ${op.privileges.join(', ')} on ${grantTarget(op)} from ${op.role}`, 'destroy')];
+    case 'drop_schema':
+      return [line('-', `schema ${op.schema} and every foreign table in it`, 'destroy')];
+    case 'drop_server':
+      return [line('-', `server ${op.server} and its user mappings`, 'destroy')];
+  }
+}
+
+function diffLines(before: string[], after: string[]): ViewLine[] {
+  return diffArrays(before, after).flatMap((part) =>
+    part.added || part.removed ? part.value.map((value) => line(part.added ? '+' : '-', value, part.added ? 'create' : 'destroy', 2)) : [],
+  );
+}
+
+function grantTarget(op: { schema: string; tables: string[] | null }): string {
+  if (op.tables === null) return `schema ${op.schema}`;
+  if (op.tables.length <= 3) return op.tables.map((t) => `${op.schema}.${t}`).join(', ');
+  return `${op.tables.length} foreign tables in ${op.schema}`;
+}
+
+function describeOptions(options: Record<string, string>): string {
+  return Object.entries(options)
+    .map(([name, value]) => `${name}=${value}`)
+    .join(', ');
+}
+
+export function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+export { describeColumn };
