@@ -56,7 +56,7 @@ export function planDatabase(desired: DesiredDatabase, observed: ObservedDatabas
         'rename the link, or drop or rename the schema by hand; datalinks will not put foreign tables into a schema it does not manage',
       );
     }
-    if (!remote || !remote.ok) {
+    if (!remote?.ok) {
       problem(remote?.error ?? 'the remote was not read', remote?.hint);
       plan.errors.push(...problems);
       continue;
