@@ -16,11 +16,15 @@ export class YamlSource {
     const lines = new LineCounter();
     const document = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
     const source = new YamlSource(file, document, lines);
-    const problems = document.errors.map((error) => ({
-      position: source.positionAt(error.pos[0]),
-      message: yamlMessage(error.code, error.message),
-      hint: yamlHint(error.code),
-    }));
+    // After the first syntax error the parser's view of the rest is guesswork: report that one only.
+    const problems = document.errors.slice(0, 1).map((error) => {
+      const lineText = text.split('\n')[source.positionAt(error.pos[0]).line - 1] ?? '';
+      return {
+        position: source.positionAt(error.pos[0]),
+        message: yamlMessage(error.code, error.message),
+        hint: yamlHint(error.code, lineText),
+      };
+    });
     return { source, problems };
   }
 
@@ -59,7 +63,10 @@ function yamlMessage(code: string, message: string): string {
   return `YAML syntax error: ${firstLine.replace(/ at line \d+, column \d+:?$/, '')}`;
 }
 
-function yamlHint(code: string): string {
+function yamlHint(code: string, lineText: string): string {
+  if (lineText.includes('${') && /[{[]/.test(lineText.replace(/\$\{[^}]*\}/g, ''))) {
+    return 'inside { } or [ ], a ${VAR} value must be quoted: write url: "${VAR}", or use the indented block form';
+  }
   switch (code) {
     case 'DUPLICATE_KEY':
       return 'remove one of the two entries; YAML keeps only one and datalinks will not guess which';
@@ -69,6 +76,6 @@ function yamlHint(code: string): string {
     case 'MISSING_CHAR':
       return 'check the indentation and punctuation of this line and the one before it';
     default:
-      return 'fix the YAML syntax here; a YAML linter or your editor (with the schema in schemas/) points at the exact spot';
+      return 'check the indentation and punctuation here: keys of one mapping start in the same column, and a key is followed by ": "';
   }
 }
