@@ -16,11 +16,11 @@ export function adminUrl(): string {
   return inject('adminUrl');
 }
 
-export function urlFor(database: string, credentials?: { user: string; password: string }): string {
+export function urlFor(database: string, credentials?: { name: string; password: string }): string {
   const url = new URL(adminUrl());
   url.pathname = `/${encodeURIComponent(database)}`;
   if (credentials) {
-    url.username = encodeURIComponent(credentials.user);
+    url.username = encodeURIComponent(credentials.name);
     url.password = encodeURIComponent(credentials.password);
   }
   return url.toString();
