@@ -45,10 +45,14 @@ describe('access, grants and credentials', () => {
     expect(apply.code).toBe(0);
 
     const asReader = urlFor(local.name, reader);
-    expect(await withClient(asReader, async (c) => (await c.query('SELECT id, total FROM billing.invoices')).rows)).toEqual([{ id: 1, total: '10' }]);
+    expect(await withClient(asReader, async (c) => (await c.query('SELECT id, total FROM billing.invoices')).rows)).toEqual([
+      { id: 1, total: '10' },
+    ]);
     await expect(withClient(asReader, (c) => c.query('INSERT INTO billing.invoices VALUES (2, 20)'))).rejects.toThrow(/permission denied/);
     // Read access holds for the owner too: the server is not updatable.
-    await expect(local.query('INSERT INTO billing.invoices VALUES (2, 20)')).rejects.toThrow(/foreign table "invoices" does not allow inserts/);
+    await expect(local.query('INSERT INTO billing.invoices VALUES (2, 20)')).rejects.toThrow(
+      /foreign table "invoices" does not allow inserts/,
+    );
     expect((await runCli(['plan', '--detailed-exitcode', '-c', file], env)).code).toBe(0);
 
     // Removing the role from grant_to revokes its access and drops its mapping.
@@ -115,13 +119,17 @@ describe('access, grants and credentials', () => {
     expect(apply.stderr).toBe('');
     expect(apply.code).toBe(0);
     expect(await withClient(url, async (c) => (await c.query('SELECT total FROM billing.invoices')).rows)).toEqual([{ total: '10' }]);
-    expect(await withClient(urlFor(local.name, reader), async (c) => (await c.query('SELECT id FROM billing.invoices')).rows)).toEqual([{ id: 1 }]);
+    expect(await withClient(urlFor(local.name, reader), async (c) => (await c.query('SELECT id FROM billing.invoices')).rows)).toEqual([
+      { id: 1 },
+    ]);
 
     // Updates as the same role: a new remote table, then a dropped one, then a destroy.
     await remote.query('CREATE TABLE customers (id integer)');
     await remote.query(`GRANT SELECT ON customers TO PUBLIC`);
     expect((await runCli(['apply', '--auto-approve', '-c', file], env)).code).toBe(0);
-    expect(await withClient(url, async (c) => (await c.query('SELECT count(*)::int AS n FROM billing.customers')).rows)).toEqual([{ n: 0 }]);
+    expect(await withClient(url, async (c) => (await c.query('SELECT count(*)::int AS n FROM billing.customers')).rows)).toEqual([
+      { n: 0 },
+    ]);
     expect((await runCli(['plan', '--detailed-exitcode', '-c', file], env)).code).toBe(0);
 
     const empty = writeConfig('version: 1\ndatabases:\n  main:\n    url: ${LOCAL_URL}\n    links: {}\n');

@@ -51,7 +51,11 @@ describe('valid configuration files', () => {
       access: 'read',
       grantTo: ['app_reader'],
       serverOptions: { fetch_size: '10000', use_remote_estimate: 'true' },
-      remote: { variable: 'BILLING_DATABASE_URL', schema: 'public', target: { host: 'billing.internal', user: 'billing', dbname: 'billing', port: null } },
+      remote: {
+        variable: 'BILLING_DATABASE_URL',
+        schema: 'public',
+        target: { host: 'billing.internal', user: 'billing', dbname: 'billing', port: null },
+      },
     });
     expect(main?.links[1]).toMatchObject({
       exclude: ['audit_log'],
@@ -63,13 +67,18 @@ describe('valid configuration files', () => {
   });
 
   it('interpolates ${VAR} anywhere and writes $$ as a literal $', () => {
-    const yaml = 'version: 1\ndatabases:\n  main:\n    url: ${DATABASE_URL}\n    links:\n      billing:\n        remote:\n          url: ${BILLING_DATABASE_URL}\n        tables: [price$$list, "${TABLE}"]\n';
+    const yaml =
+      'version: 1\ndatabases:\n  main:\n    url: ${DATABASE_URL}\n    links:\n      billing:\n        remote:\n          url: ${BILLING_DATABASE_URL}\n        tables: [price$$list, "${TABLE}"]\n';
     const result = parseConfig('inline.yaml', Buffer.from(yaml), { ...ENV, TABLE: 'invoices' });
     expect(result.ok && result.value.databases[0]?.links[0]?.tables).toEqual(['price$list', 'invoices']);
   });
 
   it('a database without links is kept, meaning every managed link there is destroyed', () => {
-    const result = parseConfig('inline.yaml', Buffer.from('version: 1\ndatabases:\n  main:\n    url: ${DATABASE_URL}\n    links: {}\n  other:\n    url: ${DATABASE_URL}\n'), ENV);
+    const result = parseConfig(
+      'inline.yaml',
+      Buffer.from('version: 1\ndatabases:\n  main:\n    url: ${DATABASE_URL}\n    links: {}\n  other:\n    url: ${DATABASE_URL}\n'),
+      ENV,
+    );
     expect(result.ok && result.value.databases.map((db) => [db.alias, db.links.length])).toEqual([
       ['main', 0],
       ['other', 0],
