@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { interpolate } from '../../src/config/interpolate.js';
+import { parsePostgresUrl } from '../../src/config/parse-url.js';
+import { suggestNearest } from '../../src/config/suggest.js';
+import { parseOptions } from '../../src/introspect/options.js';
+import { redactUrls } from '../../src/secrets.js';
+
+describe('parseOptions', () => {
+  it('splits catalog options at the first = only', () => {
+    expect(parseOptions(['host=db', 'options=-c search_path=a,b', 'empty='])).toStrictEqual({
+      host: 'db',
+      options: '-c search_path=a,b',
+      empty: '',
+    });
+  });
+});
+
+describe('interpolate', () => {
+  it('reads ${NAME}, keeps a lone $, writes $$ as $', () => {
+    expect(interpolate('a${X}b$c$$d', { X: '1' })).toMatchObject({ value: 'a1b$c$d', unset: [], malformed: [] });
+  });
+  it('names unset and malformed references', () => {
+    expect(interpolate('${NOPE} ${bad-name}', {})).toMatchObject({ unset: ['NOPE'], malformed: ['${bad-name}'] });
+  });
+  it('remembers the variable when it is the whole value', () => {
+    expect(interpolate('${DB_URL}', { DB_URL: 'x' }).wholeVariable).toBe('DB_URL');
+    expect(interpolate('postgres://${U}@h', { U: 'x' }).wholeVariable).toBeNull();
+  });
+});
+
+describe('parsePostgresUrl', () => {
+  it('decodes user and password and passes libpq parameters on', () => {
+    const parsed = parsePostgresUrl('postgresql://us%40er:p%3Aw%2F%25d@db.example.com:6432/app?sslmode=verify-full');
+    expect(parsed).toStrictEqual({
+      ok: true,
+      target: {
+        url: 'postgresql://us%40er:p%3Aw%2F%25d@db.example.com:6432/app?sslmode=verify-full',
+        host: 'db.example.com',
+        port: '6432',
+        dbname: 'app',
+        user: 'us@er',
+        password: 'p:w/%d',
+        params: { sslmode: 'verify-full' },
+      },
+    });
+  });
+  it('rejects other schemes without printing the password', () => {
+    const parsed = parsePostgresUrl('mysql://root:hunter2@db/x');
+    expect(parsed.ok).toBe(false);
+    expect(JSON.stringify(parsed)).not.toContain('hunter2');
+  });
+  it('rejects a parameter a foreign server cannot take', () => {
+    const parsed = parsePostgresUrl('postgres://u:p@h/d?client_encoding=latin1');
+    expect(parsed.ok || parsed.message).toBe(
+      'the URL postgres://u:********@h/d?client_encoding=latin1 has the parameter "client_encoding", which a postgres_fdw server cannot take',
+    );
+  });
+});
+
+describe('redactUrls', () => {
+  it('masks the password of every URL in a text', () => {
+    expect(redactUrls('a postgres://u:secret@h/d and postgresql://x:y@z')).toBe(
+      'a postgres://u:********@h/d and postgresql://x:********@z',
+    );
+  });
+});
+
+describe('suggestNearest', () => {
+  it('suggests a close key and nothing for a distant one', () => {
+    expect(suggestNearest('tabels', ['tables', 'exclude', 'access'])).toBe('tables');
+    expect(suggestNearest('zzzzzz', ['tables', 'exclude'])).toBeUndefined();
+  });
+});
