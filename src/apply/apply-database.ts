@@ -18,6 +18,8 @@ export interface ApplyOptions extends ConnectOptions {
   planOptions: PlanOptions;
   /** A saved plan must match the observed state exactly, not just plan to the same changes. */
   requireSameFingerprint: boolean;
+  /** What to say when the state no longer matches the plan. */
+  staleMessage: string;
   now: () => string;
   onProgress?: (alias: string, done: number, total: number) => void;
   /** Set by the CLI on Ctrl-C: stop between statements and roll back. */
@@ -33,6 +35,8 @@ export interface DatabaseOutcome {
   elapsedMs: number;
   message?: string;
   hint?: string;
+  /** Stopped by Ctrl-C (and rolled back). */
+  interrupted?: boolean;
 }
 
 /**
@@ -102,7 +106,7 @@ export async function applyDatabase(
       return outcome(
         'refused',
         0,
-        'state changed since plan: nothing was applied',
+        options.staleMessage,
         replanned.errors[0]?.message ?? 'run datalinks plan again, review the new plan, and apply that',
       );
     }
@@ -120,7 +124,8 @@ export async function applyDatabase(
     return outcome('applied', statements.length);
   } catch (error) {
     await rollback(client);
-    if (error instanceof Interrupted) return outcome('failed', 0, 'interrupted: rolled back, nothing was applied');
+    if (error instanceof Interrupted)
+      return { ...outcome('failed', 0, 'interrupted: rolled back, nothing was applied'), interrupted: true };
     if (error instanceof ConnectionFailed) return outcome('failed', 0, `cannot connect (${error.where}): ${error.reason}`, error.hint);
     const where = current.link ? `link "${current.link}"` : 'database setup';
     const pgError = error as { code?: string; detail?: string; hint?: string };

@@ -1,18 +1,19 @@
+import { readFile } from 'node:fs/promises';
 import { type ApplyOptions, applyDatabase, type DatabaseOutcome } from '../apply/apply-database.js';
 import type { DesiredState } from '../config/types.js';
-import { UserError } from '../errors.js';
+import { messageOf, UserError } from '../errors.js';
 import { RemoteReader } from '../introspect/observe.js';
+import { fromPlanDocument, PLAN_FORMAT_VERSION, type PlanDocument } from '../plan/plan-document.js';
 import type { Plan } from '../plan/types.js';
 import { buildPlanView } from '../render/plan-view.js';
 import type { CommonOptions, ConnectionFlags } from './commands.js';
-import { confirmApply } from './confirm.js';
 import { durationMs } from './durations.js';
 import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
 import { mapLimited } from './limit.js';
 import { loadDesiredOrThrow } from './load-desired.js';
 import type { Output } from './output.js';
 import { runPlan } from './run-plan.js';
-import { showPlan } from './show-plan.js';
+import { createUi, type Ui } from './ui.js';
 
 export interface ApplyFlags extends CommonOptions, ConnectionFlags {
   autoApprove?: boolean;
@@ -20,94 +21,150 @@ export interface ApplyFlags extends CommonOptions, ConnectionFlags {
   adopt?: boolean;
   lockTimeout: string;
   statementTimeout: string;
+  /** Whether -c was given on the command line (a saved plan otherwise names its own config). */
+  configFromCli: boolean;
 }
 
 export async function runApplyCommand(planFile: string | undefined, options: ApplyFlags, output: Output): Promise<number> {
-  if (planFile) throw new UserError('not_supported', 'applying a saved plan is not supported yet');
+  const ui = await createUi(output);
+  if (planFile) return applySavedPlan(planFile, options, output, ui);
   const desired = await loadDesiredOrThrow(options.config, options.database, output.env);
-  const connectTimeoutMs = durationMs(options.connectTimeout);
-  const { plan } = await runPlan(desired, { connectTimeoutMs, parallelism: options.parallelism, planOptions: { adopt: options.adopt } });
+  const reading = ui.trackReading(desired.databases.map((db) => db.alias));
+  const { plan } = await runPlan(desired, {
+    connectTimeoutMs: durationMs(options.connectTimeout),
+    parallelism: options.parallelism,
+    planOptions: { adopt: options.adopt },
+    onDatabase: reading.update,
+  }).finally(() => reading.stop());
   const view = buildPlanView(plan);
-  await showPlan(view, output);
-  const pending = plan.databases.filter((db) => db.errors.length === 0 && (db.changes.length > 0 || db.preamble.length > 0));
-  if (pending.length === 0) {
+  ui.showPlan(view);
+  if (!hasWork(plan)) {
     output.out(view.hasErrors ? '\nNothing was applied.\n' : '\nNothing to apply.\n');
     return view.hasErrors ? EXIT_ERROR : EXIT_OK;
   }
-  if (!options.autoApprove) {
-    if (!output.isTerminal) {
-      throw new UserError('confirmation_required', 'apply needs a confirmation, and there is no terminal to ask in', [
-        'review the plan above, then run again with --auto-approve (as in CI), or apply a reviewed plan file: datalinks plan --out plan.json; datalinks apply plan.json',
-      ]);
-    }
-    if (!(await confirmApply(view))) {
-      output.err('\nApply cancelled: the answer did not match. Nothing was changed.\n');
-      return EXIT_ERROR;
-    }
+  if (!options.autoApprove && !(await ui.confirm(view))) {
+    output.err('\nApply cancelled: nothing was changed.\n');
+    return EXIT_ERROR;
   }
+  return runApplies(plan, desired, options, output, ui, false);
+}
+
+/** Applies exactly a plan saved by `plan --out`, or refuses if anything changed since. */
+async function applySavedPlan(planFile: string, options: ApplyFlags, output: Output, ui: Ui): Promise<number> {
+  const document = await readPlanFile(planFile);
+  const configPath = options.configFromCli ? options.config : document.config.path;
+  const aliases = options.database.length > 0 ? options.database : document.databases.map((db) => db.name);
+  const desired = await loadDesiredOrThrow(configPath, aliases, output.env);
+  if (desired.configHash !== document.config.hash) {
+    throw new UserError(
+      'config_changed',
+      `the configuration changed since this plan was made (${configPath} is not the file ${planFile} was planned from)`,
+      ['run datalinks plan --out again, review it, and apply the new plan'],
+    );
+  }
+  const plan = fromPlanDocument(document);
+  plan.databases = plan.databases.filter((db) => aliases.includes(db.alias));
+  ui.showPlan(buildPlanView(plan));
+  if (!hasWork(plan)) {
+    output.out('\nThis plan has nothing to apply.\n');
+    return plan.databases.some((db) => db.errors.length > 0) ? EXIT_ERROR : EXIT_OK;
+  }
+  return runApplies(plan, desired, options, output, ui, true);
+}
+
+async function readPlanFile(path: string): Promise<PlanDocument> {
+  let document: PlanDocument;
+  try {
+    document = JSON.parse(await readFile(path, 'utf8')) as PlanDocument;
+  } catch (error) {
+    throw new UserError('plan_unreadable', `cannot read the plan ${path}: ${messageOf(error)}`, [
+      'make one with: datalinks plan --out FILE',
+    ]);
+  }
+  if (document?.format_version !== PLAN_FORMAT_VERSION || !Array.isArray(document.databases) || !document.config?.hash) {
+    throw new UserError(
+      'plan_invalid',
+      `${path} is not a plan saved by this version of datalinks (format_version ${PLAN_FORMAT_VERSION})`,
+      ['make a new one with: datalinks plan --out FILE'],
+    );
+  }
+  return document;
+}
+
+function hasWork(plan: Plan): boolean {
+  return plan.databases.some((db) => db.errors.length === 0 && (db.changes.length > 0 || db.preamble.length > 0));
+}
+
+async function runApplies(plan: Plan, desired: DesiredState, options: ApplyFlags, output: Output, ui: Ui, saved: boolean): Promise<number> {
+  const progress = ui.trackApply(plan.databases.filter((db) => db.changes.length > 0 || db.errors.length > 0).map((db) => db.alias));
   const outcomes = await applyPlan(
     plan,
     desired,
     {
-      connectTimeoutMs,
+      connectTimeoutMs: durationMs(options.connectTimeout),
       lockTimeout: options.lockTimeout,
       statementTimeout: options.statementTimeout,
       allowDependentDrops: Boolean(options.allowDependentDrops),
       planOptions: { adopt: options.adopt },
-      requireSameFingerprint: false,
+      requireSameFingerprint: saved,
+      staleMessage: saved
+        ? 'stale plan: the database changed since this plan was made, or the plan was already applied; nothing was applied'
+        : 'state changed since plan: nothing was applied',
       now: () => new Date().toISOString(),
+      onProgress: progress.progress,
+      onOutcome: (o) => progress.finish(o.alias, outcomeLine(o), o.status === 'failed' || o.status === 'refused'),
     },
     options.parallelism,
-  );
+  ).finally(() => progress.stop());
   output.out(`\n${renderOutcomes(outcomes)}`);
-  if (outcomes.some((o) => o.message?.startsWith('interrupted'))) return EXIT_INTERRUPTED;
+  if (outcomes.some((o) => o.interrupted)) return EXIT_INTERRUPTED;
   const failed = outcomes.some((o) => o.status === 'failed' || o.status === 'refused');
-  return failed || view.hasErrors ? EXIT_ERROR : EXIT_OK;
+  return failed || plan.databases.some((db) => db.errors.length > 0) ? EXIT_ERROR : EXIT_OK;
 }
 
 /** Applies every database that has changes, each in its own transaction; Ctrl-C rolls back. */
 export async function applyPlan(
   plan: Plan,
   desired: DesiredState,
-  options: Omit<ApplyOptions, 'signal'>,
+  options: Omit<ApplyOptions, 'signal'> & { onOutcome?: (outcome: DatabaseOutcome) => void },
   parallelism: number,
 ): Promise<DatabaseOutcome[]> {
   const controller = new AbortController();
   const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
+  process.on('SIGINT', onSigint);
   const remotes = new RemoteReader(desired, options);
   const passwords = new Map(
     desired.databases.flatMap((db) => db.links.map((l) => [`${db.alias}\0${l.name}`, l.remote.target.password] as const)),
   );
   try {
-    return await mapLimited(
-      plan.databases.filter((db) => (db.errors.length === 0 ? db.changes.length > 0 || db.preamble.length > 0 : true)),
-      parallelism,
-      (shown) => {
-        const database = desired.databases.find((db) => db.alias === shown.alias);
-        if (!database)
-          throw new UserError('database_not_in_config', `the plan names database "${shown.alias}", which is not in the configuration`);
-        return applyDatabase(database, shown, remotes, (link) => passwords.get(`${shown.alias}\0${link}`) ?? null, {
-          ...options,
-          signal: controller.signal,
-        });
-      },
-    );
+    const targets = plan.databases.filter((db) => db.errors.length > 0 || db.changes.length > 0 || db.preamble.length > 0);
+    return await mapLimited(targets, parallelism, async (shown) => {
+      const database = desired.databases.find((db) => db.alias === shown.alias);
+      if (!database)
+        throw new UserError('database_not_in_config', `the plan names database "${shown.alias}", which is not in the configuration`);
+      const outcome = await applyDatabase(database, shown, remotes, (link) => passwords.get(`${shown.alias}\0${link}`) ?? null, {
+        ...options,
+        signal: controller.signal,
+      });
+      options.onOutcome?.(outcome);
+      return outcome;
+    });
   } finally {
     process.off('SIGINT', onSigint);
   }
 }
 
+function outcomeLine(o: DatabaseOutcome): string {
+  return {
+    applied: `Database ${o.alias}: applied ${o.statements} statement${o.statements === 1 ? '' : 's'} in ${(o.elapsedMs / 1000).toFixed(1)}s.`,
+    unchanged: `Database ${o.alias}: no changes.`,
+    failed: `Database ${o.alias}: FAILED: ${o.message ?? ''}`,
+    refused: `Database ${o.alias}: refused: ${o.message ?? ''}`,
+  }[o.status];
+}
+
 export function renderOutcomes(outcomes: DatabaseOutcome[]): string {
-  const lines = outcomes.map((o) => {
-    const head = {
-      applied: `Database ${o.alias}: applied ${o.statements} statement${o.statements === 1 ? '' : 's'} in ${(o.elapsedMs / 1000).toFixed(1)}s.`,
-      unchanged: `Database ${o.alias}: no changes.`,
-      failed: `Database ${o.alias}: FAILED: ${o.message ?? ''}`,
-      refused: `Database ${o.alias}: refused: ${o.message ?? ''}`,
-    }[o.status];
-    return o.hint ? `${head}\n    hint: ${o.hint}` : head;
-  });
+  const lines = outcomes.map((o) => (o.hint ? `${outcomeLine(o)}\n    hint: ${o.hint}` : outcomeLine(o)));
   const applied = outcomes.filter((o) => o.status === 'applied').length;
   const bad = outcomes.filter((o) => o.status === 'failed' || o.status === 'refused').length;
   lines.push(

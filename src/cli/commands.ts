@@ -57,7 +57,9 @@ export function registerCommands(program: Command, output: Output, setExitCode: 
     .option('--adopt', 'take over hand-made servers whose names match links in the file')
     .addOption(new Option('--lock-timeout <duration>', 'how long to wait for a lock').default('10s').argParser(parseDuration))
     .addOption(new Option('--statement-timeout <duration>', 'longest any one statement may run').default('5min').argParser(parseDuration))
-    .action(async (planFile: string | undefined, options) => setExitCode(await runApplyCommand(planFile, options, output)));
+    .action(async (planFile: string | undefined, options, command: Command) =>
+      setExitCode(await runApplyCommand(planFile, { ...options, configFromCli: command.getOptionValueSource('config') === 'cli' }, output)),
+    );
 
   withConnectionOptions(withCommonOptions(program.command('list').description('every foreign server per database, like heroku pg:links')))
     .option('--json', 'print as JSON')

@@ -10,7 +10,7 @@ import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import { loadDesiredOrThrow } from './load-desired.js';
 import type { Output } from './output.js';
 import { runPlan } from './run-plan.js';
-import { showPlan } from './show-plan.js';
+import { createUi } from './ui.js';
 
 export interface PlanFlags extends CommonOptions, ConnectionFlags {
   json?: boolean;
@@ -22,15 +22,18 @@ export interface PlanFlags extends CommonOptions, ConnectionFlags {
 
 export async function runPlanCommand(options: PlanFlags, output: Output): Promise<number> {
   const desired = await loadDesiredOrThrow(options.config, options.database, output.env);
+  const ui = options.json ? undefined : await createUi(output);
+  const reading = ui?.trackReading(desired.databases.map((db) => db.alias));
   const { plan } = await runPlan(desired, {
     connectTimeoutMs: durationMs(options.connectTimeout),
     parallelism: options.parallelism,
     planOptions: { adopt: options.adopt },
-  });
+    onDatabase: reading?.update,
+  }).finally(() => reading?.stop());
   const document = toPlanDocument(plan, desired, new Date().toISOString());
   if (options.json) output.out(`${JSON.stringify(document, null, 2)}\n`);
   else {
-    await showPlan(buildPlanView(plan), output);
+    ui?.showPlan(buildPlanView(plan));
     if (options.sql) output.out(renderSqlText(plan));
   }
   if (options.out) {

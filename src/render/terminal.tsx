@@ -1,0 +1,82 @@
+import { render, renderToString } from 'ink';
+import { PlanScreen } from './ink/plan-screen.js';
+import { ApplyProgress, type ApplyRow, IntrospectionStatus, type ReadState } from './ink/progress.js';
+import { ConfirmPrompt, TypeToConfirm } from './ink/prompts.js';
+import type { PlanView } from './plan-view.js';
+
+/** Ink-backed terminal UI. Loaded only when stdout is a terminal (see cli/ui.ts). */
+
+export function planToString(view: PlanView, color: boolean): string {
+  return `${renderToString(<PlanScreen view={view} color={color} />, { columns: process.stdout.columns || 100 })}\n`;
+}
+
+export function trackReading(aliases: string[]): { update(alias: string, state: ReadState): void; stop(): void } {
+  const states = new Map<string, ReadState>(aliases.map((alias) => [alias, 'reading']));
+  const instance = render(<IntrospectionStatus states={[...states]} />, { exitOnCtrlC: false });
+  return {
+    update(alias, state) {
+      states.set(alias, state);
+      instance.rerender(<IntrospectionStatus states={[...states]} />);
+    },
+    stop() {
+      instance.clear();
+      instance.unmount();
+    },
+  };
+}
+
+function ask<T>(element: (resolve: (value: T) => void) => React.ReactElement): Promise<T> {
+  return new Promise((resolve) => {
+    const instance = render(
+      element((value) => {
+        setTimeout(() => {
+          instance.unmount();
+          resolve(value);
+        }, 0);
+      }),
+      { exitOnCtrlC: false },
+    );
+  });
+}
+
+/** Creates and updates take a yes; destroying links takes the database alias, typed, per database. */
+export async function confirmPlan(view: PlanView): Promise<boolean> {
+  const destroying = view.databases
+    .map((db) => ({ alias: db.alias, links: db.links.filter((l) => l.action === 'destroy').map((l) => l.link) }))
+    .filter((db) => db.links.length > 0);
+  if (destroying.length === 0) {
+    return ask<boolean>((resolve) => <ConfirmPrompt question="Apply these changes?" onAnswer={resolve} />);
+  }
+  for (const db of destroying) {
+    const confirmed = await ask<boolean>((resolve) => <TypeToConfirm alias={db.alias} links={db.links} onAnswer={resolve} />);
+    if (!confirmed) return false;
+  }
+  return true;
+}
+
+export function trackApply(aliases: string[]): {
+  progress(alias: string, done: number, total: number): void;
+  finish(alias: string, outcome: string, failed: boolean): void;
+  stop(): void;
+} {
+  const rows = new Map<string, ApplyRow>(
+    aliases.map((alias) => [alias, { alias, done: 0, total: null, startedAt: Date.now(), outcome: null, failed: false }]),
+  );
+  const draw = () => <ApplyProgress rows={[...rows.values()]} now={Date.now()} />;
+  const instance = render(draw(), { exitOnCtrlC: false });
+  const timer = setInterval(() => instance.rerender(draw()), 100);
+  const update = (alias: string, patch: Partial<ApplyRow>) => {
+    const row = rows.get(alias);
+    if (row) rows.set(alias, { ...row, ...patch });
+    instance.rerender(draw());
+  };
+  return {
+    progress: (alias, done, total) => update(alias, { done, total }),
+    finish: (alias, outcome, failed) => update(alias, { outcome, failed }),
+    stop() {
+      clearInterval(timer);
+      instance.rerender(draw());
+      instance.unmount();
+    },
+  };
+}
