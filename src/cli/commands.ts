@@ -61,6 +61,14 @@ export function registerCommands(program: Command, output: Output, setExitCode: 
       setExitCode(await runApplyCommand(planFile, { ...options, configFromCli: command.getOptionValueSource('config') === 'cli' }, output)),
     );
 
+  program
+    .command('demo')
+    .description('start an embedded PostgreSQL and walk through plan, apply, list and a query through a link')
+    .action(async () => {
+      const [{ runDemo }, { main }] = await Promise.all([import('../demo/run-demo.js'), import('./main.js')]);
+      setExitCode(await runDemo(main, output));
+    });
+
   withConnectionOptions(withCommonOptions(program.command('list').description('every foreign server per database, like heroku pg:links')))
     .option('--json', 'print as JSON')
     .action(async (options) => setExitCode(await runListCommand(options, output)));

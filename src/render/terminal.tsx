@@ -1,4 +1,4 @@
-import { render, renderToString } from 'ink';
+import { type Instance, render, renderToString, Text } from 'ink';
 import { PlanScreen } from './ink/plan-screen.js';
 import { ApplyProgress, type ApplyRow, IntrospectionStatus, type ReadState } from './ink/progress.js';
 import { ConfirmPrompt, TypeToConfirm } from './ink/prompts.js';
@@ -19,10 +19,15 @@ export function trackReading(aliases: string[]): { update(alias: string, state: 
       instance.rerender(<IntrospectionStatus states={[...states]} />);
     },
     stop() {
-      instance.clear();
-      instance.unmount();
+      erase(instance);
     },
   };
+}
+
+/** Live status lines make way for the final output, which the command prints itself. */
+function erase(instance: Instance): void {
+  instance.rerender(<Text />);
+  instance.unmount();
 }
 
 function ask<T>(element: (resolve: (value: T) => void) => React.ReactElement): Promise<T> {
@@ -75,8 +80,7 @@ export function trackApply(aliases: string[]): {
     finish: (alias, outcome, failed) => update(alias, { outcome, failed }),
     stop() {
       clearInterval(timer);
-      instance.rerender(draw());
-      instance.unmount();
+      erase(instance);
     },
   };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../../src/demo/embedded-server.js';
 import { runCli, writeConfig } from '../support/cli.js';
 import { createDatabase, createLinkedPair, urlFor } from '../support/databases.js';
-import { freePort } from '../support/embedded-server.js';
 
 describe('errors per link and per database', () => {
   it('reports an unreachable remote for its link and still plans the other databases', async () => {

