@@ -167,3 +167,14 @@ describe('the prompts', () => {
     expect(onAnswer).toHaveBeenCalledWith(true);
   });
 });
+
+describe('typed answers arriving in one chunk', () => {
+  it('take the Enter inside the chunk as the end of the answer', async () => {
+    const onAnswer = vi.fn();
+    const { stdin } = render(<TypeToConfirm alias="main" links={['legacy']} onAnswer={onAnswer} />);
+    await tick();
+    stdin.write('main\r');
+    await tick();
+    expect(onAnswer).toHaveBeenCalledWith(true);
+  });
+});
