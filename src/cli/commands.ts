@@ -2,6 +2,7 @@ import { type Command, Option } from 'commander';
 import { DEFAULT_CONFIG_PATH } from '../config/load-config.js';
 import { runApplyCommand } from './apply-command.js';
 import { parseDuration, parsePositiveInt } from './durations.js';
+import { runExportCommand } from './export-command.js';
 import { runListCommand } from './list-command.js';
 import { loadDesiredOrThrow } from './load-desired.js';
 import type { Output } from './output.js';
@@ -60,6 +61,10 @@ export function registerCommands(program: Command, output: Output, setExitCode: 
     .action(async (planFile: string | undefined, options, command: Command) =>
       setExitCode(await runApplyCommand(planFile, { ...options, configFromCli: command.getOptionValueSource('config') === 'cli' }, output)),
     );
+
+  withConnectionOptions(
+    withCommonOptions(program.command('export').description('print datalinks.yaml for the links that exist now')),
+  ).action(async (options) => setExitCode(await runExportCommand(options, output)));
 
   program
     .command('demo')

@@ -1,8 +1,6 @@
-import type pg from 'pg';
 import { describeTarget } from '../config/parse-url.js';
-import { ConnectionFailed, closeQuietly, connect } from '../db/connect.js';
 import { messageOf } from '../errors.js';
-import { introspectLocal } from '../introspect/introspect-local.js';
+import { readLocalCatalog } from '../introspect/observe.js';
 import { parseManagedComment } from '../plan/managed-comment.js';
 import type { CommonOptions, ConnectionFlags } from './commands.js';
 import { durationMs } from './durations.js';
@@ -34,12 +32,9 @@ export async function runListCommand(options: CommonOptions & ConnectionFlags & 
   const desired = await loadDesiredOrThrow(options.config, options.database, output.env);
   const connectTimeoutMs = durationMs(options.connectTimeout);
   const databases = await mapLimited(desired.databases, options.parallelism, async (database): Promise<ListedDatabase> => {
-    let client: pg.Client | undefined;
     const base = { name: database.alias, target: describeTarget(database.target) };
     try {
-      client = await connect(database.target, { connectTimeoutMs });
-      await client.query('SET search_path = pg_catalog');
-      const catalog = await introspectLocal(client, { roles: [], remoteTypes: Promise.resolve([]) });
+      const catalog = await readLocalCatalog(database, { connectTimeoutMs });
       const links = catalog.servers.map((server): ListedLink => {
         const meta = parseManagedComment(server.comment);
         return {
@@ -56,9 +51,7 @@ export async function runListCommand(options: CommonOptions & ConnectionFlags & 
       });
       return { ...base, links };
     } catch (error) {
-      return { ...base, links: [], error: error instanceof ConnectionFailed ? error.message : messageOf(error) };
-    } finally {
-      await closeQuietly(client);
+      return { ...base, links: [], error: messageOf(error) };
     }
   });
   output.out(options.json ? `${JSON.stringify({ databases }, null, 2)}\n` : renderList(databases));

@@ -107,6 +107,7 @@ export function buildDesiredState(
         remote: {
           target: remoteUrl.target,
           variable: remoteUrl.variable,
+          urlSource: String(remote?.url),
           schema: typeof remote?.schema === 'string' ? resolveString([...linkPath, 'remote', 'schema'], remote.schema).value : 'public',
         },
         tables: resolveList([...linkPath, 'tables'], link.tables) ?? null,
@@ -118,7 +119,14 @@ export function buildDesiredState(
         position: source.keyPosition([...dbPath, 'links'], name),
       });
     }
-    if (url) databases.push({ alias, target: url.target, links, position: source.keyPosition(['databases'], alias) });
+    if (url)
+      databases.push({
+        alias,
+        target: url.target,
+        urlSource: String(database.url),
+        links,
+        position: source.keyPosition(['databases'], alias),
+      });
   }
   return { databases: problems.length === 0 ? databases : undefined, problems };
 }

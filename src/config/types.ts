@@ -40,6 +40,8 @@ export interface DesiredLink {
     target: ConnectionTarget;
     /** The environment variable that held the whole remote URL, if it was `${VAR}`. */
     variable: string | null;
+    /** The url as written in the file (`${VAR}`), for export. Never holds a password. */
+    urlSource: string;
     schema: string;
   };
   tables: string[] | null;
@@ -55,6 +57,8 @@ export interface DesiredLink {
 export interface DesiredDatabase {
   alias: string;
   target: ConnectionTarget;
+  /** The url as written in the file (`${VAR}`), for export. Never holds a password. */
+  urlSource: string;
   links: DesiredLink[];
   position: SourcePosition;
 }

@@ -4,7 +4,7 @@ import { ConnectionFailed, type ConnectOptions, closeQuietly, connect } from '..
 import { messageOf } from '../errors.js';
 import { introspectLocal } from './introspect-local.js';
 import { introspectRemote } from './introspect-remote.js';
-import type { LocalResult, ObservedDatabase, RemoteSchema } from './types.js';
+import type { LocalCatalog, LocalResult, ObservedDatabase, RemoteSchema } from './types.js';
 
 /**
  * Reads each remote once per run, however many links or local databases point at it: every schema
@@ -112,4 +112,16 @@ function typesUsedBy(schemas: RemoteSchema[]): string[] {
     if (schema.ok) for (const table of schema.tables) for (const column of table.columns) types.add(column.type);
   }
   return [...types].sort();
+}
+
+/** The local catalogs alone (no remotes), for `list` and `export`. */
+export async function readLocalCatalog(database: DesiredDatabase, options: ConnectOptions): Promise<LocalCatalog> {
+  let client: pg.Client | undefined;
+  try {
+    client = await connect(database.target, options);
+    await client.query('SET search_path = pg_catalog');
+    return await introspectLocal(client, { roles: [], remoteTypes: Promise.resolve([]) });
+  } finally {
+    await closeQuietly(client);
+  }
 }

@@ -276,7 +276,7 @@ function updateLink(
   operations.push(...grantsFor(link, fresh, kept, schema ? schema.grants : [], catalog.environment.currentUser));
   if (operations.length === 0) return undefined;
   const dependents = catalog.dependents.filter((d) => d.link === link.name && d.table !== null && dropped.includes(d.table));
-  return { action: 'update', link: link.name, operations, dependents };
+  return { action: 'update', link: link.name, ...(adopting ? { adopt: true } : {}), operations, dependents };
 }
 
 function planMappings(link: DesiredLink, server: ObservedServer, currentUser: string, notes: string[]): Operation[] {

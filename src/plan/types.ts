@@ -61,6 +61,8 @@ export type Action = 'create' | 'update' | 'destroy';
 export interface LinkChange {
   action: Action;
   link: string;
+  /** A hand-made server taken over with --adopt (an update that also marks it as managed). */
+  adopt?: boolean;
   operations: Operation[];
   /** Objects outside the link that these operations would drop (CASCADE). */
   dependents: Dependent[];

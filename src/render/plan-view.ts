@@ -61,7 +61,7 @@ function databaseView(plan: DatabasePlan): DatabaseView {
       lines: [
         {
           symbol: ACTION_SYMBOL[change.action],
-          text: `link ${change.link} will be ${change.action === 'create' ? 'created' : change.action === 'update' ? 'updated in place' : 'destroyed'}`,
+          text: linkHeadline(change),
           tone: ACTION_TONE[change.action],
           depth: 0,
         },
@@ -78,6 +78,11 @@ function databaseView(plan: DatabasePlan): DatabaseView {
     notes: plan.notes,
     dependents: plan.changes.flatMap((change) => change.dependents.map((d) => d.description)),
   };
+}
+
+function linkHeadline(change: LinkChange): string {
+  if (change.adopt) return `link ${change.link} (made by hand) will be adopted: marked as managed and reconciled in place`;
+  return `link ${change.link} will be ${change.action === 'create' ? 'created' : change.action === 'update' ? 'updated in place' : 'destroyed'}`;
 }
 
 function line(symbol: string, text: string, tone: Tone, depth = 1): ViewLine {

@@ -17,6 +17,7 @@ function link(overrides: Partial<DesiredLink> = {}): DesiredLink {
     remote: {
       target: target('postgres://bill:pw@billing.internal:5432/billing?sslmode=require'),
       variable: 'BILLING_URL',
+      urlSource: '${BILLING_URL}',
       schema: 'public',
     },
     tables: null,
@@ -34,6 +35,7 @@ function database(links: DesiredLink[]): DesiredDatabase {
   return {
     alias: 'main',
     target: target('postgres://app:pw@localhost/app'),
+    urlSource: '${DATABASE_URL}',
     links,
     position: { file: 'datalinks.yaml', line: 3, column: 3 },
   };

@@ -1,0 +1,24 @@
+import { messageOf, UserError } from '../errors.js';
+import { readLocalCatalog } from '../introspect/observe.js';
+import { type ExportedDatabase, exportConfig } from '../render/export-config.js';
+import type { CommonOptions, ConnectionFlags } from './commands.js';
+import { durationMs } from './durations.js';
+import { EXIT_OK } from './exit-codes.js';
+import { mapLimited } from './limit.js';
+import { loadDesiredOrThrow } from './load-desired.js';
+import type { Output } from './output.js';
+
+/** Prints datalinks.yaml for the links that exist now in each configured database. */
+export async function runExportCommand(options: CommonOptions & ConnectionFlags, output: Output): Promise<number> {
+  const desired = await loadDesiredOrThrow(options.config, options.database, output.env);
+  const connectTimeoutMs = durationMs(options.connectTimeout);
+  const databases = await mapLimited(desired.databases, options.parallelism, async (database): Promise<ExportedDatabase> => {
+    try {
+      return { database, catalog: await readLocalCatalog(database, { connectTimeoutMs }) };
+    } catch (error) {
+      throw new UserError('export_failed', `cannot export database "${database.alias}": ${messageOf(error)}`);
+    }
+  });
+  output.out(exportConfig(databases));
+  return EXIT_OK;
+}
