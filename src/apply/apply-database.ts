@@ -73,7 +73,11 @@ export async function applyDatabase(
 
   let client: pg.Client | undefined;
   let current = { link: null as string | null, masked: '' };
+  // Ctrl-C closes the connection, which cancels a waiting or running statement; the server rolls back.
+  const interrupt = () => void client?.end().catch(() => undefined);
+  options.signal?.addEventListener('abort', interrupt, { once: true });
   try {
+    if (options.signal?.aborted) throw new Interrupted();
     client = await connect(database.target, options);
     await client.query('BEGIN');
     await client.query(`SELECT pg_catalog.set_config('lock_timeout', $1, true), pg_catalog.set_config('statement_timeout', $2, true)`, [
@@ -124,7 +128,7 @@ export async function applyDatabase(
     return outcome('applied', statements.length);
   } catch (error) {
     await rollback(client);
-    if (error instanceof Interrupted)
+    if (error instanceof Interrupted || options.signal?.aborted)
       return { ...outcome('failed', 0, 'interrupted: rolled back, nothing was applied'), interrupted: true };
     if (error instanceof ConnectionFailed) return outcome('failed', 0, `cannot connect (${error.where}): ${error.reason}`, error.hint);
     const where = current.link ? `link "${current.link}"` : 'database setup';
@@ -136,6 +140,7 @@ export async function applyDatabase(
       hintFor(pgError.code, current.masked) ?? pgError.hint,
     );
   } finally {
+    options.signal?.removeEventListener('abort', interrupt);
     await closeQuietly(client);
   }
 }
