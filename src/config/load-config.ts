@@ -30,7 +30,9 @@ export function parseConfig(path: string, bytes: Buffer, env: NodeJS.ProcessEnv)
   }
   const { source, problems: syntaxProblems } = YamlSource.parse(path, text);
   if (syntaxProblems.length > 0) return { ok: false, problems: syntaxProblems };
-  const data: unknown = source.document.toJS({ maxAliasCount: 100 });
+  const converted = source.toData();
+  if (!converted.ok) return { ok: false, problems: [converted.problem] };
+  const data = converted.data;
   if (data === null || data === undefined) {
     return fileProblem(path, {
       message: 'is empty',

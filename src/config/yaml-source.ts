@@ -1,4 +1,4 @@
-import { type Document, isMap, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
+import { type Document, isMap, isScalar, LineCounter, type Node, parseDocument, visit } from 'yaml';
 import type { ConfigProblem } from './problem.js';
 import type { SourcePosition } from './types.js';
 
@@ -26,6 +26,31 @@ export class YamlSource {
       };
     });
     return { source, problems };
+  }
+
+  /** The document as plain data; an alias without an anchor, or too many aliases, is a problem. */
+  toData(): { ok: true; data: unknown } | { ok: false; problem: ConfigProblem } {
+    try {
+      return { ok: true, data: this.document.toJS({ maxAliasCount: 100 }) };
+    } catch (error) {
+      let offset = 0;
+      visit(this.document, {
+        Alias: (_, node) => {
+          if (!node.resolve(this.document) && node.range) {
+            offset = node.range[0];
+            return visit.BREAK;
+          }
+        },
+      });
+      return {
+        ok: false,
+        problem: {
+          position: this.positionAt(offset),
+          message: `YAML error: ${(error as Error).message.split('\n')[0]}`,
+          hint: 'datalinks.yaml needs no anchors (&name) or aliases (*name): write the values out',
+        },
+      };
+    }
   }
 
   positionAt(offset: number): SourcePosition {

@@ -60,10 +60,12 @@ export async function createLinkedPair(): Promise<{ local: TestDatabase; remote:
 }
 
 /** A login role with a password, unique to this test run. */
-export async function createRole(label: string, attributes = ''): Promise<{ name: string; password: string }> {
+export async function createRole(
+  label: string,
+  password = `pw-${randomBytes(6).toString('hex')}`,
+): Promise<{ name: string; password: string }> {
   const name = `dl_${label}_${randomBytes(3).toString('hex')}`;
-  const password = `pw-${randomBytes(6).toString('hex')}`;
-  await adminQuery(`CREATE ROLE ${pg.escapeIdentifier(name)} LOGIN PASSWORD ${pg.escapeLiteral(password)} ${attributes}`);
+  await adminQuery(`CREATE ROLE ${pg.escapeIdentifier(name)} LOGIN PASSWORD ${pg.escapeLiteral(password)}`);
   createdRoles.push(name);
   return { name, password };
 }
