@@ -1,12 +1,10 @@
 import { type Command, Option } from 'commander';
-import { DEFAULT_CONFIG_PATH } from '../config/load-config.js';
-import { runApplyCommand } from './apply-command.js';
 import { parseDuration, parsePositiveInt } from './durations.js';
-import { runExportCommand } from './export-command.js';
-import { runListCommand } from './list-command.js';
-import { loadDesiredOrThrow } from './load-desired.js';
 import type { Output } from './output.js';
-import { runPlanCommand } from './plan-command.js';
+
+// Each command loads its implementation (pg, ajv, yaml, Ink...) only when it runs, so that
+// `datalinks --version` and `datalinks validate` do not pay for what they do not use.
+const DEFAULT_CONFIG_PATH = 'datalinks.yaml';
 
 export type SetExitCode = (code: number) => void;
 
@@ -35,6 +33,7 @@ function withConnectionOptions(command: Command): Command {
 export function registerCommands(program: Command, output: Output, setExitCode: SetExitCode): void {
   withCommonOptions(program.command('validate').description('check the configuration file; connects to nothing')).action(
     async (options: CommonOptions) => {
+      const { loadDesiredOrThrow } = await import('./load-desired.js');
       const desired = await loadDesiredOrThrow(options.config, options.database, output.env);
       const links = desired.databases.reduce((sum, db) => sum + db.links.length, 0);
       const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -49,7 +48,10 @@ export function registerCommands(program: Command, output: Output, setExitCode: 
     .option('--out <file>', 'save the plan for `datalinks apply FILE`')
     .option('--detailed-exitcode', 'exit 2 when there are changes, 0 when there are none')
     .option('--adopt', 'take over hand-made servers whose names match links in the file')
-    .action(async (options) => setExitCode(await runPlanCommand(options, output)));
+    .action(async (options) => {
+      const { runPlanCommand } = await import('./plan-command.js');
+      setExitCode(await runPlanCommand(options, output));
+    });
 
   withConnectionOptions(withCommonOptions(program.command('apply').description('plan, confirm, and apply in one transaction per database')))
     .argument('[plan-file]', 'a plan saved with `datalinks plan --out`')
@@ -58,13 +60,17 @@ export function registerCommands(program: Command, output: Output, setExitCode: 
     .option('--adopt', 'take over hand-made servers whose names match links in the file')
     .addOption(new Option('--lock-timeout <duration>', 'how long to wait for a lock').default('10s').argParser(parseDuration))
     .addOption(new Option('--statement-timeout <duration>', 'longest any one statement may run').default('5min').argParser(parseDuration))
-    .action(async (planFile: string | undefined, options, command: Command) =>
-      setExitCode(await runApplyCommand(planFile, { ...options, configFromCli: command.getOptionValueSource('config') === 'cli' }, output)),
-    );
+    .action(async (planFile: string | undefined, options, command: Command) => {
+      const { runApplyCommand } = await import('./apply-command.js');
+      setExitCode(await runApplyCommand(planFile, { ...options, configFromCli: command.getOptionValueSource('config') === 'cli' }, output));
+    });
 
   withConnectionOptions(
     withCommonOptions(program.command('export').description('print datalinks.yaml for the links that exist now')),
-  ).action(async (options) => setExitCode(await runExportCommand(options, output)));
+  ).action(async (options) => {
+    const { runExportCommand } = await import('./export-command.js');
+    setExitCode(await runExportCommand(options, output));
+  });
 
   program
     .command('demo')
@@ -76,5 +82,8 @@ export function registerCommands(program: Command, output: Output, setExitCode: 
 
   withConnectionOptions(withCommonOptions(program.command('list').description('every foreign server per database, like heroku pg:links')))
     .option('--json', 'print as JSON')
-    .action(async (options) => setExitCode(await runListCommand(options, output)));
+    .action(async (options) => {
+      const { runListCommand } = await import('./list-command.js');
+      setExitCode(await runListCommand(options, output));
+    });
 }

@@ -7,8 +7,6 @@ import { validateShape } from './schema.js';
 import type { DesiredState } from './types.js';
 import { YamlSource } from './yaml-source.js';
 
-export const DEFAULT_CONFIG_PATH = 'datalinks.yaml';
-
 /** Reads, parses, validates and interpolates a config file. Never throws for a problem in the file. */
 export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): Promise<ConfigResult<DesiredState>> {
   let bytes: Buffer;

@@ -1,25 +1,15 @@
-import { readFileSync } from 'node:fs';
-import type { ErrorObject, ValidateFunction } from 'ajv';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { ErrorObject } from 'ajv';
+import { validate as validateGenerated } from './generated/validate-config.js';
 import type { ConfigProblem } from './problem.js';
 import { suggestNearest } from './suggest.js';
 import type { PathSegment, YamlSource } from './yaml-source.js';
 
-const SCHEMA_URL = new URL('../../schemas/datalinks.schema.json', import.meta.url);
-
-let validator: ValidateFunction | undefined;
-
-function compiledValidator(): ValidateFunction {
-  if (!validator) {
-    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-    validator = ajv.compile(JSON.parse(readFileSync(SCHEMA_URL, 'utf8')));
-  }
-  return validator;
-}
+// schemas/datalinks.schema.json compiled ahead of time (scripts/compile-schema.mjs): loading ajv's
+// compiler at every start cost more than everything else `datalinks validate` does.
+const validate = validateGenerated as unknown as ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
 
 /** Checks the document's shape against schemas/datalinks.schema.json; every problem has a position. */
 export function validateShape(data: unknown, source: YamlSource): ConfigProblem[] {
-  const validate = compiledValidator();
   if (validate(data)) return [];
   return (validate.errors ?? []).flatMap((error) => {
     const problem = problemFor(error, source);

@@ -1,0 +1,306 @@
+/**
+ * npm run bench: datalinks against the lower bounds it cannot beat, on a real PostgreSQL.
+ *   --links L --tables T --columns C --runs N --databases D   (defaults 100, 100, 10, 5, 8)
+ * Uses DATALINKS_BENCH_DATABASE_URL (a superuser URL) if set, else an embedded PostgreSQL.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { runPlan } from '../src/cli/run-plan.js';
+import { parseConfig } from '../src/config/load-config.js';
+import type { DesiredState } from '../src/config/types.js';
+import { startEmbeddedServer } from '../src/demo/embedded-server.js';
+import * as localQueries from '../src/introspect/local-queries.js';
+import * as remoteQueries from '../src/introspect/remote-queries.js';
+import { renderDatabaseSql } from '../src/sql/render-sql.js';
+
+const { values } = parseArgs({
+  options: {
+    links: { type: 'string', default: '100' },
+    tables: { type: 'string', default: '100' },
+    columns: { type: 'string', default: '10' },
+    runs: { type: 'string', default: '5' },
+    databases: { type: 'string', default: '8' },
+  },
+});
+const L = Number(values.links);
+const T = Number(values.tables);
+const C = Number(values.columns);
+const RUNS = Number(values.runs);
+const D = Number(values.databases);
+
+interface Sample {
+  ms: number;
+  rss: number;
+}
+interface Row {
+  name: string;
+  median: number;
+  spread: [number, number];
+  rssMb: number | null;
+  bound?: string;
+  ratio?: number;
+  target?: string;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+};
+
+function runProcess(args: string[], env: NodeJS.ProcessEnv, probe = true): Promise<Sample & { code: number }> {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const argv = probe ? ['bench/rss-probe.mjs', ...args] : args;
+    const child = spawn(process.execPath, argv, { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+    let report = '';
+    let stderr = '';
+    child.stdio[3]?.on('data', (chunk) => {
+      report += chunk;
+    });
+    child.stderr?.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const parsed = report ? (JSON.parse(report) as { rss: number }) : { rss: 0 };
+      if (probe && code !== 0 && code !== 2) reject(new Error(`datalinks ${args.join(' ')} exited ${code}: ${stderr}`));
+      else resolve({ ms, rss: parsed.rss, code: code ?? 1 });
+    });
+  });
+}
+
+async function measure(
+  name: string,
+  once: () => Promise<Sample>,
+  before?: () => Promise<void>,
+): Promise<{ name: string; samples: Sample[] }> {
+  await before?.();
+  await once(); // warm-up
+  const samples: Sample[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    await before?.();
+    samples.push(await once());
+  }
+  process.stderr.write(`  ${name}: ${median(samples.map((s) => s.ms)).toFixed(0)} ms\n`);
+  return { name, samples };
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<number> {
+  const started = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - started) / 1e6;
+}
+
+async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+function databaseUrl(admin: string, name: string): string {
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function recreate(admin: string, name: string): Promise<void> {
+  await withClient(admin, async (client) => {
+    await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
+    await client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+  });
+}
+
+function configYaml(databases: number, links: number): string {
+  const dbs = Array.from({ length: databases }, (_, d) => {
+    const linkYaml = Array.from({ length: links }, (_, i) => `      link_${i}:\n        remote:\n          url: \${REMOTE_URL}\n`).join('');
+    return `  db_${d}:\n    url: \${LOCAL_${d}_URL}\n    links:\n${linkYaml}`;
+  });
+  return `version: 1\ndatabases:\n${dbs.join('')}`;
+}
+
+async function main(): Promise<void> {
+  const external = process.env.DATALINKS_BENCH_DATABASE_URL;
+  const server = external ? undefined : await startEmbeddedServer();
+  const admin = external ?? server?.url ?? '';
+  const dir = mkdtempSync(join(tmpdir(), 'datalinks-bench-'));
+  try {
+    process.stderr.write(
+      `datalinks benchmark: L=${L} links, T=${T} tables of C=${C} columns (${L * T} foreign tables), ${RUNS} runs each\n`,
+    );
+    await recreate(admin, 'bench_remote');
+    const remoteUrl = databaseUrl(admin, 'bench_remote');
+    await withClient(remoteUrl, async (client) => {
+      const columns = Array.from(
+        { length: C },
+        (_, c) => `c${c} ${['integer', 'text', 'numeric(12,2)', 'timestamptz', 'boolean'][c % 5]}${c === 0 ? ' NOT NULL' : ''}`,
+      ).join(', ');
+      for (let t = 0; t < T; t++) await client.query(`CREATE TABLE t${t} (${columns})`);
+    });
+    const localUrls = Array.from({ length: D }, (_, d) => databaseUrl(admin, `bench_local_${d}`));
+    for (let d = 0; d < D; d++) await recreate(admin, `bench_local_${d}`);
+    const env: NodeJS.ProcessEnv = { REMOTE_URL: remoteUrl, ...Object.fromEntries(localUrls.map((url, d) => [`LOCAL_${d}_URL`, url])) };
+    const config = join(dir, 'datalinks.yaml');
+    writeFileSync(config, configYaml(1, L));
+    const cli = (...args: string[]) => runProcess([...args, '-c', config], env);
+    const desired = loadDesired(configYaml(1, L), env);
+
+    const results: { name: string; samples: Sample[] }[] = [];
+    const nodeStart = await measure('node -e 0', async () => ({ ...(await runProcess(['-e', '0'], {}, false)), rss: 0 }));
+    results.push(nodeStart);
+    results.push(await measure('datalinks --version', () => runProcess(['--version'], env)));
+    results.push(await measure('datalinks validate', () => cli('validate')));
+
+    const rawQueries = await measure('raw catalog queries (1 connection)', async () => ({
+      ms: await timed(async () => {
+        await withClient(localUrls[0] ?? '', async (client) => {
+          await client.query('SET search_path = pg_catalog');
+          for (const sql of [
+            localQueries.ENVIRONMENT_QUERY,
+            localQueries.SERVERS_QUERY,
+            localQueries.SCHEMAS_QUERY,
+            localQueries.FOREIGN_TABLES_QUERY,
+            localQueries.DEPENDENTS_QUERY,
+          ]) {
+            await client.query(sql);
+          }
+          await client.query(localQueries.EXISTING_ROLES_QUERY, [[]]);
+          await client.query(localQueries.MISSING_TYPES_QUERY, [['integer', 'text']]);
+        });
+        await withClient(remoteUrl, async (client) => {
+          await client.query('SET search_path = pg_catalog');
+          await client.query(remoteQueries.REMOTE_SCHEMAS_QUERY, [['public']]);
+          await client.query(remoteQueries.REMOTE_TABLES_QUERY, [['public']]);
+        });
+      }),
+      rss: 0,
+    }));
+    results.push(await measure('plan (cold: nothing linked yet)', () => cli('plan')));
+
+    // The SQL a full apply runs, executed bare: one connection, one transaction.
+    const { plan } = await runPlan(desired, { connectTimeoutMs: 10_000, parallelism: 4, planOptions: {} });
+    const statements = renderDatabaseSql(plan.databases[0]!, {
+      passwordFor: () => new URL(remoteUrl).password,
+      now: new Date().toISOString(),
+    });
+    const rawApply = await measure(
+      `raw execution of the apply SQL (${statements.length} statements)`,
+      async () => ({
+        ms: await timed(() =>
+          withClient(localUrls[0] ?? '', async (client) => {
+            await client.query('BEGIN');
+            for (const statement of statements) await client.query(statement.sql);
+            await client.query('COMMIT');
+          }),
+        ),
+        rss: 0,
+      }),
+      () => recreate(admin, 'bench_local_0'),
+    );
+    results.push(rawApply);
+    results.push(
+      await measure(
+        'apply from nothing',
+        () => cli('apply', '--auto-approve'),
+        () => recreate(admin, 'bench_local_0'),
+      ),
+    );
+    results.push(await measure('plan (no changes)', () => cli('plan')));
+    await withClient(remoteUrl, (client) => client.query(`CREATE TABLE IF NOT EXISTS added_later (id integer, note text)`));
+    results.push(await measure('plan (one remote table added)', () => cli('plan')));
+    await withClient(remoteUrl, (client) => client.query('DROP TABLE added_later'));
+
+    // Query counts, per database, at two sizes: they must not depend on links or tables.
+    const countAt = async (links: number) => {
+      let queries = 0;
+      await runPlan(loadDesired(configYaml(1, links), env), {
+        connectTimeoutMs: 10_000,
+        parallelism: 4,
+        planOptions: {},
+        onQuery: () => queries++,
+      });
+      return queries;
+    };
+    const queryCounts = {
+      [`L=${Math.max(1, Math.round(L / 10))}`]: await countAt(Math.max(1, Math.round(L / 10))),
+      [`L=${L}`]: await countAt(L),
+    };
+
+    // Several databases planned concurrently: D databases, each with L/D links, against one.
+    const perDb = Math.max(1, Math.round(L / D));
+    const multiConfig = join(dir, 'multi.yaml');
+    writeFileSync(multiConfig, configYaml(D, perDb));
+    const singleConfig = join(dir, 'single.yaml');
+    writeFileSync(singleConfig, configYaml(1, perDb));
+    const one = await measure(`plan, 1 database of ${perDb} links`, () => runProcess(['plan', '-c', singleConfig], env));
+    const many = await measure(`plan, ${D} databases of ${perDb} links`, () => runProcess(['plan', '-c', multiConfig], env));
+
+    const stat = (r: { samples: Sample[] }) => median(r.samples.map((s) => s.ms));
+    const rows: Row[] = results.map((r) => ({
+      name: r.name,
+      median: stat(r),
+      spread: [Math.min(...r.samples.map((s) => s.ms)), Math.max(...r.samples.map((s) => s.ms))],
+      rssMb: r.samples[0]?.rss ? Math.max(...r.samples.map((s) => s.rss)) / 2 ** 20 : null,
+    }));
+    const find = (name: string) => rows.find((r) => r.name === name);
+    const node = stat(nodeStart);
+    const bound = (name: string, against: string, boundMs: number, target: number) => {
+      const row = find(name);
+      if (row) Object.assign(row, { bound: against, ratio: row.median / boundMs, target: `≤ ${target}×` });
+    };
+    bound('datalinks --version', 'node start-up', node, 2);
+    bound('datalinks validate', 'node start-up', node, 2);
+    bound('plan (no changes)', 'node start-up + raw queries', node + stat(rawQueries), 1.5);
+    bound('apply from nothing', 'raw execution of its SQL', stat(rawApply), 1.3);
+    rows.push(
+      ...[one, many].map((r) => ({
+        name: r.name,
+        median: stat(r),
+        spread: [Math.min(...r.samples.map((s) => s.ms)), Math.max(...r.samples.map((s) => s.ms))] as [number, number],
+        rssMb: null,
+      })),
+    );
+    const concurrency = stat(many) / stat(one);
+
+    const table = [
+      '| measurement | median ms | min–max ms | peak RSS MB | bound | ratio | target |',
+      '|---|---:|---:|---:|---|---:|---|',
+      ...rows.map(
+        (r) =>
+          `| ${r.name} | ${r.median.toFixed(0)} | ${r.spread[0].toFixed(0)}–${r.spread[1].toFixed(0)} | ${r.rssMb === null ? '' : r.rssMb.toFixed(0)} | ${r.bound ?? ''} | ${r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}×`} | ${r.target ?? ''} |`,
+      ),
+    ].join('\n');
+    const summary = [
+      `Queries per plan (per local database, plus one remote): ${Object.entries(queryCounts)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', ')}`,
+      `${D} databases planned concurrently took ${concurrency.toFixed(2)}× the time of 1 (parallelism 4).`,
+    ].join('\n');
+    process.stdout.write(`\n${table}\n\n${summary}\n`);
+    mkdirSync('bench/results', { recursive: true });
+    writeFileSync(
+      'bench/results/latest.json',
+      `${JSON.stringify({ size: { links: L, tables: T, columns: C, foreignTables: L * T, runs: RUNS }, rows, queryCounts, concurrency, date: new Date().toISOString() }, null, 2)}\n`,
+    );
+    process.stdout.write('Written to bench/results/latest.json\n');
+  } finally {
+    await server?.stop();
+  }
+}
+
+function loadDesired(yaml: string, env: NodeJS.ProcessEnv): DesiredState {
+  const result = parseConfig('bench.yaml', Buffer.from(yaml), env);
+  if (!result.ok) throw new Error('benchmark config is invalid');
+  return result.value;
+}
+
+await main();
