@@ -160,30 +160,6 @@ async function main(): Promise<void> {
     results.push(await measure('datalinks --version', () => runProcess(['--version'], env)));
     results.push(await measure('datalinks validate', () => cli('validate')));
 
-    const rawQueries = await measure('raw catalog queries (1 connection)', async () => ({
-      ms: await timed(async () => {
-        await withClient(localUrls[0] ?? '', async (client) => {
-          await client.query('SET search_path = pg_catalog');
-          for (const sql of [
-            localQueries.ENVIRONMENT_QUERY,
-            localQueries.SERVERS_QUERY,
-            localQueries.SCHEMAS_QUERY,
-            localQueries.FOREIGN_TABLES_QUERY,
-            localQueries.DEPENDENTS_QUERY,
-          ]) {
-            await client.query(sql);
-          }
-          await client.query(localQueries.EXISTING_ROLES_QUERY, [[]]);
-          await client.query(localQueries.MISSING_TYPES_QUERY, [['integer', 'text']]);
-        });
-        await withClient(remoteUrl, async (client) => {
-          await client.query('SET search_path = pg_catalog');
-          await client.query(remoteQueries.REMOTE_SCHEMAS_QUERY, [['public']]);
-          await client.query(remoteQueries.REMOTE_TABLES_QUERY, [['public']]);
-        });
-      }),
-      rss: 0,
-    }));
     results.push(await measure('plan (cold: nothing linked yet)', () => cli('plan')));
 
     // The SQL a full apply runs, executed bare: one connection, one transaction.
@@ -214,6 +190,30 @@ async function main(): Promise<void> {
         () => recreate(admin, 'bench_local_0'),
       ),
     );
+    const rawQueries = await measure('raw catalog queries (1 connection, after apply)', async () => ({
+      ms: await timed(async () => {
+        await withClient(localUrls[0] ?? '', async (client) => {
+          await client.query('SET search_path = pg_catalog');
+          for (const sql of [
+            localQueries.ENVIRONMENT_QUERY,
+            localQueries.SERVERS_QUERY,
+            localQueries.SCHEMAS_QUERY,
+            localQueries.FOREIGN_TABLES_QUERY,
+            localQueries.DEPENDENTS_QUERY,
+          ]) {
+            await client.query(sql);
+          }
+          await client.query(localQueries.EXISTING_ROLES_QUERY, [[]]);
+          await client.query(localQueries.MISSING_TYPES_QUERY, [['integer', 'text']]);
+        });
+        await withClient(remoteUrl, async (client) => {
+          await client.query('SET search_path = pg_catalog');
+          await client.query(remoteQueries.REMOTE_SCHEMAS_QUERY, [['public']]);
+          await client.query(remoteQueries.REMOTE_TABLES_QUERY, [['public']]);
+        });
+      }),
+      rss: 0,
+    }));
     results.push(await measure('plan (no changes)', () => cli('plan')));
     await withClient(remoteUrl, (client) => client.query(`CREATE TABLE IF NOT EXISTS added_later (id integer, note text)`));
     results.push(await measure('plan (one remote table added)', () => cli('plan')));

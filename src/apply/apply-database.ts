@@ -4,6 +4,7 @@ import { ConnectionFailed, type ConnectOptions, closeQuietly, connect } from '..
 import { messageOf } from '../errors.js';
 import { observeDatabase, type RemoteReader } from '../introspect/observe.js';
 import { samePlannedChanges } from '../plan/compare.js';
+import { fingerprintObserved } from '../plan/fingerprint.js';
 import { type PlanOptions, planDatabase } from '../plan/plan-database.js';
 import type { DatabasePlan } from '../plan/types.js';
 import { MASKED_CONTEXT, renderDatabaseSql, type SqlContext } from '../sql/render-sql.js';
@@ -104,7 +105,7 @@ export async function applyDatabase(
     const stale =
       replanned.errors.length > 0 ||
       !samePlannedChanges(replanned, shown) ||
-      (options.requireSameFingerprint && replanned.fingerprint !== shown.fingerprint);
+      (options.requireSameFingerprint && fingerprintObserved(observed) !== shown.fingerprint);
     if (stale) {
       await rollback(client);
       return outcome(

@@ -12,6 +12,12 @@ export interface Output {
 }
 
 export function createOutput(): Output {
+  // `datalinks plan | head` closes the pipe early: that is the reader's choice, not an error.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
   const isTerminal = Boolean(process.stdout.isTTY) && process.env.CI !== 'true';
   return {
     out: (text) => process.stdout.write(scrubSecrets(text)),

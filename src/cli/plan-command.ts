@@ -28,6 +28,7 @@ export async function runPlanCommand(options: PlanFlags, output: Output): Promis
     connectTimeoutMs: durationMs(options.connectTimeout),
     parallelism: options.parallelism,
     planOptions: { adopt: options.adopt },
+    fingerprints: Boolean(options.json || options.out),
     onDatabase: reading?.update,
   }).finally(() => reading?.stop());
   const document = toPlanDocument(plan, desired, new Date().toISOString());

@@ -2,6 +2,7 @@ import type { DesiredState } from '../config/types.js';
 import type { ConnectOptions } from '../db/connect.js';
 import { observeDatabaseStandalone, RemoteReader } from '../introspect/observe.js';
 import type { ObservedDatabase } from '../introspect/types.js';
+import { fingerprintObserved } from '../plan/fingerprint.js';
 import { planChanges } from '../plan/plan-changes.js';
 import type { PlanOptions } from '../plan/plan-database.js';
 import type { Plan } from '../plan/types.js';
@@ -10,6 +11,8 @@ import { mapLimited } from './limit.js';
 export interface RunPlanOptions extends ConnectOptions {
   parallelism: number;
   planOptions: PlanOptions;
+  /** Hash each database's observed state (for saved plans and --json; it costs time at scale). */
+  fingerprints?: boolean;
   /** Told when each database starts and finishes introspection, for spinners. */
   onDatabase?: (alias: string, state: 'reading' | 'done' | 'error') => void;
 }
@@ -23,5 +26,12 @@ export async function runPlan(desired: DesiredState, options: RunPlanOptions): P
     options.onDatabase?.(database.alias, result.local.ok ? 'done' : 'error');
     return result;
   });
-  return { plan: planChanges(desired, observed, options.planOptions), observed };
+  const plan = planChanges(desired, observed, options.planOptions);
+  if (options.fingerprints) {
+    for (const [index, database] of plan.databases.entries()) {
+      const seen = observed[index];
+      if (seen?.local.ok) database.fingerprint = fingerprintObserved(seen);
+    }
+  }
+  return { plan, observed };
 }

@@ -3,6 +3,7 @@ import {
   DEPENDENTS_QUERY,
   ENVIRONMENT_QUERY,
   EXISTING_ROLES_QUERY,
+  FOREIGN_TABLE_COLUMNS_QUERY,
   FOREIGN_TABLES_QUERY,
   MISSING_TYPES_QUERY,
   SCHEMAS_QUERY,
@@ -21,7 +22,6 @@ import type {
 } from './types.js';
 
 type Row = Record<string, unknown>;
-type RawColumn = Omit<ObservedColumn, 'options'> & { options: string[] };
 
 /**
  * Reads everything the planner needs from one local database over one connection: a fixed number
@@ -37,6 +37,7 @@ export async function introspectLocal(
   const servers = await client.query(SERVERS_QUERY);
   const schemas = await client.query(SCHEMAS_QUERY);
   const foreignTables = await client.query(FOREIGN_TABLES_QUERY);
+  const columns = await client.query(FOREIGN_TABLE_COLUMNS_QUERY);
   const dependents = await client.query(DEPENDENTS_QUERY);
   const roles = await client.query(EXISTING_ROLES_QUERY, [input.roles]);
   const missing = await client.query(MISSING_TYPES_QUERY, [await input.remoteTypes]);
@@ -46,7 +47,7 @@ export async function introspectLocal(
     schemas: schemas.rows.map(
       (row: Row): ObservedSchema => ({ name: String(row.name), owner: String(row.owner), grants: row.grants as Grant[] }),
     ),
-    foreignTables: foreignTables.rows.map(toForeignTable),
+    foreignTables: toForeignTables(foreignTables.rows, columns.rows),
     dependents: dependents.rows.map(
       (row: Row): Dependent => ({
         link: String(row.link),
@@ -84,14 +85,31 @@ function toServer(row: Row): ObservedServer {
   };
 }
 
-function toForeignTable(row: Row): ObservedForeignTable {
-  return {
+function toForeignTables(tableRows: Row[], columnRows: Row[]): ObservedForeignTable[] {
+  const columnsByTable = new Map<unknown, ObservedColumn[]>();
+  for (const row of columnRows) {
+    let columns = columnsByTable.get(row.relid);
+    if (!columns) {
+      columns = [];
+      columnsByTable.set(row.relid, columns);
+    }
+    columns.push({
+      name: String(row.name),
+      type: String(row.type),
+      notNull: Boolean(row.not_null),
+      collation: row.collation === null ? null : String(row.collation),
+      default: row.default === null ? null : String(row.default),
+      generated: String(row.generated),
+      options: parseOptions(row.options as string[]),
+    });
+  }
+  return tableRows.map((row) => ({
     schema: String(row.schema),
     name: String(row.name),
     server: String(row.server),
     owner: String(row.owner),
     options: parseOptions(row.options as string[]),
-    columns: (row.columns as RawColumn[]).map((c) => ({ ...c, options: parseOptions(c.options) })),
+    columns: columnsByTable.get(row.relid) ?? [],
     grants: row.grants as Grant[],
-  };
+  }));
 }

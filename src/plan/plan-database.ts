@@ -1,7 +1,6 @@
 import { formatVersion, SERVER_OPTION_SINCE } from '../config/fdw-options.js';
 import type { DesiredDatabase, DesiredLink } from '../config/types.js';
 import type { Dependent, LocalCatalog, ObservedDatabase, ObservedForeignTable, ObservedServer, RemoteTable } from '../introspect/types.js';
-import { fingerprintObserved } from './fingerprint.js';
 import { desiredForeignTables, diffForeignTable } from './foreign-tables.js';
 import { parseManagedComment } from './managed-comment.js';
 import type { DatabasePlan, ForeignTableSpec, LinkChange, Operation, OptionChange, PlanProblem } from './types.js';
@@ -22,7 +21,6 @@ export function planDatabase(desired: DesiredDatabase, observed: ObservedDatabas
     return plan;
   }
   const catalog = observed.local.catalog;
-  plan.fingerprint = fingerprintObserved(observed);
   const env = catalog.environment;
   const servers = new Map(catalog.servers.map((server) => [server.name, server]));
   const schemas = new Set(catalog.schemas.map((schema) => schema.name));

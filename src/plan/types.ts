@@ -84,7 +84,7 @@ export interface DatabasePlan {
   errors: PlanProblem[];
   /** Things the user should know that do not block (credentials that could not be compared). */
   notes: string[];
-  /** Hash of the observed state this plan was made against; '' when the database could not be read. */
+  /** Hash of the observed state this plan was made against, for saved plans; '' when not computed. */
   fingerprint: string;
 }
 
