@@ -158,7 +158,9 @@ async function main(): Promise<void> {
     const nodeStart = await measure('node -e 0', async () => ({ ...(await runProcess(['-e', '0'], {}, false)), rss: 0 }));
     results.push(nodeStart);
     results.push(await measure('datalinks --version', () => runProcess(['--version'], env)));
-    results.push(await measure('datalinks validate', () => cli('validate')));
+    results.push(await measure(`datalinks validate (${L} links)`, () => cli('validate')));
+    const exampleEnv = { DATABASE_URL: remoteUrl, BILLING_DATABASE_URL: remoteUrl, ANALYTICS_DATABASE_URL: remoteUrl, REPORTING_DATABASE_URL: remoteUrl };
+    results.push(await measure('datalinks validate (datalinks.example.yaml)', () => runProcess(['validate', '-c', 'datalinks.example.yaml'], exampleEnv)));
 
     results.push(await measure('plan (cold: nothing linked yet)', () => cli('plan')));
 
@@ -258,7 +260,8 @@ async function main(): Promise<void> {
       if (row) Object.assign(row, { bound: against, ratio: row.median / boundMs, target: `≤ ${target}×` });
     };
     bound('datalinks --version', 'node start-up', node, 2);
-    bound('datalinks validate', 'node start-up', node, 2);
+    bound(`datalinks validate (${L} links)`, 'node start-up', node, 2);
+    bound('datalinks validate (datalinks.example.yaml)', 'node start-up', node, 2);
     bound('plan (no changes)', 'node start-up + raw queries', node + stat(rawQueries), 1.5);
     bound('apply from nothing', 'raw execution of its SQL', stat(rawApply), 1.3);
     rows.push(

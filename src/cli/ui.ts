@@ -36,6 +36,8 @@ export function plainUi(output: Output): Ui {
 /** Ink and React are loaded here, and only here, and only for a terminal. */
 export async function createUi(output: Output): Promise<Ui> {
   if (!output.isTerminal) return plainUi(output);
+  // Ink colours through chalk, which reads FORCE_COLOR but not NO_COLOR: say it before Ink loads.
+  if (!output.color) process.env.FORCE_COLOR = '0';
   const terminal = await import('../render/terminal.js');
   return {
     showPlan: (view) => output.out(terminal.planToString(view, output.color)),
