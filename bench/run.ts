@@ -281,7 +281,7 @@ async function main(): Promise<void> {
     bound('plan (no changes)', 'node start-up + raw queries', node + stat(rawQueries), 1.5);
     bound('apply from nothing', 'raw execution of its SQL', stat(rawApply), 1.3);
     rows.push(
-      ...[one, many].map((r) => ({
+      ...[one, many, manyWide].map((r) => ({
         name: r.name,
         median: stat(r),
         spread: [Math.min(...r.samples.map((s) => s.ms)), Math.max(...r.samples.map((s) => s.ms))] as [number, number],

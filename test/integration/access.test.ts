@@ -1,18 +1,9 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { runCli, writeConfig } from '../support/cli.js';
+import { oneLinkConfig, runCli, writeConfig } from '../support/cli.js';
 import { adminQuery, createLinkedPair, createRole, urlFor, withClient } from '../support/databases.js';
 
-const config = (extra: string) =>
-  writeConfig(`version: 1
-databases:
-  main:
-    url: \${LOCAL_URL}
-    links:
-      billing:
-        remote:
-          url: \${BILLING_URL}
-${extra}`);
+const config = (extra: string) => writeConfig(oneLinkConfig(extra));
 
 /** A remote with a table and a login role that may read and write it. */
 async function remoteWithUser() {

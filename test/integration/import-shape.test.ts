@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runCli, writeConfig } from '../support/cli.js';
-import { createLinkedPair, type TestDatabase } from '../support/databases.js';
+import { createLinkedPair, linkByHand, type TestDatabase } from '../support/databases.js';
 
 const REMOTE_SCHEMA = `
   CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
@@ -77,15 +77,7 @@ ${options ? `        import_options: ${options}\n` : ''}`);
     expect(apply.stdout).toContain('applied');
     expect(apply.code).toBe(0);
 
-    const target = new URL(remote.url);
-    await local.query(
-      `CREATE SERVER theirs FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '${target.hostname}', port '${target.port}', dbname '${remote.name}')`,
-    );
-    await local.query(
-      `CREATE USER MAPPING FOR CURRENT_USER SERVER theirs OPTIONS (user '${decodeURIComponent(target.username)}', password '${decodeURIComponent(target.password)}')`,
-    );
-    await local.query('CREATE SCHEMA theirs');
-    await local.query(`IMPORT FOREIGN SCHEMA public FROM SERVER theirs INTO theirs ${importClause}`);
+    await linkByHand(local, remote.url, 'theirs', importClause);
 
     const ours = await foreignTableShapes(local, 'ours');
     const theirs = await foreignTableShapes(local, 'theirs');

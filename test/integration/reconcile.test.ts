@@ -1,18 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runCli, writeConfig } from '../support/cli.js';
+import { oneLinkConfig, runCli, writeConfig } from '../support/cli.js';
 import { createLinkedPair, type TestDatabase } from '../support/databases.js';
-
-function oneLinkConfig(extra = ''): string {
-  return `version: 1
-databases:
-  main:
-    url: \${LOCAL_URL}
-    links:
-      billing:
-        remote:
-          url: \${BILLING_URL}
-${extra}`;
-}
 
 async function setup(configYaml = oneLinkConfig()) {
   const { local, remote } = await createLinkedPair();

@@ -3,7 +3,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load-config.js';
 import { runCli, writeConfig } from '../support/cli.js';
-import { createLinkedPair, createRole, urlFor } from '../support/databases.js';
+import { createLinkedPair, createRole, linkByHand, urlFor } from '../support/databases.js';
 
 const CONFIG =
   'version: 1\ndatabases:\n  main:\n    url: ${LOCAL_URL}\n    links:\n      billing:\n        remote:\n          url: ${BILLING_URL}\n';
@@ -89,15 +89,7 @@ describe('export and adopt', () => {
   it('adopts a hand-made link only with --adopt, then manages it', async () => {
     const { local, env, config, remote, remoteUser } = await setup();
     const target = new URL(remote.url);
-    await local.query('CREATE EXTENSION postgres_fdw');
-    await local.query(
-      `CREATE SERVER billing FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '${target.hostname}', port '${target.port}', dbname '${remote.name}')`,
-    );
-    await local.query(
-      `CREATE USER MAPPING FOR CURRENT_USER SERVER billing OPTIONS (user '${remoteUser.name}', password '${remoteUser.password}')`,
-    );
-    await local.query('CREATE SCHEMA billing');
-    await local.query('IMPORT FOREIGN SCHEMA public FROM SERVER billing INTO billing');
+    await linkByHand(local, urlFor(remote.name, remoteUser), 'billing');
 
     // Exported from a file that does not list the link yet: its tables are listed as they are.
     const unlisted = writeConfig('version: 1\ndatabases:\n  main:\n    url: ${LOCAL_URL}\n');

@@ -24,3 +24,16 @@ export function writeConfig(yaml: string): string {
   writeFileSync(path, yaml);
   return path;
 }
+
+/** The usual test file: database `main` at ${LOCAL_URL} with link `billing` to ${BILLING_URL}, plus `extra` lines. */
+export function oneLinkConfig(extra = ''): string {
+  return `version: 1
+databases:
+  main:
+    url: \${LOCAL_URL}
+    links:
+      billing:
+        remote:
+          url: \${BILLING_URL}
+${extra}`;
+}

@@ -78,3 +78,22 @@ afterAll(async () => {
     await adminQuery(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(role)}`).catch(() => undefined);
   }
 });
+
+/**
+ * A link made by hand, the way people do without datalinks: server, user mapping, schema and
+ * IMPORT FOREIGN SCHEMA. `remoteUrl` carries the credentials for the user mapping.
+ */
+export async function linkByHand(local: TestDatabase, remoteUrl: string, name: string, importOptions = ''): Promise<void> {
+  const target = new URL(remoteUrl);
+  const id = pg.escapeIdentifier(name);
+  const lit = (value: string) => pg.escapeLiteral(decodeURIComponent(value));
+  await local.query('CREATE EXTENSION IF NOT EXISTS postgres_fdw');
+  await local.query(
+    `CREATE SERVER ${id} FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host ${lit(target.hostname)}, port ${lit(target.port)}, dbname ${lit(target.pathname.slice(1))})`,
+  );
+  await local.query(
+    `CREATE USER MAPPING FOR CURRENT_USER SERVER ${id} OPTIONS (user ${lit(target.username)}, password ${lit(target.password)})`,
+  );
+  await local.query(`CREATE SCHEMA ${id}`);
+  await local.query(`IMPORT FOREIGN SCHEMA public FROM SERVER ${id} INTO ${id} ${importOptions}`);
+}
