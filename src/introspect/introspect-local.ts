@@ -9,7 +9,7 @@ import {
   SCHEMAS_QUERY,
   SERVERS_QUERY,
 } from './local-queries.js';
-import { parseOptions } from './options.js';
+import { parseOptions, parseTextArray } from './options.js';
 import type {
   Dependent,
   Grant,
@@ -100,7 +100,7 @@ function toForeignTables(tableRows: Row[], columnRows: Row[]): ObservedForeignTa
       collation: row.collation === null ? null : String(row.collation),
       default: row.default === null ? null : String(row.default),
       generated: String(row.generated),
-      options: parseOptions(row.options as string[]),
+      columnName: parseOptions(parseTextArray(row.options as string | null)).column_name ?? null,
     });
   }
   return tableRows.map((row) => ({

@@ -65,7 +65,7 @@ SELECT a.attrelid AS relid,
        CASE WHEN co.oid IS NOT NULL THEN pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(co.collname) END AS collation,
        pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS default,
        a.attgenerated::text AS generated,
-       coalesce(a.attfdwoptions, '{}') AS options
+       a.attfdwoptions::text AS options
   FROM pg_catalog.pg_foreign_table ft
   JOIN pg_catalog.pg_attribute a ON a.attrelid = ft.ftrelid AND a.attnum > 0 AND NOT a.attisdropped
   LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum

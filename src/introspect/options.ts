@@ -8,3 +8,31 @@ export function parseOptions(entries: readonly string[] | null | undefined): Rec
   }
   return options;
 }
+
+/**
+ * Parses PostgreSQL's text form of a one-dimensional text[] ({a,b} or {"a b","c\\"d"}). Used for
+ * columns read as ::text: at 100,000 foreign table columns, pg's generic array parser shows.
+ */
+export function parseTextArray(text: string | null): string[] {
+  if (text === null || text.length <= 2) return [];
+  if (!text.includes('"')) return text.slice(1, -1).split(',');
+  const items: string[] = [];
+  let i = 1;
+  while (i < text.length - 1) {
+    let item = '';
+    if (text[i] === '"') {
+      i++;
+      while (text[i] !== '"') {
+        if (text[i] === '\\') i++;
+        item += text[i];
+        i++;
+      }
+      i++;
+    } else {
+      while (text[i] !== ',' && i < text.length - 1) item += text[i++];
+    }
+    items.push(item);
+    i++; // the comma
+  }
+  return items;
+}

@@ -29,7 +29,8 @@ export interface Grant {
 }
 
 export interface ObservedColumn extends ColumnShape {
-  options: Record<string, string>;
+  /** The column_name option: the remote column this one reads (null: the same name). */
+  columnName: string | null;
 }
 
 export interface ObservedForeignTable {

@@ -1,5 +1,5 @@
 import type { DesiredLink } from '../config/types.js';
-import type { ObservedForeignTable, RemoteTable } from '../introspect/types.js';
+import type { ObservedColumn, ObservedForeignTable, RemoteTable } from '../introspect/types.js';
 import type { ColumnDiff, ColumnSpec, ForeignTableSpec } from './types.js';
 
 /**
@@ -10,6 +10,7 @@ export function desiredForeignTables(
   link: DesiredLink,
   remoteTables: readonly RemoteTable[],
 ): { tables: ForeignTableSpec[]; notFound: string[] } {
+  const columnsOf = columnSpecsFor(link.importOptions);
   const listed = link.tables ? new Set(link.tables) : null;
   const excluded = new Set(link.exclude);
   const selected = remoteTables.filter((table) => (listed ? listed.has(table.name) : !table.isPartition && !excluded.has(table.name)));
@@ -19,9 +20,30 @@ export function desiredForeignTables(
       name: table.name,
       remoteSchema: link.remote.schema,
       remoteTable: table.name,
-      columns: table.columns.map((column) => toColumnSpec(column, link.importOptions)),
+      columns: columnsOf(table),
     })),
     notFound: (link.tables ?? []).filter((name) => !found.has(name)),
+  };
+}
+
+// Many links often read the same remote with the same options: their column specs are equal and
+// read-only, so they are built once per remote table and import options, not once per link.
+const columnSpecCache = new WeakMap<RemoteTable, Map<string, ColumnSpec[]>>();
+
+function columnSpecsFor(options: DesiredLink['importOptions']): (table: RemoteTable) => ColumnSpec[] {
+  const key = JSON.stringify(options);
+  return (table) => {
+    let byOptions = columnSpecCache.get(table);
+    if (!byOptions) {
+      byOptions = new Map();
+      columnSpecCache.set(table, byOptions);
+    }
+    let specs = byOptions.get(key);
+    if (!specs) {
+      specs = table.columns.map((column) => toColumnSpec(column, options));
+      byOptions.set(key, specs);
+    }
+    return specs;
   };
 }
 
@@ -37,39 +59,47 @@ function toColumnSpec(column: RemoteTable['columns'][number], options: DesiredLi
   };
 }
 
-/** The spec an existing foreign table corresponds to, for comparison with the desired one. */
-export function observedSpec(table: ObservedForeignTable): ForeignTableSpec {
+/** An existing column as the spec it corresponds to, for comparison with the desired one. */
+function observedColumnSpec(column: ObservedColumn): ColumnSpec {
   return {
-    name: table.name,
-    remoteSchema: table.options.schema_name ?? table.schema,
-    remoteTable: table.options.table_name ?? table.name,
-    columns: table.columns.map((column) => ({
-      name: column.options.column_name ?? column.name,
-      type: column.type,
-      notNull: column.notNull,
-      collation: column.collation,
-      default: column.generated === '' ? column.default : null,
-      generated: column.generated === 's' ? column.default : null,
-    })),
+    name: column.columnName ?? column.name,
+    type: column.type,
+    notNull: column.notNull,
+    collation: column.collation,
+    default: column.generated === '' ? column.default : null,
+    generated: column.generated === 's' ? column.default : null,
   };
 }
 
 /**
  * How an existing foreign table differs from the desired one ([] when it matches). A desired column
  * without a collation matches any collation: without import_collate, Postgres gives the type's own.
+ * The common case, a table that matches, is checked column by column without building anything.
  */
 export function diffForeignTable(desired: ForeignTableSpec, observed: ObservedForeignTable): ColumnDiff[] {
-  const actual = observedSpec(observed);
+  const remoteSchema = observed.options.schema_name ?? observed.schema;
+  const remoteTable = observed.options.table_name ?? observed.name;
+  const sameTarget = remoteSchema === desired.remoteSchema && remoteTable === desired.remoteTable && observed.server === observed.schema;
+  if (sameTarget && desired.columns.length === observed.columns.length) {
+    const matches = desired.columns.every((column, i) => {
+      const existing = observed.columns[i];
+      return (
+        existing !== undefined && (existing.columnName ?? existing.name) === column.name && sameColumn(column, observedColumnSpec(existing))
+      );
+    });
+    if (matches) return [];
+  }
+  const actual = observed.columns.map(observedColumnSpec);
   const diff: ColumnDiff[] = [];
-  if (actual.remoteSchema !== desired.remoteSchema || actual.remoteTable !== desired.remoteTable) {
+  if (remoteSchema !== desired.remoteSchema || remoteTable !== desired.remoteTable) {
     diff.push({
       change: 'changed',
       column: '(remote table)',
-      before: `${actual.remoteSchema}.${actual.remoteTable}`,
+      before: `${remoteSchema}.${remoteTable}`,
       after: `${desired.remoteSchema}.${desired.remoteTable}`,
     });
   }
-  const actualByName = new Map(actual.columns.map((column) => [column.name, column]));
+  const actualByName = new Map(actual.map((column) => [column.name, column]));
   const desiredNames = new Set(desired.columns.map((column) => column.name));
   for (const column of desired.columns) {
     const existing = actualByName.get(column.name);
@@ -78,17 +108,12 @@ export function diffForeignTable(desired: ForeignTableSpec, observed: ObservedFo
       diff.push({ change: 'changed', column: column.name, before: describeColumn(existing), after: describeColumn(column) });
     }
   }
-  for (const column of actual.columns) {
+  for (const column of actual) {
     if (!desiredNames.has(column.name)) diff.push({ change: 'removed', column: column.name, before: describeColumn(column) });
   }
   const order = (columns: ColumnSpec[]) => columns.map((c) => c.name).filter((name) => desiredNames.has(name) && actualByName.has(name));
-  if (diff.length === 0 && order(desired.columns).join('\0') !== order(actual.columns).join('\0')) {
-    diff.push({
-      change: 'changed',
-      column: '(column order)',
-      before: order(actual.columns).join(', '),
-      after: order(desired.columns).join(', '),
-    });
+  if (diff.length === 0 && order(desired.columns).join('\0') !== order(actual).join('\0')) {
+    diff.push({ change: 'changed', column: '(column order)', before: order(actual).join(', '), after: order(desired.columns).join(', ') });
   }
   if (diff.length === 0 && observed.server !== observed.schema) {
     diff.push({ change: 'changed', column: '(server)', before: observed.server, after: observed.schema });

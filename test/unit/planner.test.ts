@@ -101,7 +101,7 @@ const linked = (): LocalCatalog =>
         owner: 'app',
         options: { schema_name: 'public', table_name: 'invoices' },
         columns: [
-          { name: 'id', type: 'integer', notNull: true, collation: null, default: null, generated: '', options: { column_name: 'id' } },
+          { name: 'id', type: 'integer', notNull: true, collation: null, default: null, generated: '', columnName: 'id' },
           {
             name: 'note',
             type: 'text',
@@ -109,7 +109,7 @@ const linked = (): LocalCatalog =>
             collation: 'pg_catalog."default"',
             default: null,
             generated: '',
-            options: { column_name: 'note' },
+            columnName: 'note',
           },
         ],
         grants: [],

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { interpolate } from '../../src/config/interpolate.js';
 import { parsePostgresUrl } from '../../src/config/parse-url.js';
 import { suggestNearest } from '../../src/config/suggest.js';
-import { parseOptions } from '../../src/introspect/options.js';
+import { parseOptions, parseTextArray } from '../../src/introspect/options.js';
 import { redactUrls } from '../../src/secrets.js';
 
 describe('parseOptions', () => {
@@ -69,5 +69,19 @@ describe('suggestNearest', () => {
   it('suggests a close key and nothing for a distant one', () => {
     expect(suggestNearest('tabels', ['tables', 'exclude', 'access'])).toBe('tables');
     expect(suggestNearest('zzzzzz', ['tables', 'exclude'])).toBeUndefined();
+  });
+});
+
+describe('parseTextArray', () => {
+  it('reads the text form of text[] with and without quoting', () => {
+    expect(parseTextArray(null)).toStrictEqual([]);
+    expect(parseTextArray('{}')).toStrictEqual([]);
+    expect(parseTextArray('{column_name=id}')).toStrictEqual(['column_name=id']);
+    expect(parseTextArray('{a=1,b=2}')).toStrictEqual(['a=1', 'b=2']);
+    expect(parseTextArray('{"column_name=a b","x=say \\"hi\\"","y=back\\\\slash"}')).toStrictEqual([
+      'column_name=a b',
+      'x=say "hi"',
+      'y=back\\slash',
+    ]);
   });
 });
