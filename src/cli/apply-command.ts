@@ -105,7 +105,8 @@ async function runApplies(plan: Plan, desired: DesiredState, options: ApplyFlags
       lockTimeout: options.lockTimeout,
       statementTimeout: options.statementTimeout,
       allowDependentDrops: Boolean(options.allowDependentDrops),
-      planOptions: { adopt: options.adopt },
+      // A saved plan that adopts servers was made with --adopt: apply re-plans the same way.
+      planOptions: { adopt: options.adopt || plan.databases.some((db) => db.changes.some((c) => c.adopt)) },
       requireSameFingerprint: saved,
       staleMessage: saved
         ? 'stale plan: the database changed since this plan was made, or the plan was already applied; nothing was applied'

@@ -112,7 +112,12 @@ describe('export and adopt', () => {
     expect(adopt.stdout).toContain('~ link billing (made by hand) will be adopted: marked as managed and reconciled in place');
     expect(adopt.stdout).toContain('+ updatable = false');
     expect(adopt.stdout).not.toContain('foreign table');
-    expect((await runCli(['apply', '--adopt', '--auto-approve', '-c', config], env)).code).toBe(0);
+    // A plan saved with --adopt is applied as it was planned, without repeating the flag.
+    const planFile = `${config}.adopt.json`;
+    await runCli(['plan', '--adopt', '--out', planFile, '-c', config], env);
+    const applied = await runCli(['apply', planFile], env);
+    expect(applied.stdout).toContain('Database main: applied');
+    expect(applied.code).toBe(0);
     const [comment] = await local.query<{ c: string }>(`SELECT obj_description(oid, 'pg_foreign_server') AS c FROM pg_foreign_server`);
     expect(comment?.c).toMatch(/^datalinks:/);
     expect((await runCli(['plan', '--detailed-exitcode', '-c', config], env)).code).toBe(0);
