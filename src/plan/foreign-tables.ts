@@ -121,6 +121,19 @@ export function diffForeignTable(desired: ForeignTableSpec, observed: ObservedFo
   return diff;
 }
 
+/**
+ * The columns to add when the only drift is columns appended on the remote (ALTER TABLE ... ADD
+ * COLUMN appends, and so does ALTER FOREIGN TABLE): the table is then altered in place, and views
+ * over it survive. Anything else (a column dropped, changed or reordered) returns null: replace.
+ */
+export function appendedColumns(diff: ColumnDiff[], desired: ForeignTableSpec, observed: ObservedForeignTable): ColumnSpec[] | null {
+  if (diff.length === 0 || diff.some((d) => d.change !== 'added')) return null;
+  const kept = observed.columns.map((column) => column.columnName ?? column.name);
+  const prefix = desired.columns.slice(0, kept.length).map((column) => column.name);
+  if (prefix.join('\0') !== kept.join('\0') || desired.columns.length !== kept.length + diff.length) return null;
+  return desired.columns.slice(kept.length);
+}
+
 function sameColumn(desired: ColumnSpec, actual: ColumnSpec): boolean {
   return (
     desired.type === actual.type &&

@@ -1,7 +1,7 @@
 import { formatVersion, SERVER_OPTION_SINCE } from '../config/fdw-options.js';
 import type { DesiredDatabase, DesiredLink } from '../config/types.js';
 import type { Dependent, LocalCatalog, ObservedDatabase, ObservedForeignTable, ObservedServer, RemoteTable } from '../introspect/types.js';
-import { desiredForeignTables, diffForeignTable } from './foreign-tables.js';
+import { appendedColumns, desiredForeignTables, diffForeignTable } from './foreign-tables.js';
 import { parseManagedComment } from './managed-comment.js';
 import type { DatabasePlan, ForeignTableSpec, LinkChange, Operation, OptionChange, PlanProblem } from './types.js';
 
@@ -264,7 +264,10 @@ function updateLink(
       continue;
     }
     const diff = diffForeignTable(table, current);
-    if (diff.length > 0) {
+    const added = appendedColumns(diff, table, current);
+    if (added) {
+      operations.push({ kind: 'add_foreign_table_columns', schema: link.name, table: table.name, columns: added });
+    } else if (diff.length > 0) {
       operations.push({ kind: 'replace_foreign_table', schema: link.name, server: link.name, table, diff });
       dropped.push(table.name);
       fresh.push(table.name);

@@ -51,6 +51,7 @@ export type Operation =
   | { kind: 'create_foreign_table'; schema: string; server: string; table: ForeignTableSpec }
   | { kind: 'drop_foreign_table'; schema: string; table: string; reason: string }
   | { kind: 'replace_foreign_table'; schema: string; server: string; table: ForeignTableSpec; diff: ColumnDiff[] }
+  | { kind: 'add_foreign_table_columns'; schema: string; table: string; columns: ColumnSpec[] }
   | { kind: 'grant'; schema: string; role: string; privileges: string[]; tables: string[] | null }
   | { kind: 'revoke'; schema: string; role: string; privileges: string[]; tables: string[] | null }
   | { kind: 'drop_schema'; schema: string }

@@ -114,6 +114,11 @@ function operationLines(op: Operation): ViewLine[] {
       return [line('+', `foreign table ${op.schema}.${op.table.name} (${plural(op.table.columns.length, 'column')})`, 'create')];
     case 'drop_foreign_table':
       return [line('-', `foreign table ${op.schema}.${op.table} (${op.reason})`, 'destroy')];
+    case 'add_foreign_table_columns':
+      return [
+        line('~', `foreign table ${op.schema}.${op.table} (remote columns added: altered in place)`, 'update'),
+        ...op.columns.map((column) => line('+', `${column.name} ${describeColumn(column)}`, 'create', 2)),
+      ];
     case 'replace_foreign_table':
       return [
         line('-/+', `foreign table ${op.schema}.${op.table.name} (remote columns changed: replaced)`, 'replace'),

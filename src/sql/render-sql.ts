@@ -38,6 +38,9 @@ const renderers = {
   create_schema: (op) => [`CREATE SCHEMA ${ident(op.schema)}`],
   create_foreign_table: (op) => [createForeignTable(op.schema, op.server, op.table)],
   drop_foreign_table: (op) => [`DROP FOREIGN TABLE ${qualified(op.schema, op.table)} CASCADE`],
+  add_foreign_table_columns: (op) => [
+    `ALTER FOREIGN TABLE ${qualified(op.schema, op.table)} ${op.columns.map((column) => `ADD COLUMN ${columnDefinition(column)}`).join(', ')}`,
+  ],
   replace_foreign_table: (op) => [
     `DROP FOREIGN TABLE ${qualified(op.schema, op.table.name)} CASCADE`,
     createForeignTable(op.schema, op.server, op.table),

@@ -95,7 +95,7 @@ databases:
     );
     await runCli(['apply', '--auto-approve', '-c', config], env);
     await local.query('CREATE VIEW public.big_invoices AS SELECT id FROM billing.invoices WHERE total > 100');
-    await remote.query('ALTER TABLE invoices ADD COLUMN currency text');
+    await remote.query('ALTER TABLE invoices ALTER COLUMN total TYPE integer');
 
     const refused = await runCli(['apply', '--auto-approve', '-c', config], env);
     expect(refused.stdout).toContain('! also drops view public.big_invoices (depends on billing.invoices)');

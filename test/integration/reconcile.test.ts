@@ -91,6 +91,27 @@ describe('plan and apply', () => {
     await expectNoChanges(cli);
   });
 
+  it('alters a foreign table in place when the remote only appended columns, keeping views over it', async () => {
+    const { local, remote, cli } = await setup();
+    await cli('apply', '--auto-approve');
+    await local.query('CREATE VIEW public.invoice_totals AS SELECT sum(total) AS total FROM billing.invoices');
+    const [before] = await local.query<{ oid: number }>(`SELECT 'billing.invoices'::regclass::oid::int AS oid`);
+    await remote.query(`ALTER TABLE invoices ADD COLUMN currency text NOT NULL DEFAULT 'EUR', ADD COLUMN paid_at timestamptz`);
+
+    const plan = await cli('plan');
+    expect(plan.stdout).toContain('~ foreign table billing.invoices (remote columns added: altered in place)');
+    expect(plan.stdout).toContain('+ currency text NOT NULL');
+    expect(plan.stdout).toContain('+ paid_at timestamp with time zone');
+    expect(plan.stdout).not.toContain('also drops');
+    expect((await cli('apply', '--auto-approve')).code).toBe(0);
+
+    const [after] = await local.query<{ oid: number }>(`SELECT 'billing.invoices'::regclass::oid::int AS oid`);
+    expect(after?.oid).toBe(before?.oid);
+    expect(await local.query('SELECT total FROM public.invoice_totals')).toEqual([{ total: '111.50' }]);
+    expect(await local.query('SELECT currency FROM billing.invoices ORDER BY id')).toEqual([{ currency: 'EUR' }, { currency: 'EUR' }]);
+    await expectNoChanges(cli);
+  });
+
   it('drops the foreign table of a table dropped on the remote', async () => {
     const { local, remote, cli } = await setup();
     await cli('apply', '--auto-approve');

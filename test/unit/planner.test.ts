@@ -173,6 +173,18 @@ describe('planDatabase', () => {
     expect(sql(plan)[0]).toBe('DROP FOREIGN TABLE "billing"."invoices" CASCADE');
   });
 
+  it('alters a foreign table in place when the remote appended a column', () => {
+    const grown: RemoteTable = {
+      ...INVOICES,
+      columns: [...INVOICES.columns, { name: 'paid', type: 'boolean', notNull: true, collation: null, default: null, generated: '' }],
+    };
+    const plan = planDatabase(database([link()]), observed(linked(), [grown]));
+    expect(sql(plan)).toStrictEqual([
+      `ALTER FOREIGN TABLE "billing"."invoices" ADD COLUMN "paid" boolean OPTIONS (column_name 'paid') NOT NULL`,
+    ]);
+    expect(plan.changes[0]?.dependents).toStrictEqual([]);
+  });
+
   it('does not plan a credentials change it cannot see, and says so', () => {
     const local = linked();
     local.servers[0]!.mappings = [{ role: 'app', options: null }];
