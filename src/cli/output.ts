@@ -4,8 +4,10 @@ import { scrubSecrets } from '../secrets.js';
 export interface Output {
   out(text: string): void;
   err(text: string): void;
-  /** Whether stdout is an interactive terminal (Ink view and prompts). */
+  /** Whether stdout is an interactive terminal (Ink view). */
   readonly isTerminal: boolean;
+  /** Whether a question can be asked: stdin is a terminal too (`echo yes | datalinks apply` cannot). */
+  readonly canPrompt: boolean;
   readonly color: boolean;
   /** Where ${VAR} in the config is read from. */
   readonly env: NodeJS.ProcessEnv;
@@ -23,6 +25,7 @@ export function createOutput(): Output {
     out: (text) => process.stdout.write(scrubSecrets(text)),
     err: (text) => process.stderr.write(scrubSecrets(text)),
     isTerminal,
+    canPrompt: isTerminal && Boolean(process.stdin.isTTY),
     color: isTerminal && !process.env.NO_COLOR && !process.argv.includes('--no-color'),
     env: process.env,
   };
@@ -40,6 +43,7 @@ export function createCapturedOutput(env: NodeJS.ProcessEnv = process.env): Outp
       stderr += scrubSecrets(text);
     },
     isTerminal: false,
+    canPrompt: false,
     color: false,
     env,
     stdout: () => stdout,

@@ -42,7 +42,7 @@ export async function createUi(output: Output): Promise<Ui> {
   return {
     showPlan: (view) => output.out(terminal.planToString(view, output.color)),
     trackReading: terminal.trackReading,
-    confirm: terminal.confirmPlan,
+    confirm: output.canPrompt ? terminal.confirmPlan : plainUi(output).confirm,
     trackApply: terminal.trackApply,
   };
 }
