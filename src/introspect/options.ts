@@ -36,3 +36,10 @@ export function parseTextArray(text: string | null): string[] {
   }
   return items;
 }
+
+/** The column_name option of a foreign table column, from attfdwoptions::text, without allocating in the usual case. */
+export function columnNameOption(text: string | null): string | null {
+  if (text === null) return null;
+  if (text.startsWith('{column_name=') && !text.includes(',') && !text.includes('"')) return text.slice(13, -1);
+  return parseOptions(parseTextArray(text)).column_name ?? null;
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { interpolate } from '../../src/config/interpolate.js';
 import { parsePostgresUrl } from '../../src/config/parse-url.js';
 import { suggestNearest } from '../../src/config/suggest.js';
-import { parseOptions, parseTextArray } from '../../src/introspect/options.js';
+import { columnNameOption, parseOptions, parseTextArray } from '../../src/introspect/options.js';
 import { redactUrls } from '../../src/secrets.js';
 
 describe('parseOptions', () => {
@@ -83,5 +83,15 @@ describe('parseTextArray', () => {
       'x=say "hi"',
       'y=back\\slash',
     ]);
+  });
+});
+
+describe('columnNameOption', () => {
+  it('reads column_name from attfdwoptions text, quoted or not', () => {
+    expect(columnNameOption(null)).toBeNull();
+    expect(columnNameOption('{column_name=id}')).toBe('id');
+    expect(columnNameOption('{"column_name=a, b"}')).toBe('a, b');
+    expect(columnNameOption('{x=1,column_name=y}')).toBe('y');
+    expect(columnNameOption('{x=1}')).toBeNull();
   });
 });
