@@ -181,6 +181,29 @@ describe('plan and apply', () => {
     await expectNoChanges((...args) => runCli([...args, '-c', narrowed], env));
   });
 
+  it('links two schemas of one remote as two links, and a partition only when named', async () => {
+    const { local, remote, env } = await setup();
+    await remote.query(`CREATE SCHEMA finance; CREATE TABLE finance.ledger (at date NOT NULL, amount numeric) PARTITION BY RANGE (at);
+                        CREATE TABLE finance.ledger_2026 PARTITION OF finance.ledger FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+                        INSERT INTO finance.ledger VALUES ('2026-03-01', 10)`);
+    const config = writeConfig(`${oneLinkConfig()}      finance:
+        remote:
+          url: \${BILLING_URL}
+          schema: finance
+      finance_2026:
+        remote:
+          url: \${BILLING_URL}
+          schema: finance
+        tables: [ledger_2026]
+`);
+    expect((await runCli(['apply', '--auto-approve', '-c', config], env)).code).toBe(0);
+    expect(await foreignTables(local, 'finance')).toEqual(['ledger']);
+    expect(await foreignTables(local, 'finance_2026')).toEqual(['ledger_2026']);
+    expect(await local.query('SELECT amount FROM finance.ledger')).toEqual([{ amount: '10' }]);
+    expect(await local.query('SELECT amount FROM finance_2026.ledger_2026')).toEqual([{ amount: '10' }]);
+    await expectNoChanges((...args) => runCli([...args, '-c', config], env));
+  });
+
   it('destroys a link removed from the file', async () => {
     const { local, env, config } = await setup();
     await runCli(['apply', '--auto-approve', '-c', config], env);
