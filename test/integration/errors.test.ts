@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../src/demo/embedded-server.js';
-import { runCli, writeConfig } from '../support/cli.js';
+import { oneLinkConfig, runCli, writeConfig } from '../support/cli.js';
 import { createDatabase, createLinkedPair, urlFor } from '../support/databases.js';
 
 describe('errors per link and per database', () => {
@@ -12,7 +12,7 @@ describe('errors per link and per database', () => {
     const env = {
       LOCAL_URL: local.url,
       OTHER_URL: other.url,
-      GOOD_URL: remote.url,
+      BILLING_URL: remote.url,
       DOWN_URL: `postgres://someone:s3cret-pw@127.0.0.1:${closedPort}/nowhere`,
     };
     const config = writeConfig(`version: 1
@@ -28,7 +28,7 @@ databases:
     links:
       billing:
         remote:
-          url: \${GOOD_URL}
+          url: \${BILLING_URL}
 `);
     const plan = await runCli(['plan', '-c', config], env);
     expect(plan.code).toBe(1);
@@ -45,10 +45,8 @@ databases:
 
   it('reports a missing local database with its name and host', async () => {
     const { remote } = await createLinkedPair();
-    const env = { LOCAL_URL: urlFor('dl_does_not_exist'), GOOD_URL: remote.url };
-    const config = writeConfig(
-      'version: 1\ndatabases:\n  main:\n    url: ${LOCAL_URL}\n    links:\n      billing:\n        remote:\n          url: ${GOOD_URL}\n',
-    );
+    const env = { LOCAL_URL: urlFor('dl_does_not_exist'), BILLING_URL: remote.url };
+    const config = writeConfig(oneLinkConfig());
     const plan = await runCli(['plan', '-c', config], env);
     expect(plan.code).toBe(1);
     expect(plan.stdout).toMatch(
@@ -59,10 +57,8 @@ databases:
 
   it('reports a missing remote schema', async () => {
     const { local, remote } = await createLinkedPair();
-    const env = { LOCAL_URL: local.url, GOOD_URL: remote.url };
-    const config = writeConfig(
-      'version: 1\ndatabases:\n  main:\n    url: ${LOCAL_URL}\n    links:\n      billing:\n        remote:\n          url: ${GOOD_URL}\n          schema: finance\n',
-    );
+    const env = { LOCAL_URL: local.url, BILLING_URL: remote.url };
+    const config = writeConfig(oneLinkConfig('          schema: finance\n'));
     const plan = await runCli(['plan', '-c', config], env);
     expect(plan.code).toBe(1);
     expect(plan.stdout).toContain('✗ link billing: schema "finance" does not exist on the remote');
@@ -71,9 +67,9 @@ databases:
   it('catches at plan time a remote column whose type does not exist locally', async () => {
     const { local, remote } = await createLinkedPair();
     await remote.query(`CREATE TYPE mood AS ENUM ('sad', 'happy'); CREATE TABLE people (id integer, feeling mood)`);
-    const env = { LOCAL_URL: local.url, GOOD_URL: remote.url };
+    const env = { LOCAL_URL: local.url, BILLING_URL: remote.url };
     const config = writeConfig(
-      'version: 1\ndatabases:\n  main:\n    url: ${LOCAL_URL}\n    links:\n      crm:\n        remote:\n          url: ${GOOD_URL}\n',
+      'version: 1\ndatabases:\n  main:\n    url: ${LOCAL_URL}\n    links:\n      crm:\n        remote:\n          url: ${BILLING_URL}\n',
     );
     const plan = await runCli(['plan', '-c', config], env);
     expect(plan.code).toBe(1);
@@ -89,10 +85,8 @@ databases:
   it('refuses an update that would drop a view over a replaced foreign table, unless allowed', async () => {
     const { local, remote } = await createLinkedPair();
     await remote.query('CREATE TABLE invoices (id integer, total numeric)');
-    const env = { LOCAL_URL: local.url, GOOD_URL: remote.url };
-    const config = writeConfig(
-      'version: 1\ndatabases:\n  main:\n    url: ${LOCAL_URL}\n    links:\n      billing:\n        remote:\n          url: ${GOOD_URL}\n',
-    );
+    const env = { LOCAL_URL: local.url, BILLING_URL: remote.url };
+    const config = writeConfig(oneLinkConfig());
     await runCli(['apply', '--auto-approve', '-c', config], env);
     await local.query('CREATE VIEW public.big_invoices AS SELECT id FROM billing.invoices WHERE total > 100');
     await remote.query('ALTER TABLE invoices ALTER COLUMN total TYPE integer');
@@ -109,10 +103,8 @@ databases:
   it('without a terminal, apply refuses to run without --auto-approve and names the flag', async () => {
     const { local, remote } = await createLinkedPair();
     await remote.query('CREATE TABLE invoices (id integer)');
-    const env = { LOCAL_URL: local.url, GOOD_URL: remote.url };
-    const config = writeConfig(
-      'version: 1\ndatabases:\n  main:\n    url: ${LOCAL_URL}\n    links:\n      billing:\n        remote:\n          url: ${GOOD_URL}\n',
-    );
+    const env = { LOCAL_URL: local.url, BILLING_URL: remote.url };
+    const config = writeConfig(oneLinkConfig());
     const result = await runCli(['apply', '-c', config], env);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('--auto-approve');
