@@ -1,5 +1,5 @@
 import { messageOf, UserError } from '../errors.js';
-import { readLocalCatalog } from '../introspect/observe.js';
+import { readLinkCatalog } from '../introspect/observe.js';
 import { type ExportedDatabase, exportConfig } from '../render/export-config.js';
 import type { CommonOptions, ConnectionFlags } from './commands.js';
 import { durationMs } from './durations.js';
@@ -14,7 +14,7 @@ export async function runExportCommand(options: CommonOptions & ConnectionFlags,
   const connectTimeoutMs = durationMs(options.connectTimeout);
   const databases = await mapLimited(desired.databases, options.parallelism, async (database): Promise<ExportedDatabase> => {
     try {
-      return { database, catalog: await readLocalCatalog(database, { connectTimeoutMs }) };
+      return { database, catalog: await readLinkCatalog(database, { connectTimeoutMs }) };
     } catch (error) {
       throw new UserError('export_failed', `cannot export database "${database.alias}": ${messageOf(error)}`);
     }

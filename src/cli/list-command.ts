@@ -1,6 +1,6 @@
 import { describeTarget } from '../config/parse-url.js';
 import { messageOf } from '../errors.js';
-import { readLocalCatalog } from '../introspect/observe.js';
+import { readLinkCatalog } from '../introspect/observe.js';
 import { parseManagedComment } from '../plan/managed-comment.js';
 import type { CommonOptions, ConnectionFlags } from './commands.js';
 import { durationMs } from './durations.js';
@@ -34,7 +34,7 @@ export async function runListCommand(options: CommonOptions & ConnectionFlags & 
   const databases = await mapLimited(desired.databases, options.parallelism, async (database): Promise<ListedDatabase> => {
     const base = { name: database.alias, target: describeTarget(database.target) };
     try {
-      const catalog = await readLocalCatalog(database, { connectTimeoutMs });
+      const catalog = await readLinkCatalog(database, { connectTimeoutMs });
       const links = catalog.servers.map((server): ListedLink => {
         const meta = parseManagedComment(server.comment);
         return {

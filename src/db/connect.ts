@@ -9,8 +9,6 @@ export interface ConnectOptions {
   onQuery?: (sql: string) => void;
 }
 
-export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
-
 export class ConnectionFailed extends Error {
   constructor(
     readonly where: string,
@@ -67,6 +65,20 @@ function connectHint(error: unknown): string | undefined {
   if (code === '28P01') return 'check the user name and password in the URL';
   if (code === 'ECONNREFUSED') return 'check the host and port in the URL, and that the server accepts TCP connections';
   return undefined;
+}
+
+/** Connects, runs `fn`, and always closes the connection. */
+export async function withConnection<T>(
+  target: ConnectionTarget,
+  options: ConnectOptions,
+  fn: (client: pg.Client) => Promise<T>,
+): Promise<T> {
+  const client = await connect(target, options);
+  try {
+    return await fn(client);
+  } finally {
+    await closeQuietly(client);
+  }
 }
 
 export async function closeQuietly(client: pg.Client | undefined): Promise<void> {

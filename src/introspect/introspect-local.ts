@@ -12,16 +12,26 @@ import {
 import { columnNameOption, parseOptions } from './options.js';
 import type {
   Dependent,
+  ForeignTableSummary,
   Grant,
+  LinkCatalog,
   LocalCatalog,
   LocalEnvironment,
   ObservedColumn,
-  ObservedForeignTable,
   ObservedSchema,
   ObservedServer,
 } from './types.js';
 
 type Row = Record<string, unknown>;
+
+/**
+ * Reads the servers, schemas and foreign tables (without columns) of one local database: four
+ * queries, whatever the number of links or tables. The caller sets search_path = pg_catalog.
+ */
+export async function introspectLinks(client: pg.Client): Promise<LinkCatalog> {
+  const { catalog } = await readLinks(client);
+  return catalog;
+}
 
 /**
  * Reads everything the planner needs from one local database over one connection: a fixed number
@@ -33,22 +43,25 @@ export async function introspectLocal(
   input: { roles: readonly string[]; remoteTypes: Promise<readonly string[]> },
 ): Promise<LocalCatalog> {
   // One connection runs one query at a time: pg queues them, and awaiting each keeps that explicit.
-  const environment = await client.query(ENVIRONMENT_QUERY);
-  const servers = await client.query(SERVERS_QUERY);
-  const schemas = await client.query(SCHEMAS_QUERY);
-  const foreignTables = await client.query(FOREIGN_TABLES_QUERY);
+  const { catalog, relids } = await readLinks(client);
   // Rows as arrays: at 100,000 columns, pg's per-row objects are a large part of the garbage.
   const columns = await client.query<ColumnRow>({ text: FOREIGN_TABLE_COLUMNS_QUERY, rowMode: 'array' });
   const dependents = await client.query(DEPENDENTS_QUERY);
   const roles = await client.query(EXISTING_ROLES_QUERY, [input.roles]);
   const missing = await client.query(MISSING_TYPES_QUERY, [await input.remoteTypes]);
+  const columnsByTable = groupColumns(columns.rows);
   return {
-    environment: toEnvironment(environment.rows[0] as Row),
-    servers: servers.rows.map(toServer),
-    schemas: schemas.rows.map(
-      (row: Row): ObservedSchema => ({ name: String(row.name), owner: String(row.owner), grants: row.grants as Grant[] }),
-    ),
-    foreignTables: toForeignTables(foreignTables.rows, columns.rows),
+    ...catalog,
+    // Built field by field, not spread: every table then has one shape, which the planner's loops rely on.
+    foreignTables: catalog.foreignTables.map(({ schema, name, server, owner, options, grants }, i) => ({
+      schema,
+      name,
+      server,
+      owner,
+      options,
+      columns: columnsByTable.get(relids[i]) ?? [],
+      grants,
+    })),
     dependents: dependents.rows.map(
       (row: Row): Dependent => ({
         link: String(row.link),
@@ -58,6 +71,34 @@ export async function introspectLocal(
     ),
     existingRoles: roles.rows.map((row: Row) => String(row.name)),
     missingTypes: missing.rows.map((row: Row) => String(row.name)),
+  };
+}
+
+/** The link catalog, and each foreign table's oid (in the same order) to attach its columns by. */
+async function readLinks(client: pg.Client): Promise<{ catalog: LinkCatalog; relids: unknown[] }> {
+  const environment = await client.query(ENVIRONMENT_QUERY);
+  const servers = await client.query(SERVERS_QUERY);
+  const schemas = await client.query(SCHEMAS_QUERY);
+  const foreignTables = await client.query(FOREIGN_TABLES_QUERY);
+  return {
+    catalog: {
+      environment: toEnvironment(environment.rows[0] as Row),
+      servers: servers.rows.map(toServer),
+      schemas: schemas.rows.map(
+        (row: Row): ObservedSchema => ({ name: String(row.name), owner: String(row.owner), grants: row.grants as Grant[] }),
+      ),
+      foreignTables: foreignTables.rows.map(
+        (row: Row): ForeignTableSummary => ({
+          schema: String(row.schema),
+          name: String(row.name),
+          server: String(row.server),
+          owner: String(row.owner),
+          options: parseOptions(row.options as string[]),
+          grants: row.grants as Grant[],
+        }),
+      ),
+    },
+    relids: foreignTables.rows.map((row: Row) => row.relid),
   };
 }
 
@@ -98,31 +139,15 @@ type ColumnRow = [
   options: string | null,
 ];
 
-function toForeignTables(tableRows: Row[], columnRows: ColumnRow[]): ObservedForeignTable[] {
+function groupColumns(rows: ColumnRow[]): Map<unknown, ObservedColumn[]> {
   const columnsByTable = new Map<unknown, ObservedColumn[]>();
-  for (const [relid, name, type, notNull, collation, defaultExpr, generated, options] of columnRows) {
+  for (const [relid, name, type, notNull, collation, defaultExpr, generated, options] of rows) {
     let columns = columnsByTable.get(relid);
     if (!columns) {
       columns = [];
       columnsByTable.set(relid, columns);
     }
-    columns.push({
-      name,
-      type,
-      notNull,
-      collation,
-      default: defaultExpr,
-      generated,
-      columnName: columnNameOption(options),
-    });
+    columns.push({ name, type, notNull, collation, default: defaultExpr, generated, columnName: columnNameOption(options) });
   }
-  return tableRows.map((row) => ({
-    schema: String(row.schema),
-    name: String(row.name),
-    server: String(row.server),
-    owner: String(row.owner),
-    options: parseOptions(row.options as string[]),
-    columns: columnsByTable.get(row.relid) ?? [],
-    grants: row.grants as Grant[],
-  }));
+  return columnsByTable;
 }

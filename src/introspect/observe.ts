@@ -1,10 +1,10 @@
 import type pg from 'pg';
-import type { DesiredDatabase, DesiredState } from '../config/types.js';
-import { ConnectionFailed, type ConnectOptions, closeQuietly, connect } from '../db/connect.js';
+import type { ConnectionTarget, DesiredDatabase, DesiredState } from '../config/types.js';
+import { ConnectionFailed, type ConnectOptions, withConnection } from '../db/connect.js';
 import { messageOf } from '../errors.js';
-import { introspectLocal } from './introspect-local.js';
+import { introspectLinks, introspectLocal } from './introspect-local.js';
 import { introspectRemote } from './introspect-remote.js';
-import type { LocalCatalog, LocalResult, ObservedDatabase, RemoteSchema } from './types.js';
+import type { LinkCatalog, LocalResult, ObservedDatabase, RemoteSchema } from './types.js';
 
 /**
  * Reads each remote once per run, however many links or local databases point at it: every schema
@@ -12,66 +12,51 @@ import type { LocalCatalog, LocalResult, ObservedDatabase, RemoteSchema } from '
  */
 export class RemoteReader {
   private readonly results = new Map<string, Promise<Record<string, RemoteSchema>>>();
-  private readonly schemasByUrl = new Map<string, Set<string>>();
+  private readonly remotes = new Map<string, { target: ConnectionTarget; schemas: Set<string> }>();
 
   constructor(
     desired: DesiredState,
     private readonly options: ConnectOptions,
   ) {
-    for (const database of desired.databases) {
-      for (const link of database.links) {
-        const schemas = this.schemasByUrl.get(link.remote.target.url) ?? new Set<string>();
-        schemas.add(link.remote.schema);
-        this.schemasByUrl.set(link.remote.target.url, schemas);
-      }
+    for (const link of desired.databases.flatMap((database) => database.links)) {
+      const { target, schema } = link.remote;
+      const remote = this.remotes.get(target.url) ?? { target, schemas: new Set<string>() };
+      remote.schemas.add(schema);
+      this.remotes.set(target.url, remote);
     }
   }
 
+  /** The linked remote schema of each link of `database`, by link name. */
   async schemasFor(database: DesiredDatabase): Promise<Record<string, RemoteSchema>> {
     const entries = await Promise.all(
       database.links.map(async (link) => {
-        const all = await this.read(link.remote.target.url, database);
-        const schema: RemoteSchema = all[link.remote.schema] ?? { ok: false, error: 'remote schema was not read' };
-        return [link.name, schema] as const;
+        const all = await this.read(link.remote.target.url);
+        return [link.name, all[link.remote.schema] ?? { ok: false, error: 'the remote schema was not read' }] as const;
       }),
     );
     return Object.fromEntries(entries);
   }
 
-  /** Forgets what was read, so that apply reads the remotes again under its lock. */
-  reset(): void {
-    this.results.clear();
-  }
-
-  private read(url: string, database: DesiredDatabase): Promise<Record<string, RemoteSchema>> {
+  private read(url: string): Promise<Record<string, RemoteSchema>> {
     let result = this.results.get(url);
-    if (!result) {
-      const link = database.links.find((l) => l.remote.target.url === url);
-      const schemas = [...(this.schemasByUrl.get(url) ?? [])];
-      result = link ? readRemote(link.remote.target, schemas, this.options) : Promise.resolve({});
+    const remote = this.remotes.get(url);
+    if (!result && remote) {
+      result = readRemote(remote.target, [...remote.schemas], this.options);
       this.results.set(url, result);
     }
-    return result;
+    return result ?? Promise.resolve({});
   }
 }
 
-async function readRemote(
-  target: DesiredDatabase['target'],
-  schemas: string[],
-  options: ConnectOptions,
-): Promise<Record<string, RemoteSchema>> {
-  let client: pg.Client | undefined;
+async function readRemote(target: ConnectionTarget, schemas: string[], options: ConnectOptions): Promise<Record<string, RemoteSchema>> {
   try {
-    client = await connect(target, options);
-    return await introspectRemote(client, schemas);
+    return await withConnection(target, options, (client) => introspectRemote(client, schemas));
   } catch (error) {
     const failure: RemoteSchema =
       error instanceof ConnectionFailed
         ? { ok: false, error: `cannot connect to the remote ${error.where}: ${error.reason}`, hint: error.hint }
         : { ok: false, error: `reading the remote failed: ${messageOf(error)}` };
     return Object.fromEntries(schemas.map((schema) => [schema, failure]));
-  } finally {
-    await closeQuietly(client);
   }
 }
 
@@ -91,18 +76,14 @@ export async function observeDatabaseStandalone(
   remotes: RemoteReader,
   options: ConnectOptions,
 ): Promise<ObservedDatabase> {
-  let client: pg.Client | undefined;
   try {
-    client = await connect(database.target, options);
-    return await observeDatabase(database, client, remotes);
+    return await withConnection(database.target, options, (client) => observeDatabase(database, client, remotes));
   } catch (error) {
     const local: LocalResult =
       error instanceof ConnectionFailed
         ? { ok: false, error: `cannot connect to database "${database.alias}" (${error.where}): ${error.reason}`, hint: error.hint }
         : { ok: false, error: `reading database "${database.alias}" failed: ${messageOf(error)}` };
     return { alias: database.alias, local, remotes: await remotes.schemasFor(database) };
-  } finally {
-    await closeQuietly(client);
   }
 }
 
@@ -114,14 +95,10 @@ function typesUsedBy(schemas: RemoteSchema[]): string[] {
   return [...types].sort();
 }
 
-/** The local catalogs alone (no remotes), for `list` and `export`. */
-export async function readLocalCatalog(database: DesiredDatabase, options: ConnectOptions): Promise<LocalCatalog> {
-  let client: pg.Client | undefined;
-  try {
-    client = await connect(database.target, options);
+/** The servers, schemas and foreign tables of a local database (no columns, no remotes): `list`, `export`. */
+export function readLinkCatalog(database: DesiredDatabase, options: ConnectOptions): Promise<LinkCatalog> {
+  return withConnection(database.target, options, async (client) => {
     await client.query('SET search_path = pg_catalog');
-    return await introspectLocal(client, { roles: [], remoteTypes: Promise.resolve([]) });
-  } finally {
-    await closeQuietly(client);
-  }
+    return introspectLinks(client);
+  });
 }

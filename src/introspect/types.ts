@@ -86,10 +86,19 @@ export interface LocalEnvironment {
   canCreateSchema: boolean;
 }
 
-export interface LocalCatalog {
+/** A foreign table without its columns: enough to list and export links. */
+export type ForeignTableSummary = Omit<ObservedForeignTable, 'columns'>;
+
+/** The servers, schemas and foreign tables of a local database: what `list` and `export` read. */
+export interface LinkCatalog {
   environment: LocalEnvironment;
   servers: ObservedServer[];
   schemas: ObservedSchema[];
+  foreignTables: ForeignTableSummary[];
+}
+
+/** Everything the planner reads from a local database. */
+export interface LocalCatalog extends LinkCatalog {
   foreignTables: ObservedForeignTable[];
   dependents: Dependent[];
   /** Which of the roles named in grant_to exist. */

@@ -127,7 +127,7 @@ function checkLink(link: DesiredLink, tables: ForeignTableSpec[], catalog: Local
       problems.push({
         link: link.name,
         message: `role "${role}" in grant_to does not exist in this database`,
-        hint: `create it (CREATE ROLE ${role}) or remove it from grant_to`,
+        hint: `create it (CREATE ROLE ${quoteForHint(role)}) or remove it from grant_to`,
       });
     }
   }
@@ -187,8 +187,31 @@ export function desiredServerOptions(link: DesiredLink): Record<string, string> 
   return sortKeys(options);
 }
 
+const tablesBySchema = new WeakMap<LocalCatalog, Map<string, ObservedForeignTable[]>>();
+
+/** A link's own foreign tables (in its schema, on its server), indexed once per catalog, not scanned per link. */
+function linkTables(catalog: LocalCatalog, link: string): ObservedForeignTable[] {
+  let index = tablesBySchema.get(catalog);
+  if (!index) {
+    index = new Map();
+    for (const table of catalog.foreignTables) {
+      if (table.schema !== table.server) continue;
+      const tables = index.get(table.schema) ?? [];
+      tables.push(table);
+      index.set(table.schema, tables);
+    }
+    tablesBySchema.set(catalog, index);
+  }
+  return index.get(link) ?? [];
+}
+
+/** The roles that get a user mapping: the one datalinks connects as, and grant_to. */
+function mappedRoles(link: DesiredLink, currentUser: string): string[] {
+  return [currentUser, ...link.grantTo.filter((role) => role !== currentUser)];
+}
+
 function createLink(link: DesiredLink, tables: ForeignTableSpec[], currentUser: string): LinkChange {
-  const roles = [currentUser, ...link.grantTo.filter((role) => role !== currentUser)];
+  const roles = mappedRoles(link, currentUser);
   const operations: Operation[] = [
     {
       kind: 'create_server',
@@ -204,6 +227,7 @@ function createLink(link: DesiredLink, tables: ForeignTableSpec[], currentUser: 
       tables.map((t) => t.name),
       [],
       [],
+      currentUser,
     ),
   ];
   return { action: 'create', link: link.name, operations, dependents: [] };
@@ -242,9 +266,7 @@ function updateLink(
 
   const schema = catalog.schemas.find((s) => s.name === link.name);
   if (!schema) operations.push({ kind: 'create_schema', schema: link.name });
-  const existing = new Map(
-    catalog.foreignTables.filter((t) => t.schema === link.name && t.server === link.name).map((t) => [t.name, t] as const),
-  );
+  const existing = new Map(linkTables(catalog, link.name).map((t) => [t.name, t] as const));
   const desiredNames = new Set(tables.map((t) => t.name));
   const onRemote = new Set(remoteTables.map((t) => t.name));
   const dropped: string[] = [];
@@ -282,7 +304,7 @@ function updateLink(
 
 function planMappings(link: DesiredLink, server: ObservedServer, currentUser: string, notes: string[]): Operation[] {
   const operations: Operation[] = [];
-  const roles = [currentUser, ...link.grantTo.filter((role) => role !== currentUser)];
+  const roles = mappedRoles(link, currentUser);
   const target = link.remote.target;
   const differs = (options: Record<string, string>) =>
     (options.user ?? null) !== target.user || (options.password ?? null) !== target.password;
@@ -325,7 +347,7 @@ function grantsFor(
   fresh: string[],
   kept: ObservedForeignTable[],
   schemaGrants: { grantee: string; privilege: string }[],
-  owner?: string,
+  owner: string,
 ): Operation[] {
   const operations: Operation[] = [];
   const wanted = link.access === 'write' ? WRITE_PRIVILEGES : READ_PRIVILEGES;

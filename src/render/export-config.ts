@@ -1,6 +1,6 @@
 import { Document, isNode } from 'yaml';
 import type { DesiredDatabase, DesiredLink } from '../config/types.js';
-import type { LocalCatalog, ObservedServer } from '../introspect/types.js';
+import type { LinkCatalog, ObservedServer } from '../introspect/types.js';
 import { parseManagedComment } from '../plan/managed-comment.js';
 
 const CONNECTION_OPTIONS = new Set(['host', 'hostaddr', 'port', 'dbname']);
@@ -18,7 +18,7 @@ const SERVER_OPTIONS = new Set([...BOOLEAN_OPTIONS, ...INTEGER_OPTIONS, ...NUMBE
 
 export interface ExportedDatabase {
   database: DesiredDatabase;
-  catalog: LocalCatalog;
+  catalog: LinkCatalog;
 }
 
 /**
@@ -61,7 +61,7 @@ export function exportConfig(databases: ExportedDatabase[]): string {
   return `# yaml-language-server: $schema=./schemas/datalinks.schema.json\n${document.toString()}`;
 }
 
-function exportLink(server: ObservedServer, catalog: LocalCatalog, configured: DesiredLink | undefined) {
+function exportLink(server: ObservedServer, catalog: LinkCatalog, configured: DesiredLink | undefined) {
   const meta = parseManagedComment(server.comment);
   const variable = configured?.remote.variable ?? meta?.remote ?? `${server.name.toUpperCase()}_URL`;
   const tables = catalog.foreignTables.filter((t) => t.server === server.name && t.schema === server.name);
