@@ -12,6 +12,7 @@ import pg from 'pg';
 import { runPlan } from '../src/cli/run-plan.js';
 import { parseConfig } from '../src/config/load-config.js';
 import type { DesiredState } from '../src/config/types.js';
+import { withPlainClient } from '../src/db/plain-client.js';
 import { startEmbeddedServer } from '../src/demo/embedded-server.js';
 import * as localQueries from '../src/introspect/local-queries.js';
 import * as remoteQueries from '../src/introspect/remote-queries.js';
@@ -97,16 +98,6 @@ async function timed<T>(fn: () => Promise<T>): Promise<number> {
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
-async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
 function databaseUrl(admin: string, name: string): string {
   const url = new URL(admin);
   url.pathname = `/${name}`;
@@ -114,7 +105,7 @@ function databaseUrl(admin: string, name: string): string {
 }
 
 async function recreate(admin: string, name: string): Promise<void> {
-  await withClient(admin, async (client) => {
+  await withPlainClient(admin, async (client) => {
     await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
     await client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
   });
@@ -139,7 +130,7 @@ async function main(): Promise<void> {
     );
     await recreate(admin, 'bench_remote');
     const remoteUrl = databaseUrl(admin, 'bench_remote');
-    await withClient(remoteUrl, async (client) => {
+    await withPlainClient(remoteUrl, async (client) => {
       const columns = Array.from(
         { length: C },
         (_, c) => `c${c} ${['integer', 'text', 'numeric(12,2)', 'timestamptz', 'boolean'][c % 5]}${c === 0 ? ' NOT NULL' : ''}`,
@@ -183,7 +174,7 @@ async function main(): Promise<void> {
       `raw execution of the apply SQL (${statements.length} statements)`,
       async () => ({
         ms: await timed(() =>
-          withClient(localUrls[0] ?? '', async (client) => {
+          withPlainClient(localUrls[0] ?? '', async (client) => {
             await client.query('BEGIN');
             for (const statement of statements) await client.query(statement.sql);
             await client.query('COMMIT');
@@ -203,7 +194,7 @@ async function main(): Promise<void> {
     );
     const rawQueries = await measure('raw catalog queries (1 connection, after apply)', async () => ({
       ms: await timed(async () => {
-        await withClient(localUrls[0] ?? '', async (client) => {
+        await withPlainClient(localUrls[0] ?? '', async (client) => {
           await client.query('SET search_path = pg_catalog');
           for (const sql of [
             localQueries.ENVIRONMENT_QUERY,
@@ -217,7 +208,7 @@ async function main(): Promise<void> {
           await client.query(localQueries.EXISTING_ROLES_QUERY, [[]]);
           await client.query(localQueries.MISSING_TYPES_QUERY, [['integer', 'text']]);
         });
-        await withClient(remoteUrl, async (client) => {
+        await withPlainClient(remoteUrl, async (client) => {
           await client.query('SET search_path = pg_catalog');
           await client.query(remoteQueries.REMOTE_SCHEMAS_QUERY, [['public']]);
           await client.query(remoteQueries.REMOTE_TABLES_QUERY, [['public']]);
@@ -226,9 +217,9 @@ async function main(): Promise<void> {
       rss: 0,
     }));
     results.push(await measure('plan (no changes)', () => cli('plan')));
-    await withClient(remoteUrl, (client) => client.query(`CREATE TABLE IF NOT EXISTS added_later (id integer, note text)`));
+    await withPlainClient(remoteUrl, (client) => client.query(`CREATE TABLE IF NOT EXISTS added_later (id integer, note text)`));
     results.push(await measure('plan (one remote table added)', () => cli('plan')));
-    await withClient(remoteUrl, (client) => client.query('DROP TABLE added_later'));
+    await withPlainClient(remoteUrl, (client) => client.query('DROP TABLE added_later'));
 
     // Query counts, per database, at two sizes: they must not depend on links or tables.
     const countAt = async (links: number) => {

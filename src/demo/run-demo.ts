@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import type { Output } from '../cli/output.js';
+import { withPlainClient } from '../db/plain-client.js';
+import { plural } from '../plural.js';
 import { startEmbeddedServer } from './embedded-server.js';
 
 type Run = (args: string[], output: Output) => Promise<number>;
@@ -87,14 +88,10 @@ export async function runDemo(run: Run, output: Output): Promise<number> {
 }
 
 async function sql(url: string, text: string): Promise<Record<string, unknown>[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
+  return withPlainClient(url, async (client) => {
     const result = await client.query(text);
     return Array.isArray(result) ? [] : result.rows;
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /** Rows as psql prints them. */
@@ -107,6 +104,6 @@ export function formatTable(rows: Record<string, unknown>[]): string {
     line(columns),
     `-${widths.map((w) => '-'.repeat(w)).join('-+-')}-`,
     ...rows.map((r) => line(columns.map((c) => cell(r[c])))),
-    `(${rows.length} row${rows.length === 1 ? '' : 's'})`,
+    `(${plural(rows.length, 'row')})`,
   ].join('\n');
 }

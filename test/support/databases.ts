@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, inject } from 'vitest';
+import { withPlainClient } from '../../src/db/plain-client.js';
 
 export interface TestDatabase {
   name: string;
@@ -26,15 +27,8 @@ export function urlFor(database: string, credentials?: { name: string; password:
   return url.toString();
 }
 
-export async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
+/** A plain connection for one call; tests own their databases. */
+export const withClient = withPlainClient;
 
 export async function adminQuery<R extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]> {
   return withClient(adminUrl(), async (client) => (await client.query<R>(sql, params)).rows);
