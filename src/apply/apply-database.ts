@@ -5,8 +5,10 @@ import { messageOf } from '../errors.js';
 import { observeDatabase, type RemoteReader } from '../introspect/observe.js';
 import { samePlannedChanges } from '../plan/compare.js';
 import { fingerprintObserved } from '../plan/fingerprint.js';
+import { hasChanges } from '../plan/plan-changes.js';
 import { type PlanOptions, planDatabase } from '../plan/plan-database.js';
 import type { DatabasePlan } from '../plan/types.js';
+import { plural } from '../plural.js';
 import { MASKED_CONTEXT, renderDatabaseSql, type SqlContext } from '../sql/render-sql.js';
 
 /** Serialises applies to one database (advisory locks are per database). */
@@ -61,13 +63,13 @@ export async function applyDatabase(
     hint,
   });
   if (shown.errors.length > 0) return outcome('refused', 0, 'not applied: its plan has errors');
-  if (shown.changes.length === 0 && shown.preamble.length === 0) return outcome('unchanged', 0);
+  if (!hasChanges(shown)) return outcome('unchanged', 0);
   const dependents = shown.changes.flatMap((change) => change.dependents);
   if (dependents.length > 0 && !options.allowDependentDrops) {
     return outcome(
       'refused',
       0,
-      `not applied: it would drop ${dependents.length} object${dependents.length === 1 ? '' : 's'} outside the links (${dependents.map((d) => d.description).join('; ')})`,
+      `not applied: it would drop ${plural(dependents.length, 'object')} outside the links (${dependents.map((d) => d.description).join('; ')})`,
       'change or drop those objects first, or pass --allow-dependent-drops to drop them with the link',
     );
   }
@@ -147,6 +149,11 @@ export async function applyDatabase(
 }
 
 class Interrupted extends Error {}
+
+/** The database was not reconciled: an error, or a refusal (stale plan, dependents, plan errors). */
+export function isFailure(outcome: DatabaseOutcome): boolean {
+  return outcome.status === 'failed' || outcome.status === 'refused';
+}
 
 async function rollback(client: pg.Client | undefined): Promise<void> {
   await client?.query('ROLLBACK').catch(() => undefined);

@@ -1,10 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { type ApplyOptions, applyDatabase, type DatabaseOutcome } from '../apply/apply-database.js';
+import { type ApplyOptions, applyDatabase, type DatabaseOutcome, isFailure } from '../apply/apply-database.js';
 import type { DesiredState } from '../config/types.js';
 import { messageOf, UserError } from '../errors.js';
 import { RemoteReader } from '../introspect/observe.js';
+import { hasChanges } from '../plan/plan-changes.js';
 import { fromPlanDocument, PLAN_FORMAT_VERSION, type PlanDocument } from '../plan/plan-document.js';
-import type { Plan } from '../plan/types.js';
+import type { DatabasePlan, Plan } from '../plan/types.js';
+import { plural } from '../plural.js';
 import { buildPlanView } from '../render/plan-view.js';
 import type { CommonOptions, ConnectionFlags } from './commands.js';
 import { durationMs } from './durations.js';
@@ -91,12 +93,18 @@ async function readPlanFile(path: string): Promise<PlanDocument> {
   return document;
 }
 
+/** Something can be applied: a database without errors that has changes. */
 function hasWork(plan: Plan): boolean {
-  return plan.databases.some((db) => db.errors.length === 0 && (db.changes.length > 0 || db.preamble.length > 0));
+  return plan.databases.some((db) => db.errors.length === 0 && hasChanges(db));
+}
+
+/** The databases apply reports on: those with changes, and those refused for their errors. */
+function databasesToApply(plan: Plan): DatabasePlan[] {
+  return plan.databases.filter((db) => db.errors.length > 0 || hasChanges(db));
 }
 
 async function runApplies(plan: Plan, desired: DesiredState, options: ApplyFlags, output: Output, ui: Ui, saved: boolean): Promise<number> {
-  const progress = ui.trackApply(plan.databases.filter((db) => db.changes.length > 0 || db.errors.length > 0).map((db) => db.alias));
+  const progress = ui.trackApply(databasesToApply(plan).map((db) => db.alias));
   const outcomes = await applyPlan(
     plan,
     desired,
@@ -113,18 +121,18 @@ async function runApplies(plan: Plan, desired: DesiredState, options: ApplyFlags
         : 'state changed since plan: nothing was applied',
       now: () => new Date().toISOString(),
       onProgress: progress.progress,
-      onOutcome: (o) => progress.finish(o.alias, outcomeLine(o), o.status === 'failed' || o.status === 'refused'),
+      onOutcome: (o) => progress.finish(o.alias, outcomeLine(o), isFailure(o)),
     },
     options.parallelism,
   ).finally(() => progress.stop());
   output.out(`\n${renderOutcomes(outcomes)}`);
   if (outcomes.some((o) => o.interrupted)) return EXIT_INTERRUPTED;
-  const failed = outcomes.some((o) => o.status === 'failed' || o.status === 'refused');
+  const failed = outcomes.some(isFailure);
   return failed || plan.databases.some((db) => db.errors.length > 0) ? EXIT_ERROR : EXIT_OK;
 }
 
 /** Applies every database that has changes, each in its own transaction; Ctrl-C rolls back. */
-export async function applyPlan(
+async function applyPlan(
   plan: Plan,
   desired: DesiredState,
   options: Omit<ApplyOptions, 'signal'> & { onOutcome?: (outcome: DatabaseOutcome) => void },
@@ -138,8 +146,7 @@ export async function applyPlan(
     desired.databases.flatMap((db) => db.links.map((l) => [`${db.alias}\0${l.name}`, l.remote.target.password] as const)),
   );
   try {
-    const targets = plan.databases.filter((db) => db.errors.length > 0 || db.changes.length > 0 || db.preamble.length > 0);
-    return await mapLimited(targets, parallelism, async (shown) => {
+    return await mapLimited(databasesToApply(plan), parallelism, async (shown) => {
       const database = desired.databases.find((db) => db.alias === shown.alias);
       if (!database)
         throw new UserError('database_not_in_config', `the plan names database "${shown.alias}", which is not in the configuration`);
@@ -157,7 +164,7 @@ export async function applyPlan(
 
 function outcomeLine(o: DatabaseOutcome): string {
   return {
-    applied: `Database ${o.alias}: applied ${o.statements} statement${o.statements === 1 ? '' : 's'} in ${(o.elapsedMs / 1000).toFixed(1)}s.`,
+    applied: `Database ${o.alias}: applied ${plural(o.statements, 'statement')} in ${(o.elapsedMs / 1000).toFixed(1)}s.`,
     unchanged: `Database ${o.alias}: no changes.`,
     failed: `Database ${o.alias}: FAILED: ${o.message ?? ''}`,
     refused: `Database ${o.alias}: refused: ${o.message ?? ''}`,
@@ -167,10 +174,10 @@ function outcomeLine(o: DatabaseOutcome): string {
 export function renderOutcomes(outcomes: DatabaseOutcome[]): string {
   const lines = outcomes.map((o) => (o.hint ? `${outcomeLine(o)}\n    hint: ${o.hint}` : outcomeLine(o)));
   const applied = outcomes.filter((o) => o.status === 'applied').length;
-  const bad = outcomes.filter((o) => o.status === 'failed' || o.status === 'refused').length;
+  const bad = outcomes.filter(isFailure).length;
   lines.push(
     bad === 0
-      ? `Apply complete: ${applied} database${applied === 1 ? '' : 's'} changed.`
+      ? `Apply complete: ${plural(applied, 'database')} changed.`
       : `Apply finished with errors: ${applied} applied, ${bad} not applied (each database is all or nothing).`,
   );
   return `${lines.join('\n')}\n`;

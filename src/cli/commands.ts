@@ -1,4 +1,5 @@
 import { type Command, Option } from 'commander';
+import { plural } from '../plural.js';
 import { parseDuration, parsePositiveInt } from './durations.js';
 import type { Output } from './output.js';
 
@@ -36,7 +37,6 @@ export function registerCommands(program: Command, output: Output, setExitCode: 
       const { loadDesiredOrThrow } = await import('./load-desired.js');
       const desired = await loadDesiredOrThrow(options.config, options.database, output.env);
       const links = desired.databases.reduce((sum, db) => sum + db.links.length, 0);
-      const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
       output.out(`${options.config} is valid: ${plural(desired.databases.length, 'database')}, ${plural(links, 'link')}.\n`);
       setExitCode(0);
     },

@@ -2,15 +2,15 @@ import { loadConfig } from '../config/load-config.js';
 import { formatProblem } from '../config/problem.js';
 import type { DesiredState } from '../config/types.js';
 import { UserError } from '../errors.js';
+import { plural } from '../plural.js';
 
 /** Loads the config or throws one UserError listing every problem in it. */
 export async function loadDesiredOrThrow(path: string, aliases: readonly string[], env: NodeJS.ProcessEnv): Promise<DesiredState> {
   const result = await loadConfig(path, env);
   if (!result.ok) {
-    const count = result.problems.length;
     throw new UserError(
       'config_invalid',
-      `${result.problems.map(formatProblem).join('\n')}\n\n${path} is invalid: ${count} problem${count === 1 ? '' : 's'}. Nothing was done.`,
+      `${result.problems.map(formatProblem).join('\n')}\n\n${path} is invalid: ${plural(result.problems.length, 'problem')}. Nothing was done.`,
     );
   }
   const unknown = aliases.filter((alias) => !result.value.databases.some((db) => db.alias === alias));

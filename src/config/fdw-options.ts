@@ -18,13 +18,6 @@ export const SERVER_OPTION_SINCE: Record<string, number> = {
   analyze_sampling: 160000,
 };
 
-export const IMPORT_OPTION_SINCE: Record<string, number> = {
-  import_collate: 90500,
-  import_default: 90500,
-  import_not_null: 90500,
-  import_generated: 140000,
-};
-
 /**
  * libpq connection parameters a URL's query string may carry onto the foreign server. postgres_fdw
  * refuses user, password, client_encoding and a few others on a server; user and password belong in

@@ -1,6 +1,7 @@
 import { diffArrays } from 'diff';
 import { describeColumn } from '../plan/foreign-tables.js';
 import type { DatabasePlan, LinkChange, Operation, Plan, PlanProblem } from '../plan/types.js';
+import { plural } from '../plural.js';
 
 /** What a line means, which decides its symbol's colour in both the text and the Ink view. */
 export type Tone = 'create' | 'update' | 'replace' | 'destroy' | 'warning' | 'error' | 'muted' | 'plain';
@@ -155,9 +156,3 @@ function describeOptions(options: Record<string, string>): string {
     .map(([name, value]) => `${name}=${value}`)
     .join(', ');
 }
-
-export function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
-}
-
-export { describeColumn };

@@ -10,6 +10,17 @@ const ESC = '\u001b';
 const strip = (text = '') => text.replace(/\u001b\[[0-9;]*m/g, '');
 const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
 
+/** Types `text`, then Enter as its own key press, letting Ink render in between. */
+async function typeLine(stdin: { write(data: string): void }, text: string): Promise<void> {
+  await tick();
+  if (text) {
+    stdin.write(text);
+    await tick();
+  }
+  stdin.write('\r');
+  await tick();
+}
+
 const table = {
   name: 'invoices',
   remoteSchema: 'public',
@@ -124,20 +135,14 @@ describe('the prompts', () => {
     const onAnswer = vi.fn();
     const { stdin, lastFrame } = render(<ConfirmPrompt question="Apply these changes?" onAnswer={onAnswer} />);
     expect(strip(lastFrame())).toContain('Apply these changes? [y/N]');
-    await tick();
-    stdin.write('yes');
-    await tick();
-    stdin.write('\r');
-    await tick();
+    await typeLine(stdin, 'yes');
     expect(onAnswer).toHaveBeenCalledWith(true);
   });
 
   it('a yes/no prompt defaults to no on a bare enter', async () => {
     const onAnswer = vi.fn();
     const { stdin, lastFrame } = render(<ConfirmPrompt question="Apply these changes?" onAnswer={onAnswer} />);
-    await tick();
-    stdin.write('\r');
-    await tick();
+    await typeLine(stdin, '');
     expect(onAnswer).toHaveBeenCalledWith(false);
     expect(strip(lastFrame())).toContain('Not applied.');
   });
@@ -147,11 +152,7 @@ describe('the prompts', () => {
     const { stdin, lastFrame } = render(<TypeToConfirm alias="main" links={['legacy']} onAnswer={onAnswer} />);
     expect(strip(lastFrame())).toContain('! This destroys link legacy in database main');
     expect(strip(lastFrame())).toContain('To proceed, type "main":');
-    await tick();
-    stdin.write('mian');
-    await tick();
-    stdin.write('\r');
-    await tick();
+    await typeLine(stdin, 'mian');
     expect(onAnswer).toHaveBeenCalledWith(false);
     expect(strip(lastFrame())).toContain('"mian" is not "main". Not applied.');
   });
@@ -159,11 +160,7 @@ describe('the prompts', () => {
   it('a destroy proceeds when the alias is typed exactly', async () => {
     const onAnswer = vi.fn();
     const { stdin } = render(<TypeToConfirm alias="main" links={['legacy']} onAnswer={onAnswer} />);
-    await tick();
-    stdin.write('main');
-    await tick();
-    stdin.write('\r');
-    await tick();
+    await typeLine(stdin, 'main');
     expect(onAnswer).toHaveBeenCalledWith(true);
   });
 });
