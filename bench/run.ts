@@ -201,12 +201,17 @@ async function main(): Promise<void> {
             localQueries.SERVERS_QUERY,
             localQueries.SCHEMAS_QUERY,
             localQueries.FOREIGN_TABLES_QUERY,
-            localQueries.DEPENDENTS_QUERY,
           ]) {
             await client.query(sql);
           }
+          await client.query(localQueries.DEPENDENTS_QUERY, [[]]);
           await client.query(localQueries.EXISTING_ROLES_QUERY, [[]]);
-          await client.query(localQueries.MISSING_TYPES_QUERY, [['integer', 'text']]);
+          await client.query(localQueries.NEEDS_QUERY, [
+            ['type', 'type'],
+            ['pg_catalog', 'pg_catalog'],
+            ['int4', 'text'],
+            [-1, -1],
+          ]);
         });
         await withPlainClient(remoteUrl, async (client) => {
           await client.query('SET search_path = pg_catalog');

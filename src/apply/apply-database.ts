@@ -117,7 +117,7 @@ export async function applyDatabase(
         replanned.errors[0]?.message ?? 'run datalinks plan again, review the new plan, and apply that',
       );
     }
-    const context: SqlContext = { passwordFor: secrets, now: options.now() };
+    const context: SqlContext = { passwordFor: secrets, now: options.now(), cascade: options.allowDependentDrops };
     const statements = renderDatabaseSql(replanned, context);
     const masked = renderDatabaseSql(replanned, { ...context, passwordFor: MASKED_CONTEXT.passwordFor });
     for (const [index, statement] of statements.entries()) {

@@ -5,11 +5,12 @@ import {
   EXISTING_ROLES_QUERY,
   FOREIGN_TABLE_COLUMNS_QUERY,
   FOREIGN_TABLES_QUERY,
-  MISSING_TYPES_QUERY,
+  NEEDS_QUERY,
   SCHEMAS_QUERY,
   SERVERS_QUERY,
 } from './local-queries.js';
 import { columnNameOption, parseOptions } from './options.js';
+import { formatQualified, type Need, needKey, typeKey } from './remote-needs.js';
 import type {
   Dependent,
   ForeignTableSummary,
@@ -20,6 +21,7 @@ import type {
   ObservedColumn,
   ObservedSchema,
   ObservedServer,
+  ResolvedNeeds,
 } from './types.js';
 
 type Row = Record<string, unknown>;
@@ -36,19 +38,19 @@ export async function introspectLinks(client: pg.Client): Promise<LinkCatalog> {
 /**
  * Reads everything the planner needs from one local database over one connection: a fixed number
  * of queries whatever the number of links or tables. The caller sets search_path = pg_catalog.
- * `remoteTypes` resolves once the remotes are read; the other queries do not wait for it.
+ * `remoteNeeds` resolves once the remotes are read; the other queries do not wait for it.
  */
 export async function introspectLocal(
   client: pg.Client,
-  input: { roles: readonly string[]; remoteTypes: Promise<readonly string[]> },
+  input: { roles: readonly string[]; links: readonly string[]; remoteNeeds: Promise<readonly Need[]> },
 ): Promise<LocalCatalog> {
   // One connection runs one query at a time: pg queues them, and awaiting each keeps that explicit.
   const { catalog, relids } = await readLinks(client);
   // Rows as arrays: at 100,000 columns, pg's per-row objects are a large part of the garbage.
   const columns = await client.query<ColumnRow>({ text: FOREIGN_TABLE_COLUMNS_QUERY, rowMode: 'array' });
-  const dependents = await client.query(DEPENDENTS_QUERY);
+  const dependents = await client.query(DEPENDENTS_QUERY, [input.links]);
   const roles = await client.query(EXISTING_ROLES_QUERY, [input.roles]);
-  const missing = await client.query(MISSING_TYPES_QUERY, [await input.remoteTypes]);
+  const resolved = await resolveNeeds(client, await input.remoteNeeds);
   const columnsByTable = groupColumns(columns.rows);
   return {
     ...catalog,
@@ -66,11 +68,13 @@ export async function introspectLocal(
       (row: Row): Dependent => ({
         link: String(row.link),
         table: row.table_name === null ? null : String(row.table_name),
+        column: row.column_name === null ? null : String(row.column_name),
+        inLinkSchema: row.in_schema === true,
         description: String(row.description),
       }),
     ),
     existingRoles: roles.rows.map((row: Row) => String(row.name)),
-    missingTypes: missing.rows.map((row: Row) => String(row.name)),
+    resolved,
   };
 }
 
@@ -85,7 +89,13 @@ async function readLinks(client: pg.Client): Promise<{ catalog: LinkCatalog; rel
       environment: toEnvironment(environment.rows[0] as Row),
       servers: servers.rows.map(toServer),
       schemas: schemas.rows.map(
-        (row: Row): ObservedSchema => ({ name: String(row.name), owner: String(row.owner), grants: row.grants as Grant[] }),
+        (row: Row): ObservedSchema => ({
+          name: String(row.name),
+          owner: String(row.owner),
+          owned: row.owned === true,
+          comment: row.comment === null ? null : String(row.comment),
+          grants: row.grants as Grant[],
+        }),
       ),
       foreignTables: foreignTables.rows.map(
         (row: Row): ForeignTableSummary => ({
@@ -105,6 +115,7 @@ async function readLinks(client: pg.Client): Promise<{ catalog: LinkCatalog; rel
 function toEnvironment(row: Row): LocalEnvironment {
   return {
     database: String(row.database),
+    identity: String(row.identity),
     versionNum: Number(row.version_num),
     currentUser: String(row.current_user),
     isSuperuser: Boolean(row.is_superuser),
@@ -121,6 +132,7 @@ function toServer(row: Row): ObservedServer {
     name: String(row.name),
     wrapper: String(row.wrapper),
     owner: String(row.owner),
+    owned: row.owned === true,
     options: parseOptions(row.options as string[]),
     comment: row.comment === null ? null : String(row.comment),
     mappings: mappings.map((m) => ({ role: m.role, options: m.options === null ? null : parseOptions(m.options) })),
@@ -133,7 +145,8 @@ type ColumnRow = [
   name: string,
   type: string,
   notNull: boolean,
-  collation: string | null,
+  collationSchema: string | null,
+  collationName: string | null,
   defaultExpr: string | null,
   generated: string,
   options: string | null,
@@ -141,13 +154,41 @@ type ColumnRow = [
 
 function groupColumns(rows: ColumnRow[]): Map<unknown, ObservedColumn[]> {
   const columnsByTable = new Map<unknown, ObservedColumn[]>();
-  for (const [relid, name, type, notNull, collation, defaultExpr, generated, options] of rows) {
+  for (const [relid, name, type, notNull, collationSchema, collationName, defaultExpr, generated, options] of rows) {
     let columns = columnsByTable.get(relid);
     if (!columns) {
       columns = [];
       columnsByTable.set(relid, columns);
     }
+    const collation =
+      collationSchema === null || collationName === null ? null : formatQualified({ schema: collationSchema, name: collationName });
     columns.push({ name, type, notNull, collation, default: defaultExpr, generated, columnName: columnNameOption(options) });
   }
   return columnsByTable;
+}
+
+/** One query: the local form of every remote type, and which collations and references are missing. */
+async function resolveNeeds(client: pg.Client, needs: readonly Need[]): Promise<ResolvedNeeds> {
+  const result = await client.query(NEEDS_QUERY, [
+    needs.map((n) => n.kind),
+    needs.map((n) => n.schema),
+    needs.map((n) => n.name),
+    needs.map((n) => n.typmod),
+  ]);
+  const resolved: ResolvedNeeds = { types: {}, missing: [] };
+  for (const row of result.rows as Row[]) {
+    const need = { kind: String(row.kind), schema: String(row.schema), name: String(row.name), typmod: Number(row.typmod) } as Need;
+    if (need.kind !== 'type') {
+      if (!row.found) resolved.missing.push(needKey(need));
+    } else if (row.found) {
+      resolved.types[typeKey(need)] = {
+        text: String(row.type_text),
+        collation:
+          row.type_collation_schema === null
+            ? null
+            : formatQualified({ schema: String(row.type_collation_schema), name: String(row.type_collation_name) }),
+      };
+    }
+  }
+  return resolved;
 }

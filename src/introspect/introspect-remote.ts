@@ -1,13 +1,13 @@
 import type pg from 'pg';
 import { REMOTE_SCHEMAS_QUERY, REMOTE_TABLES_QUERY } from './remote-queries.js';
-import type { ColumnShape, RemoteSchema, RemoteTable } from './types.js';
+import type { RemoteColumn, RemoteSchema, RemoteTable } from './types.js';
 
 /** Reads the given schemas of one remote database: two queries, whatever the number of tables. */
 export async function introspectRemote(client: pg.Client, schemas: readonly string[]): Promise<Record<string, RemoteSchema>> {
   await client.query('SET search_path = pg_catalog');
   const existing = await client.query<{ name: string }>(REMOTE_SCHEMAS_QUERY, [schemas]);
   const tables = await client.query(REMOTE_TABLES_QUERY, [schemas]);
-  const present = new Set(existing.rows.map((row) => row.name));
+  const present = new Set(existing.rows.map((row) => String(row.name)));
   const result: Record<string, RemoteSchema> = {};
   for (const schema of schemas) {
     result[schema] = present.has(schema)
@@ -24,11 +24,46 @@ export async function introspectRemote(client: pg.Client, schemas: readonly stri
       const table: RemoteTable = {
         name: String(row.name),
         kind: String(row.kind),
-        isPartition: Boolean(row.is_partition),
-        columns: row.columns as ColumnShape[],
+        isPartition: row.is_partition === true,
+        readable: row.readable !== false,
+        columns: toColumns(row.columns),
       };
       entry.tables.push(table);
     }
   }
   return result;
+}
+
+/** The remote's catalog is untrusted: every field is checked for its type, never taken as given. */
+function toColumns(value: unknown): RemoteColumn[] {
+  if (!Array.isArray(value)) throw new RemoteCatalogInvalid('column list');
+  return value.map((raw: Record<string, unknown>) => {
+    const text = (field: string) => {
+      const v = raw?.[field];
+      if (typeof v !== 'string') throw new RemoteCatalogInvalid(field);
+      return v;
+    };
+    const optional = (field: string) => (raw?.[field] === null ? null : text(field));
+    const typmod = raw?.typmod;
+    if (typeof typmod !== 'number' || !Number.isInteger(typmod) || typmod < -1 || typmod > 2 ** 31 - 1) {
+      throw new RemoteCatalogInvalid('typmod');
+    }
+    if (typeof raw.notNull !== 'boolean') throw new RemoteCatalogInvalid('notNull');
+    const collationSchema = optional('collationSchema');
+    const collationName = optional('collationName');
+    return {
+      name: text('name'),
+      type: { schema: text('typeSchema'), name: text('typeName'), typmod },
+      notNull: raw.notNull,
+      collation: collationSchema !== null && collationName !== null ? { schema: collationSchema, name: collationName } : null,
+      default: optional('default'),
+      generated: text('generated'),
+    };
+  });
+}
+
+export class RemoteCatalogInvalid extends Error {
+  constructor(field: string) {
+    super(`the remote's catalog returned an invalid value for ${field}`);
+  }
 }

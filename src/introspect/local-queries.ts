@@ -8,6 +8,8 @@ export const ENVIRONMENT_QUERY = `
 SELECT pg_catalog.current_setting('server_version_num')::int AS version_num,
        current_user::text AS current_user,
        pg_catalog.current_database()::text AS database,
+       pg_catalog.pg_postmaster_start_time()::text || ' ' || pg_catalog.current_setting('port') || ' ' ||
+         (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())::text AS identity,
        coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = current_user), false) AS is_superuser,
        (SELECT e.extversion FROM pg_catalog.pg_extension e WHERE e.extname = 'postgres_fdw') AS fdw_extension,
        EXISTS (SELECT 1 FROM pg_catalog.pg_available_extensions a WHERE a.name = 'postgres_fdw') AS fdw_available,
@@ -15,10 +17,23 @@ SELECT pg_catalog.current_setting('server_version_num')::int AS version_num,
           FROM pg_catalog.pg_foreign_data_wrapper w WHERE w.fdwname = 'postgres_fdw') AS fdw_usage,
        pg_catalog.has_database_privilege(pg_catalog.current_database(), 'CREATE') AS can_create_schema`;
 
-export const SERVERS_QUERY = `
+/**
+ * The roles the connecting role is a member of (itself included), through explicit grants only:
+ * pg_has_role() says yes to every role for a superuser, and a superuser must not take another
+ * role's objects for its own.
+ */
+const MY_ROLES = `
+WITH RECURSIVE my_roles(oid) AS (
+  SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = current_user
+  UNION
+  SELECT m.roleid FROM pg_catalog.pg_auth_members m JOIN my_roles ON m.member = my_roles.oid
+)`;
+
+export const SERVERS_QUERY = `${MY_ROLES}
 SELECT s.srvname::text AS name,
        w.fdwname::text AS wrapper,
        pg_catalog.pg_get_userbyid(s.srvowner)::text AS owner,
+       s.srvowner IN (SELECT oid FROM my_roles) AS owned,
        coalesce(s.srvoptions, '{}') AS options,
        pg_catalog.obj_description(s.oid, 'pg_foreign_server') AS comment,
        coalesce((SELECT json_agg(json_build_object('role', m.usename, 'options', m.umoptions) ORDER BY m.usename)
@@ -33,9 +48,11 @@ coalesce((SELECT json_agg(json_build_object(
                    'privilege', a.privilege_type) ORDER BY 1, a.privilege_type)
             FROM pg_catalog.aclexplode(${acl}) a), '[]')`;
 
-export const SCHEMAS_QUERY = `
+export const SCHEMAS_QUERY = `${MY_ROLES}
 SELECT n.nspname::text AS name,
        pg_catalog.pg_get_userbyid(n.nspowner)::text AS owner,
+       n.nspowner IN (SELECT oid FROM my_roles) AS owned,
+       pg_catalog.obj_description(n.oid, 'pg_namespace') AS comment,
        ${ACL_GRANTS('n.nspacl')} AS grants
   FROM pg_catalog.pg_namespace n
  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
@@ -62,7 +79,8 @@ SELECT a.attrelid AS relid,
        a.attname::text AS name,
        pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
        a.attnotnull AS not_null,
-       CASE WHEN co.oid IS NOT NULL THEN pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(co.collname) END AS collation,
+       cn.nspname::text AS collation_schema,
+       co.collname::text AS collation_name,
        pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS default,
        a.attgenerated::text AS generated,
        a.attfdwoptions::text AS options
@@ -74,54 +92,101 @@ SELECT a.attrelid AS relid,
  ORDER BY a.attrelid, a.attnum`;
 
 /**
- * Objects that DROP ... CASCADE of a link's server, schema or foreign tables would take with them,
- * other than the link's own foreign tables: views over them (through pg_rewrite), functions, tables
- * or views made by hand inside the link's schema, foreign tables elsewhere on the link's server.
+ * Objects outside a link that dropping part of it with CASCADE would take along: walked through
+ * pg_depend from each server, its same-named schema and its foreign tables there, following
+ * normal, automatic and internal dependencies (a view's rule, a table's row type and its array
+ * type, columns of that type, functions returning it, defaults and constraints using a function or
+ * type that lives in the link's schema, anything created inside that schema, foreign tables of the
+ * server elsewhere). Reported: what is reached through a normal dependency and is not the link's
+ * own (its foreign tables and their types and defaults, its user mappings). `column_name` is the
+ * column of the link's table the dependent uses (null: the whole table, or the server or schema);
+ * `in_schema` marks objects that live in the link's schema. $1: the file's link names (their schemas
+ * are walked even without a server, for recovery and adoption).
  */
 export const DEPENDENTS_QUERY = `
-WITH RECURSIVE roots(classid, objid, link, table_name) AS (
-  SELECT 'pg_catalog.pg_foreign_server'::pg_catalog.regclass, s.oid, s.srvname::text, NULL::text
-    FROM pg_catalog.pg_foreign_server s
-  UNION ALL
-  SELECT 'pg_catalog.pg_namespace'::pg_catalog.regclass, n.oid, n.nspname::text, NULL::text
-    FROM pg_catalog.pg_namespace n JOIN pg_catalog.pg_foreign_server s ON s.srvname = n.nspname
-  UNION ALL
-  SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, c.oid, s.srvname::text, c.relname::text
+WITH RECURSIVE
+own(relid, link) AS (
+  SELECT c.oid, s.srvname::text
     FROM pg_catalog.pg_foreign_table ft
     JOIN pg_catalog.pg_class c ON c.oid = ft.ftrelid
     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
     JOIN pg_catalog.pg_foreign_server s ON s.oid = ft.ftserver AND s.srvname = n.nspname
 ),
-reached(classid, objid, link, table_name, depth) AS (
-  SELECT classid, objid, link, table_name, 0 FROM roots
+roots(classid, objid, link, table_name, table_oid) AS (
+  SELECT 'pg_catalog.pg_foreign_server'::pg_catalog.regclass, s.oid, s.srvname::text, NULL::text, NULL::oid
+    FROM pg_catalog.pg_foreign_server s
+  UNION ALL
+  SELECT 'pg_catalog.pg_namespace'::pg_catalog.regclass, n.oid, n.nspname::text, NULL::text, NULL::oid
+    FROM pg_catalog.pg_namespace n
+   WHERE n.nspname IN (SELECT s.srvname FROM pg_catalog.pg_foreign_server s) OR n.nspname = ANY($1::text[])
+  UNION ALL
+  SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, c.oid, own.link, c.relname::text, c.oid
+    FROM own JOIN pg_catalog.pg_class c ON c.oid = own.relid
+),
+reached(classid, objid, objsubid, link, table_name, table_oid, column_num, via, in_schema) AS (
+  SELECT classid, objid, 0, link, table_name, table_oid, 0, ''::text, false FROM roots
   UNION
   SELECT CASE WHEN d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass THEN 'pg_catalog.pg_class'::pg_catalog.regclass ELSE d.classid END,
          CASE WHEN d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass THEN r.ev_class ELSE d.objid END,
-         reached.link, reached.table_name, reached.depth + 1
-    FROM reached
-    JOIN pg_catalog.pg_depend d ON d.refclassid = reached.classid AND d.refobjid = reached.objid AND d.deptype IN ('n', 'a')
-                               -- only what can hold a user's object: views (through their rules), relations, routines
-                               AND d.classid IN ('pg_catalog.pg_rewrite'::pg_catalog.regclass, 'pg_catalog.pg_class'::pg_catalog.regclass,
-                                                 'pg_catalog.pg_proc'::pg_catalog.regclass)
+         CASE WHEN d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass THEN 0 ELSE d.objsubid END,
+         x.link, x.table_name, x.table_oid,
+         CASE WHEN x.via = '' THEN d.refobjsubid ELSE x.column_num END,
+         d.deptype::text,
+         x.via = '' AND x.classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
+    FROM reached x
+    JOIN pg_catalog.pg_depend d ON d.refclassid = x.classid AND d.refobjid = x.objid
+                               AND (x.objsubid = 0 OR d.refobjsubid = x.objsubid)
+                               AND d.deptype IN ('n', 'a', 'i')
     LEFT JOIN pg_catalog.pg_rewrite r ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND r.oid = d.objid
-   WHERE reached.depth < 8
+   -- the link's own tables are roots of their own: reached from the schema or server, they are not walked again
+   WHERE NOT (x.via <> '' AND x.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND x.objid IN (SELECT relid FROM own WHERE own.link = x.link))
 )
-SELECT DISTINCT x.link, x.table_name, pg_catalog.pg_describe_object(x.classid, x.objid, 0) AS description
+SELECT DISTINCT x.link, x.table_name, a.attname::text AS column_name, x.in_schema,
+       pg_catalog.pg_describe_object(x.classid, x.objid, x.objsubid) AS description
   FROM reached x
-  LEFT JOIN pg_catalog.pg_class c ON x.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND c.oid = x.objid
-  LEFT JOIN pg_catalog.pg_foreign_table ft ON ft.ftrelid = c.oid
-  LEFT JOIN pg_catalog.pg_foreign_server s ON s.oid = ft.ftserver
-  LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
- WHERE x.depth > 0
-   AND x.classid IN ('pg_catalog.pg_class'::pg_catalog.regclass, 'pg_catalog.pg_proc'::pg_catalog.regclass)
-   AND NOT (s.srvname IS NOT NULL AND s.srvname = x.link AND n.nspname = x.link)
-   AND NOT (c.oid IS NOT NULL AND c.relkind IN ('S', 'i', 'I', 't') AND x.depth > 1)
-   AND pg_catalog.pg_describe_object(x.classid, x.objid, 0) IS NOT NULL
- ORDER BY 1, 2 NULLS FIRST, 3`;
+  LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = x.table_oid AND a.attnum = x.column_num AND x.column_num > 0
+  LEFT JOIN pg_catalog.pg_type t ON x.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND t.oid = x.objid
+  LEFT JOIN pg_catalog.pg_type te ON te.oid = t.typelem
+  LEFT JOIN pg_catalog.pg_attrdef ad ON x.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass AND ad.oid = x.objid
+ WHERE x.via = 'n'
+   AND x.classid <> 'pg_catalog.pg_user_mapping'::pg_catalog.regclass
+   AND NOT (x.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND x.objid IN (SELECT relid FROM own WHERE own.link = x.link))
+   AND NOT coalesce(t.typrelid IN (SELECT relid FROM own WHERE own.link = x.link), false)
+   AND NOT coalesce(te.typrelid IN (SELECT relid FROM own WHERE own.link = x.link), false)
+   AND NOT coalesce(ad.adrelid IN (SELECT relid FROM own WHERE own.link = x.link), false)
+   AND pg_catalog.pg_describe_object(x.classid, x.objid, x.objsubid) IS NOT NULL
+ ORDER BY 1, 2 NULLS FIRST, 3 NULLS FIRST, 5`;
 
 export const EXISTING_ROLES_QUERY = `
 SELECT r.rolname::text AS name FROM pg_catalog.pg_roles r WHERE r.rolname = ANY($1::text[]) ORDER BY 1`;
 
-export const MISSING_TYPES_QUERY = `
-SELECT t.name FROM pg_catalog.unnest($1::text[]) AS t(name)
- WHERE pg_catalog.to_regtype(t.name) IS NULL ORDER BY 1`;
+/**
+ * Resolves what the remotes' columns need (remote-needs.ts) against this database: each type's
+ * local format_type() and own collation, and whether each collation, relation, function and type
+ * named by an expression exists here. Inputs are parallel arrays: kind, schema, name, typmod.
+ */
+export const NEEDS_QUERY = `
+SELECT r.kind, r.schema, r.name, r.typmod,
+       pg_catalog.format_type(t.oid, r.typmod) AS type_text,
+       tcn.nspname::text AS type_collation_schema,
+       tc.collname::text AS type_collation_name,
+       CASE r.kind
+         WHEN 'type' THEN t.oid IS NOT NULL
+         WHEN 'collation' THEN EXISTS (
+           SELECT 1 FROM pg_catalog.pg_collation c JOIN pg_catalog.pg_namespace n ON n.oid = c.collnamespace
+            WHERE n.nspname = r.schema AND c.collname = r.name
+              AND c.collencoding IN (-1, pg_catalog.pg_char_to_encoding(pg_catalog.getdatabaseencoding())))
+         WHEN 'relation' THEN EXISTS (
+           SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = r.schema AND c.relname = r.name)
+         WHEN 'function' THEN EXISTS (
+           SELECT 1 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+            WHERE n.nspname = r.schema AND p.proname = r.name)
+         ELSE false
+       END AS found
+  FROM ROWS FROM (pg_catalog.unnest($1::text[]), pg_catalog.unnest($2::text[]), pg_catalog.unnest($3::text[]),
+                  pg_catalog.unnest($4::int[])) AS r(kind, schema, name, typmod)
+  LEFT JOIN (pg_catalog.pg_type t JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace)
+         ON r.kind = 'type' AND tn.nspname = r.schema AND t.typname = r.name
+  LEFT JOIN pg_catalog.pg_collation tc ON tc.oid = t.typcollation
+  LEFT JOIN pg_catalog.pg_namespace tcn ON tcn.oid = tc.collnamespace`;

@@ -4,6 +4,7 @@ import { ConnectionFailed, type ConnectOptions, withConnection } from '../db/con
 import { messageOf } from '../errors.js';
 import { introspectLinks, introspectLocal } from './introspect-local.js';
 import { introspectRemote } from './introspect-remote.js';
+import { collectNeeds } from './remote-needs.js';
 import type { LinkCatalog, LocalResult, ObservedDatabase, RemoteSchema } from './types.js';
 
 /**
@@ -63,10 +64,13 @@ async function readRemote(target: ConnectionTarget, schemas: string[], options: 
 /** Introspects one local database (over `client`, which the caller owns) and its remotes. */
 export async function observeDatabase(database: DesiredDatabase, client: pg.Client, remotes: RemoteReader): Promise<ObservedDatabase> {
   const remoteSchemas = remotes.schemasFor(database);
-  const remoteTypes = remoteSchemas.then((schemas) => typesUsedBy(Object.values(schemas)));
+  const remoteNeeds = remoteSchemas.then((schemas) => collectNeeds(Object.values(schemas)));
   const roles = [...new Set(database.links.flatMap((link) => link.grantTo))];
   await client.query('SET search_path = pg_catalog');
-  const [catalog, schemas] = await Promise.all([introspectLocal(client, { roles, remoteTypes }), remoteSchemas]);
+  const [catalog, schemas] = await Promise.all([
+    introspectLocal(client, { roles, links: database.links.map((link) => link.name), remoteNeeds }),
+    remoteSchemas,
+  ]);
   return { alias: database.alias, local: { ok: true, catalog }, remotes: schemas };
 }
 
@@ -85,14 +89,6 @@ export async function observeDatabaseStandalone(
         : { ok: false, error: `reading database "${database.alias}" failed: ${messageOf(error)}` };
     return { alias: database.alias, local, remotes: await remotes.schemasFor(database) };
   }
-}
-
-function typesUsedBy(schemas: RemoteSchema[]): string[] {
-  const types = new Set<string>();
-  for (const schema of schemas) {
-    if (schema.ok) for (const table of schema.tables) for (const column of table.columns) types.add(column.type);
-  }
-  return [...types].sort();
 }
 
 /** The servers, schemas and foreign tables of a local database (no columns, no remotes): `list`, `export`. */

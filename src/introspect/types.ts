@@ -1,15 +1,33 @@
 /** What the catalogs say, normalised so that the planner can compare it with the config. */
 
-export interface ColumnShape {
+export interface QualifiedName {
+  schema: string;
   name: string;
-  /** format_type() output with search_path = pg_catalog: non-catalog types are schema-qualified. */
-  type: string;
+}
+
+/**
+ * A remote column as raw catalog parts. Nothing here is SQL: the type and collation are resolved
+ * against the local catalog, and the expression is embedded only after scanExpression() allows it.
+ */
+export interface RemoteColumn {
+  name: string;
+  type: QualifiedName & { typmod: number };
   notNull: boolean;
-  /** quote_ident(schema) || '.' || quote_ident(name), or null for a type without collation. */
-  collation: string | null;
-  /** pg_get_expr() of the default (or generation expression), with search_path = pg_catalog. */
+  collation: QualifiedName | null;
+  /** pg_get_expr() of the default (or generation expression), read in a pinned session. */
   default: string | null;
   /** '' | 's' (stored) | 'v' (virtual), as pg_attribute.attgenerated. */
+  generated: string;
+}
+
+/** A local column as the local catalog formats it (format_type with search_path = pg_catalog). */
+export interface ColumnShape {
+  name: string;
+  type: string;
+  notNull: boolean;
+  /** "schema"."name" quoted by datalinks, or null for a type without collation. */
+  collation: string | null;
+  default: string | null;
   generated: string;
 }
 
@@ -18,7 +36,9 @@ export interface RemoteTable {
   /** pg_class.relkind: r, v, m, f or p. */
   kind: string;
   isPartition: boolean;
-  columns: ColumnShape[];
+  /** Whether the remote role may SELECT from it (queries through the link fail otherwise). */
+  readable: boolean;
+  columns: RemoteColumn[];
 }
 
 export type RemoteSchema = { ok: true; tables: RemoteTable[] } | { ok: false; error: string; hint?: string };
@@ -54,6 +74,8 @@ export interface ObservedServer {
   name: string;
   wrapper: string;
   owner: string;
+  /** Owned by the connecting role or a role it was granted (a superuser's implicit rights do not count). */
+  owned: boolean;
   options: Record<string, string>;
   comment: string | null;
   mappings: ObservedMapping[];
@@ -62,6 +84,9 @@ export interface ObservedServer {
 export interface ObservedSchema {
   name: string;
   owner: string;
+  /** As ObservedServer.owned. */
+  owned: boolean;
+  comment: string | null;
   grants: Grant[];
 }
 
@@ -71,11 +96,17 @@ export interface Dependent {
   link: string;
   /** The link's foreign table it depends on, or null when it depends on the server or schema. */
   table: string | null;
+  /** The column of that table it depends on, or null when it depends on the whole table. */
+  column: string | null;
+  /** It lives in the link's schema (made there by someone else): adoption is refused while it does. */
+  inLinkSchema: boolean;
   description: string;
 }
 
 export interface LocalEnvironment {
   database: string;
+  /** Tells two connections to one database apart from two databases: server start time, port, database oid. */
+  identity: string;
   versionNum: number;
   currentUser: string;
   isSuperuser: boolean;
@@ -103,8 +134,23 @@ export interface LocalCatalog extends LinkCatalog {
   dependents: Dependent[];
   /** Which of the roles named in grant_to exist. */
   existingRoles: string[];
-  /** Remote type names (as format_type printed them) that do not exist in this database. */
-  missingTypes: string[];
+  /** What the remotes' columns need from this database, resolved here (see remote-needs.ts). */
+  resolved: ResolvedNeeds;
+}
+
+/** A remote column type as this database knows it. */
+export interface LocalType {
+  /** format_type() here, with search_path = pg_catalog. */
+  text: string;
+  /** The type's own collation (what a column gets without COLLATE), formatted; null if none. */
+  collation: string | null;
+}
+
+export interface ResolvedNeeds {
+  /** By typeKey(): the local type, or absent when the type does not exist here. */
+  types: Record<string, LocalType>;
+  /** Formatted collations ("schema"."name") and expression references (needKey()) that do not exist here. */
+  missing: string[];
 }
 
 export type LocalResult = { ok: true; catalog: LocalCatalog } | { ok: false; error: string; hint?: string };

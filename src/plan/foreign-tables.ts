@@ -1,61 +1,120 @@
-import type { DesiredLink } from '../config/types.js';
-import type { ObservedColumn, ObservedForeignTable, RemoteTable } from '../introspect/types.js';
-import type { ColumnDiff, ColumnSpec, ForeignTableSpec } from './types.js';
+import type { DesiredLink, ImportOptions } from '../config/types.js';
+import { displayQualified, formatQualified, needKey, typeKey } from '../introspect/remote-needs.js';
+import type { Dependent, ObservedColumn, ObservedForeignTable, RemoteColumn, RemoteTable, ResolvedNeeds } from '../introspect/types.js';
+import { scanExpression } from '../sql/scan-expression.js';
+import type { ColumnDiff, ColumnSpec, ColumnStep, ForeignTableSpec, TableChangeReason } from './types.js';
+
+/** Why a remote column cannot become a local column as IMPORT FOREIGN SCHEMA would make it. */
+export interface ColumnProblem {
+  code: 'type_missing' | 'collation_missing' | 'expression_refused' | 'reference_missing';
+  table: string;
+  column: string;
+  /** The type, collation or object named (quoted), or why an expression was refused. */
+  detail: string;
+  /** Which import option brings the problem in (leaving it off avoids it). */
+  option: keyof ImportOptions | null;
+}
+
+export interface DesiredTables {
+  tables: ForeignTableSpec[];
+  notFound: string[];
+  problems: ColumnProblem[];
+}
 
 /**
  * The foreign tables a link should have, as IMPORT FOREIGN SCHEMA would make them: tables, views,
  * materialized views, foreign tables and partitioned parents; partitions only when listed by name.
+ * Types and collations are the local catalog's (`resolved`), never text from the remote.
  */
-export function desiredForeignTables(
-  link: DesiredLink,
-  remoteTables: readonly RemoteTable[],
-): { tables: ForeignTableSpec[]; notFound: string[] } {
-  const columnsOf = columnSpecsFor(link.importOptions);
+export function desiredForeignTables(link: DesiredLink, remoteTables: readonly RemoteTable[], resolved: ResolvedNeeds): DesiredTables {
+  const build = tableBuilder(link.importOptions, resolved);
   const listed = link.tables ? new Set(link.tables) : null;
   const excluded = new Set(link.exclude);
   const selected = remoteTables.filter((table) => (listed ? listed.has(table.name) : !table.isPartition && !excluded.has(table.name)));
   const found = new Set(remoteTables.map((table) => table.name));
-  return {
-    tables: selected.map((table) => ({
-      name: table.name,
-      remoteSchema: link.remote.schema,
-      remoteTable: table.name,
-      columns: columnsOf(table),
-    })),
-    notFound: (link.tables ?? []).filter((name) => !found.has(name)),
-  };
+  const tables: ForeignTableSpec[] = [];
+  const problems: ColumnProblem[] = [];
+  for (const table of selected) {
+    const built = build(table);
+    problems.push(...built.problems);
+    tables.push({ name: table.name, remoteSchema: link.remote.schema, remoteTable: table.name, columns: built.columns });
+  }
+  return { tables, notFound: (link.tables ?? []).filter((name) => !found.has(name)), problems };
+}
+
+interface BuiltColumns {
+  columns: ColumnSpec[];
+  problems: ColumnProblem[];
 }
 
 // Many links often read the same remote with the same options: their column specs are equal and
-// read-only, so they are built once per remote table and import options, not once per link.
-const columnSpecCache = new WeakMap<RemoteTable, Map<string, ColumnSpec[]>>();
+// read-only, so they are built once per local catalog, remote table and import options, not per link.
+const builtCache = new WeakMap<ResolvedNeeds, WeakMap<RemoteTable, Map<string, BuiltColumns>>>();
 
-function columnSpecsFor(options: DesiredLink['importOptions']): (table: RemoteTable) => ColumnSpec[] {
+function tableBuilder(options: ImportOptions, resolved: ResolvedNeeds): (table: RemoteTable) => BuiltColumns {
   const key = JSON.stringify(options);
+  let byTable = builtCache.get(resolved);
+  if (!byTable) {
+    byTable = new WeakMap();
+    builtCache.set(resolved, byTable);
+  }
+  const cache = byTable;
+  const missing = new Set(resolved.missing);
   return (table) => {
-    let byOptions = columnSpecCache.get(table);
+    let byOptions = cache.get(table);
     if (!byOptions) {
       byOptions = new Map();
-      columnSpecCache.set(table, byOptions);
+      cache.set(table, byOptions);
     }
-    let specs = byOptions.get(key);
-    if (!specs) {
-      specs = table.columns.map((column) => toColumnSpec(column, options));
-      byOptions.set(key, specs);
+    let built = byOptions.get(key);
+    if (!built) {
+      const problems: ColumnProblem[] = [];
+      const columns = table.columns.map((column) =>
+        toColumnSpec(column, options, resolved, missing, (p) => problems.push({ table: table.name, column: column.name, ...p })),
+      );
+      built = { columns, problems };
+      byOptions.set(key, built);
     }
-    return specs;
+    return built;
   };
 }
 
-function toColumnSpec(column: RemoteTable['columns'][number], options: DesiredLink['importOptions']): ColumnSpec {
+function toColumnSpec(
+  column: RemoteColumn,
+  options: ImportOptions,
+  resolved: ResolvedNeeds,
+  missing: ReadonlySet<string>,
+  problem: (p: Omit<ColumnProblem, 'table' | 'column'>) => void,
+): ColumnSpec {
+  const localType = resolved.types[typeKey(column.type)];
+  if (!localType) problem({ code: 'type_missing', detail: displayQualified(column.type), option: null });
+  let collation = localType?.collation ?? null;
+  if (options.import_collate && column.collation) {
+    collation = formatQualified(column.collation);
+    if (missing.has(collation))
+      problem({ code: 'collation_missing', detail: displayQualified(column.collation), option: 'import_collate' });
+  }
   const generated = column.generated !== '';
+  const expression = (text: string | null, option: keyof ImportOptions): string | null => {
+    if (text === null) return null;
+    const scan = scanExpression(text);
+    if (!scan.ok) {
+      problem({ code: 'expression_refused', detail: scan.reason, option });
+      return null;
+    }
+    for (const reference of scan.references) {
+      if (missing.has(needKey(reference)))
+        problem({ code: 'reference_missing', detail: `${reference.kind} ${displayQualified(reference)}`, option });
+    }
+    return text;
+  };
   return {
     name: column.name,
-    type: column.type,
+    type: localType?.text ?? '',
     notNull: options.import_not_null && column.notNull,
-    collation: options.import_collate ? column.collation : null,
-    default: options.import_default && !generated ? column.default : null,
-    generated: options.import_generated && column.generated === 's' ? column.default : null,
+    collation,
+    default: options.import_default && !generated ? expression(column.default, 'import_default') : null,
+    generated: options.import_generated && column.generated === 's' ? expression(column.default, 'import_generated') : null,
   };
 }
 
@@ -71,25 +130,103 @@ function observedColumnSpec(column: ObservedColumn): ColumnSpec {
   };
 }
 
+/** What to do with an existing foreign table so that it matches the desired one. */
+export type TablePlan =
+  | { kind: 'same' }
+  | { kind: 'alter'; steps: ColumnStep[]; dependents: Dependent[] }
+  | { kind: 'replace'; diff: ColumnDiff[]; dependents: Dependent[] };
+
 /**
- * How an existing foreign table differs from the desired one ([] when it matches). A desired column
- * without a collation matches any collation: without import_collate, Postgres gives the type's own.
- * The common case, a table that matches, is checked column by column without building anything.
+ * Compares an existing foreign table with the desired one and fixes drift in place where PostgreSQL
+ * allows it, so that views over the columns that did not change survive: renamed columns (when
+ * unambiguous), dropped, retyped and re-constrained columns, appended columns. Only what cannot be
+ * done in place (reordered columns, a changed generation expression, a retyped column something
+ * depends on, another remote table) replaces the table. `dependents` are this table's, from the
+ * catalog; the result carries those the plan would drop.
  */
-export function diffForeignTable(desired: ForeignTableSpec, observed: ObservedForeignTable): ColumnDiff[] {
+export function planForeignTable(desired: ForeignTableSpec, observed: ObservedForeignTable, dependents: readonly Dependent[]): TablePlan {
   const remoteSchema = observed.options.schema_name ?? observed.schema;
   const remoteTable = observed.options.table_name ?? observed.name;
-  const sameTarget = remoteSchema === desired.remoteSchema && remoteTable === desired.remoteTable && observed.server === observed.schema;
-  if (sameTarget && desired.columns.length === observed.columns.length) {
-    const matches = desired.columns.every((column, i) => {
-      const existing = observed.columns[i];
-      return (
-        existing !== undefined && (existing.columnName ?? existing.name) === column.name && sameColumn(column, observedColumnSpec(existing))
-      );
-    });
-    if (matches) return [];
-  }
   const actual = observed.columns.map(observedColumnSpec);
+  const sameTarget = remoteSchema === desired.remoteSchema && remoteTable === desired.remoteTable && observed.server === observed.schema;
+  if (sameTarget && sameColumns(desired.columns, actual)) return { kind: 'same' };
+  const replace = (): TablePlan => ({
+    kind: 'replace',
+    diff: diffColumns(desired, actual, remoteSchema, remoteTable, observed),
+    dependents: [...dependents],
+  });
+  if (!sameTarget) return replace();
+
+  // Local column names are the remote's (column_name options): renames first, then compare by name.
+  const renames = unambiguousRenames(actual, desired.columns);
+  const steps: ColumnStep[] = [];
+  const current = observed.columns.map((column, i) => {
+    const spec = actual[i] as ColumnSpec;
+    const to = renames.get(spec.name);
+    if (to) steps.push({ action: 'rename', from: column.name, to, hasColumnNameOption: column.columnName !== null });
+    return { local: column.name, localAfter: to ?? column.name, spec: { ...spec, name: to ?? spec.name } };
+  });
+  const byName = new Map(current.map((entry) => [entry.spec.name, entry]));
+  const desiredNames = new Set(desired.columns.map((column) => column.name));
+  const common = desired.columns.filter((column) => byName.has(column.name)).map((column) => column.name);
+  const commonBefore = current.filter((entry) => desiredNames.has(entry.spec.name)).map((entry) => entry.spec.name);
+  if (common.join('\0') !== commonBefore.join('\0')) return replace();
+  const lastCommon = desired.columns.findLastIndex((column) => byName.has(column.name));
+  const added = desired.columns.filter((column, i) => !byName.has(column.name) && i > lastCommon);
+  if (added.length !== desired.columns.length - common.length) return replace();
+
+  const dropped = current.filter((entry) => !desiredNames.has(entry.spec.name));
+  for (const entry of dropped) steps.push({ action: 'drop', column: entry.local });
+  for (const column of desired.columns) {
+    const entry = byName.get(column.name);
+    if (!entry || sameColumn(column, entry.spec)) continue;
+    if (entry.spec.generated !== column.generated) return replace();
+    const retyped = entry.spec.type !== column.type || entry.spec.collation !== column.collation;
+    // ALTER COLUMN TYPE is refused for a column a view uses, or a table whose row type is used.
+    if (retyped && dependents.some((d) => d.column === null || d.column === entry.local)) return replace();
+    steps.push({ action: 'alter', column: entry.localAfter, before: entry.spec, after: column });
+  }
+  for (const column of added) steps.push({ action: 'add', column });
+  const lost = dependents.filter((d) => d.column !== null && dropped.some((entry) => entry.local === d.column));
+  return { kind: 'alter', steps, dependents: lost };
+}
+
+/**
+ * Columns renamed on the remote: same count, and at each position where the names differ, neither
+ * name exists on the other side and nothing else about the column changed. A different name in the
+ * last position is as likely a dropped column and an appended one, so it is never taken for a rename:
+ * a view over the old column must not silently read the new one.
+ */
+function unambiguousRenames(before: ColumnSpec[], after: ColumnSpec[]): Map<string, string> {
+  const renames = new Map<string, string>();
+  if (before.length !== after.length) return renames;
+  const beforeNames = new Set(before.map((c) => c.name));
+  const afterNames = new Set(after.map((c) => c.name));
+  for (const [i, column] of before.entries()) {
+    const next = after[i] as ColumnSpec;
+    if (column.name === next.name) continue;
+    const last = i === before.length - 1;
+    if (last || afterNames.has(column.name) || beforeNames.has(next.name) || !sameColumn(next, column)) return new Map();
+    renames.set(column.name, next.name);
+  }
+  return renames;
+}
+
+function sameColumns(desired: ColumnSpec[], actual: ColumnSpec[]): boolean {
+  if (desired.length !== actual.length) return false;
+  return desired.every((column, i) => {
+    const existing = actual[i];
+    return existing !== undefined && existing.name === column.name && sameColumn(column, existing);
+  });
+}
+
+function diffColumns(
+  desired: ForeignTableSpec,
+  actual: ColumnSpec[],
+  remoteSchema: string,
+  remoteTable: string,
+  observed: ObservedForeignTable,
+): ColumnDiff[] {
   const diff: ColumnDiff[] = [];
   if (remoteSchema !== desired.remoteSchema || remoteTable !== desired.remoteTable) {
     diff.push({
@@ -112,7 +249,7 @@ export function diffForeignTable(desired: ForeignTableSpec, observed: ObservedFo
     if (!desiredNames.has(column.name)) diff.push({ change: 'removed', column: column.name, before: describeColumn(column) });
   }
   const order = (columns: ColumnSpec[]) => columns.map((c) => c.name).filter((name) => desiredNames.has(name) && actualByName.has(name));
-  if (diff.length === 0 && order(desired.columns).join('\0') !== order(actual).join('\0')) {
+  if (order(desired.columns).join('\0') !== order(actual).join('\0')) {
     diff.push({ change: 'changed', column: '(column order)', before: order(actual).join(', '), after: order(desired.columns).join(', ') });
   }
   if (diff.length === 0 && observed.server !== observed.schema) {
@@ -122,16 +259,25 @@ export function diffForeignTable(desired: ForeignTableSpec, observed: ObservedFo
 }
 
 /**
- * The columns to add when the only drift is columns appended on the remote (ALTER TABLE ... ADD
- * COLUMN appends, and so does ALTER FOREIGN TABLE): the table is then altered in place, and views
- * over it survive. Anything else (a column dropped, changed or reordered) returns null: replace.
+ * Why an existing table differs: the remote changed, or only the link's import options did (the
+ * table matches what other options would make of the remote as it is now).
  */
-export function appendedColumns(diff: ColumnDiff[], desired: ForeignTableSpec, observed: ObservedForeignTable): ColumnSpec[] | null {
-  if (diff.length === 0 || diff.some((d) => d.change !== 'added')) return null;
-  const kept = observed.columns.map((column) => column.columnName ?? column.name);
-  const prefix = desired.columns.slice(0, kept.length).map((column) => column.name);
-  if (prefix.join('\0') !== kept.join('\0') || desired.columns.length !== kept.length + diff.length) return null;
-  return desired.columns.slice(kept.length);
+export function tableChangeReason(
+  link: DesiredLink,
+  remote: RemoteTable,
+  observed: ObservedForeignTable,
+  resolved: ResolvedNeeds,
+): TableChangeReason {
+  const actual = observed.columns.map(observedColumnSpec);
+  const names = Object.keys(link.importOptions) as (keyof ImportOptions)[];
+  for (let mask = 1; mask < 1 << names.length; mask++) {
+    const options = { ...link.importOptions };
+    const flipped = names.filter((_, bit) => mask & (1 << bit));
+    for (const name of flipped) options[name] = !options[name];
+    const built = tableBuilder(options, resolved)(remote);
+    if (sameColumns(built.columns, actual)) return { code: 'import_options_changed', options: flipped };
+  }
+  return { code: 'remote_columns_changed', options: [] };
 }
 
 function sameColumn(desired: ColumnSpec, actual: ColumnSpec): boolean {
@@ -140,13 +286,15 @@ function sameColumn(desired: ColumnSpec, actual: ColumnSpec): boolean {
     desired.notNull === actual.notNull &&
     desired.default === actual.default &&
     desired.generated === actual.generated &&
-    (desired.collation === null || desired.collation === actual.collation)
+    desired.collation === actual.collation
   );
 }
 
+const DEFAULT_COLLATION = '"pg_catalog"."default"';
+
 export function describeColumn(column: ColumnSpec): string {
   const parts = [column.type];
-  if (column.collation && column.collation !== 'pg_catalog."default"') parts.push(`COLLATE ${column.collation}`);
+  if (column.collation && column.collation !== DEFAULT_COLLATION) parts.push(`COLLATE ${column.collation}`);
   if (column.generated) parts.push(`GENERATED ALWAYS AS (${column.generated}) STORED`);
   if (column.default) parts.push(`DEFAULT ${column.default}`);
   if (column.notNull) parts.push('NOT NULL');

@@ -18,7 +18,38 @@ export function planChanges(desired: DesiredState, observed: readonly ObservedDa
       };
     return planDatabase(database, seen, options);
   });
+  refuseSharedDatabases(databases, observed);
   return { databases, summary: summarize(databases) };
+}
+
+/**
+ * Two aliases that reach one database would each undo the other's links on every apply: both are
+ * refused, naming each other. Identity is read from the server (start time, port, database oid),
+ * so different URLs for one database (a host name and its IP, a pooler) are caught too.
+ */
+function refuseSharedDatabases(databases: DatabasePlan[], observed: readonly ObservedDatabase[]): void {
+  const byIdentity = new Map<string, string[]>();
+  for (const seen of observed) {
+    if (!seen.local.ok) continue;
+    const aliases = byIdentity.get(seen.local.catalog.environment.identity) ?? [];
+    aliases.push(seen.alias);
+    byIdentity.set(seen.local.catalog.environment.identity, aliases);
+  }
+  for (const aliases of byIdentity.values()) {
+    if (aliases.length < 2) continue;
+    for (const database of databases) {
+      if (!aliases.includes(database.alias)) continue;
+      const others = aliases.filter((alias) => alias !== database.alias).map((alias) => `"${alias}"`);
+      database.changes = [];
+      database.preamble = [];
+      database.errors.push({
+        link: null,
+        code: 'database_aliased',
+        message: `databases "${database.alias}" and ${others.join(', ')} in the file are the same database`,
+        hint: 'keep one alias per database and put all its links under it; two aliases would undo each other on every apply',
+      });
+    }
+  }
 }
 
 export function summarize(databases: Plan['databases']): PlanSummary {

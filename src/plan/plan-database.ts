@@ -1,9 +1,17 @@
 import { formatVersion, SERVER_OPTION_SINCE } from '../config/fdw-options.js';
 import type { DesiredDatabase, DesiredLink } from '../config/types.js';
-import type { Dependent, LocalCatalog, ObservedDatabase, ObservedForeignTable, ObservedServer, RemoteTable } from '../introspect/types.js';
-import { appendedColumns, desiredForeignTables, diffForeignTable } from './foreign-tables.js';
+import type {
+  Dependent,
+  LocalCatalog,
+  ObservedDatabase,
+  ObservedForeignTable,
+  ObservedSchema,
+  ObservedServer,
+  RemoteTable,
+} from '../introspect/types.js';
+import { type ColumnProblem, desiredForeignTables, planForeignTable, tableChangeReason } from './foreign-tables.js';
 import { parseManagedComment } from './managed-comment.js';
-import type { DatabasePlan, ForeignTableSpec, LinkChange, Operation, OptionChange, PlanProblem } from './types.js';
+import type { DatabasePlan, ForeignTableSpec, LinkChange, ManagedMeta, Operation, OptionChange, PlanProblem } from './types.js';
 
 export interface PlanOptions {
   /** Take over hand-made servers and schemas whose names match links in the file. */
@@ -12,6 +20,20 @@ export interface PlanOptions {
 
 const READ_PRIVILEGES = ['SELECT'];
 const WRITE_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'];
+/** The only options IMPORT FOREIGN SCHEMA puts on a foreign table. */
+const TABLE_TARGET_OPTIONS = new Set(['schema_name', 'table_name']);
+
+/**
+ * Who owns a server or schema that has a link's name. A marker (`datalinks:` comment) counts only
+ * on an object owned by the connecting role or a role it was granted: anyone with USAGE on the
+ * wrapper can create a server and comment it, and datalinks must never act on their say-so.
+ */
+type Ownership = 'managed' | 'foreign_marked' | 'unmanaged';
+
+function ownership(object: { comment: string | null; owned: boolean }): Ownership {
+  if (!parseManagedComment(object.comment)) return 'unmanaged';
+  return object.owned ? 'managed' : 'foreign_marked';
+}
 
 /** The pure heart of datalinks: what must change in one database for it to match the config. */
 export function planDatabase(desired: DesiredDatabase, observed: ObservedDatabase, options: PlanOptions = {}): DatabasePlan {
@@ -23,70 +45,88 @@ export function planDatabase(desired: DesiredDatabase, observed: ObservedDatabas
   const catalog = observed.local.catalog;
   const env = catalog.environment;
   const servers = new Map(catalog.servers.map((server) => [server.name, server]));
-  const schemas = new Set(catalog.schemas.map((schema) => schema.name));
+  const schemas = new Map(catalog.schemas.map((schema) => [schema.name, schema]));
   const wanted = new Set(desired.links.map((link) => link.name));
 
   for (const server of catalog.servers) {
-    const meta = parseManagedComment(server.comment);
-    if (meta && !wanted.has(server.name)) plan.changes.push(destroyLink(server, schemas.has(server.name), catalog));
+    const owner = ownership(server);
+    if (owner === 'foreign_marked' && !wanted.has(server.name)) {
+      plan.notes.push(`server "${server.name}" carries a datalinks marker but is owned by role "${server.owner}": left alone`);
+    }
+    if (owner === 'managed' && !wanted.has(server.name)) plan.changes.push(destroyLink(server, schemas.get(server.name), catalog));
   }
 
   for (const link of desired.links) {
     const problems: PlanProblem[] = [];
-    const problem = (message: string, hint?: string) => problems.push({ link: link.name, message, hint });
+    const problem = (code: string, message: string, hint?: string) => problems.push({ link: link.name, code, message, hint });
     const remote = observed.remotes[link.name];
     const server = servers.get(link.name);
-    const managed = server ? parseManagedComment(server.comment) : null;
-    const adopting = Boolean(server && !managed && options.adopt);
-    if (server && !managed && !options.adopt) {
+    const schema = schemas.get(link.name);
+    const serverOwner = server ? ownership(server) : null;
+    const adopting = Boolean(server && serverOwner === 'unmanaged' && options.adopt);
+    if (server && serverOwner === 'foreign_marked') {
       problem(
+        'server_owned_by_other_role',
+        `the foreign server "${link.name}" is marked as a datalinks link but owned by role "${server.owner}", not "${env.currentUser}"`,
+        `run datalinks as "${server.owner}", or rename the link; datalinks never changes another role's objects`,
+      );
+    } else if (server && serverOwner === 'unmanaged' && !options.adopt) {
+      problem(
+        'server_not_managed',
         `a foreign server "${link.name}" already exists and was not made by datalinks`,
         'datalinks never changes objects it does not manage: rename the link, drop the server by hand, or pass --adopt to take it over (datalinks export shows its settings)',
       );
     } else if (server && server.wrapper !== 'postgres_fdw') {
       problem(
+        'server_wrong_wrapper',
         `the foreign server "${link.name}" uses the wrapper ${server.wrapper}, not postgres_fdw`,
         'rename the link or drop that server by hand',
       );
-    } else if (!server && schemas.has(link.name)) {
+    } else if (server && !server.owned) {
       problem(
-        `a schema "${link.name}" already exists and does not belong to a datalinks link`,
-        'rename the link, or drop or rename the schema by hand; datalinks will not put foreign tables into a schema it does not manage',
+        'server_owned_by_other_role',
+        `the foreign server "${link.name}" is owned by role "${server.owner}", not "${env.currentUser}"`,
+        `run datalinks as "${server.owner}", or have a superuser run: ALTER SERVER ${quoteForHint(link.name)} OWNER TO ${quoteForHint(env.currentUser)};`,
       );
     }
+    const takeSchema = schema ? schemaProblem(link.name, schema, Boolean(server && serverOwner === 'managed'), options, catalog) : null;
+    if (takeSchema) problem(takeSchema.code, takeSchema.message, takeSchema.hint);
     if (!remote?.ok) {
-      problem(remote?.error ?? 'the remote was not read', remote?.hint);
+      problem('remote_unreadable', remote?.error ?? 'the remote was not read', remote?.hint);
       plan.errors.push(...problems);
       continue;
     }
-    const { tables, notFound } = desiredForeignTables(link, remote.tables);
+    const { tables, notFound, problems: columnProblems } = desiredForeignTables(link, remote.tables, catalog.resolved);
     for (const name of notFound) {
       problem(
+        'table_not_found',
         `table "${name}" listed in \`tables\` does not exist in the remote schema "${link.remote.schema}"`,
         'fix the name, or create the table on the remote first',
       );
     }
-    problems.push(...checkLink(link, tables, catalog));
+    for (const column of columnProblems) problems.push(columnProblem(link, column));
+    problems.push(...checkLink(link, catalog));
+    for (const table of remote.tables) {
+      if (!table.readable && tables.some((t) => t.remoteTable === table.name)) {
+        const user = link.remote.target.user ?? 'the remote user';
+        plan.notes.push(
+          `link "${link.name}": remote role "${user}" cannot read table "${link.remote.schema}.${table.name}"; queries through it will fail until, on the remote: GRANT SELECT ON ${quoteForHint(link.remote.schema)}.${quoteForHint(table.name)} TO ${quoteForHint(user)};`,
+        );
+      }
+    }
     if (problems.length > 0) {
       plan.errors.push(...problems);
       continue;
     }
     const change =
-      server && (managed || adopting)
-        ? updateLink(link, tables, remote.tables, server, managed ?? { created_at: null, remote: null }, adopting, catalog, plan.notes)
-        : createLink(link, tables, env.currentUser);
+      server && (serverOwner === 'managed' || adopting)
+        ? updateLink(link, tables, remote.tables, server, schema, adopting, catalog, plan.notes)
+        : createLink(link, tables, schema, catalog);
     if (change) plan.changes.push(change);
   }
 
-  if (plan.changes.length > 0 && env.fdwExtension === null) {
-    if (env.fdwAvailable) plan.preamble.push({ kind: 'create_extension' });
-    else
-      plan.errors.push({
-        link: null,
-        message: 'the postgres_fdw extension is not available on this PostgreSQL server',
-        hint: "install PostgreSQL's contrib package on the server (postgres_fdw ships with it)",
-      });
-  }
+  plan.errors.push(...checkExtension(plan, catalog));
+  if (plan.changes.length > 0 && env.fdwExtension === null && plan.errors.length === 0) plan.preamble.push({ kind: 'create_extension' });
   plan.errors.push(...checkPrivileges(plan, catalog));
   plan.changes.sort((a, b) => actionOrder(a) - actionOrder(b) || a.link.localeCompare(b.link));
   return plan;
@@ -96,7 +136,79 @@ function actionOrder(change: LinkChange): number {
   return change.action === 'destroy' ? 0 : change.action === 'create' ? 1 : 2;
 }
 
-function checkLink(link: DesiredLink, tables: ForeignTableSpec[], catalog: LocalCatalog): PlanProblem[] {
+/**
+ * Whether a link may use the schema that has its name: one datalinks made (marked and owned), or,
+ * with --adopt, one owned by this role that holds nothing but the link's own foreign tables. A
+ * legacy schema (made by datalinks before schemas were marked) beside a managed server is ours too.
+ */
+function schemaProblem(
+  name: string,
+  schema: ObservedSchema,
+  serverManaged: boolean,
+  options: PlanOptions,
+  catalog: LocalCatalog,
+): { code: string; message: string; hint: string } | null {
+  const owner = ownership(schema);
+  const strangers = catalog.dependents.filter((d) => d.link === name && d.inLinkSchema).map((d) => d.description);
+  if (owner === 'managed' || (serverManaged && schema.owned && schema.comment === null)) return null;
+  if (!options.adopt || !schema.owned) {
+    return {
+      code: 'schema_not_managed',
+      message: `a schema "${name}" already exists and does not belong to a datalinks link${schema.owned ? '' : ` (it is owned by role "${schema.owner}")`}`,
+      hint: schema.owned
+        ? "rename the link, drop or rename the schema by hand, or pass --adopt to take it over if it holds only this link's foreign tables"
+        : 'rename the link, or drop or rename the schema by hand; datalinks will not put foreign tables into a schema it does not own',
+    };
+  }
+  if (strangers.length > 0) {
+    return {
+      code: 'schema_not_empty',
+      message: `cannot adopt schema "${name}": it holds objects that are not foreign tables of server "${name}" (${strangers.join('; ')})`,
+      hint: 'move or drop those objects first (a later destroy of the link would drop the schema), or rename the link',
+    };
+  }
+  return null;
+}
+
+function columnProblem(link: DesiredLink, p: ColumnProblem): PlanProblem {
+  const where = `column "${p.column}" of remote table "${p.table}"`;
+  const leaveOut = link.tables
+    ? `or remove "${p.table}" from \`tables\` of link "${link.name}"`
+    : `or leave the table out with \`exclude: [${p.table}]\``;
+  const optionOff = p.option ? `set \`import_options: { ${p.option}: false }\` on link "${link.name}", ` : '';
+  switch (p.code) {
+    case 'type_missing':
+      return {
+        link: link.name,
+        code: p.code,
+        message: `${where} has type ${p.detail}, which does not exist in this database`,
+        hint: `create the type locally (same name and schema, e.g. the same CREATE TYPE or CREATE EXTENSION), ${leaveOut}`,
+      };
+    case 'collation_missing':
+      return {
+        link: link.name,
+        code: p.code,
+        message: `${where} uses collation ${p.detail}, which does not exist in this database (or not for its encoding)`,
+        hint: `create the collation locally, ${optionOff}${leaveOut}`,
+      };
+    case 'expression_refused':
+      return {
+        link: link.name,
+        code: p.code,
+        message: `the ${p.option === 'import_generated' ? 'generation expression' : 'default'} of ${where} was refused: ${p.detail}`,
+        hint: `${optionOff}${leaveOut}`,
+      };
+    case 'reference_missing':
+      return {
+        link: link.name,
+        code: p.code,
+        message: `the ${p.option === 'import_generated' ? 'generation expression' : 'default'} of ${where} uses ${p.detail}, which does not exist in this database`,
+        hint: `create it locally, ${optionOff}${leaveOut}`,
+      };
+  }
+}
+
+function checkLink(link: DesiredLink, catalog: LocalCatalog): PlanProblem[] {
   const problems: PlanProblem[] = [];
   const env = catalog.environment;
   for (const option of Object.keys(link.serverOptions)) {
@@ -104,28 +216,18 @@ function checkLink(link: DesiredLink, tables: ForeignTableSpec[], catalog: Local
     if (since > env.versionNum) {
       problems.push({
         link: link.name,
+        code: 'option_unsupported',
         message: `server option "${option}" needs PostgreSQL ${formatVersion(since)} or later; this database runs ${formatVersion(env.versionNum)}`,
         hint: `remove "${option}" from server_options of link "${link.name}"`,
       });
     }
   }
-  const missingTypes = new Set(catalog.missingTypes);
-  for (const table of tables) {
-    for (const column of table.columns) {
-      if (missingTypes.has(column.type)) {
-        problems.push({
-          link: link.name,
-          message: `column "${column.name}" of remote table "${table.remoteTable}" has type ${column.type}, which does not exist in this database`,
-          hint: `create the type locally (same name and schema, e.g. the same CREATE TYPE or CREATE EXTENSION), or leave the table out with \`exclude: [${table.name}]\``,
-        });
-      }
-    }
-  }
   const existingRoles = new Set(catalog.existingRoles);
   for (const role of link.grantTo) {
-    if (!existingRoles.has(role)) {
+    if (role !== 'public' && !existingRoles.has(role)) {
       problems.push({
         link: link.name,
+        code: 'role_missing',
         message: `role "${role}" in grant_to does not exist in this database`,
         hint: `create it (CREATE ROLE ${quoteForHint(role)}) or remove it from grant_to`,
       });
@@ -134,11 +236,37 @@ function checkLink(link: DesiredLink, tables: ForeignTableSpec[], catalog: Local
   if (!env.isSuperuser && !link.remote.target.password) {
     problems.push({
       link: link.name,
+      code: 'password_required',
       message: 'the remote URL has no password, and postgres_fdw requires one for a role that is not a superuser',
       hint: 'put the password in the remote URL (through its environment variable)',
     });
   }
   return problems;
+}
+
+/** postgres_fdw must be installed, or installable by this role (it is not a trusted extension). */
+function checkExtension(plan: DatabasePlan, catalog: LocalCatalog): PlanProblem[] {
+  const env = catalog.environment;
+  if (plan.changes.length === 0 || env.fdwExtension !== null) return [];
+  if (!env.fdwAvailable) {
+    return [
+      {
+        link: null,
+        code: 'extension_unavailable',
+        message: 'the postgres_fdw extension is not available on this PostgreSQL server',
+        hint: "install PostgreSQL's contrib package on the server (postgres_fdw ships with it)",
+      },
+    ];
+  }
+  if (env.isSuperuser) return [];
+  return [
+    {
+      link: null,
+      code: 'extension_not_creatable',
+      message: `postgres_fdw is not installed in database "${env.database}", and role "${env.currentUser}" may not create it (only a superuser can)`,
+      hint: `a superuser (or your provider's admin role) must run: CREATE EXTENSION postgres_fdw; GRANT USAGE ON FOREIGN DATA WRAPPER postgres_fdw TO ${quoteForHint(env.currentUser)};`,
+    },
+  ];
 }
 
 function checkPrivileges(plan: DatabasePlan, catalog: LocalCatalog): PlanProblem[] {
@@ -149,6 +277,7 @@ function checkPrivileges(plan: DatabasePlan, catalog: LocalCatalog): PlanProblem
   if (creates && env.fdwUsage === false) {
     problems.push({
       link: null,
+      code: 'wrapper_usage_missing',
       message: `role "${env.currentUser}" may not use the postgres_fdw foreign-data wrapper`,
       hint: `a superuser must run: GRANT USAGE ON FOREIGN DATA WRAPPER postgres_fdw TO ${quoteForHint(env.currentUser)};`,
     });
@@ -156,19 +285,10 @@ function checkPrivileges(plan: DatabasePlan, catalog: LocalCatalog): PlanProblem
   if (plan.changes.some((change) => change.operations.some((op) => op.kind === 'create_schema')) && !env.canCreateSchema) {
     problems.push({
       link: null,
+      code: 'create_schema_denied',
       message: `role "${env.currentUser}" may not create schemas in database "${env.database}"`,
       hint: `a superuser or the database owner must run: GRANT CREATE ON DATABASE ${quoteForHint(env.database)} TO ${quoteForHint(env.currentUser)};`,
     });
-  }
-  for (const change of plan.changes) {
-    const server = catalog.servers.find((s) => s.name === change.link);
-    if (server && change.action !== 'create' && server.owner !== env.currentUser) {
-      problems.push({
-        link: change.link,
-        message: `the foreign server "${server.name}" is owned by role "${server.owner}", not "${env.currentUser}"`,
-        hint: `run datalinks as ${server.owner}, or have a superuser run: ALTER SERVER ${quoteForHint(server.name)} OWNER TO ${quoteForHint(env.currentUser)};`,
-      });
-    }
   }
   return problems;
 }
@@ -177,13 +297,15 @@ function quoteForHint(name: string): string {
   return /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`;
 }
 
-export function desiredServerOptions(link: DesiredLink): Record<string, string> {
+export function desiredServerOptions(link: DesiredLink, versionNum: number): Record<string, string> {
   const target = link.remote.target;
   const options: Record<string, string> = { host: target.host };
   if (target.port) options.port = target.port;
   if (target.dbname) options.dbname = target.dbname;
   Object.assign(options, target.params, link.serverOptions);
+  // A read link refuses every write through it: INSERT/UPDATE/DELETE, and TRUNCATE (PostgreSQL 14+).
   options.updatable = link.access === 'write' ? 'true' : 'false';
+  if (link.access === 'read' && versionNum >= SERVER_OPTION_SINCE.truncatable!) options.truncatable = 'false';
   return sortKeys(options);
 }
 
@@ -210,36 +332,44 @@ function mappedRoles(link: DesiredLink, currentUser: string): string[] {
   return [currentUser, ...link.grantTo.filter((role) => role !== currentUser)];
 }
 
-function createLink(link: DesiredLink, tables: ForeignTableSpec[], currentUser: string): LinkChange {
+function createLink(link: DesiredLink, tables: ForeignTableSpec[], schema: ObservedSchema | undefined, catalog: LocalCatalog): LinkChange {
+  const currentUser = catalog.environment.currentUser;
   const roles = mappedRoles(link, currentUser);
+  const meta: ManagedMeta = { created_at: null, remote: link.remote.variable };
   const operations: Operation[] = [
-    {
-      kind: 'create_server',
-      server: link.name,
-      options: desiredServerOptions(link),
-      meta: { created_at: null, remote: link.remote.variable },
-    },
+    { kind: 'create_server', server: link.name, options: desiredServerOptions(link, catalog.environment.versionNum), meta },
     ...roles.map((role): Operation => ({ kind: 'create_user_mapping', server: link.name, role, user: link.remote.target.user })),
-    { kind: 'create_schema', schema: link.name },
+    // A schema left behind by a hand-dropped server is ours (marked) or was adopted: reuse it.
+    schema ? { kind: 'comment_schema', schema: link.name, meta } : { kind: 'create_schema', schema: link.name, meta },
     ...tables.map((table): Operation => ({ kind: 'create_foreign_table', schema: link.name, server: link.name, table })),
     ...grantsFor(
       link,
       tables.map((t) => t.name),
       [],
-      [],
+      schema?.grants ?? [],
       currentUser,
     ),
   ];
   return { action: 'create', link: link.name, operations, dependents: [] };
 }
 
-function destroyLink(server: ObservedServer, schemaExists: boolean, catalog: LocalCatalog): LinkChange {
+/**
+ * Drops a managed link without CASCADE: its foreign tables, user mappings, schema (only if ours)
+ * and server. Whatever else depends on them is listed; PostgreSQL refuses what the list missed.
+ */
+function destroyLink(server: ObservedServer, schema: ObservedSchema | undefined, catalog: LocalCatalog): LinkChange {
   const operations: Operation[] = [];
-  if (schemaExists) operations.push({ kind: 'drop_schema', schema: server.name });
+  const own = linkTables(catalog, server.name).map((table) => table.name);
+  const schemaIsOurs = schema?.owned === true && (ownership(schema) === 'managed' || schema.comment === null);
+  if (own.length > 0) operations.push({ kind: 'drop_foreign_tables', schema: server.name, tables: own, reason: 'link_destroyed' });
+  for (const mapping of server.mappings) operations.push({ kind: 'drop_user_mapping', server: server.name, role: mapping.role });
+  if (schemaIsOurs) operations.push({ kind: 'drop_schema', schema: server.name });
   operations.push({ kind: 'drop_server', server: server.name });
   const dependents = new Map<string, Dependent>();
   for (const dependent of catalog.dependents) {
     if (dependent.link !== server.name) continue;
+    // A schema that is not ours stays: what lives in it is not dropped.
+    if (!schemaIsOurs && dependent.inLinkSchema) continue;
     const seen = dependents.get(dependent.description);
     if (!seen || (seen.table === null && dependent.table !== null)) dependents.set(dependent.description, dependent);
   }
@@ -251,32 +381,36 @@ function updateLink(
   tables: ForeignTableSpec[],
   remoteTables: readonly RemoteTable[],
   server: ObservedServer,
-  meta: { created_at: string | null; remote: string | null },
+  schema: ObservedSchema | undefined,
   adopting: boolean,
   catalog: LocalCatalog,
   notes: string[],
 ): LinkChange | undefined {
   const operations: Operation[] = [];
-  const optionChanges = diffOptions(server.options, desiredServerOptions(link));
+  const meta = parseManagedComment(server.comment) ?? { created_at: null, remote: null };
+  const wantedMeta: ManagedMeta = { created_at: meta.created_at, remote: link.remote.variable };
+  const optionChanges = diffOptions(server.options, desiredServerOptions(link, catalog.environment.versionNum));
   if (optionChanges.length > 0) operations.push({ kind: 'alter_server_options', server: link.name, changes: optionChanges });
-  if (adopting || meta.remote !== link.remote.variable) {
-    operations.push({ kind: 'comment_server', server: link.name, meta: { created_at: meta.created_at, remote: link.remote.variable } });
-  }
-  operations.push(...planMappings(link, server, catalog.environment.currentUser, notes));
+  if (adopting || meta.remote !== link.remote.variable) operations.push({ kind: 'comment_server', server: link.name, meta: wantedMeta });
+  const mappings = planMappings(link, server, catalog.environment.currentUser, notes);
+  operations.push(...mappings);
 
-  const schema = catalog.schemas.find((s) => s.name === link.name);
-  if (!schema) operations.push({ kind: 'create_schema', schema: link.name });
+  if (!schema) operations.push({ kind: 'create_schema', schema: link.name, meta: wantedMeta });
+  else if (ownership(schema) !== 'managed' || adopting || meta.remote !== link.remote.variable) {
+    operations.push({ kind: 'comment_schema', schema: link.name, meta: wantedMeta });
+  }
   const existing = new Map(linkTables(catalog, link.name).map((t) => [t.name, t] as const));
   const desiredNames = new Set(tables.map((t) => t.name));
-  const onRemote = new Set(remoteTables.map((t) => t.name));
-  const dropped: string[] = [];
+  const onRemote = new Map(remoteTables.map((t) => [t.name, t]));
+  const tableDependents = (name: string) => catalog.dependents.filter((d) => d.link === link.name && d.table === name);
+  const dependents: Dependent[] = [];
   const fresh: string[] = [];
-  for (const [name] of existing) {
-    if (!desiredNames.has(name)) {
-      const reason = onRemote.has(name) ? 'excluded by the table filter' : 'no longer on the remote';
-      operations.push({ kind: 'drop_foreign_table', schema: link.name, table: name, reason });
-      dropped.push(name);
-    }
+  const gone = [...existing.keys()].filter((name) => !desiredNames.has(name));
+  for (const reason of ['excluded_by_filter', 'removed_on_remote'] as const) {
+    const names = gone.filter((name) => onRemote.has(name) === (reason === 'excluded_by_filter'));
+    if (names.length === 0) continue;
+    operations.push({ kind: 'drop_foreign_tables', schema: link.name, tables: names, reason });
+    for (const name of names) dependents.push(...tableDependents(name));
   }
   for (const table of tables) {
     const current = existing.get(table.name);
@@ -285,21 +419,67 @@ function updateLink(
       fresh.push(table.name);
       continue;
     }
-    const diff = diffForeignTable(table, current);
-    const added = appendedColumns(diff, table, current);
-    if (added) {
-      operations.push({ kind: 'add_foreign_table_columns', schema: link.name, table: table.name, columns: added });
-    } else if (diff.length > 0) {
-      operations.push({ kind: 'replace_foreign_table', schema: link.name, server: link.name, table, diff });
-      dropped.push(table.name);
+    const tablePlan = planForeignTable(table, current, tableDependents(table.name));
+    const remote = onRemote.get(table.remoteTable);
+    const reason = () =>
+      remote ? tableChangeReason(link, remote, current, catalog.resolved) : { code: 'remote_columns_changed' as const, options: [] };
+    if (tablePlan.kind === 'alter') {
+      operations.push({ kind: 'alter_foreign_table', schema: link.name, table: table.name, steps: tablePlan.steps, reason: reason() });
+    } else if (tablePlan.kind === 'replace') {
+      operations.push({
+        kind: 'replace_foreign_table',
+        schema: link.name,
+        server: link.name,
+        table,
+        diff: tablePlan.diff,
+        reason: reason(),
+      });
       fresh.push(table.name);
+    }
+    if (tablePlan.kind !== 'same') dependents.push(...tablePlan.dependents);
+    if (tablePlan.kind !== 'replace') {
+      const contradicting = Object.keys(current.options).filter((name) => !TABLE_TARGET_OPTIONS.has(name) && isAccessOption(name));
+      if (contradicting.length > 0) {
+        operations.push({
+          kind: 'alter_foreign_table_options',
+          schema: link.name,
+          table: table.name,
+          changes: contradicting.map((name) => ({ action: 'drop', name, old: current.options[name] as string })),
+        });
+      }
     }
   }
   const kept = [...existing.values()].filter((t) => desiredNames.has(t.name) && !fresh.includes(t.name));
   operations.push(...grantsFor(link, fresh, kept, schema ? schema.grants : [], catalog.environment.currentUser));
   if (operations.length === 0) return undefined;
-  const dependents = catalog.dependents.filter((d) => d.link === link.name && d.table !== null && dropped.includes(d.table));
-  return { action: 'update', link: link.name, ...(adopting ? { adopt: true } : {}), operations, dependents };
+  const accessRemoved = operations.flatMap((op) =>
+    op.kind === 'drop_user_mapping'
+      ? [`user mapping for ${op.role === 'public' ? 'PUBLIC' : `role "${op.role}"`}`]
+      : op.kind === 'revoke'
+        ? [
+            `${op.privileges.join(', ')} of ${op.role === 'public' ? 'PUBLIC' : `role "${op.role}"`} on ${op.tables === null ? `schema ${op.schema}` : `${op.tables.length} foreign table(s)`}`,
+          ]
+        : [],
+  );
+  return {
+    action: 'update',
+    link: link.name,
+    ...(adopting ? { adopt: true } : {}),
+    operations,
+    dependents: uniqueDependents(dependents),
+    ...(accessRemoved.length > 0 ? { accessRemoved } : {}),
+  };
+}
+
+/** Table-level options that decide whether writes reach the remote; the server's (from `access`) must rule. */
+function isAccessOption(name: string): boolean {
+  return name === 'updatable' || name === 'truncatable';
+}
+
+function uniqueDependents(dependents: Dependent[]): Dependent[] {
+  const seen = new Map<string, Dependent>();
+  for (const dependent of dependents) if (!seen.has(dependent.description)) seen.set(dependent.description, dependent);
+  return [...seen.values()];
 }
 
 function planMappings(link: DesiredLink, server: ObservedServer, currentUser: string, notes: string[]): Operation[] {

@@ -1,3 +1,4 @@
+import type { ImportOptions } from '../config/types.js';
 import type { ColumnShape, Dependent } from '../introspect/types.js';
 
 /** A column of a foreign table as datalinks creates it (the shape IMPORT FOREIGN SCHEMA gives). */
@@ -35,6 +36,23 @@ export interface ColumnDiff {
   after?: string;
 }
 
+/** One in-place fix of a foreign table's columns (ALTER FOREIGN TABLE). */
+export type ColumnStep =
+  | { action: 'rename'; from: string; to: string; hasColumnNameOption: boolean }
+  | { action: 'drop'; column: string }
+  | { action: 'alter'; column: string; before: ColumnSpec; after: ColumnSpec }
+  | { action: 'add'; column: ColumnSpec };
+
+/** Why an existing foreign table must change: the remote's columns, or only the link's import options. */
+export interface TableChangeReason {
+  code: 'remote_columns_changed' | 'import_options_changed';
+  /** The import options whose change explains it (import_options_changed). */
+  options: (keyof ImportOptions)[];
+}
+
+/** Why foreign tables are dropped. */
+export type DropReason = 'excluded_by_filter' | 'removed_on_remote' | 'link_destroyed';
+
 /**
  * One step of a change. Secret-free by construction: user mappings carry the remote user name only;
  * the SQL renderer asks for the password of a link when it needs it.
@@ -47,11 +65,20 @@ export type Operation =
   | { kind: 'create_user_mapping'; server: string; role: string; user: string | null }
   | { kind: 'replace_user_mapping'; server: string; role: string; user: string | null; reason: string }
   | { kind: 'drop_user_mapping'; server: string; role: string }
-  | { kind: 'create_schema'; schema: string }
+  | { kind: 'create_schema'; schema: string; meta: ManagedMeta }
+  | { kind: 'comment_schema'; schema: string; meta: ManagedMeta }
   | { kind: 'create_foreign_table'; schema: string; server: string; table: ForeignTableSpec }
-  | { kind: 'drop_foreign_table'; schema: string; table: string; reason: string }
-  | { kind: 'replace_foreign_table'; schema: string; server: string; table: ForeignTableSpec; diff: ColumnDiff[] }
-  | { kind: 'add_foreign_table_columns'; schema: string; table: string; columns: ColumnSpec[] }
+  | { kind: 'drop_foreign_tables'; schema: string; tables: string[]; reason: DropReason }
+  | {
+      kind: 'replace_foreign_table';
+      schema: string;
+      server: string;
+      table: ForeignTableSpec;
+      diff: ColumnDiff[];
+      reason: TableChangeReason;
+    }
+  | { kind: 'alter_foreign_table'; schema: string; table: string; steps: ColumnStep[]; reason: TableChangeReason }
+  | { kind: 'alter_foreign_table_options'; schema: string; table: string; changes: OptionChange[] }
   | { kind: 'grant'; schema: string; role: string; privileges: string[]; tables: string[] | null }
   | { kind: 'revoke'; schema: string; role: string; privileges: string[]; tables: string[] | null }
   | { kind: 'drop_schema'; schema: string }
@@ -65,13 +92,17 @@ export interface LinkChange {
   /** A hand-made server taken over with --adopt (an update that also marks it as managed). */
   adopt?: boolean;
   operations: Operation[];
-  /** Objects outside the link that these operations would drop (CASCADE). */
+  /** Access that this change takes away (user mappings dropped, privileges revoked): destructive, shown with `!`. */
+  accessRemoved?: string[];
+  /** Objects outside the link that these operations would drop (only with --allow-dependent-drops: CASCADE). */
   dependents: Dependent[];
 }
 
 export interface PlanProblem {
   /** The link the problem is about, or null for the whole database. */
   link: string | null;
+  /** A stable code for --json users (render/ words it; the message is the plain-text form). */
+  code?: string;
   message: string;
   hint?: string;
 }

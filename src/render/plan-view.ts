@@ -1,6 +1,6 @@
 import { diffArrays } from 'diff';
 import { describeColumn } from '../plan/foreign-tables.js';
-import type { DatabasePlan, LinkChange, Operation, Plan, PlanProblem } from '../plan/types.js';
+import type { ColumnStep, DatabasePlan, DropReason, LinkChange, Operation, Plan, PlanProblem, TableChangeReason } from '../plan/types.js';
 import { plural } from '../plural.js';
 
 /** What a line means, which decides its symbol's colour in both the text and the Ink view. */
@@ -67,6 +67,12 @@ function databaseView(plan: DatabasePlan): DatabaseView {
           depth: 0,
         },
         ...change.operations.flatMap((op) => operationLines(op)),
+        ...(change.accessRemoved ?? []).map((what) => ({
+          symbol: '!',
+          text: `removes access: ${what}`,
+          tone: 'warning' as const,
+          depth: 1,
+        })),
         ...change.dependents.map((d) => ({
           symbol: '!',
           text: `also drops ${d.description}${d.table ? ` (depends on ${change.link}.${d.table})` : ''}`,
@@ -111,18 +117,26 @@ function operationLines(op: Operation): ViewLine[] {
       return [line('-', `user mapping for ${op.role}`, 'destroy')];
     case 'create_schema':
       return [line('+', `schema ${op.schema}`, 'create')];
+    case 'comment_schema':
+      return [line('~', `schema ${op.schema} marked as managed by datalinks`, 'update')];
     case 'create_foreign_table':
       return [line('+', `foreign table ${op.schema}.${op.table.name} (${plural(op.table.columns.length, 'column')})`, 'create')];
-    case 'drop_foreign_table':
-      return [line('-', `foreign table ${op.schema}.${op.table} (${op.reason})`, 'destroy')];
-    case 'add_foreign_table_columns':
+    case 'drop_foreign_tables':
+      if (op.reason === 'link_destroyed') return [line('-', `${plural(op.tables.length, 'foreign table')} in ${op.schema}`, 'destroy')];
+      return op.tables.map((table) => line('-', `foreign table ${op.schema}.${table} (${DROP_REASON[op.reason]})`, 'destroy'));
+    case 'alter_foreign_table':
       return [
-        line('~', `foreign table ${op.schema}.${op.table} (remote columns added: altered in place)`, 'update'),
-        ...op.columns.map((column) => line('+', `${column.name} ${describeColumn(column)}`, 'create', 2)),
+        line('~', `foreign table ${op.schema}.${op.table} (${alterReason(op.reason, op.steps)}: altered in place)`, 'update'),
+        ...op.steps.map(stepLine),
+      ];
+    case 'alter_foreign_table_options':
+      return [
+        line('~', `foreign table ${op.schema}.${op.table} options (they contradict the link's access)`, 'update'),
+        ...op.changes.map((c) => line('-', `${c.name} = ${'old' in c ? c.old : ''}`, 'destroy', 2)),
       ];
     case 'replace_foreign_table':
       return [
-        line('-/+', `foreign table ${op.schema}.${op.table.name} (remote columns changed: replaced)`, 'replace'),
+        line('-/+', `foreign table ${op.schema}.${op.table.name} (${changeReason(op.reason)}: replaced)`, 'replace'),
         ...op.diff.flatMap((d) => [
           ...(d.before !== undefined ? [line('-', `${d.column} ${d.before}`, 'destroy', 2)] : []),
           ...(d.after !== undefined ? [line('+', `${d.column} ${d.after}`, 'create', 2)] : []),
@@ -133,9 +147,37 @@ function operationLines(op: Operation): ViewLine[] {
     case 'revoke':
       return [line('-', `revoke ${op.privileges.join(', ')} on ${grantTarget(op)} from ${op.role}`, 'destroy')];
     case 'drop_schema':
-      return [line('-', `schema ${op.schema} and every foreign table in it`, 'destroy')];
+      return [line('-', `schema ${op.schema}`, 'destroy')];
     case 'drop_server':
-      return [line('-', `server ${op.server} and its user mappings`, 'destroy')];
+      return [line('-', `server ${op.server}`, 'destroy')];
+  }
+}
+
+const DROP_REASON: Record<DropReason, string> = {
+  excluded_by_filter: 'excluded by the table filter',
+  removed_on_remote: 'no longer on the remote',
+  link_destroyed: 'link destroyed',
+};
+
+function changeReason(reason: TableChangeReason): string {
+  return reason.code === 'import_options_changed' ? `import options changed: ${reason.options.join(', ')}` : 'remote columns changed';
+}
+
+function alterReason(reason: TableChangeReason, steps: ColumnStep[]): string {
+  if (reason.code === 'remote_columns_changed' && steps.every((step) => step.action === 'add')) return 'remote columns added';
+  return changeReason(reason);
+}
+
+function stepLine(step: ColumnStep): ViewLine {
+  switch (step.action) {
+    case 'rename':
+      return line('~', `${step.from} renamed to ${step.to}`, 'update', 2);
+    case 'drop':
+      return line('-', step.column, 'destroy', 2);
+    case 'alter':
+      return line('~', `${step.column} ${describeColumn(step.before)} → ${describeColumn(step.after)}`, 'update', 2);
+    case 'add':
+      return line('+', `${step.column.name} ${describeColumn(step.column)}`, 'create', 2);
   }
 }
 

@@ -1,5 +1,5 @@
 import { formatManagedComment } from '../plan/managed-comment.js';
-import type { ColumnSpec, DatabasePlan, ForeignTableSpec, Operation, OptionChange } from '../plan/types.js';
+import type { ColumnSpec, ColumnStep, DatabasePlan, ForeignTableSpec, Operation, OptionChange } from '../plan/types.js';
 import { MASK } from '../secrets.js';
 import { ident, literal, optionList, qualified, role } from './quote.js';
 
@@ -8,6 +8,11 @@ export interface SqlContext {
   passwordFor(link: string): string | null;
   /** ISO time recorded as created_at in a new link's server comment. */
   now: string;
+  /**
+   * --allow-dependent-drops: drops CASCADE to the objects the plan listed with `!`. Otherwise every
+   * drop is RESTRICT, so PostgreSQL refuses to drop anything the dependents query missed.
+   */
+  cascade?: boolean;
 }
 
 /** A context for showing SQL to a person: every password is the mask. */
@@ -35,20 +40,25 @@ const renderers = {
     createUserMapping(op.server, op.role, op.user, ctx),
   ],
   drop_user_mapping: (op) => [`DROP USER MAPPING IF EXISTS FOR ${role(op.role)} SERVER ${ident(op.server)}`],
-  create_schema: (op) => [`CREATE SCHEMA ${ident(op.schema)}`],
-  create_foreign_table: (op) => [createForeignTable(op.schema, op.server, op.table)],
-  drop_foreign_table: (op) => [`DROP FOREIGN TABLE ${qualified(op.schema, op.table)} CASCADE`],
-  add_foreign_table_columns: (op) => [
-    `ALTER FOREIGN TABLE ${qualified(op.schema, op.table)} ${op.columns.map((column) => `ADD COLUMN ${columnDefinition(column)}`).join(', ')}`,
+  create_schema: (op, ctx) => [
+    `CREATE SCHEMA ${ident(op.schema)}`,
+    `COMMENT ON SCHEMA ${ident(op.schema)} IS ${literal(formatManagedComment(op.meta, ctx.now))}`,
   ],
-  replace_foreign_table: (op) => [
-    `DROP FOREIGN TABLE ${qualified(op.schema, op.table.name)} CASCADE`,
+  comment_schema: (op, ctx) => [`COMMENT ON SCHEMA ${ident(op.schema)} IS ${literal(formatManagedComment(op.meta, ctx.now))}`],
+  create_foreign_table: (op) => [createForeignTable(op.schema, op.server, op.table)],
+  drop_foreign_tables: (op, ctx) => [`DROP FOREIGN TABLE ${op.tables.map((t) => qualified(op.schema, t)).join(', ')}${dropMode(ctx)}`],
+  alter_foreign_table: (op, ctx) => alterColumns(qualified(op.schema, op.table), op.steps, ctx),
+  alter_foreign_table_options: (op) => [
+    `ALTER FOREIGN TABLE ${qualified(op.schema, op.table)} OPTIONS (${op.changes.map(optionChange).join(', ')})`,
+  ],
+  replace_foreign_table: (op, ctx) => [
+    `DROP FOREIGN TABLE ${qualified(op.schema, op.table.name)}${dropMode(ctx)}`,
     createForeignTable(op.schema, op.server, op.table),
   ],
   grant: (op) => [`GRANT ${op.privileges.join(', ')} ON ${grantTarget(op.schema, op.tables)} TO ${role(op.role)}`],
   revoke: (op) => [`REVOKE ${op.privileges.join(', ')} ON ${grantTarget(op.schema, op.tables)} FROM ${role(op.role)}`],
-  drop_schema: (op) => [`DROP SCHEMA ${ident(op.schema)} CASCADE`],
-  drop_server: (op) => [`DROP SERVER ${ident(op.server)} CASCADE`],
+  drop_schema: (op, ctx) => [`DROP SCHEMA ${ident(op.schema)}${dropMode(ctx)}`],
+  drop_server: (op, ctx) => [`DROP SERVER ${ident(op.server)}${dropMode(ctx)}`],
 } satisfies Renderers;
 
 export function renderOperation(op: Operation, ctx: SqlContext): string[] {
@@ -85,10 +95,46 @@ export function createForeignTable(schema: string, server: string, table: Foreig
   return `CREATE FOREIGN TABLE ${qualified(schema, table.name)} ${body} SERVER ${ident(server)} OPTIONS (schema_name ${literal(table.remoteSchema)}, table_name ${literal(table.remoteTable)})`;
 }
 
+function dropMode(ctx: SqlContext): string {
+  return ctx.cascade ? ' CASCADE' : '';
+}
+
+/**
+ * Column drift fixed in place. `type` and `collation` come from the local catalog and are already
+ * SQL; expressions come from the remote and were checked by scanExpression() to stay inside the
+ * parentheses they are put in.
+ */
+function alterColumns(table: string, steps: ColumnStep[], ctx: SqlContext): string[] {
+  const statements: string[] = [];
+  const alter = (action: string) => statements.push(`ALTER FOREIGN TABLE ${table} ${action}`);
+  for (const step of steps) {
+    if (step.action !== 'rename') continue;
+    alter(`RENAME COLUMN ${ident(step.from)} TO ${ident(step.to)}`);
+    alter(`ALTER COLUMN ${ident(step.to)} OPTIONS (${step.hasColumnNameOption ? 'SET' : 'ADD'} column_name ${literal(step.to)})`);
+  }
+  const drops = steps.flatMap((step) => (step.action === 'drop' ? [`DROP COLUMN ${ident(step.column)}${dropMode(ctx)}`] : []));
+  if (drops.length > 0) alter(drops.join(', '));
+  for (const step of steps) {
+    if (step.action !== 'alter') continue;
+    const column = ident(step.column);
+    const { before, after } = step;
+    const retype = before.type !== after.type || before.collation !== after.collation;
+    if (before.default !== null && (retype || after.default === null || after.default !== before.default))
+      alter(`ALTER COLUMN ${column} DROP DEFAULT`);
+    if (retype) alter(`ALTER COLUMN ${column} TYPE ${after.type}${after.collation ? ` COLLATE ${after.collation}` : ''}`);
+    if (after.default !== null && (retype || after.default !== before.default))
+      alter(`ALTER COLUMN ${column} SET DEFAULT (${after.default})`);
+    if (after.notNull !== before.notNull) alter(`ALTER COLUMN ${column} ${after.notNull ? 'SET' : 'DROP'} NOT NULL`);
+  }
+  const adds = steps.flatMap((step) => (step.action === 'add' ? [`ADD COLUMN ${columnDefinition(step.column)}`] : []));
+  if (adds.length > 0) alter(adds.join(', '));
+  return statements;
+}
+
 function columnDefinition(column: ColumnSpec): string {
   let sql = `${ident(column.name)} ${column.type} OPTIONS (column_name ${literal(column.name)})`;
   if (column.collation) sql += ` COLLATE ${column.collation}`;
-  if (column.default !== null) sql += ` DEFAULT ${column.default}`;
+  if (column.default !== null) sql += ` DEFAULT (${column.default})`;
   if (column.generated !== null) sql += ` GENERATED ALWAYS AS (${column.generated}) STORED`;
   if (column.notNull) sql += ' NOT NULL';
   return sql;

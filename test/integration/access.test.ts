@@ -146,10 +146,13 @@ describe('access, grants and credentials', () => {
     const owner = await createRole('owner');
     await adminQuery(`GRANT CREATE ON DATABASE ${pg.escapeIdentifier(local.name)} TO ${pg.escapeIdentifier(owner.name)}`);
     const env = { LOCAL_URL: urlFor(local.name, owner), BILLING_URL: remoteUrl };
+    const plan = await runCli(['plan', '-c', config('')], env);
+    expect(plan.code).toBe(1);
+    expect(plan.stdout).toContain(`role "${owner.name}" may not create it (only a superuser can)`);
+    expect(plan.stdout).toContain('CREATE EXTENSION postgres_fdw;');
     const result = await runCli(['apply', '--auto-approve', '-c', config('')], env);
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain('CREATE EXTENSION postgres_fdw');
-    expect(result.stdout).toContain('rolled back, nothing was applied');
+    expect(result.stdout).toContain('Nothing was applied.');
     expect(await local.query(`SELECT extname FROM pg_extension WHERE extname = 'postgres_fdw'`)).toEqual([]);
   });
 });

@@ -64,15 +64,23 @@ describe('faults during plan and apply', () => {
   });
 
   it('rolls the whole database back when a statement fails mid-apply, and names the link', async () => {
-    const yaml = `${CONFIG}      crm:\n        remote:\n          url: \${BILLING_URL}\n        import_options: { import_default: true }\n`;
-    const { local, remote, cli } = await setup(yaml);
-    // A default that only makes sense on the remote: the local database has no such sequence.
-    await remote.query("CREATE SEQUENCE invoice_ids; ALTER TABLE invoices ALTER COLUMN id SET DEFAULT nextval('invoice_ids')");
-    const result = await cli('apply', '--auto-approve');
-    expect(result.code).toBe(1);
-    expect(result.stdout).toContain(
-      'Database main: FAILED: link "crm": relation "public.invoice_ids" does not exist; rolled back, nothing was applied',
+    const yaml = `${CONFIG}      crm:\n        remote:\n          url: \${BILLING_URL}\n`;
+    const { local, cli } = await setup(yaml);
+    // A fault no plan can foresee: an event trigger that refuses the crm link's foreign tables.
+    await local.query(`CREATE FUNCTION refuse_crm() RETURNS event_trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF EXISTS (SELECT 1 FROM pg_event_trigger_ddl_commands() WHERE schema_name = 'crm') THEN
+          RAISE EXCEPTION 'crm is closed today';
+        END IF;
+      END $$`);
+    await local.query(
+      `CREATE EVENT TRIGGER refuse_crm ON ddl_command_end WHEN TAG IN ('CREATE FOREIGN TABLE') EXECUTE FUNCTION refuse_crm()`,
     );
+    const result = await cli('apply', '--auto-approve');
+    await local.query('DROP EVENT TRIGGER refuse_crm');
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('Database main: FAILED: link "crm": crm is closed today');
+    expect(result.stdout).toContain('rolled back, nothing was applied');
     expect(result.stdout).toContain('while running: CREATE FOREIGN TABLE "crm"."invoices"');
     expect(await local.query('SELECT srvname FROM pg_foreign_server')).toEqual([]);
     expect(await local.query(`SELECT extname FROM pg_extension WHERE extname = 'postgres_fdw'`)).toEqual([]);

@@ -70,24 +70,48 @@ describe('plan and apply', () => {
     await expectNoChanges(cli);
   });
 
-  it('replaces a foreign table whose remote columns were added, dropped or changed type', async () => {
+  it('fixes columns added, dropped and retyped on the remote in place, keeping views over the unchanged ones', async () => {
     const { local, remote, cli } = await setup();
     await cli('apply', '--auto-approve');
+    await local.query('CREATE VIEW public.invoice_customers AS SELECT id, customer_id FROM billing.invoices');
+    const [before] = await local.query<{ oid: number }>(`SELECT 'billing.invoices'::regclass::oid::int AS oid`);
     await remote.query(
       `ALTER TABLE invoices ADD COLUMN currency text NOT NULL DEFAULT 'EUR', DROP COLUMN note, ALTER COLUMN total TYPE numeric(12,2)`,
     );
 
     const plan = await cli('plan');
-    expect(plan.stdout).toContain('-/+ foreign table billing.invoices (remote columns changed: replaced)');
+    expect(plan.stdout).toContain('~ foreign table billing.invoices (remote columns changed: altered in place)');
     expect(plan.stdout).toContain('+ currency text NOT NULL');
-    expect(plan.stdout).toContain('- note text');
-    expect(plan.stdout).toContain('- total numeric(10,2)');
-    expect(plan.stdout).toContain('+ total numeric(12,2)');
+    expect(plan.stdout).toContain('- note');
+    expect(plan.stdout).toContain('~ total numeric(10,2) → numeric(12,2)');
+    expect(plan.stdout).not.toContain('also drops');
     expect((await cli('apply', '--auto-approve')).code).toBe(0);
-    expect(await local.query('SELECT id, currency FROM billing.invoices ORDER BY id')).toEqual([
-      { id: 10, currency: 'EUR' },
-      { id: 11, currency: 'EUR' },
+    const [after] = await local.query<{ oid: number }>(`SELECT 'billing.invoices'::regclass::oid::int AS oid`);
+    expect(after?.oid).toBe(before?.oid);
+    expect(await local.query('SELECT id, currency, total FROM billing.invoices ORDER BY id')).toEqual([
+      { id: 10, currency: 'EUR', total: '99.50' },
+      { id: 11, currency: 'EUR', total: '12.00' },
     ]);
+    expect(await local.query('SELECT count(*)::int AS n FROM public.invoice_customers')).toEqual([{ n: 2 }]);
+    await expectNoChanges(cli);
+  });
+
+  it('renames a column renamed on the remote, and replaces a table only when its columns were reordered', async () => {
+    const { local, remote, cli } = await setup();
+    await cli('apply', '--auto-approve');
+    await local.query('CREATE VIEW public.customer_ids AS SELECT customer_id FROM billing.invoices');
+    await remote.query('ALTER TABLE invoices RENAME COLUMN customer_id TO client_id');
+    const plan = await cli('plan');
+    expect(plan.stdout).toContain('~ customer_id renamed to client_id');
+    expect((await cli('apply', '--auto-approve')).code).toBe(0);
+    expect(await local.query('SELECT customer_id FROM public.customer_ids ORDER BY 1')).toEqual([{ customer_id: 1 }, { customer_id: 2 }]);
+    await expectNoChanges(cli);
+
+    await remote.query('DROP TABLE customers');
+    await remote.query('CREATE TABLE customers (name text NOT NULL, id integer PRIMARY KEY)');
+    const reordered = await cli('plan');
+    expect(reordered.stdout).toContain('-/+ foreign table billing.customers (remote columns changed: replaced)');
+    expect((await cli('apply', '--auto-approve')).code).toBe(0);
     await expectNoChanges(cli);
   });
 

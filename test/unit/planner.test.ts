@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { parsePostgresUrl } from '../../src/config/parse-url.js';
 import { DEFAULT_IMPORT_OPTIONS, type DesiredDatabase, type DesiredLink } from '../../src/config/types.js';
-import type { LocalCatalog, ObservedDatabase, RemoteTable } from '../../src/introspect/types.js';
+import type {
+  Dependent,
+  LocalCatalog,
+  ObservedDatabase,
+  ObservedForeignTable,
+  RemoteColumn,
+  RemoteTable,
+} from '../../src/introspect/types.js';
+import { planChanges } from '../../src/plan/plan-changes.js';
 import { planDatabase } from '../../src/plan/plan-database.js';
 import { renderDatabaseSql } from '../../src/sql/render-sql.js';
 
@@ -41,20 +49,42 @@ function database(links: DesiredLink[]): DesiredDatabase {
   };
 }
 
-const INVOICES: RemoteTable = {
-  name: 'invoices',
-  kind: 'r',
-  isPartition: false,
-  columns: [
-    { name: 'id', type: 'integer', notNull: true, collation: null, default: "nextval('invoices_id_seq'::regclass)", generated: '' },
-    { name: 'note', type: 'text', notNull: false, collation: 'pg_catalog."default"', default: null, generated: '' },
-  ],
+type ColumnOptions = Partial<Omit<RemoteColumn, 'name' | 'type'>>;
+
+const TYPES: Record<string, { text: string; collation: string | null }> = {
+  int4: { text: 'integer', collation: null },
+  int8: { text: 'bigint', collation: null },
+  bool: { text: 'boolean', collation: null },
+  text: { text: 'text', collation: '"pg_catalog"."default"' },
 };
+
+/** A remote column as the remote query returns it: raw type parts, never formatted text. */
+function col(name: string, type: keyof typeof TYPES | string, options: ColumnOptions = {}): RemoteColumn {
+  return {
+    name,
+    type: { schema: type in TYPES ? 'pg_catalog' : 'public', name: type, typmod: -1 },
+    notNull: false,
+    collation: type === 'text' ? { schema: 'pg_catalog', name: 'default' } : null,
+    default: null,
+    generated: '',
+    ...options,
+  };
+}
+
+function remoteTable(name: string, columns: RemoteColumn[], overrides: Partial<RemoteTable> = {}): RemoteTable {
+  return { name, kind: 'r', isPartition: false, readable: true, columns, ...overrides };
+}
+
+const INVOICES = remoteTable('invoices', [
+  col('id', 'int4', { notNull: true, default: "nextval('public.invoices_id_seq'::regclass)" }),
+  col('note', 'text'),
+]);
 
 function catalog(overrides: Partial<LocalCatalog> = {}): LocalCatalog {
   return {
     environment: {
       database: 'app',
+      identity: '2026-01-01 5432 16384',
       versionNum: 170000,
       currentUser: 'app',
       isSuperuser: false,
@@ -64,17 +94,34 @@ function catalog(overrides: Partial<LocalCatalog> = {}): LocalCatalog {
       canCreateSchema: true,
     },
     servers: [],
-    schemas: [{ name: 'public', owner: 'app', grants: [] }],
+    schemas: [{ name: 'public', owner: 'app', owned: true, comment: null, grants: [] }],
     foreignTables: [],
     dependents: [],
     existingRoles: [],
-    missingTypes: [],
+    resolved: {
+      types: Object.fromEntries(Object.entries(TYPES).map(([name, local]) => [`pg_catalog\0${name}\0-1`, local])),
+      missing: [],
+    },
     ...overrides,
   };
 }
 
 function observed(local: LocalCatalog, tables: RemoteTable[] = [INVOICES]): ObservedDatabase {
   return { alias: 'main', local: { ok: true, catalog: local }, remotes: { billing: { ok: true, tables } } };
+}
+
+const MARKER = 'datalinks:{"created_at":"2026-01-01T00:00:00.000Z","remote":"BILLING_URL"}';
+
+function localColumn(name: string, type: string, notNull = false): ObservedForeignTable['columns'][number] {
+  return {
+    name,
+    type,
+    notNull,
+    collation: type === 'text' ? '"pg_catalog"."default"' : null,
+    default: null,
+    generated: '',
+    columnName: name,
+  };
 }
 
 const linked = (): LocalCatalog =>
@@ -84,14 +131,22 @@ const linked = (): LocalCatalog =>
         name: 'billing',
         wrapper: 'postgres_fdw',
         owner: 'app',
-        options: { dbname: 'billing', host: 'billing.internal', port: '5432', sslmode: 'require', updatable: 'false' },
-        comment: 'datalinks:{"created_at":"2026-01-01T00:00:00.000Z","remote":"BILLING_URL"}',
+        owned: true,
+        options: {
+          dbname: 'billing',
+          host: 'billing.internal',
+          port: '5432',
+          sslmode: 'require',
+          truncatable: 'false',
+          updatable: 'false',
+        },
+        comment: MARKER,
         mappings: [{ role: 'app', options: { user: 'bill', password: 'pw' } }],
       },
     ],
     schemas: [
-      { name: 'billing', owner: 'app', grants: [] },
-      { name: 'public', owner: 'app', grants: [] },
+      { name: 'billing', owner: 'app', owned: true, comment: MARKER, grants: [] },
+      { name: 'public', owner: 'app', owned: true, comment: null, grants: [] },
     ],
     foreignTables: [
       {
@@ -100,37 +155,31 @@ const linked = (): LocalCatalog =>
         server: 'billing',
         owner: 'app',
         options: { schema_name: 'public', table_name: 'invoices' },
-        columns: [
-          { name: 'id', type: 'integer', notNull: true, collation: null, default: null, generated: '', columnName: 'id' },
-          {
-            name: 'note',
-            type: 'text',
-            notNull: false,
-            collation: 'pg_catalog."default"',
-            default: null,
-            generated: '',
-            columnName: 'note',
-          },
-        ],
+        columns: [localColumn('id', 'integer', true), localColumn('note', 'text')],
         grants: [],
       },
     ],
   });
 
+function dependent(description: string, table: string | null, column: string | null = null): Dependent {
+  return { link: 'billing', table, column, inLinkSchema: false, description };
+}
+
 const sql = (plan: ReturnType<typeof planDatabase>) =>
   renderDatabaseSql(plan, { passwordFor: () => 'pw', now: '2026-11-25T00:00:00.000Z' }).map((s) => s.sql);
 
 describe('planDatabase', () => {
-  it('creates a new link: server, comment, mapping, schema, foreign tables in IMPORT shape', () => {
+  it('creates a new link: server, comment, mapping, marked schema, foreign tables in IMPORT shape', () => {
     const plan = planDatabase(database([link()]), observed(catalog()));
     expect(plan.errors).toStrictEqual([]);
     expect(plan.changes.map((c) => c.action)).toStrictEqual(['create']);
     expect(sql(plan)).toStrictEqual([
-      `CREATE SERVER "billing" FOREIGN DATA WRAPPER postgres_fdw OPTIONS ("dbname" 'billing', "host" 'billing.internal', "port" '5432', "sslmode" 'require', "updatable" 'false')`,
+      `CREATE SERVER "billing" FOREIGN DATA WRAPPER postgres_fdw OPTIONS ("dbname" 'billing', "host" 'billing.internal', "port" '5432', "sslmode" 'require', "truncatable" 'false', "updatable" 'false')`,
       `COMMENT ON SERVER "billing" IS 'datalinks:{"created_at":"2026-11-25T00:00:00.000Z","remote":"BILLING_URL"}'`,
       `CREATE USER MAPPING FOR "app" SERVER "billing" OPTIONS ("user" 'bill', "password" 'pw')`,
       `CREATE SCHEMA "billing"`,
-      `CREATE FOREIGN TABLE "billing"."invoices" (\n  "id" integer OPTIONS (column_name 'id') NOT NULL,\n  "note" text OPTIONS (column_name 'note') COLLATE pg_catalog."default"\n) SERVER "billing" OPTIONS (schema_name 'public', table_name 'invoices')`,
+      `COMMENT ON SCHEMA "billing" IS 'datalinks:{"created_at":"2026-11-25T00:00:00.000Z","remote":"BILLING_URL"}'`,
+      `CREATE FOREIGN TABLE "billing"."invoices" (\n  "id" integer OPTIONS (column_name 'id') NOT NULL,\n  "note" text OPTIONS (column_name 'note') COLLATE "pg_catalog"."default"\n) SERVER "billing" OPTIONS (schema_name 'public', table_name 'invoices')`,
     ]);
   });
 
@@ -149,40 +198,111 @@ describe('planDatabase', () => {
   });
 
   it('imports only the tables that appeared on the remote', () => {
-    const customers: RemoteTable = {
-      name: 'customers',
-      kind: 'v',
-      isPartition: false,
-      columns: [{ name: 'id', type: 'bigint', notNull: false, collation: null, default: null, generated: '' }],
-    };
+    const customers = remoteTable('customers', [col('id', 'int8')], { kind: 'v' });
     const plan = planDatabase(database([link()]), observed(linked(), [customers, INVOICES]));
     expect(sql(plan)).toStrictEqual([
       `CREATE FOREIGN TABLE "billing"."customers" (\n  "id" bigint OPTIONS (column_name 'id')\n) SERVER "billing" OPTIONS (schema_name 'public', table_name 'customers')`,
     ]);
   });
 
-  it('replaces a foreign table whose remote column changed type, and names the dependent view', () => {
-    const changed: RemoteTable = { ...INVOICES, columns: [{ ...INVOICES.columns[0]!, type: 'bigint' }, INVOICES.columns[1]!] };
-    const local = { ...linked(), dependents: [{ link: 'billing', table: 'invoices', description: 'view public.totals' }] };
-    const plan = planDatabase(database([link()]), observed(local, [changed]));
+  it('retypes a remote column in place when nothing uses it', () => {
+    const changed = remoteTable('invoices', [col('id', 'int8', { notNull: true }), col('note', 'text')]);
+    const plan = planDatabase(database([link()]), observed(linked(), [changed]));
+    expect(sql(plan)).toStrictEqual(['ALTER FOREIGN TABLE "billing"."invoices" ALTER COLUMN "id" TYPE bigint']);
+    expect(plan.changes[0]?.dependents).toStrictEqual([]);
+  });
+
+  it('replaces a foreign table whose retyped column a view uses, names the view, and drops RESTRICT', () => {
+    const changed = remoteTable('invoices', [col('id', 'int8', { notNull: true }), col('note', 'text')]);
+    const view = dependent('view public.totals', 'invoices', 'id');
+    const plan = planDatabase(database([link()]), observed({ ...linked(), dependents: [view] }, [changed]));
     const change = plan.changes[0]!;
     expect(change.operations).toMatchObject([
-      { kind: 'replace_foreign_table', diff: [{ change: 'changed', column: 'id', before: 'integer NOT NULL', after: 'bigint NOT NULL' }] },
+      {
+        kind: 'replace_foreign_table',
+        reason: { code: 'remote_columns_changed' },
+        diff: [{ change: 'changed', column: 'id', before: 'integer NOT NULL', after: 'bigint NOT NULL' }],
+      },
     ]);
-    expect(change.dependents).toStrictEqual([{ link: 'billing', table: 'invoices', description: 'view public.totals' }]);
-    expect(sql(plan)[0]).toBe('DROP FOREIGN TABLE "billing"."invoices" CASCADE');
+    expect(change.dependents).toStrictEqual([view]);
+    expect(sql(plan)[0]).toBe('DROP FOREIGN TABLE "billing"."invoices"');
+    expect(renderDatabaseSql(plan, { passwordFor: () => 'pw', now: '', cascade: true })[0]?.sql).toBe(
+      'DROP FOREIGN TABLE "billing"."invoices" CASCADE',
+    );
+  });
+
+  it('drops a column dropped on the remote in place, keeping views over the other columns', () => {
+    const shrunk = remoteTable('invoices', [col('id', 'int4', { notNull: true })]);
+    const other = dependent('view public.ids', 'invoices', 'id');
+    const plan = planDatabase(database([link()]), observed({ ...linked(), dependents: [other] }, [shrunk]));
+    expect(sql(plan)).toStrictEqual(['ALTER FOREIGN TABLE "billing"."invoices" DROP COLUMN "note"']);
+    expect(plan.changes[0]?.dependents).toStrictEqual([]);
+  });
+
+  it('names a view over a dropped column as a dependent', () => {
+    const shrunk = remoteTable('invoices', [col('id', 'int4', { notNull: true })]);
+    const notes = dependent('view public.notes', 'invoices', 'note');
+    const plan = planDatabase(database([link()]), observed({ ...linked(), dependents: [notes] }, [shrunk]));
+    expect(plan.changes[0]?.dependents).toStrictEqual([notes]);
+  });
+
+  it('renames a column renamed on the remote, keeping its column_name option in step', () => {
+    const renamed = remoteTable('invoices', [col('invoice_id', 'int4', { notNull: true }), col('note', 'text')]);
+    const plan = planDatabase(database([link()]), observed(linked(), [renamed]));
+    expect(sql(plan)).toStrictEqual([
+      'ALTER FOREIGN TABLE "billing"."invoices" RENAME COLUMN "id" TO "invoice_id"',
+      `ALTER FOREIGN TABLE "billing"."invoices" ALTER COLUMN "invoice_id" OPTIONS (SET column_name 'invoice_id')`,
+    ]);
+  });
+
+  it('takes a new name in the last position for a dropped and an appended column, not a rename', () => {
+    const swapped = remoteTable('invoices', [col('id', 'int4', { notNull: true }), col('memo', 'text')]);
+    const plan = planDatabase(database([link()]), observed(linked(), [swapped]));
+    expect(sql(plan)).toStrictEqual([
+      'ALTER FOREIGN TABLE "billing"."invoices" DROP COLUMN "note"',
+      `ALTER FOREIGN TABLE "billing"."invoices" ADD COLUMN "memo" text OPTIONS (column_name 'memo') COLLATE "pg_catalog"."default"`,
+    ]);
+  });
+
+  it('replaces a table only when its columns were reordered', () => {
+    const reordered = remoteTable('invoices', [col('note', 'text'), col('id', 'int4', { notNull: true })]);
+    const plan = planDatabase(database([link()]), observed(linked(), [reordered]));
+    expect(plan.changes[0]?.operations.map((op) => op.kind)).toStrictEqual(['replace_foreign_table']);
   });
 
   it('alters a foreign table in place when the remote appended a column', () => {
-    const grown: RemoteTable = {
-      ...INVOICES,
-      columns: [...INVOICES.columns, { name: 'paid', type: 'boolean', notNull: true, collation: null, default: null, generated: '' }],
-    };
+    const grown = remoteTable('invoices', [...INVOICES.columns, col('paid', 'bool', { notNull: true })]);
     const plan = planDatabase(database([link()]), observed(linked(), [grown]));
     expect(sql(plan)).toStrictEqual([
       `ALTER FOREIGN TABLE "billing"."invoices" ADD COLUMN "paid" boolean OPTIONS (column_name 'paid') NOT NULL`,
     ]);
     expect(plan.changes[0]?.dependents).toStrictEqual([]);
+  });
+
+  it('says a change comes from the import options, not the remote, when only they changed', () => {
+    const options = { ...DEFAULT_IMPORT_OPTIONS, import_not_null: false };
+    const plan = planDatabase(database([link({ importOptions: options })]), observed(linked()));
+    expect(plan.changes[0]?.operations).toMatchObject([
+      { kind: 'alter_foreign_table', reason: { code: 'import_options_changed', options: ['import_not_null'] } },
+    ]);
+    expect(sql(plan)).toStrictEqual(['ALTER FOREIGN TABLE "billing"."invoices" ALTER COLUMN "id" DROP NOT NULL']);
+  });
+
+  it('gives a column the type default collation again when import_collate is turned off', () => {
+    const c = remoteTable('invoices', [
+      col('id', 'int4', { notNull: true }),
+      col('note', 'text', { collation: { schema: 'pg_catalog', name: 'C' } }),
+    ]);
+    const local = linked();
+    local.foreignTables[0]!.columns[1]!.collation = '"pg_catalog"."C"';
+    expect(planDatabase(database([link()]), observed(local, [c])).changes).toStrictEqual([]);
+    const off = planDatabase(
+      database([link({ importOptions: { ...DEFAULT_IMPORT_OPTIONS, import_collate: false } })]),
+      observed(local, [c]),
+    );
+    expect(sql(off)).toStrictEqual([
+      'ALTER FOREIGN TABLE "billing"."invoices" ALTER COLUMN "note" TYPE text COLLATE "pg_catalog"."default"',
+    ]);
   });
 
   it('does not plan a credentials change it cannot see, and says so', () => {
@@ -214,26 +334,150 @@ describe('planDatabase', () => {
     expect(plan.errors[0]?.message).toBe('a foreign server "billing" already exists and was not made by datalinks');
   });
 
-  it('destroys a managed link that left the file, and nothing unmanaged', () => {
+  it('destroys a managed link without CASCADE: tables, mappings, schema, server; nothing unmanaged', () => {
     const local = linked();
-    local.servers.push({ name: 'by_hand', wrapper: 'postgres_fdw', owner: 'app', options: {}, comment: null, mappings: [] });
+    local.servers.push({ name: 'by_hand', wrapper: 'postgres_fdw', owner: 'app', owned: true, options: {}, comment: null, mappings: [] });
     const plan = planDatabase(database([]), observed(local));
-    expect(sql(plan)).toStrictEqual(['DROP SCHEMA "billing" CASCADE', 'DROP SERVER "billing" CASCADE']);
+    expect(sql(plan)).toStrictEqual([
+      'DROP FOREIGN TABLE "billing"."invoices"',
+      'DROP USER MAPPING IF EXISTS FOR "app" SERVER "billing"',
+      'DROP SCHEMA "billing"',
+      'DROP SERVER "billing"',
+    ]);
+  });
+
+  it('leaves alone a marked server another role owns: a note, not a destroy, not an error', () => {
+    const local = linked();
+    local.servers[0]!.owned = false;
+    local.servers[0]!.owner = 'mallory';
+    const plan = planDatabase(database([]), observed(local));
+    expect(plan.changes).toStrictEqual([]);
+    expect(plan.errors).toStrictEqual([]);
+    expect(plan.notes).toStrictEqual(['server "billing" carries a datalinks marker but is owned by role "mallory": left alone']);
+  });
+
+  it('never drops a schema it does not own, even beside its own server', () => {
+    const local = linked();
+    local.schemas[0] = { name: 'billing', owner: 'victim', owned: false, comment: null, grants: [] };
+    local.foreignTables = [];
+    local.dependents = [{ ...dependent('type billing.money', null), inLinkSchema: true }];
+    const plan = planDatabase(database([]), observed(local));
+    expect(sql(plan)).toStrictEqual(['DROP USER MAPPING IF EXISTS FOR "app" SERVER "billing"', 'DROP SERVER "billing"']);
+    expect(plan.changes[0]?.dependents).toStrictEqual([]);
+  });
+
+  it('recovers a link whose server was dropped by hand, reusing its marked schema', () => {
+    const local = catalog({ schemas: [{ name: 'billing', owner: 'app', owned: true, comment: MARKER, grants: [] }] });
+    const plan = planDatabase(database([link()]), observed(local));
+    expect(plan.errors).toStrictEqual([]);
+    expect(plan.changes[0]?.operations.map((op) => op.kind)).toStrictEqual([
+      'create_server',
+      'create_user_mapping',
+      'comment_schema',
+      'create_foreign_table',
+    ]);
+  });
+
+  it('adopts an empty hand-made schema with --adopt, and refuses one that holds other objects', () => {
+    const local = catalog({ schemas: [{ name: 'billing', owner: 'app', owned: true, comment: null, grants: [] }] });
+    expect(planDatabase(database([link()]), observed(local)).errors[0]?.code).toBe('schema_not_managed');
+    expect(planDatabase(database([link()]), observed(local), { adopt: true }).errors).toStrictEqual([]);
+    local.dependents = [{ ...dependent('table billing.ledger', null), inLinkSchema: true }];
+    expect(planDatabase(database([link()]), observed(local), { adopt: true }).errors.map((e) => e.message)).toStrictEqual([
+      'cannot adopt schema "billing": it holds objects that are not foreign tables of server "billing" (table billing.ledger)',
+    ]);
+  });
+
+  it('shows a PUBLIC mapping that adoption removes as access taken away', () => {
+    const local = linked();
+    local.servers[0]!.comment = null;
+    local.schemas[0]!.comment = null;
+    local.servers[0]!.mappings.push({ role: 'public', options: { user: 'bill', password: 'pw' } });
+    const plan = planDatabase(database([link()]), observed(local), { adopt: true });
+    expect(plan.changes[0]?.accessRemoved).toStrictEqual(['user mapping for PUBLIC']);
+    const kept = planDatabase(database([link({ grantTo: ['public'] })]), observed(local), { adopt: true });
+    expect(kept.errors).toStrictEqual([]);
+    expect(kept.changes[0]?.accessRemoved).toBeUndefined();
+  });
+
+  it('removes a table-level updatable option that contradicts a read link', () => {
+    const local = linked();
+    local.foreignTables[0]!.options.updatable = 'true';
+    const plan = planDatabase(database([link()]), observed(local));
+    expect(sql(plan)).toStrictEqual(['ALTER FOREIGN TABLE "billing"."invoices" OPTIONS (DROP "updatable")']);
   });
 
   it('quotes every identifier and literal, whatever the remote calls its tables', () => {
-    const odd: RemoteTable = {
-      name: `it's "odd"; DROP`,
-      kind: 'r',
-      isPartition: false,
-      columns: [{ name: 'a"b', type: 'text', notNull: false, collation: null, default: null, generated: '' }],
-    };
+    const odd = remoteTable(`it's "odd"; DROP`, [col('a"b', 'text', { collation: null })]);
     const plan = planDatabase(database([link({ remote: { ...link().remote, schema: "o'brien" } })]), {
       ...observed(catalog(), [odd]),
     });
     expect(sql(plan).at(-1)).toBe(
-      `CREATE FOREIGN TABLE "billing"."it's ""odd""; DROP" (\n  "a""b" text OPTIONS (column_name 'a"b')\n) SERVER "billing" OPTIONS (schema_name 'o''brien', table_name 'it''s "odd"; DROP')`,
+      `CREATE FOREIGN TABLE "billing"."it's ""odd""; DROP" (\n  "a""b" text OPTIONS (column_name 'a"b') COLLATE "pg_catalog"."default"\n) SERVER "billing" OPTIONS (schema_name 'o''brien', table_name 'it''s "odd"; DROP')`,
     );
+  });
+
+  it('writes types and collations from the local catalog, never the remote text', () => {
+    const hostile = remoteTable('t', [col('a', 'text', { collation: { schema: 'pg_catalog', name: 'C"; DROP TABLE users; --' } })]);
+    const local = catalog();
+    local.resolved.missing = ['"pg_catalog"."C""; DROP TABLE users; --"'];
+    const plan = planDatabase(database([link()]), observed(local, [hostile]));
+    expect(plan.changes).toStrictEqual([]);
+    expect(plan.errors.map((e) => e.code)).toStrictEqual(['collation_missing']);
+  });
+
+  it('refuses a remote default that would leave its parentheses, and names the option that brings it in', () => {
+    const options = { ...DEFAULT_IMPORT_OPTIONS, import_default: true };
+    const hostile = remoteTable('t', [col('a', 'int4', { default: '0) SERVER x OPTIONS (table_name $$y$$' })]);
+    const plan = planDatabase(database([link({ importOptions: options, tables: ['t'] })]), observed(catalog(), [hostile]));
+    expect(plan.errors).toMatchObject([{ code: 'expression_refused' }]);
+    expect(plan.errors[0]?.hint).toBe(
+      'set `import_options: { import_default: false }` on link "billing", or remove "t" from `tables` of link "billing"',
+    );
+  });
+
+  it('says which sequence a default needs when it does not exist locally', () => {
+    const local = catalog();
+    local.resolved.missing = ['relation:"public"."invoices_id_seq"'];
+    const plan = planDatabase(database([link({ importOptions: { ...DEFAULT_IMPORT_OPTIONS, import_default: true } })]), observed(local));
+    expect(plan.errors.map((e) => e.message)).toStrictEqual([
+      'the default of column "id" of remote table "invoices" uses relation public.invoices_id_seq, which does not exist in this database',
+    ]);
+    expect(planDatabase(database([link()]), observed(local)).errors).toStrictEqual([]);
+  });
+
+  it('hints at exclude or tables, whichever the link uses, for a missing type', () => {
+    const typed = remoteTable('moods', [col('m', 'mood')]);
+    const all = planDatabase(database([link()]), observed(catalog(), [typed]));
+    expect(all.errors[0]?.hint).toContain('`exclude: [moods]`');
+    const listed = planDatabase(database([link({ tables: ['moods'] })]), observed(catalog(), [typed]));
+    expect(listed.errors[0]?.hint).toContain('remove "moods" from `tables`');
+    expect(listed.errors[0]?.hint).not.toContain('exclude');
+  });
+
+  it('is an error, not a plan, when postgres_fdw is missing and this role cannot create it', () => {
+    const local = catalog();
+    local.environment.fdwExtension = null;
+    local.environment.fdwUsage = null;
+    const plan = planDatabase(database([link()]), observed(local));
+    expect(plan.preamble).toStrictEqual([]);
+    expect(plan.errors.map((e) => e.code)).toStrictEqual(['extension_not_creatable']);
+    local.environment.isSuperuser = true;
+    expect(planDatabase(database([link()]), observed(local)).preamble).toStrictEqual([{ kind: 'create_extension' }]);
+  });
+
+  it('refuses two aliases that reach the same database', () => {
+    const main = database([link()]);
+    const again = { ...database([link()]), alias: 'again' };
+    const plan = planChanges({ configPath: 'x', configHash: 'h', databases: [main, again] }, [
+      observed(catalog()),
+      { ...observed(catalog()), alias: 'again' },
+    ]);
+    expect(plan.databases.map((db) => db.errors.map((e) => e.message))).toStrictEqual([
+      ['databases "main" and "again" in the file are the same database'],
+      ['databases "again" and "main" in the file are the same database'],
+    ]);
+    expect(plan.summary).toStrictEqual({ create: 0, update: 0, destroy: 0 });
   });
 
   it('refuses a server option the connected PostgreSQL does not know', () => {
