@@ -6,7 +6,7 @@
 //
 //   node --import tsx scripts/check-package.mjs      (.ci/run does)
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,14 +53,15 @@ try {
   const files = packed[0].files.map((f) => f.path);
   const tarball = join(work, packed[0].filename);
   console.log(`   ${tarball}: ${(statSync(tarball).size / 1024).toFixed(0)} kB, ${files.length} files`);
-  check('the tarball has the bundle, the bin, the schemas, README and LICENSE', [
+  check('the tarball has the bundle, the bin, the schemas, the example file, README and LICENSE', [
     'bin/datalinks.js',
     'dist/cli/main.js',
     'schemas/datalinks.schema.json',
+    'datalinks.example.yaml',
     'README.md',
     'LICENSE',
   ].every((f) => files.includes(f)), files.join('\n'));
-  const stray = files.filter((f) => !/^(bin|dist|schemas)\/|^(README\.md|LICENSE|package\.json)$/.test(f));
+  const stray = files.filter((f) => !/^(bin|dist|schemas)\/|^(README\.md|LICENSE|package\.json|datalinks\.example\.yaml)$/.test(f));
   check('the tarball has nothing else (no tests, no sources)', stray.length === 0, stray.join('\n'));
   check('the package has no runtime dependencies to install', Object.keys(manifest.dependencies ?? {}).length === 0);
 
@@ -75,13 +76,13 @@ try {
   const version = datalinks(['--version']);
   check(`npx datalinks --version prints ${manifest.version}`, version.code === 0 && version.stdout.trim() === manifest.version, version.all);
 
-  const example = datalinks(['validate', '-c', join(root, 'datalinks.example.yaml')], {
+  const example = datalinks(['validate', '-c', 'node_modules/datalinks/datalinks.example.yaml'], {
     DATABASE_URL: 'postgres://app@db.internal/app',
     BILLING_DATABASE_URL: 'postgres://billing@billing.internal/billing',
     ANALYTICS_DATABASE_URL: 'postgres://analytics@analytics.internal/analytics',
     REPORTING_DATABASE_URL: 'postgres://reporting@reporting.internal/reporting',
   });
-  check('npx datalinks validate accepts datalinks.example.yaml', example.code === 0 && example.stdout.includes('is valid'), example.all);
+  check('npx datalinks validate accepts the installed datalinks.example.yaml', example.code === 0 && example.stdout.includes('is valid'), example.all);
 
   const demo = datalinks(['demo']);
   check(
@@ -125,6 +126,13 @@ try {
       'npx datalinks plan --markdown starts with the marker and has the table',
       markdown.code === 0 && markdown.stdout.startsWith('<!-- datalinks plan: datalinks.yaml -->') && markdown.stdout.includes('| link billing'),
       markdown.all,
+    );
+    const exported = datalinks(['export'], env);
+    const schema = exported.stdout.split('\n')[0]?.match(/^# yaml-language-server: \$schema=(\S+)$/)?.[1];
+    check(
+      "npx datalinks export's schema comment names the installed schema, relative to datalinks.yaml",
+      exported.code === 0 && schema !== undefined && existsSync(join(app, schema)),
+      exported.all,
     );
   } finally {
     await withPlainClient(adminUrl, async (client) => {

@@ -79,7 +79,9 @@ export async function runDemo(run: Run, output: Output): Promise<number> {
     await cli('plan');
     await cli('apply', '--auto-approve');
     output.out(`\nsushi=> SELECT * FROM crm.invoices;\n\n${formatTable(await sql(url('sushi'), 'SELECT * FROM crm.invoices'))}\n`);
-    step('Done. Try it on your own databases: cp datalinks.example.yaml datalinks.yaml, set the variables, run datalinks plan.');
+    step(
+      'Done. Try it on your own databases: start datalinks.yaml from datalinks.example.yaml (in this package), set the variables it names, run datalinks plan.',
+    );
     return 0;
   } finally {
     rmSync(dir, { recursive: true, force: true });
