@@ -7,10 +7,12 @@ import { hasChanges } from '../plan/plan-changes.js';
 import { fromPlanDocument, PLAN_FORMAT_VERSION, type PlanDocument } from '../plan/plan-document.js';
 import type { DatabasePlan, Plan } from '../plan/types.js';
 import { plural } from '../plural.js';
-import { buildPlanView } from '../render/plan-view.js';
+import { renderApplyMarkdown } from '../render/markdown.js';
+import { buildPlanView, type PlanView } from '../render/plan-view.js';
 import type { CommonOptions, ConnectionFlags } from './commands.js';
 import { durationMs } from './durations.js';
 import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
+import { type Annotation, annotate, appendStepSummary, planAnnotations } from './github.js';
 import { mapLimited } from './limit.js';
 import { loadDesiredOrThrow } from './load-desired.js';
 import type { Output } from './output.js';
@@ -40,8 +42,11 @@ export async function runApplyCommand(planFile: string | undefined, options: App
   }).finally(() => reading.stop());
   const view = buildPlanView(plan);
   ui.showPlan(view);
+  annotate(output, planAnnotations(plan, desired));
   if (!hasWork(plan)) {
-    output.out(view.hasErrors ? '\nNothing was applied.\n' : '\nNothing to apply.\n');
+    const closing = view.hasErrors ? 'Nothing was applied.' : 'Nothing to apply.';
+    output.out(`\n${closing}\n`);
+    await summarizeApply(output, plan, view, desired, [], closing);
     return view.hasErrors ? EXIT_ERROR : EXIT_OK;
   }
   if (!options.autoApprove && !(await ui.confirm(view))) {
@@ -66,9 +71,12 @@ async function applySavedPlan(planFile: string, options: ApplyFlags, output: Out
   }
   const plan = fromPlanDocument(document);
   plan.databases = plan.databases.filter((db) => aliases.includes(db.alias));
-  ui.showPlan(buildPlanView(plan));
+  const view = buildPlanView(plan);
+  ui.showPlan(view);
+  annotate(output, planAnnotations(plan, desired));
   if (!hasWork(plan)) {
     output.out('\nThis plan has nothing to apply.\n');
+    await summarizeApply(output, plan, view, desired, [], 'This plan has nothing to apply.');
     return plan.databases.some((db) => db.errors.length > 0) ? EXIT_ERROR : EXIT_OK;
   }
   return runApplies(plan, desired, options, output, ui, true);
@@ -126,6 +134,11 @@ async function runApplies(plan: Plan, desired: DesiredState, options: ApplyFlags
     options.parallelism,
   ).finally(() => progress.stop());
   output.out(`\n${renderOutcomes(outcomes)}`);
+  annotate(
+    output,
+    outcomes.filter(isFailure).map((o) => outcomeAnnotation(o, desired)),
+  );
+  await summarizeApply(output, plan, buildPlanView(plan), desired, outcomes, closingLine(outcomes));
   if (outcomes.some((o) => o.interrupted)) return EXIT_INTERRUPTED;
   const failed = outcomes.some(isFailure);
   return failed || plan.databases.some((db) => db.errors.length > 0) ? EXIT_ERROR : EXIT_OK;
@@ -173,12 +186,38 @@ function outcomeLine(o: DatabaseOutcome): string {
 
 export function renderOutcomes(outcomes: DatabaseOutcome[]): string {
   const lines = outcomes.map((o) => (o.hint ? `${outcomeLine(o)}\n    hint: ${o.hint}` : outcomeLine(o)));
+  lines.push(closingLine(outcomes));
+  return `${lines.join('\n')}\n`;
+}
+
+function closingLine(outcomes: DatabaseOutcome[]): string {
   const applied = outcomes.filter((o) => o.status === 'applied').length;
   const bad = outcomes.filter(isFailure).length;
-  lines.push(
-    bad === 0
-      ? `Apply complete: ${plural(applied, 'database')} changed.`
-      : `Apply finished with errors: ${applied} applied, ${bad} not applied (each database is all or nothing).`,
-  );
-  return `${lines.join('\n')}\n`;
+  return bad === 0
+    ? `Apply complete: ${plural(applied, 'database')} changed.`
+    : `Apply finished with errors: ${applied} applied, ${bad} not applied (each database is all or nothing).`;
+}
+
+/** GitHub Actions: a database that failed or was refused, annotated on its line of the config. */
+function outcomeAnnotation(o: DatabaseOutcome, desired: DesiredState): Annotation {
+  return {
+    level: 'error',
+    title: `datalinks apply: database ${o.alias}`,
+    message: outcomeLine(o),
+    hint: o.hint,
+    position: desired.databases.find((db) => db.alias === o.alias)?.position,
+  };
+}
+
+/** The job summary (GITHUB_STEP_SUMMARY): the plan that was applied and each database's outcome. */
+async function summarizeApply(
+  output: Output,
+  plan: Plan,
+  view: PlanView,
+  desired: DesiredState,
+  outcomes: DatabaseOutcome[],
+  closing: string,
+): Promise<void> {
+  const rows = outcomes.map((o) => ({ alias: o.alias, failed: isFailure(o), text: outcomeLine(o) }));
+  await appendStepSummary(output, () => renderApplyMarkdown(plan, view, rows, closing, desired.configPath));
 }

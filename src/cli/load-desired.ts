@@ -1,17 +1,13 @@
 import { loadConfig } from '../config/load-config.js';
-import { formatProblem } from '../config/problem.js';
 import type { DesiredState } from '../config/types.js';
 import { UserError } from '../errors.js';
-import { plural } from '../plural.js';
+import { ConfigInvalidError } from './config-error.js';
 
 /** Loads the config or throws one UserError listing every problem in it. */
 export async function loadDesiredOrThrow(path: string, aliases: readonly string[], env: NodeJS.ProcessEnv): Promise<DesiredState> {
   const result = await loadConfig(path, env);
   if (!result.ok) {
-    throw new UserError(
-      'config_invalid',
-      `${result.problems.map(formatProblem).join('\n')}\n\n${path} is invalid: ${plural(result.problems.length, 'problem')}. Nothing was done.`,
-    );
+    throw new ConfigInvalidError(result.problems, path);
   }
   const unknown = aliases.filter((alias) => !result.value.databases.some((db) => db.alias === alias));
   if (unknown.length > 0) {

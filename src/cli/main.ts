@@ -2,7 +2,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { BugError, messageOf, UserError } from '../errors.js';
 import { scrubSecrets } from '../secrets.js';
 import { registerCommands } from './commands.js';
+import { ConfigInvalidError } from './config-error.js';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
+import { annotate, configProblemAnnotations } from './github.js';
 import { createOutput, type Output } from './output.js';
 import { packageVersion } from './package-version.js';
 
@@ -30,6 +32,12 @@ export async function main(argv: string[], output: Output = createOutput()): Pro
     if (error instanceof UserError) {
       output.err(`Error: ${scrubSecrets(error.message)}\n`);
       for (const step of error.nextSteps) output.err(`  ${scrubSecrets(step)}\n`);
+      annotate(
+        output,
+        error instanceof ConfigInvalidError
+          ? configProblemAnnotations(error.problems)
+          : [{ level: 'error', title: 'datalinks', message: error.message, hint: error.nextSteps.join('\n') || undefined }],
+      );
       return EXIT_ERROR;
     }
     const kind = error instanceof BugError ? 'internal error' : 'unexpected error';

@@ -26,9 +26,21 @@ export function createOutput(): Output {
     err: (text) => process.stderr.write(scrubSecrets(text)),
     isTerminal,
     canPrompt: isTerminal && Boolean(process.stdin.isTTY),
-    color: isTerminal && !process.env.NO_COLOR && !process.argv.includes('--no-color'),
+    color: wantsColor(isTerminal, process.env, process.argv),
     env: process.env,
   };
+}
+
+/**
+ * Colour in a terminal; when piped only if FORCE_COLOR asks for it (as chalk and most CLIs read it:
+ * set and not `0` or `false`), so a CI log viewer that renders escape codes can have them.
+ * NO_COLOR (https://no-color.org) and --no-color win over both.
+ */
+export function wantsColor(isTerminal: boolean, env: NodeJS.ProcessEnv, argv: readonly string[]): boolean {
+  if (env.NO_COLOR || argv.includes('--no-color')) return false;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force.toLowerCase() !== 'false';
+  return isTerminal;
 }
 
 /** An Output that records what was written, for tests. */

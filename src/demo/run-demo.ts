@@ -19,7 +19,7 @@ const LOCAL_SQL = `
 CREATE TABLE orders (id integer PRIMARY KEY, person_id integer NOT NULL, item text NOT NULL, total numeric(8,2) NOT NULL);
 INSERT INTO orders VALUES (100, 1, 'salmon nigiri', 12.50), (101, 2, 'tuna maki', 9.00), (102, 1, 'miso soup', 3.50);`;
 
-const CONFIG = `# yaml-language-server: $schema=./schemas/datalinks.schema.json
+const CONFIG = `# yaml-language-server: $schema=./node_modules/datalinks/schemas/datalinks.schema.json
 version: 1
 databases:
   main:
@@ -79,7 +79,9 @@ export async function runDemo(run: Run, output: Output): Promise<number> {
     await cli('plan');
     await cli('apply', '--auto-approve');
     output.out(`\nsushi=> SELECT * FROM crm.invoices;\n\n${formatTable(await sql(url('sushi'), 'SELECT * FROM crm.invoices'))}\n`);
-    step('Done. Try it on your own databases: cp datalinks.example.yaml datalinks.yaml, set the variables, run datalinks plan.');
+    step(
+      'Done. Try it on your own databases: start datalinks.yaml from datalinks.example.yaml (in this package), set the variables it names, run datalinks plan.',
+    );
     return 0;
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -58,7 +58,7 @@ export function exportConfig(databases: ExportedDatabase[]): string {
     const node = document.getIn(['databases', alias, 'links', name], true);
     if (isNode(node)) node.commentBefore = comment;
   }
-  return `# yaml-language-server: $schema=./schemas/datalinks.schema.json\n${document.toString()}`;
+  return `# yaml-language-server: $schema=./node_modules/datalinks/schemas/datalinks.schema.json\n${document.toString()}`;
 }
 
 function exportLink(server: ObservedServer, catalog: LinkCatalog, configured: DesiredLink | undefined) {

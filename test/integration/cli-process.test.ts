@@ -27,7 +27,7 @@ describe('the datalinks command, as a separate process without a terminal', () =
     const config = writeConfig(
       'version: 1\ndatabases:\n  main:\n    url: ${LOCAL_URL}\n    links:\n      crm:\n        remote:\n          url: ${CRM_URL}\n',
     );
-    const env = { LOCAL_URL: local.url, CRM_URL: remote.url, FORCE_COLOR: '1' };
+    const env = { LOCAL_URL: local.url, CRM_URL: remote.url };
     const plan = await datalinks(['plan', '--detailed-exitcode', '-c', config], env);
     expect(plan.code).toBe(2);
     expect(plan.stdout).toContain('+ link crm will be created');
@@ -37,6 +37,24 @@ describe('the datalinks command, as a separate process without a terminal', () =
     expect(apply.code).toBe(1);
     expect(apply.stderr).toContain('run again with --auto-approve');
     expect(apply.stdout + apply.stderr).not.toContain(ESC);
+  });
+
+  it('colours piped output when FORCE_COLOR asks for it, unless NO_COLOR says otherwise', async () => {
+    const { local, remote } = await createLinkedPair();
+    const config = writeConfig(
+      'version: 1\ndatabases:\n  main:\n    url: ${LOCAL_URL}\n    links:\n      crm:\n        remote:\n          url: ${CRM_URL}\n',
+    );
+    const env = { LOCAL_URL: local.url, CRM_URL: remote.url };
+    const forced = await datalinks(['plan', '-c', config], { ...env, FORCE_COLOR: '1' });
+    expect(forced.code).toBe(0);
+    expect(forced.stdout).toContain(`${ESC}[32m+${ESC}[39m link crm will be created`);
+    for (const off of [{ FORCE_COLOR: '0' }, { FORCE_COLOR: '1', NO_COLOR: '1' }]) {
+      const plain = await datalinks(['plan', '-c', config], { ...env, ...off });
+      expect(plain.stdout).toContain('+ link crm will be created');
+      expect(plain.stdout).not.toContain(ESC);
+    }
+    const flag = await datalinks(['plan', '--no-color', '-c', config], { ...env, FORCE_COLOR: '1' });
+    expect(flag.stdout).not.toContain(ESC);
   });
 
   it('reports an invalid file with file:line:col and exit 1, and no stack trace', async () => {
