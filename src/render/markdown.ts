@@ -1,6 +1,6 @@
 import type { Plan } from '../plan/types.js';
 import { scrubSecrets } from '../secrets.js';
-import type { PlanView, ViewLine } from './plan-view.js';
+import { changeReason, DROP_REASON, type PlanView, type ViewLine } from './plan-view.js';
 
 /**
  * GitHub-flavoured markdown of a plan and of an apply: for `plan --markdown` (a PR comment), and the
@@ -49,7 +49,13 @@ export function planMarker(configPath: string): string {
   return `<!-- datalinks plan: ${scrubSecrets(configPath).replace(/[<>\p{Cc}]/gu, '_')} -->`;
 }
 
-export type DestructiveKind = 'destroy_link' | 'drop_foreign_table' | 'replace_foreign_table' | 'drop_dependent';
+export type DestructiveKind =
+  | 'destroy_link'
+  | 'drop_foreign_table'
+  | 'drop_column'
+  | 'replace_foreign_table'
+  | 'drop_dependent'
+  | 'remove_access';
 
 /** A change that loses something: what `::warning` annotations and the markdown's caution call out. */
 export interface DestructiveChange {
@@ -68,21 +74,33 @@ export function destructiveChanges(plan: Plan): DestructiveChange[] {
       if (change.action === 'destroy') found.push({ ...at, kind: 'destroy_link', text: `link ${change.link} will be destroyed` });
       else {
         for (const op of change.operations) {
-          if (op.kind === 'drop_foreign_table') {
-            found.push({
-              ...at,
-              kind: 'drop_foreign_table',
-              text: `foreign table ${op.schema}.${op.table} will be dropped (${op.reason})`,
-            });
+          if (op.kind === 'drop_foreign_tables') {
+            for (const table of op.tables) {
+              found.push({
+                ...at,
+                kind: 'drop_foreign_table',
+                text: `foreign table ${op.schema}.${table} will be dropped (${DROP_REASON[op.reason]})`,
+              });
+            }
+          } else if (op.kind === 'alter_foreign_table') {
+            for (const step of op.steps) {
+              if (step.action !== 'drop') continue;
+              found.push({
+                ...at,
+                kind: 'drop_column',
+                text: `column ${step.column} of foreign table ${op.schema}.${op.table} will be dropped`,
+              });
+            }
           } else if (op.kind === 'replace_foreign_table') {
             found.push({
               ...at,
               kind: 'replace_foreign_table',
-              text: `foreign table ${op.schema}.${op.table.name} will be replaced (remote columns changed)`,
+              text: `foreign table ${op.schema}.${op.table.name} will be replaced (${changeReason(op.reason)})`,
             });
           }
         }
       }
+      for (const what of change.accessRemoved ?? []) found.push({ ...at, kind: 'remove_access', text: `removes access: ${what}` });
       for (const dependent of change.dependents) {
         found.push({
           ...at,

@@ -153,13 +153,13 @@ function operationLines(op: Operation): ViewLine[] {
   }
 }
 
-const DROP_REASON: Record<DropReason, string> = {
+export const DROP_REASON: Record<DropReason, string> = {
   excluded_by_filter: 'excluded by the table filter',
   removed_on_remote: 'no longer on the remote',
   link_destroyed: 'link destroyed',
 };
 
-function changeReason(reason: TableChangeReason): string {
+export function changeReason(reason: TableChangeReason): string {
   return reason.code === 'import_options_changed' ? `import options changed: ${reason.options.join(', ')}` : 'remote columns changed';
 }
 

@@ -71,7 +71,7 @@ describe('the datalinks command, as a separate process without a terminal', () =
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('+ link crm will be created');
-    expect(result.stdout).toContain('Database main: applied 7 statements');
+    expect(result.stdout).toMatch(/Database main: applied \d+ statements/);
     expect(result.stdout).toContain('Remote:      CRM_DATABASE_URL');
     expect(result.stdout).toMatch(/Ada Lovelace \| 2\s+\| 16\.00/);
     expect(result.stdout).toContain('+ foreign table crm.invoices (3 columns)');

@@ -22,7 +22,7 @@ function samplePlan(): Plan {
             action: 'create',
             link: 'billing',
             operations: [
-              { kind: 'create_schema', schema: 'billing' },
+              { kind: 'create_schema', schema: 'billing', meta: { created_at: null, remote: 'BILLING_URL' } },
               {
                 kind: 'create_foreign_table',
                 schema: 'billing',
@@ -36,16 +36,17 @@ function samplePlan(): Plan {
             action: 'update',
             link: 'crm',
             operations: [
-              { kind: 'drop_foreign_table', schema: 'crm', table: 'old_people', reason: 'gone from the remote' },
+              { kind: 'drop_foreign_tables', schema: 'crm', tables: ['old_people'], reason: 'removed_on_remote' },
               {
                 kind: 'replace_foreign_table',
                 schema: 'crm',
                 server: 'crm',
                 table: { name: 'accounts', remoteSchema: 'public', remoteTable: 'accounts', columns: [column('b'), column('a')] },
                 diff: [{ change: 'changed', column: 'a', before: 'integer', after: 'text' }],
+                reason: { code: 'remote_columns_changed', options: [] },
               },
             ],
-            dependents: [{ link: 'crm', table: 'accounts', description: 'view public.account_report' }],
+            dependents: [{ link: 'crm', table: 'accounts', column: null, inLinkSchema: false, description: 'view public.account_report' }],
           },
           { action: 'destroy', link: 'legacy', operations: [{ kind: 'drop_server', server: 'legacy' }], dependents: [] },
         ],
@@ -127,7 +128,7 @@ describe('renderPlanMarkdown', () => {
 
   it('calls out every destructive change, with the flag apply needs for dependents', () => {
     expect(markdown).toContain('> [!CAUTION]\n> This plan destroys or replaces 4 things:');
-    expect(markdown).toContain('> - **main**: foreign table crm.old\\_people will be dropped (gone from the remote)');
+    expect(markdown).toContain('> - **main**: foreign table crm.old\\_people will be dropped (no longer on the remote)');
     expect(markdown).toContain('> - **main**: foreign table crm.accounts will be replaced (remote columns changed)');
     expect(markdown).toContain('> - **main**: also drops view public.account\\_report, outside the link (depends on crm.accounts)');
     expect(markdown).toContain('> - **main**: link legacy will be destroyed');
