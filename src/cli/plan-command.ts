@@ -5,7 +5,7 @@ import type { Plan } from '../plan/types.js';
 import { buildPlanView } from '../render/plan-view.js';
 import { MASKED_CONTEXT, renderDatabaseSql } from '../sql/render-sql.js';
 import type { CommonOptions, ConnectionFlags } from './commands.js';
-import { durationMs } from './durations.js';
+import { connectionBounds } from './durations.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import { loadDesiredOrThrow } from './load-desired.js';
 import type { Output } from './output.js';
@@ -25,7 +25,7 @@ export async function runPlanCommand(options: PlanFlags, output: Output): Promis
   const ui = options.json ? undefined : await createUi(output);
   const reading = ui?.trackReading(desired.databases.map((db) => db.alias));
   const { plan } = await runPlan(desired, {
-    connectTimeoutMs: durationMs(options.connectTimeout),
+    ...connectionBounds(options),
     parallelism: options.parallelism,
     planOptions: { adopt: options.adopt },
     fingerprints: Boolean(options.json || options.out),
