@@ -12,8 +12,9 @@ async function refuseUserMappings(local: TestDatabase): Promise<void> {
   await local.query(`
     CREATE FUNCTION refuse_mapping() RETURNS event_trigger LANGUAGE plpgsql AS $$
     BEGIN
-      RAISE EXCEPTION 'user mapping refused by a test (log_min_error_statement=%, log_statement=%, log_min_duration_statement=%)',
-        current_setting('log_min_error_statement'), current_setting('log_statement'), current_setting('log_min_duration_statement');
+      RAISE EXCEPTION 'user mapping refused by a test (log_min_error_statement=%, log_statement=%, log_min_duration_statement=%, pg_stat_statements.track_utility=%)',
+        current_setting('log_min_error_statement'), current_setting('log_statement'), current_setting('log_min_duration_statement'),
+        coalesce(current_setting('pg_stat_statements.track_utility', true), 'unset');
     END $$`);
   await local.query(
     `CREATE EVENT TRIGGER refuse_mapping ON ddl_command_start WHEN TAG IN ('CREATE USER MAPPING') EXECUTE FUNCTION refuse_mapping()`,
@@ -38,7 +39,7 @@ describe('what PostgreSQL logs of an apply', () => {
     const result = await runCli(['apply', '--auto-approve', '-c', writeConfig(oneLinkConfig())], env);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(
-      'FAILED: link "billing": user mapping refused by a test (log_min_error_statement=panic, log_statement=none, log_min_duration_statement=-1)',
+      'FAILED: link "billing": user mapping refused by a test (log_min_error_statement=panic, log_statement=none, log_min_duration_statement=-1, pg_stat_statements.track_utility=off)',
     );
     expect(await local.query('SELECT srvname FROM pg_foreign_server')).toEqual([]);
 
@@ -84,8 +85,8 @@ describe('what PostgreSQL logs of an apply', () => {
     expect(granted.code).toBe(1);
     expect(granted.stdout).toContain(
       version >= 150000
-        ? '(log_min_error_statement=panic, log_statement=none, log_min_duration_statement=-1)'
-        : '(log_min_error_statement=error, log_statement=none, log_min_duration_statement=-1)',
+        ? '(log_min_error_statement=panic, log_statement=none, log_min_duration_statement=-1,'
+        : '(log_min_error_statement=error, log_statement=none, log_min_duration_statement=-1,',
     );
 
     await local.query('DROP EVENT TRIGGER refuse_mapping');
