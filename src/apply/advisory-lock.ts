@@ -4,7 +4,7 @@ import { SQLSTATE, sqlstateOf } from '../db/sqlstate.js';
 /**
  * The advisory lock that serialises datalinks applies to one database. Advisory locks are per
  * database, so applies to different databases never wait for each other. The key is the pair
- * (1684827755, 1): 1684827755 is 0x646c696b, "dlik" in ASCII (datalinks), 1 is this lock's number
+ * (1684827755, 1): 1684827755 is 0x646c6e6b, "dlnk" in ASCII (datalinks), 1 is this lock's number
  * within that space; tools that pick keys at random are unlikely to meet it. Taken with
  * pg_advisory_xact_lock, so it is released with the transaction, however it ends (commit, rollback,
  * or the connection closing).

@@ -2,12 +2,13 @@ import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
+import { APPLY_LOCK_KEY } from '../../src/apply/advisory-lock.js';
 import { runCli, writeConfig } from '../support/cli.js';
 import { adminQuery, createLinkedPair } from '../support/databases.js';
 
 const CONFIG =
   'version: 1\ndatabases:\n  main:\n    url: ${LOCAL_URL}\n    links:\n      billing:\n        remote:\n          url: ${BILLING_URL}\n';
-const ADVISORY_LOCK = 'SELECT pg_advisory_lock(1684827755, 1)';
+const ADVISORY_LOCK = `SELECT pg_advisory_lock(${APPLY_LOCK_KEY.join(', ')})`;
 
 async function setup(yaml = CONFIG) {
   const { local, remote } = await createLinkedPair();
