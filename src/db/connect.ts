@@ -47,7 +47,7 @@ export class NoAnswer extends Error {
     super(
       `no answer from ${where} within ${seconds(waitedMs)} (statement timeout ${seconds(statementTimeoutMs)}, then the connect timeout)`,
     );
-    this.hint = `check that the server at ${where.split('/')[0]} is up and reachable (a stalled proxy, a full disk or a network partition look like this), or raise --statement-timeout`;
+    this.hint = stalledHint(where, '--statement-timeout');
   }
 }
 
@@ -92,7 +92,7 @@ export async function connect(target: ConnectionTarget, options: ConnectOptions)
       throw new ConnectionFailed(
         where,
         `the server accepted the connection but did not answer within ${seconds(options.connectTimeoutMs)} (connect timeout)`,
-        error.hint,
+        stalledHint(where, '--connect-timeout'),
       );
     }
     throw new ConnectionFailed(where, connectReason(error, options.connectTimeoutMs), connectHint(error));
@@ -208,6 +208,11 @@ export async function closeQuietly(client: pg.Client | undefined): Promise<void>
   await Promise.race([client.end().catch(() => undefined), grace]);
   clearTimeout(timer);
   destroySocket(client);
+}
+
+function stalledHint(where: string, flag: string): string {
+  const server = where.slice(0, where.lastIndexOf('/'));
+  return `check that the server at ${server} is up and reachable (a stalled proxy, a hung server or a network partition look like this), or raise ${flag}`;
 }
 
 function seconds(ms: number): string {
