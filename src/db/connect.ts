@@ -142,12 +142,20 @@ function boundQueries(
   };
 }
 
-/** On abort: cancel the running statement (if any); if the session still has not ended after a grace, destroy it. */
-function interrupt(client: pg.Client, running: number, graceMs: number): void {
-  if (running > 0) void sendCancelRequest(client, graceMs);
-  const timer = setTimeout(() => destroySocket(client), graceMs + CLOSE_GRACE_MS);
-  timer.unref();
+/**
+ * On abort: cancel the running statement (if any). The statement then fails at once and the caller
+ * rolls back and closes; a session that still has not ended a moment after the cancel was taken (a
+ * server that stopped answering) is destroyed.
+ */
+function interrupt(client: pg.Client, running: number, connectTimeoutMs: number): void {
+  let timer: NodeJS.Timeout | undefined;
+  const destroyLater = (ms: number) => {
+    timer = setTimeout(() => destroySocket(client), ms);
+    timer.unref();
+  };
   client.once('end', () => clearTimeout(timer));
+  if (running === 0) destroyLater(connectTimeoutMs + CLOSE_GRACE_MS);
+  else void sendCancelRequest(client, connectTimeoutMs).then(() => destroyLater(CLOSE_GRACE_MS));
 }
 
 function onAbort(signal: AbortSignal | undefined, fn: () => void): () => void {

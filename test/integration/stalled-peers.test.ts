@@ -119,6 +119,28 @@ describe('a remote that stalls', () => {
     expect(again.stdout).toContain('Database main: applied');
   });
 
+  it('apply interrupted with Ctrl-C while it waits for a stalled remote exits 130 at once, nothing applied', async () => {
+    const { local, proxy, env, config } = await setup((connection) => (connection === 1 ? 'forward' : { stallAfterReady: 2 }));
+    const child = spawn('node', ['bin/datalinks.js', 'apply', '--auto-approve', '--statement-timeout', '10min', '-c', config], {
+      env: { PATH: process.env.PATH, ...env },
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    // apply's own read of the remote is the second connection; give it time to send its queries.
+    for (let waited = 0; proxy.connections < 2 && waited < 20_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 500));
+    const interrupted = Date.now();
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(Date.now() - interrupted).toBeLessThan(10_000);
+    expect(stdout).toContain('Database main: FAILED: interrupted: rolled back, nothing was applied');
+    expect(await datalinksSessions(local)).toEqual([]);
+    expect(await local.query('SELECT srvname FROM pg_foreign_server')).toEqual([]);
+  });
+
   it('plan gives up on a local database that stops answering after start-up, naming it', async () => {
     const { local, env, config } = await setup('forward');
     const localProxy = await startStallingProxy(local.url, { stallAfterReady: 2 });
