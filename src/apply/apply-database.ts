@@ -1,6 +1,8 @@
-import type pg from 'pg';
+import pg from 'pg';
 import type { DesiredDatabase } from '../config/types.js';
-import { ConnectionFailed, type ConnectOptions, closeQuietly, connect } from '../db/connect.js';
+import { ConnectionFailed, type ConnectOptions, closeQuietly, connect, NoAnswer } from '../db/connect.js';
+import { executeStatement } from '../db/execute.js';
+import { SQLSTATE, sqlstateOf } from '../db/sqlstate.js';
 import { messageOf } from '../errors.js';
 import { observeDatabase, type RemoteReader } from '../introspect/observe.js';
 import { samePlannedChanges } from '../plan/compare.js';
@@ -10,9 +12,8 @@ import { type PlanOptions, planDatabase } from '../plan/plan-database.js';
 import type { DatabasePlan } from '../plan/types.js';
 import { plural } from '../plural.js';
 import { MASKED_CONTEXT, renderDatabaseSql, type SqlContext } from '../sql/render-sql.js';
-
-/** Serialises applies to one database (advisory locks are per database). */
-const ADVISORY_LOCK = [1684827755, 1] as const;
+import { takeApplyLock } from './advisory-lock.js';
+import { quietStatementLogging } from './quiet-logging.js';
 
 export interface ApplyOptions extends ConnectOptions {
   lockTimeout: string;
@@ -25,8 +26,6 @@ export interface ApplyOptions extends ConnectOptions {
   staleMessage: string;
   now: () => string;
   onProgress?: (alias: string, done: number, total: number) => void;
-  /** Set by the CLI on Ctrl-C: stop between statements and roll back. */
-  signal?: AbortSignal;
 }
 
 export type ApplyStatus = 'applied' | 'unchanged' | 'failed' | 'refused';
@@ -43,8 +42,11 @@ export interface DatabaseOutcome {
 }
 
 /**
- * Applies one database's plan in one transaction: lock, re-read the state under the lock, re-plan,
- * refuse if the plan changed since it was shown, run the statements, commit. Any error rolls back.
+ * Applies one database's plan: read its remotes again (before any transaction), then in one
+ * transaction take the apply lock, re-read the local catalogs under it, re-plan, refuse if the plan
+ * changed since it was shown, run the statements, commit. Any error rolls back. Every wait is
+ * bounded (connect timeout, lock timeout, statement timeout on the server and on the client), and
+ * Ctrl-C cancels the running statement on the server before rolling back.
  */
 export async function applyDatabase(
   database: DesiredDatabase,
@@ -74,35 +76,43 @@ export async function applyDatabase(
     );
   }
 
+  const interrupted = (): DatabaseOutcome => ({
+    ...outcome('failed', 0, 'interrupted: rolled back, nothing was applied'),
+    interrupted: true,
+  });
+  if (options.signal?.aborted) return interrupted();
+
+  // The remotes are read first, outside any transaction: a remote that is slow or stalls cannot keep
+  // the local transaction open, idle, holding the apply lock (every wait is bounded anyway).
+  const remoteSchemas = await remotes.schemasFor(database);
+  if (options.signal?.aborted) return interrupted();
+  for (const link of database.links) {
+    const remote = remoteSchemas[link.name];
+    if (remote && !remote.ok) return outcome('failed', 0, `link "${link.name}": ${remote.error}; nothing was applied`, remote.hint);
+  }
+
   let client: pg.Client | undefined;
   let current = { link: null as string | null, masked: '' };
-  // Ctrl-C closes the connection, which cancels a waiting or running statement; the server rolls back.
-  const interrupt = () => void client?.end().catch(() => undefined);
-  options.signal?.addEventListener('abort', interrupt, { once: true });
   try {
-    if (options.signal?.aborted) throw new Interrupted();
+    // Ctrl-C (options.signal) makes the connection send PostgreSQL a cancel request for the running
+    // statement (a lock wait included); the statement then fails here and the transaction rolls back.
     client = await connect(database.target, options);
     await client.query('BEGIN');
-    await client.query(`SELECT pg_catalog.set_config('lock_timeout', $1, true), pg_catalog.set_config('statement_timeout', $2, true)`, [
-      options.lockTimeout,
-      options.statementTimeout,
-    ]);
-    try {
-      await client.query('SELECT pg_catalog.pg_advisory_xact_lock($1, $2)', [...ADVISORY_LOCK]);
-    } catch (error) {
-      if ((error as { code?: string }).code === '55P03') {
-        await rollback(client);
-        return outcome(
-          'failed',
-          0,
-          `another datalinks apply is running on this database (waited ${options.lockTimeout} for its lock)`,
-          'try again when it has finished',
-        );
-      }
-      throw error;
+    await client.query(
+      `SELECT pg_catalog.set_config('lock_timeout', $1, true), pg_catalog.set_config('statement_timeout', $2, true),
+              pg_catalog.set_config('idle_in_transaction_session_timeout', $2, true)`,
+      [options.lockTimeout, options.statementTimeout],
+    );
+    if (!(await takeApplyLock(client))) {
+      await rollback(client);
+      return outcome(
+        'failed',
+        0,
+        `another datalinks apply is running on this database (waited ${options.lockTimeout} for its lock)`,
+        'try again when it has finished',
+      );
     }
-    const observed = await observeDatabase(database, client, remotes);
-    await client.query('RESET search_path');
+    const observed = await observeDatabase(database, client, Promise.resolve(remoteSchemas));
     const replanned = planDatabase(database, observed, options.planOptions);
     const stale =
       replanned.errors.length > 0 ||
@@ -117,13 +127,17 @@ export async function applyDatabase(
         replanned.errors[0]?.message ?? 'run datalinks plan again, review the new plan, and apply that',
       );
     }
+    if (observed.local.ok) await quietStatementLogging(client, observed.local.catalog.environment);
+    // Generated statements run with the database's own search_path (CREATE EXTENSION installs into
+    // its first schema); they qualify every name they use.
+    await client.query('RESET search_path');
     const context: SqlContext = { passwordFor: secrets, now: options.now(), cascade: options.allowDependentDrops };
     const statements = renderDatabaseSql(replanned, context);
     const masked = renderDatabaseSql(replanned, { ...context, passwordFor: MASKED_CONTEXT.passwordFor });
     for (const [index, statement] of statements.entries()) {
       if (options.signal?.aborted) throw new Interrupted();
       current = { link: statement.link, masked: masked[index]?.sql ?? '' };
-      await client.query(statement.sql);
+      await executeStatement(client, statement.sql);
       options.onProgress?.(database.alias, index + 1, statements.length);
     }
     if (options.signal?.aborted) throw new Interrupted();
@@ -131,19 +145,21 @@ export async function applyDatabase(
     return outcome('applied', statements.length);
   } catch (error) {
     await rollback(client);
-    if (error instanceof Interrupted || options.signal?.aborted)
-      return { ...outcome('failed', 0, 'interrupted: rolled back, nothing was applied'), interrupted: true };
+    if (error instanceof Interrupted || options.signal?.aborted) return interrupted();
     if (error instanceof ConnectionFailed) return outcome('failed', 0, `cannot connect (${error.where}): ${error.reason}`, error.hint);
     const where = current.link ? `link "${current.link}"` : 'database setup';
-    const pgError = error as { code?: string; detail?: string; hint?: string };
+    const running = current.masked ? `\n    while running: ${current.masked.split('\n')[0]}` : '';
+    if (error instanceof NoAnswer) {
+      return outcome('failed', 0, `${where}: ${error.message}; the connection was closed, nothing was committed${running}`, error.hint);
+    }
+    const detail = error instanceof pg.DatabaseError && error.detail ? ` (${error.detail})` : '';
     return outcome(
       'failed',
       0,
-      `${where}: ${messageOf(error)}${pgError.detail ? ` (${pgError.detail})` : ''}; rolled back, nothing was applied${current.masked ? `\n    while running: ${current.masked.split('\n')[0]}` : ''}`,
-      hintFor(pgError.code, current.masked) ?? pgError.hint,
+      `${where}: ${messageOf(error)}${detail}; rolled back, nothing was applied${running}`,
+      hintFor(sqlstateOf(error), current.masked) ?? (error instanceof pg.DatabaseError ? error.hint : undefined),
     );
   } finally {
-    options.signal?.removeEventListener('abort', interrupt);
     await closeQuietly(client);
   }
 }
@@ -160,11 +176,13 @@ async function rollback(client: pg.Client | undefined): Promise<void> {
 }
 
 function hintFor(code: string | undefined, statement: string): string | undefined {
-  if (code === '55P03') return 'another session holds a lock on an object this apply must change; try again later or raise --lock-timeout';
-  if (code === '42501' && statement.startsWith('CREATE EXTENSION')) {
+  if (code === SQLSTATE.lockNotAvailable)
+    return 'another session holds a lock on an object this apply must change; try again later or raise --lock-timeout';
+  if (code === SQLSTATE.insufficientPrivilege && statement.startsWith('CREATE EXTENSION')) {
     return "creating postgres_fdw needs a superuser (or your provider's admin role): have one run CREATE EXTENSION postgres_fdw; and GRANT USAGE ON FOREIGN DATA WRAPPER postgres_fdw TO your role";
   }
-  if (code === '42704') return 'a type or object the remote uses does not exist in this database; create it locally or exclude that table';
-  if (code === '57014') return 'a statement ran longer than the statement timeout';
+  if (code === SQLSTATE.undefinedObject)
+    return 'a type or object the remote uses does not exist in this database; create it locally or exclude that table';
+  if (code === SQLSTATE.queryCanceled) return 'a statement ran longer than the statement timeout';
   return undefined;
 }

@@ -10,7 +10,7 @@ import { plural } from '../plural.js';
 import { renderApplyMarkdown } from '../render/markdown.js';
 import { buildPlanView, type PlanView } from '../render/plan-view.js';
 import type { CommonOptions, ConnectionFlags } from './commands.js';
-import { durationMs } from './durations.js';
+import { connectionBounds } from './durations.js';
 import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
 import { type Annotation, annotate, appendStepSummary, planAnnotations } from './github.js';
 import { mapLimited } from './limit.js';
@@ -24,7 +24,6 @@ export interface ApplyFlags extends CommonOptions, ConnectionFlags {
   allowDependentDrops?: boolean;
   adopt?: boolean;
   lockTimeout: string;
-  statementTimeout: string;
   /** Whether -c was given on the command line (a saved plan otherwise names its own config). */
   configFromCli: boolean;
 }
@@ -35,7 +34,7 @@ export async function runApplyCommand(planFile: string | undefined, options: App
   const desired = await loadDesiredOrThrow(options.config, options.database, output.env);
   const reading = ui.trackReading(desired.databases.map((db) => db.alias));
   const { plan } = await runPlan(desired, {
-    connectTimeoutMs: durationMs(options.connectTimeout),
+    ...connectionBounds(options),
     parallelism: options.parallelism,
     planOptions: { adopt: options.adopt },
     onDatabase: reading.update,
@@ -117,7 +116,7 @@ async function runApplies(plan: Plan, desired: DesiredState, options: ApplyFlags
     plan,
     desired,
     {
-      connectTimeoutMs: durationMs(options.connectTimeout),
+      ...connectionBounds(options),
       lockTimeout: options.lockTimeout,
       statementTimeout: options.statementTimeout,
       allowDependentDrops: Boolean(options.allowDependentDrops),
@@ -144,7 +143,10 @@ async function runApplies(plan: Plan, desired: DesiredState, options: ApplyFlags
   return failed || plan.databases.some((db) => db.errors.length > 0) ? EXIT_ERROR : EXIT_OK;
 }
 
-/** Applies every database that has changes, each in its own transaction; Ctrl-C rolls back. */
+/**
+ * Applies every database that has changes, each in its own transaction. Ctrl-C cancels the running
+ * statements on the servers (remote reads too), rolls back and closes.
+ */
 async function applyPlan(
   plan: Plan,
   desired: DesiredState,
@@ -154,7 +156,7 @@ async function applyPlan(
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.on('SIGINT', onSigint);
-  const remotes = new RemoteReader(desired, options);
+  const remotes = new RemoteReader(desired, { ...options, signal: controller.signal });
   const passwords = new Map(
     desired.databases.flatMap((db) => db.links.map((l) => [`${db.alias}\0${l.name}`, l.remote.target.password] as const)),
   );

@@ -16,6 +16,7 @@ export interface CommonOptions {
 
 export interface ConnectionFlags {
   connectTimeout: string;
+  statementTimeout: string;
   parallelism: number;
 }
 
@@ -28,6 +29,7 @@ function withCommonOptions(command: Command): Command {
 function withConnectionOptions(command: Command): Command {
   return command
     .addOption(new Option('--connect-timeout <duration>', 'give up connecting after this long').default('10s').argParser(parseDuration))
+    .addOption(new Option('--statement-timeout <duration>', 'longest any one statement may run').default('5min').argParser(parseDuration))
     .addOption(new Option('--parallelism <n>', 'databases read and applied at once').default(4).argParser(parsePositiveInt));
 }
 
@@ -60,7 +62,6 @@ export function registerCommands(program: Command, output: Output, setExitCode: 
     .option('--allow-dependent-drops', 'allow dropping objects outside the links that depend on them')
     .option('--adopt', 'take over hand-made servers whose names match links in the file')
     .addOption(new Option('--lock-timeout <duration>', 'how long to wait for a lock').default('10s').argParser(parseDuration))
-    .addOption(new Option('--statement-timeout <duration>', 'longest any one statement may run').default('5min').argParser(parseDuration))
     .action(async (planFile: string | undefined, options, command: Command) => {
       const { runApplyCommand } = await import('./apply-command.js');
       setExitCode(await runApplyCommand(planFile, { ...options, configFromCli: command.getOptionValueSource('config') === 'cli' }, output));

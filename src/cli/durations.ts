@@ -20,3 +20,11 @@ export function parsePositiveInt(value: string): number {
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`"${value}" is not a whole number of at least 1`);
   return n;
 }
+
+/** The connection bounds every command that connects takes from --connect-timeout and --statement-timeout. */
+export function connectionBounds(flags: { connectTimeout: string; statementTimeout: string }): {
+  connectTimeoutMs: number;
+  statementTimeoutMs: number;
+} {
+  return { connectTimeoutMs: durationMs(flags.connectTimeout), statementTimeoutMs: durationMs(flags.statementTimeout) };
+}

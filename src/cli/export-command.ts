@@ -2,7 +2,7 @@ import { messageOf, UserError } from '../errors.js';
 import { readLinkCatalog } from '../introspect/observe.js';
 import { type ExportedDatabase, exportConfig } from '../render/export-config.js';
 import type { CommonOptions, ConnectionFlags } from './commands.js';
-import { durationMs } from './durations.js';
+import { connectionBounds } from './durations.js';
 import { EXIT_OK } from './exit-codes.js';
 import { mapLimited } from './limit.js';
 import { loadDesiredOrThrow } from './load-desired.js';
@@ -11,10 +11,10 @@ import type { Output } from './output.js';
 /** Prints datalinks.yaml for the links that exist now in each configured database. */
 export async function runExportCommand(options: CommonOptions & ConnectionFlags, output: Output): Promise<number> {
   const desired = await loadDesiredOrThrow(options.config, options.database, output.env);
-  const connectTimeoutMs = durationMs(options.connectTimeout);
+  const bounds = connectionBounds(options);
   const databases = await mapLimited(desired.databases, options.parallelism, async (database): Promise<ExportedDatabase> => {
     try {
-      return { database, catalog: await readLinkCatalog(database, { connectTimeoutMs }) };
+      return { database, catalog: await readLinkCatalog(database, bounds) };
     } catch (error) {
       throw new UserError('export_failed', `cannot export database "${database.alias}": ${messageOf(error)}`);
     }

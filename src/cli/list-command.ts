@@ -3,7 +3,7 @@ import { messageOf } from '../errors.js';
 import { readLinkCatalog } from '../introspect/observe.js';
 import { parseManagedComment } from '../plan/managed-comment.js';
 import type { CommonOptions, ConnectionFlags } from './commands.js';
-import { durationMs } from './durations.js';
+import { connectionBounds } from './durations.js';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import { mapLimited } from './limit.js';
 import { loadDesiredOrThrow } from './load-desired.js';
@@ -30,11 +30,11 @@ export interface ListedDatabase {
 
 export async function runListCommand(options: CommonOptions & ConnectionFlags & { json?: boolean }, output: Output): Promise<number> {
   const desired = await loadDesiredOrThrow(options.config, options.database, output.env);
-  const connectTimeoutMs = durationMs(options.connectTimeout);
+  const bounds = connectionBounds(options);
   const databases = await mapLimited(desired.databases, options.parallelism, async (database): Promise<ListedDatabase> => {
     const base = { name: database.alias, target: describeTarget(database.target) };
     try {
-      const catalog = await readLinkCatalog(database, { connectTimeoutMs });
+      const catalog = await readLinkCatalog(database, bounds);
       const links = catalog.servers.map((server): ListedLink => {
         const meta = parseManagedComment(server.comment);
         return {

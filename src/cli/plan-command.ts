@@ -6,7 +6,7 @@ import { renderPlanMarkdown } from '../render/markdown.js';
 import { buildPlanView } from '../render/plan-view.js';
 import { MASKED_CONTEXT, renderDatabaseSql } from '../sql/render-sql.js';
 import type { CommonOptions, ConnectionFlags } from './commands.js';
-import { durationMs } from './durations.js';
+import { connectionBounds } from './durations.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import { annotate, appendStepSummary, planAnnotations } from './github.js';
 import { loadDesiredOrThrow } from './load-desired.js';
@@ -29,7 +29,7 @@ export async function runPlanCommand(options: PlanFlags, output: Output): Promis
   const ui = options.json || options.markdown ? undefined : await createUi(output);
   const reading = ui?.trackReading(desired.databases.map((db) => db.alias));
   const { plan } = await runPlan(desired, {
-    connectTimeoutMs: durationMs(options.connectTimeout),
+    ...connectionBounds(options),
     parallelism: options.parallelism,
     planOptions: { adopt: options.adopt },
     fingerprints: Boolean(options.json || options.out),

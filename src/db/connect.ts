@@ -2,11 +2,28 @@ import pg from 'pg';
 import { describeTarget } from '../config/parse-url.js';
 import type { ConnectionTarget } from '../config/types.js';
 import { messageOf } from '../errors.js';
+import { sendCancelRequest } from './cancel.js';
+import { pinSession } from './session-settings.js';
+import { SQLSTATE, sqlstateOf, systemCodeOf } from './sqlstate.js';
+
+/** apply's --statement-timeout default, and the bound of every other command's statements. */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 5 * 60_000;
+
+/** How long a polite close (Terminate, then FIN) may take before the socket is destroyed. */
+const CLOSE_GRACE_MS = 2_000;
 
 export interface ConnectOptions {
+  /** Bounds the TCP connect, TLS, start-up and authentication together. */
   connectTimeoutMs: number;
+  /**
+   * Longest any one statement may run: statement_timeout on the server, and on the client the same
+   * plus `connectTimeoutMs`, after which the connection is abandoned (a server that never answers).
+   */
+  statementTimeoutMs?: number;
   /** Called for every query sent, so tests and the benchmark can count round trips. */
   onQuery?: (sql: string) => void;
+  /** Ctrl-C: sends PostgreSQL a cancel request for the running statement; the caller then rolls back and closes. */
+  signal?: AbortSignal;
 }
 
 export class ConnectionFailed extends Error {
@@ -19,51 +36,159 @@ export class ConnectionFailed extends Error {
   }
 }
 
-/** Opens a pg client to `target`. Errors name host, port and database, never the password. */
+/** A server that accepted the connection but did not answer a statement in time; the connection was closed. */
+export class NoAnswer extends Error {
+  readonly hint: string;
+  constructor(
+    readonly where: string,
+    waitedMs: number,
+    statementTimeoutMs: number,
+  ) {
+    super(
+      `no answer from ${where} within ${seconds(waitedMs)} (statement timeout ${seconds(statementTimeoutMs)}, then the connect timeout)`,
+    );
+    this.hint = stalledHint(where, '--statement-timeout');
+  }
+}
+
+/**
+ * Opens a pg client to `target` whose every wait is bounded: the connection (with start-up and
+ * authentication) by `connectTimeoutMs`, each statement by statement_timeout on the server and a
+ * deadline on the client. The session is pinned (search_path, DateStyle, TimeZone, ...: see
+ * session-settings.ts). Errors name host, port and database, never the password.
+ */
 export async function connect(target: ConnectionTarget, options: ConnectOptions): Promise<pg.Client> {
+  const where = describeTarget(target);
+  const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
   const client = new pg.Client({
     connectionString: target.url,
     connectionTimeoutMillis: options.connectTimeoutMs,
+    // Lets the operating system notice a peer that vanished while we wait (a network partition).
+    keepAlive: true,
     application_name: 'datalinks',
   });
   client.on('error', () => {
     // A connection dropped while idle is reported by the next query; never crash the process.
   });
-  if (options.onQuery) {
-    const onQuery = options.onQuery;
-    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-      const text = typeof args[0] === 'string' ? args[0] : ((args[0] as { text?: string }).text ?? '');
-      onQuery(text);
-      return query(...args);
-    };
-  }
+  // Setting the session up is part of connecting: the connect timeout bounds it too.
+  const queries = boundQueries(client, {
+    deadlineMs: options.connectTimeoutMs,
+    onTimeout: (waitedMs) => new NoAnswer(where, waitedMs, statementTimeoutMs),
+    onQuery: options.onQuery,
+  });
+  let connected = false;
+  const stopListening = onAbort(options.signal, () =>
+    connected ? interrupt(client, queries.waiting(), options.connectTimeoutMs) : destroySocket(client),
+  );
+  client.once('end', stopListening);
   try {
     await client.connect();
+    connected = true;
+    await pinSession(client, statementTimeoutMs);
   } catch (error) {
-    await client.end().catch(() => undefined);
-    throw new ConnectionFailed(describeTarget(target), connectReason(error, options.connectTimeoutMs), connectHint(error));
+    stopListening();
+    await closeQuietly(client);
+    if (error instanceof NoAnswer) {
+      throw new ConnectionFailed(
+        where,
+        `the server accepted the connection but did not answer within ${seconds(options.connectTimeoutMs)} (connect timeout)`,
+        stalledHint(where, '--connect-timeout'),
+      );
+    }
+    throw new ConnectionFailed(where, connectReason(error, options.connectTimeoutMs), connectHint(error));
   }
+  queries.setDeadline(statementTimeoutMs + options.connectTimeoutMs);
   return client;
 }
 
+/**
+ * Wraps `client.query` with a client-side deadline: a query without an answer in `deadlineMs`
+ * rejects with `onTimeout(...)` and the socket is destroyed (after a read timeout the protocol is
+ * out of step, so the connection cannot be used again; closing it also ends the session on the
+ * server). `waiting()` tells how many queries are waiting for an answer.
+ */
+function boundQueries(
+  client: pg.Client,
+  bound: { deadlineMs: number; onTimeout: (waitedMs: number) => Error; onQuery?: (sql: string) => void },
+): { waiting: () => number; setDeadline: (ms: number) => void } {
+  let waiting = 0;
+  let deadlineMs = bound.deadlineMs;
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  const bounded = (...args: unknown[]) => {
+    const first = args[0];
+    bound.onQuery?.(typeof first === 'string' ? first : ((first as { text?: string } | undefined)?.text ?? ''));
+    const pending = query(...args);
+    if (!(pending instanceof Promise)) return pending;
+    waiting++;
+    let timer: NodeJS.Timeout | undefined;
+    const waitMs = deadlineMs;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        destroySocket(client);
+        reject(bound.onTimeout(waitMs));
+      }, waitMs);
+    });
+    return Promise.race([pending, deadline]).finally(() => {
+      waiting--;
+      clearTimeout(timer);
+    });
+  };
+  (client as unknown as { query: typeof bounded }).query = bounded;
+  return {
+    waiting: () => waiting,
+    setDeadline: (ms) => {
+      deadlineMs = ms;
+    },
+  };
+}
+
+/**
+ * On abort: cancel the running statement (if any). The statement then fails at once and the caller
+ * rolls back and closes; a session that still has not ended a moment after the cancel was taken (a
+ * server that stopped answering) is destroyed.
+ */
+function interrupt(client: pg.Client, running: number, connectTimeoutMs: number): void {
+  let timer: NodeJS.Timeout | undefined;
+  const destroyLater = (ms: number) => {
+    timer = setTimeout(() => destroySocket(client), ms);
+    timer.unref();
+  };
+  client.once('end', () => clearTimeout(timer));
+  if (running === 0) destroyLater(connectTimeoutMs + CLOSE_GRACE_MS);
+  else void sendCancelRequest(client, connectTimeoutMs).then(() => destroyLater(CLOSE_GRACE_MS));
+}
+
+function onAbort(signal: AbortSignal | undefined, fn: () => void): () => void {
+  if (!signal) return () => {};
+  if (signal.aborted) {
+    queueMicrotask(fn);
+    return () => {};
+  }
+  signal.addEventListener('abort', fn, { once: true });
+  return () => signal.removeEventListener('abort', fn);
+}
+
+function destroySocket(client: pg.Client): void {
+  client.connection.stream.destroy();
+}
+
 function connectReason(error: unknown, timeoutMs: number): string {
-  const code = (error as { code?: string }).code;
-  const message = messageOf(error);
+  const code = sqlstateOf(error) ?? systemCodeOf(error);
   if (code === 'ECONNREFUSED') return 'connection refused (is PostgreSQL running and listening on that host and port?)';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host name not found';
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'host unreachable';
-  if (/timeout/i.test(message)) return `no answer within ${Math.round(timeoutMs / 1000)}s (connect timeout)`;
-  if (code === '3D000') return message;
-  if (code === '28P01' || code === '28000') return message;
-  return message;
+  // pg destroys the socket with "timeout expired" when the connect timeout passes, at any stage of start-up.
+  if (!sqlstateOf(error) && /timeout/i.test(messageOf(error))) return `no answer within ${seconds(timeoutMs)} (connect timeout)`;
+  return messageOf(error);
 }
 
 function connectHint(error: unknown): string | undefined {
-  const code = (error as { code?: string }).code;
-  if (code === '3D000') return 'create the database, or fix the database name in the URL';
-  if (code === '28P01') return 'check the user name and password in the URL';
+  const code = sqlstateOf(error) ?? systemCodeOf(error);
+  if (code === SQLSTATE.invalidCatalogName) return 'create the database, or fix the database name in the URL';
+  if (code === SQLSTATE.invalidPassword) return 'check the user name and password in the URL';
   if (code === 'ECONNREFUSED') return 'check the host and port in the URL, and that the server accepts TCP connections';
+  if (!sqlstateOf(error) && /timeout/i.test(messageOf(error)))
+    return 'check the host and port, that nothing (a firewall, a proxy) swallows the connection, or raise --connect-timeout';
   return undefined;
 }
 
@@ -81,6 +206,23 @@ export async function withConnection<T>(
   }
 }
 
+/** Closes politely (Terminate), but never waits more than a moment for a peer that does not answer. */
 export async function closeQuietly(client: pg.Client | undefined): Promise<void> {
-  await client?.end().catch(() => undefined);
+  if (!client) return;
+  let timer: NodeJS.Timeout | undefined;
+  const grace = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, CLOSE_GRACE_MS);
+  });
+  await Promise.race([client.end().catch(() => undefined), grace]);
+  clearTimeout(timer);
+  destroySocket(client);
+}
+
+function stalledHint(where: string, flag: string): string {
+  const server = where.slice(0, where.lastIndexOf('/'));
+  return `check that the server at ${server} is up and reachable (a stalled proxy, a hung server or a network partition look like this), or raise ${flag}`;
+}
+
+function seconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
 }

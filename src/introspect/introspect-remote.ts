@@ -2,9 +2,12 @@ import type pg from 'pg';
 import { REMOTE_SCHEMAS_QUERY, REMOTE_TABLES_QUERY } from './remote-queries.js';
 import type { RemoteColumn, RemoteSchema, RemoteTable } from './types.js';
 
-/** Reads the given schemas of one remote database: two queries, whatever the number of tables. */
+/**
+ * Reads the given schemas of one remote database: two queries, whatever the number of tables. The
+ * session is pinned by connect() (search_path = pg_catalog, DateStyle ISO, TimeZone UTC, ...), as
+ * postgres_fdw pins its own, so types are qualified and defaults read the same on every server.
+ */
 export async function introspectRemote(client: pg.Client, schemas: readonly string[]): Promise<Record<string, RemoteSchema>> {
-  await client.query('SET search_path = pg_catalog');
   const existing = await client.query<{ name: string }>(REMOTE_SCHEMAS_QUERY, [schemas]);
   const tables = await client.query(REMOTE_TABLES_QUERY, [schemas]);
   const present = new Set(existing.rows.map((row) => String(row.name)));

@@ -1,6 +1,7 @@
 import type pg from 'pg';
+import { describeTarget } from '../config/parse-url.js';
 import type { ConnectionTarget, DesiredDatabase, DesiredState } from '../config/types.js';
-import { ConnectionFailed, type ConnectOptions, withConnection } from '../db/connect.js';
+import { ConnectionFailed, type ConnectOptions, NoAnswer, withConnection } from '../db/connect.js';
 import { messageOf } from '../errors.js';
 import { introspectLinks, introspectLocal } from './introspect-local.js';
 import { introspectRemote } from './introspect-remote.js';
@@ -56,21 +57,27 @@ async function readRemote(target: ConnectionTarget, schemas: string[], options: 
     const failure: RemoteSchema =
       error instanceof ConnectionFailed
         ? { ok: false, error: `cannot connect to the remote ${error.where}: ${error.reason}`, hint: error.hint }
-        : { ok: false, error: `reading the remote failed: ${messageOf(error)}` };
+        : error instanceof NoAnswer
+          ? { ok: false, error: `reading the remote failed: ${error.message}`, hint: error.hint }
+          : { ok: false, error: `reading the remote ${describeTarget(target)} failed: ${messageOf(error)}` };
     return Object.fromEntries(schemas.map((schema) => [schema, failure]));
   }
 }
 
-/** Introspects one local database (over `client`, which the caller owns) and its remotes. */
-export async function observeDatabase(database: DesiredDatabase, client: pg.Client, remotes: RemoteReader): Promise<ObservedDatabase> {
-  const remoteSchemas = remotes.schemasFor(database);
+/**
+ * Introspects one local database over `client` (which the caller owns and connect() pinned to
+ * search_path = pg_catalog), given its links' remote schemas. The local queries that do not need
+ * the remotes run while they are still being read.
+ */
+export async function observeDatabase(
+  database: DesiredDatabase,
+  client: pg.Client,
+  remoteSchemas: Promise<Record<string, RemoteSchema>>,
+): Promise<ObservedDatabase> {
   const remoteNeeds = remoteSchemas.then((schemas) => collectNeeds(Object.values(schemas)));
   const roles = [...new Set(database.links.flatMap((link) => link.grantTo))];
-  await client.query('SET search_path = pg_catalog');
-  const [catalog, schemas] = await Promise.all([
-    introspectLocal(client, { roles, links: database.links.map((link) => link.name), remoteNeeds }),
-    remoteSchemas,
-  ]);
+  const links = database.links.map((link) => link.name);
+  const [catalog, schemas] = await Promise.all([introspectLocal(client, { roles, links, remoteNeeds }), remoteSchemas]);
   return { alias: database.alias, local: { ok: true, catalog }, remotes: schemas };
 }
 
@@ -80,21 +87,21 @@ export async function observeDatabaseStandalone(
   remotes: RemoteReader,
   options: ConnectOptions,
 ): Promise<ObservedDatabase> {
+  const remoteSchemas = remotes.schemasFor(database);
   try {
-    return await withConnection(database.target, options, (client) => observeDatabase(database, client, remotes));
+    return await withConnection(database.target, options, (client) => observeDatabase(database, client, remoteSchemas));
   } catch (error) {
     const local: LocalResult =
       error instanceof ConnectionFailed
         ? { ok: false, error: `cannot connect to database "${database.alias}" (${error.where}): ${error.reason}`, hint: error.hint }
-        : { ok: false, error: `reading database "${database.alias}" failed: ${messageOf(error)}` };
-    return { alias: database.alias, local, remotes: await remotes.schemasFor(database) };
+        : error instanceof NoAnswer
+          ? { ok: false, error: `reading database "${database.alias}" failed: ${error.message}`, hint: error.hint }
+          : { ok: false, error: `reading database "${database.alias}" (${describeTarget(database.target)}) failed: ${messageOf(error)}` };
+    return { alias: database.alias, local, remotes: await remoteSchemas };
   }
 }
 
 /** The servers, schemas and foreign tables of a local database (no columns, no remotes): `list`, `export`. */
 export function readLinkCatalog(database: DesiredDatabase, options: ConnectOptions): Promise<LinkCatalog> {
-  return withConnection(database.target, options, async (client) => {
-    await client.query('SET search_path = pg_catalog');
-    return introspectLinks(client);
-  });
+  return withConnection(database.target, options, introspectLinks);
 }

@@ -2,12 +2,13 @@ import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
+import { APPLY_LOCK_KEY } from '../../src/apply/advisory-lock.js';
 import { runCli, writeConfig } from '../support/cli.js';
 import { adminQuery, createLinkedPair } from '../support/databases.js';
 
 const CONFIG =
   'version: 1\ndatabases:\n  main:\n    url: ${LOCAL_URL}\n    links:\n      billing:\n        remote:\n          url: ${BILLING_URL}\n';
-const ADVISORY_LOCK = 'SELECT pg_advisory_lock(1684827755, 1)';
+const ADVISORY_LOCK = `SELECT pg_advisory_lock(${APPLY_LOCK_KEY.join(', ')})`;
 
 async function setup(yaml = CONFIG) {
   const { local, remote } = await createLinkedPair();
@@ -38,6 +39,11 @@ async function waitFor(condition: () => Promise<boolean>, timeoutMs = 20_000): P
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+const datalinksActivity = (database: string) =>
+  adminQuery(`SELECT state, wait_event_type, query FROM pg_stat_activity WHERE datname = $1 AND application_name = 'datalinks'`, [
+    database,
+  ]);
 
 const waitingApply = (database: string) => async () =>
   (
@@ -161,5 +167,39 @@ describe('faults during plan and apply', () => {
     expect(stdout).toContain('interrupted: rolled back, nothing was applied');
     await holder.query('SELECT pg_advisory_unlock_all()');
     expect(await local.query('SELECT srvname FROM pg_foreign_server')).toEqual([]);
+  });
+
+  it('on Ctrl-C cancels the statement waiting for a lock on the server, so nothing stays queued and readers are not blocked', async () => {
+    const { local, env, config } = await setup();
+    expect((await runCli(['apply', '--auto-approve', '-c', config], env)).code).toBe(0);
+    // A reader in an open transaction holds ACCESS SHARE on a linked foreign table.
+    const reader = await session(local.url);
+    await reader.query('BEGIN');
+    await reader.query('SELECT * FROM billing.invoices LIMIT 0');
+    // The link is no longer in the file: apply destroys it and waits for the reader's lock.
+    const destroyConfig = writeConfig('version: 1\ndatabases:\n  main:\n    url: ${LOCAL_URL}\n    links: {}\n');
+    const child = spawn('node', ['bin/datalinks.js', 'apply', '--auto-approve', '--lock-timeout', '60s', '-c', destroyConfig], {
+      env: { PATH: process.env.PATH, ...env },
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    await waitFor(waitingApply(local.name));
+    const interrupted = Date.now();
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(Date.now() - interrupted).toBeLessThan(10_000);
+    expect(stdout).toContain('interrupted: rolled back, nothing was applied');
+
+    // Nothing of datalinks is left on the server: no statement waiting, no session.
+    await waitFor(async () => (await datalinksActivity(local.name)).length === 0, 5_000);
+    // A new reader is not queued behind a DROP that nobody will ever run.
+    const next = await session(local.url);
+    await next.query(`SET lock_timeout = '2s'`);
+    expect((await next.query('SELECT * FROM billing.invoices LIMIT 0')).rows).toEqual([]);
+    await reader.query('ROLLBACK');
+    expect(await local.query(`SELECT srvname FROM pg_foreign_server`)).toEqual([{ srvname: 'billing' }]);
   });
 });

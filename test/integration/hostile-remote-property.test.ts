@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parsePostgresUrl } from '../../src/config/parse-url.js';
 import { DEFAULT_IMPORT_OPTIONS, type DesiredDatabase } from '../../src/config/types.js';
+import { executeStatement } from '../../src/db/execute.js';
 import { introspectLocal } from '../../src/introspect/introspect-local.js';
 import { collectNeeds } from '../../src/introspect/remote-needs.js';
 import type { RemoteColumn, RemoteTable } from '../../src/introspect/types.js';
@@ -134,7 +135,7 @@ describe('a hostile remote catalog', () => {
             await client.query('BEGIN');
             try {
               // As apply runs them: one statement per query (extended protocol).
-              for (const statement of statements) await client.query({ text: statement.sql, queryMode: 'extended' } as never);
+              for (const statement of statements) await executeStatement(client, statement.sql);
               await client.query('COMMIT');
               if (statements.length > 0) applied++;
             } catch {
