@@ -6,8 +6,8 @@ import { RemoteReader } from '../introspect/observe.js';
 import { hasChanges } from '../plan/plan-changes.js';
 import { fromPlanDocument, PLAN_FORMAT_VERSION, type PlanDocument } from '../plan/plan-document.js';
 import type { DatabasePlan, Plan } from '../plan/types.js';
-import { plural } from '../plural.js';
-import { buildPlanView } from '../render/plan-view.js';
+import { outcomeLine, renderOutcomes } from '../render/outcomes.js';
+import { buildPlanView, type PlanViewOptions } from '../render/plan-view.js';
 import type { CommonOptions, ConnectionFlags } from './commands.js';
 import { durationMs } from './durations.js';
 import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
@@ -38,7 +38,7 @@ export async function runApplyCommand(planFile: string | undefined, options: App
     planOptions: { adopt: options.adopt },
     onDatabase: reading.update,
   }).finally(() => reading.stop());
-  const view = buildPlanView(plan);
+  const view = buildPlanView(plan, viewOptions(options));
   ui.showPlan(view);
   if (!hasWork(plan)) {
     output.out(view.hasErrors ? '\nNothing was applied.\n' : '\nNothing to apply.\n');
@@ -49,6 +49,11 @@ export async function runApplyCommand(planFile: string | undefined, options: App
     return EXIT_ERROR;
   }
   return runApplies(plan, desired, options, output, ui, false);
+}
+
+/** apply knows whether objects outside the links will be dropped, and says which. */
+function viewOptions(options: ApplyFlags): PlanViewOptions {
+  return { dependentDrops: options.allowDependentDrops ? 'allowed' : 'refused' };
 }
 
 /** Applies exactly a plan saved by `plan --out`, or refuses if anything changed since. */
@@ -66,7 +71,7 @@ async function applySavedPlan(planFile: string, options: ApplyFlags, output: Out
   }
   const plan = fromPlanDocument(document);
   plan.databases = plan.databases.filter((db) => aliases.includes(db.alias));
-  ui.showPlan(buildPlanView(plan));
+  ui.showPlan(buildPlanView(plan, viewOptions(options)));
   if (!hasWork(plan)) {
     output.out('\nThis plan has nothing to apply.\n');
     return plan.databases.some((db) => db.errors.length > 0) ? EXIT_ERROR : EXIT_OK;
@@ -160,25 +165,4 @@ async function applyPlan(
   } finally {
     process.off('SIGINT', onSigint);
   }
-}
-
-function outcomeLine(o: DatabaseOutcome): string {
-  return {
-    applied: `Database ${o.alias}: applied ${plural(o.statements, 'statement')} in ${(o.elapsedMs / 1000).toFixed(1)}s.`,
-    unchanged: `Database ${o.alias}: no changes.`,
-    failed: `Database ${o.alias}: FAILED: ${o.message ?? ''}`,
-    refused: `Database ${o.alias}: refused: ${o.message ?? ''}`,
-  }[o.status];
-}
-
-export function renderOutcomes(outcomes: DatabaseOutcome[]): string {
-  const lines = outcomes.map((o) => (o.hint ? `${outcomeLine(o)}\n    hint: ${o.hint}` : outcomeLine(o)));
-  const applied = outcomes.filter((o) => o.status === 'applied').length;
-  const bad = outcomes.filter(isFailure).length;
-  lines.push(
-    bad === 0
-      ? `Apply complete: ${plural(applied, 'database')} changed.`
-      : `Apply finished with errors: ${applied} applied, ${bad} not applied (each database is all or nothing).`,
-  );
-  return `${lines.join('\n')}\n`;
 }
