@@ -17,6 +17,7 @@ const BOOLEAN_OPTIONS = new Set([
 const INTEGER_OPTIONS = new Set(['fetch_size', 'batch_size']);
 const NUMBER_OPTIONS = new Set(['fdw_startup_cost', 'fdw_tuple_cost']);
 const SERVER_OPTIONS = new Set([...BOOLEAN_OPTIONS, ...INTEGER_OPTIONS, ...NUMBER_OPTIONS, 'extensions', 'analyze_sampling']);
+const WRITE_PRIVILEGES = new Set(['INSERT', 'UPDATE', 'DELETE']);
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export interface ExportedDatabase {
@@ -170,16 +171,6 @@ function exportLink(server: ObservedServer, catalog: LinkCatalog, configured: De
     if (SERVER_OPTIONS.has(name)) serverOptions[name] = typedOption(name, value);
     else if (!CONNECTION_OPTIONS.has(name) && name !== 'updatable') libpq.push(`${name}=${value}`);
   }
-  const access = server.options.updatable === 'false' ? 'read' : 'write';
-  const contradicting = tables.filter(
-    (t) => t.options.updatable !== undefined && t.options.updatable !== (access === 'write' ? 'true' : 'false'),
-  );
-  if (contradicting.length > 0) {
-    warn(
-      safe`${plural(contradicting.length, 'foreign table')} (${contradicting.map((t) => `"${t.schema}"."${t.name}"`).join(', ')}) set updatable against the server's; datalinks sets access per link (access: ${access}), so adopting removes that option`,
-    );
-  }
-
   const mappingUser = server.mappings.find((m) => m.role === currentUser)?.options?.user;
   const where = safe`${server.options.host ?? '?'}:${server.options.port ?? '5432'}/${server.options.dbname ?? '?'}`;
   const connection = safe`user ${mappingUser ?? '?'} at ${where}${libpq.length ? ` with ?${libpq.join('&')}` : ''}`;
@@ -189,11 +180,12 @@ function exportLink(server: ObservedServer, catalog: LinkCatalog, configured: De
       safe`server "${server.name}" has a PUBLIC user mapping: datalinks maps the connecting role and each role of grant_to only, so adopting drops it; add the roles that rely on it to grant_to`,
     );
   }
-  const ownSchema = catalog.schemas.find((s) => s.name === server.name);
-  const ownTables = tables.filter((t) => t.schema === server.name);
+  // Who may read the linked tables now: USAGE on the link's schema, privileges on the tables. (Another
+  // schema holding them, such as public, grants more than the link: its grants do not count.)
+  const schemas = catalog.schemas.filter((s) => s.name === server.name);
   const publicGrants = [
-    ...(ownSchema?.grants.some((g) => g.grantee === 'public') ? [safe`schema "${server.name}"`] : []),
-    ...ownTables.filter((t) => t.grants.some((g) => g.grantee === 'public')).map((t) => safe`"${t.schema}"."${t.name}"`),
+    ...schemas.filter((s) => s.grants.some((g) => g.grantee === 'public')).map((s) => safe`schema "${s.name}"`),
+    ...tables.filter((t) => t.grants.some((g) => g.grantee === 'public')).map((t) => safe`"${t.schema}"."${t.name}"`),
   ];
   if (publicGrants.length > 0) {
     warn(
@@ -203,10 +195,33 @@ function exportLink(server: ObservedServer, catalog: LinkCatalog, configured: De
   const grantTo = [
     ...new Set([
       ...server.mappings.map((m) => m.role),
-      ...(ownSchema?.grants.filter((g) => g.grantee !== ownSchema.owner).map((g) => g.grantee) ?? []),
-      ...ownTables.flatMap((t) => t.grants.map((g) => g.grantee).filter((grantee) => grantee !== t.owner)),
+      ...schemas.flatMap((s) => s.grants.filter((g) => g.grantee !== s.owner).map((g) => g.grantee)),
+      ...tables.flatMap((t) => t.grants.map((g) => g.grantee).filter((grantee) => grantee !== t.owner)),
     ]),
   ].filter((role) => role !== currentUser && role !== 'public');
+
+  // datalinks' access is one setting per link: the server's updatable option and the privileges of
+  // grant_to. Exported so that no role of grant_to gains a privilege it does not hold now.
+  const writers = grantTo.filter((role) =>
+    tables.some((t) => t.grants.some((g) => g.grantee === role && WRITE_PRIVILEGES.has(g.privilege))),
+  );
+  let access: 'read' | 'write' = server.options.updatable === 'false' ? 'read' : 'write';
+  if (access === 'write' && grantTo.length > 0 && writers.length === 0) {
+    access = 'read';
+    warn(
+      safe`server "${server.name}" lets the link write (updatable is not false), but no role of grant_to may write to its foreign tables: exported as access: read, which keeps them reading and sets updatable 'false' on the server; write access: write to let every role of grant_to write`,
+    );
+  } else if (access === 'write' && writers.length < grantTo.length) {
+    warn(safe`access: write grants INSERT, UPDATE and DELETE to every role of grant_to; only ${writers.join(', ')} may write now`);
+  }
+  const contradicting = tables.filter(
+    (t) => t.options.updatable !== undefined && t.options.updatable !== (access === 'write' ? 'true' : 'false'),
+  );
+  if (contradicting.length > 0) {
+    warn(
+      safe`${plural(contradicting.length, 'foreign table')} (${contradicting.map((t) => `"${t.schema}"."${t.name}"`).join(', ')}) set updatable against the link's access (${access}); datalinks sets access per link, so adopting removes that option`,
+    );
+  }
 
   const link: Record<string, unknown> = {
     remote: { url: `\${${variable}}`, ...(remoteSchema !== 'public' ? { schema: remoteSchema } : {}) },
