@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { messageOf, UserError } from '../errors.js';
 import { toPlanDocument } from '../plan/plan-document.js';
 import type { Plan } from '../plan/types.js';
+import { escapeSql, safe } from '../render/escape.js';
 import { buildPlanView } from '../render/plan-view.js';
 import { MASKED_CONTEXT, renderDatabaseSql } from '../sql/render-sql.js';
 import type { CommonOptions, ConnectionFlags } from './commands.js';
@@ -55,7 +56,7 @@ export function renderSqlText(plan: Plan): string {
   for (const database of plan.databases) {
     const statements = renderDatabaseSql(database, MASKED_CONTEXT);
     if (statements.length === 0) continue;
-    out.push(`\n-- database ${database.alias}`, 'BEGIN;', ...statements.map((s) => `${s.sql};`), 'COMMIT;');
+    out.push(safe`\n-- database ${database.alias}`, 'BEGIN;', ...statements.map((s) => `${escapeSql(s.sql)};`), 'COMMIT;');
   }
   return out.length > 0 ? `${out.join('\n')}\n` : '';
 }

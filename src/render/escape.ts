@@ -76,3 +76,26 @@ export function joinSafe(parts: readonly SafeText[], separator: string): SafeTex
 export function escapeMarkdown(value: unknown): string {
   return escapeText(value).replace(/[!-/:-@[-`{-~]/g, (char) => (char === '@' ? '@&#8203;' : `\\${char}`));
 }
+
+/**
+ * SQL shown to a person (`plan --sql`, the statement an apply failed on): escaped like text, except
+ * that the line breaks between clauses stay line breaks. A line break inside a quoted identifier or
+ * literal is part of a name, so it is shown as `\n` and cannot start a line of its own.
+ */
+export function escapeSql(sql: string): SafeText {
+  let out = '';
+  let quote: string | null = null;
+  let start = 0;
+  for (let i = 0; i < sql.length; i++) {
+    const char = sql[i];
+    if (quote === null && (char === '"' || char === "'")) quote = char;
+    else if (char === quote) {
+      if (sql[i + 1] === quote) i++;
+      else quote = null;
+    } else if (char === '\n' && quote === null) {
+      out += `${escapeText(sql.slice(start, i))}\n`;
+      start = i + 1;
+    }
+  }
+  return (out + escapeText(sql.slice(start))) as SafeText;
+}

@@ -25,6 +25,9 @@ describe('what plan, apply, list and export print', () => {
     expect(lines.at(-1)).toBe('Plan: 1 to create, 0 to update, 0 to destroy.');
     expect(plan.stdout).toContain('+ foreign table billing.x\\nNo changes.\\n\\x1b[2J (1 column)');
     expect(plan.stdout).toContain('+ foreign table billing.report\\u202etxt.exe (1 column)');
+    const sql = await runCli(['plan', '--sql', '-c', config], env);
+    expect(rawLines(sql.stdout)).toStrictEqual([]);
+    expect(sql.stdout).toContain('CREATE FOREIGN TABLE "billing"."x\\nNo changes.\\n\\x1b[2J" (');
 
     const apply = await runCli(['apply', '--auto-approve', '-c', config], env);
     expect(apply.code).toBe(0);

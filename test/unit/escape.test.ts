@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { escapeMarkdown, escapeText, hasUnsafeCharacters, safe } from '../../src/render/escape.js';
+import { escapeMarkdown, escapeSql, escapeText, hasUnsafeCharacters, safe } from '../../src/render/escape.js';
 
 /** Any character a terminal would act on or not show: what must never be written raw. */
 const RAW = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
@@ -72,6 +72,28 @@ describe('escapeMarkdown (GitHub-flavoured markdown, inline or in a table cell)'
         const escaped = escapeMarkdown(value);
         expect(RAW.test(escaped)).toBe(false);
         expect(/(^|[^\\])(\\\\)*\|/.test(escaped)).toBe(false);
+      }),
+    );
+  });
+});
+
+describe('escapeSql (plan --sql)', () => {
+  it('keeps the line breaks between clauses and escapes those inside quoted names and literals', () => {
+    const sql =
+      'CREATE FOREIGN TABLE "billing"."x\nNo changes.\n\u001b[2J" (\n  "a""\nb" text OPTIONS (column_name \'it\'\'s\nx\')\n) SERVER "billing"';
+    expect(escapeSql(sql).split('\n')).toStrictEqual([
+      'CREATE FOREIGN TABLE "billing"."x\\nNo changes.\\n\\x1b[2J" (',
+      '  "a""\\nb" text OPTIONS (column_name \'it\'\'s\\nx\')',
+      ') SERVER "billing"',
+    ]);
+  });
+
+  it('never lets a raw control character through', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (value) => {
+        const lines = escapeSql(`SELECT "${value.replaceAll('"', '""')}"\nFROM x`).split('\n');
+        expect(lines).toHaveLength(2);
+        for (const line of lines) expect(RAW.test(line)).toBe(false);
       }),
     );
   });
