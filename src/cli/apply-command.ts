@@ -6,6 +6,7 @@ import { RemoteReader } from '../introspect/observe.js';
 import { hasChanges } from '../plan/plan-changes.js';
 import { fromPlanDocument, PLAN_FORMAT_VERSION, type PlanDocument } from '../plan/plan-document.js';
 import type { DatabasePlan, Plan } from '../plan/types.js';
+import { safe } from '../render/escape.js';
 import { outcomeLine, renderOutcomes } from '../render/outcomes.js';
 import { buildPlanView, type PlanViewOptions } from '../render/plan-view.js';
 import type { CommonOptions, ConnectionFlags } from './commands.js';
@@ -84,7 +85,7 @@ async function readPlanFile(path: string): Promise<PlanDocument> {
   try {
     document = JSON.parse(await readFile(path, 'utf8')) as PlanDocument;
   } catch (error) {
-    throw new UserError('plan_unreadable', `cannot read the plan ${path}: ${messageOf(error)}`, [
+    throw new UserError('plan_unreadable', safe`cannot read the plan ${path}: ${messageOf(error)}`, [
       'make one with: datalinks plan --out FILE',
     ]);
   }
@@ -154,7 +155,7 @@ async function applyPlan(
     return await mapLimited(databasesToApply(plan), parallelism, async (shown) => {
       const database = desired.databases.find((db) => db.alias === shown.alias);
       if (!database)
-        throw new UserError('database_not_in_config', `the plan names database "${shown.alias}", which is not in the configuration`);
+        throw new UserError('database_not_in_config', safe`the plan names database "${shown.alias}", which is not in the configuration`);
       const outcome = await applyDatabase(database, shown, remotes, (link) => passwords.get(`${shown.alias}\0${link}`) ?? null, {
         ...options,
         signal: controller.signal,

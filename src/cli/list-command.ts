@@ -2,6 +2,7 @@ import { describeTarget } from '../config/parse-url.js';
 import { messageOf } from '../errors.js';
 import { readLinkCatalog } from '../introspect/observe.js';
 import { parseManagedComment } from '../plan/managed-comment.js';
+import { escapeJson } from '../render/escape.js';
 import { type ListedDatabase, type ListedLink, renderList } from '../render/list-text.js';
 import type { CommonOptions, ConnectionFlags } from './commands.js';
 import { durationMs } from './durations.js';
@@ -38,6 +39,6 @@ export async function runListCommand(options: CommonOptions & ConnectionFlags & 
       return { ...base, links: [], error: messageOf(error) };
     }
   });
-  output.out(options.json ? `${JSON.stringify({ databases }, null, 2)}\n` : renderList(databases));
+  output.out(options.json ? `${escapeJson(JSON.stringify({ databases }, null, 2))}\n` : renderList(databases));
   return databases.some((db) => db.error) ? EXIT_ERROR : EXIT_OK;
 }

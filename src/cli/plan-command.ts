@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { messageOf, UserError } from '../errors.js';
 import { toPlanDocument } from '../plan/plan-document.js';
 import type { Plan } from '../plan/types.js';
-import { escapeSql, safe } from '../render/escape.js';
+import { escapeJson, escapeSql, safe } from '../render/escape.js';
 import { buildPlanView } from '../render/plan-view.js';
 import { MASKED_CONTEXT, renderDatabaseSql } from '../sql/render-sql.js';
 import type { CommonOptions, ConnectionFlags } from './commands.js';
@@ -33,14 +33,15 @@ export async function runPlanCommand(options: PlanFlags, output: Output): Promis
     onDatabase: reading?.update,
   }).finally(() => reading?.stop());
   const document = toPlanDocument(plan, desired, new Date().toISOString());
-  if (options.json) output.out(`${JSON.stringify(document, null, 2)}\n`);
+  const json = `${escapeJson(JSON.stringify(document, null, 2))}\n`;
+  if (options.json) output.out(json);
   else {
     ui?.showPlan(buildPlanView(plan));
     if (options.sql) output.out(renderSqlText(plan));
   }
   if (options.out) {
     try {
-      await writeFile(options.out, `${JSON.stringify(document, null, 2)}\n`, { mode: 0o600 });
+      await writeFile(options.out, json, { mode: 0o600 });
     } catch (error) {
       throw new UserError('plan_not_saved', `cannot write the plan to ${options.out}: ${messageOf(error)}`);
     }

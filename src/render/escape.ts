@@ -99,3 +99,15 @@ export function escapeSql(sql: string): SafeText {
   }
   return (out + escapeText(sql.slice(start))) as SafeText;
 }
+
+/**
+ * JSON for `--json`, which people read in terminals too: JSON.stringify escapes C0 controls but writes
+ * C1 controls, bidi overrides, zero-width characters and line separators raw. Written as `\uXXXX`
+ * escapes instead, they mean exactly the same to a JSON parser. (Outside strings, JSON.stringify
+ * writes only spaces and line breaks.)
+ */
+export function escapeJson(json: string): string {
+  return json.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu, (char) =>
+    char === '\n' ? char : Array.from({ length: char.length }, (_, i) => `\\u${char.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''),
+  );
+}

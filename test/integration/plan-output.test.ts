@@ -28,6 +28,12 @@ describe('what plan, apply, list and export print', () => {
     const sql = await runCli(['plan', '--sql', '-c', config], env);
     expect(rawLines(sql.stdout)).toStrictEqual([]);
     expect(sql.stdout).toContain('CREATE FOREIGN TABLE "billing"."x\\nNo changes.\\n\\x1b[2J" (');
+    const json = await runCli(['plan', '--json', '-c', config], env);
+    expect(rawLines(json.stdout)).toStrictEqual([]);
+    const created = JSON.parse(json.stdout).databases[0].changes[0].operations.filter(
+      (op: { kind: string }) => op.kind === 'create_foreign_table',
+    );
+    expect(created.map((op: { table: { name: string } }) => op.table.name)).toStrictEqual(['report\u202etxt.exe', forged]);
 
     const apply = await runCli(['apply', '--auto-approve', '-c', config], env);
     expect(apply.code).toBe(0);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { escapeMarkdown, escapeSql, escapeText, hasUnsafeCharacters, safe } from '../../src/render/escape.js';
+import { escapeJson, escapeMarkdown, escapeSql, escapeText, hasUnsafeCharacters, safe } from '../../src/render/escape.js';
 
 /** Any character a terminal would act on or not show: what must never be written raw. */
 const RAW = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
@@ -94,6 +94,25 @@ describe('escapeSql (plan --sql)', () => {
         const lines = escapeSql(`SELECT "${value.replaceAll('"', '""')}"\nFROM x`).split('\n');
         expect(lines).toHaveLength(2);
         for (const line of lines) expect(RAW.test(line)).toBe(false);
+      }),
+    );
+  });
+});
+
+describe('escapeJson (--json)', () => {
+  it('writes C1 controls, bidi overrides and invisible characters as \\u escapes that parse back to the same value', () => {
+    const value = { table: 'csi\u009b2J report\u202etxt in\u200bvoices tag\u{e0041} a\u2028b', nested: ['x\nNo changes.\u001b[2J'] };
+    const json = escapeJson(JSON.stringify(value, null, 2));
+    expect(json).toContain('csi\\u009b2J report\\u202etxt in\\u200bvoices tag\\udb40\\udc41 a\\u2028b');
+    expect(JSON.parse(json)).toStrictEqual(value);
+  });
+
+  it('never lets a raw control character through, and changes no value', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' }))), (value) => {
+        const json = escapeJson(JSON.stringify(value, null, 2));
+        for (const line of json.split('\n')) expect(RAW.test(line)).toBe(false);
+        expect(JSON.parse(json)).toStrictEqual(value);
       }),
     );
   });
