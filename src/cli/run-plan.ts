@@ -31,7 +31,7 @@ export async function runPlan(desired: DesiredState, options: RunPlanOptions): P
     for (const [index, database] of plan.databases.entries()) {
       const seen = observed[index];
       const config = desired.databases[index];
-      if (seen?.local.ok && config) database.fingerprint = fingerprintObserved(config, seen);
+      if (seen?.local.ok && config) database.fingerprint = fingerprintObserved(config, seen, database);
     }
   }
   return { plan, observed };

@@ -3,14 +3,17 @@ import type { DesiredDatabase } from '../config/types.js';
 import type { LocalCatalog, ObservedDatabase } from '../introspect/types.js';
 import { desiredForeignTables } from './foreign-tables.js';
 import { parseManagedComment } from './managed-comment.js';
+import type { DatabasePlan } from './types.js';
 
 /**
  * A hash of exactly the observed state a plan of `desired` depends on, so that a saved plan goes stale
  * when something it relies on changes and only then:
  * - the environment the planner checks (version, role, privileges, the extension);
  * - every server, schema and foreign table that bears a link's name (the links in the file, and the
- *   managed ones, which a plan destroys when they left the file), with their options, owners, grants,
- *   columns and the objects outside them that their changes would drop (dependents);
+ *   managed ones, which a plan destroys when they left the file), with their options, owners, grants
+ *   and columns;
+ * - the objects outside the links that the plan's changes would drop (its dependents): a view over a
+ *   linked table that the plan keeps does not count;
  * - of each link's remote, the tables the link selects (after `tables`/`exclude`) as the foreign tables
  *   they would become, the listed tables it misses, and which of the link's foreign tables are still
  *   on the remote (that decides how a drop is worded);
@@ -19,7 +22,7 @@ import { parseManagedComment } from './managed-comment.js';
  * not count. User mappings count by role and remote user only: their options hold passwords, and a
  * hash of a password in a saved plan is a secret too.
  */
-export function fingerprintObserved(desired: DesiredDatabase, observed: ObservedDatabase): string {
+export function fingerprintObserved(desired: DesiredDatabase, observed: ObservedDatabase, plan: Pick<DatabasePlan, 'changes'>): string {
   const links = [...desired.links].sort((a, b) => a.name.localeCompare(b.name));
   const catalog = observed.local.ok ? observed.local.catalog : null;
   const remotes = links.map((link) => {
@@ -37,23 +40,25 @@ export function fingerprintObserved(desired: DesiredDatabase, observed: Observed
   });
   const usedTypes = new Set(remotes.flatMap((r) => (r.tables ?? []).flatMap((t) => t.columns.map((c) => c.type))));
   const local = catalog ? scopeCatalog(catalog, new Set(links.map((link) => link.name)), usedTypes) : { error: observed.local };
-  const json = JSON.stringify({ local, remotes });
+  const dependents = plan.changes.filter((change) => change.dependents.length > 0).map((change) => [change.link, change.dependents]);
+  const json = JSON.stringify({ local, remotes, dependents });
   return `sha256:${createHash('sha256').update(json).digest('hex')}`;
 }
 
 function scopeCatalog(catalog: LocalCatalog, wanted: ReadonlySet<string>, usedTypes: ReadonlySet<string>) {
   const servers = catalog.servers.filter((server) => wanted.has(server.name) || parseManagedComment(server.comment) !== null);
   const names = new Set([...wanted, ...servers.map((server) => server.name)]);
+  // Spread first: a catalog field added later counts until it is scoped here (a plan then goes stale
+  // too often, never too rarely).
   return {
-    environment: catalog.environment,
+    ...catalog,
     servers: servers.map((server) => ({
       ...server,
       mappings: server.mappings.map((m) => ({ role: m.role, readable: m.options !== null, user: m.options?.user ?? null })),
     })),
     schemas: catalog.schemas.filter((schema) => names.has(schema.name)),
     foreignTables: catalog.foreignTables.filter((table) => names.has(table.server) || names.has(table.schema)),
-    dependents: catalog.dependents.filter((dependent) => names.has(dependent.link)),
-    existingRoles: catalog.existingRoles,
+    dependents: undefined,
     missingTypes: catalog.missingTypes.filter((type) => usedTypes.has(type)),
   };
 }

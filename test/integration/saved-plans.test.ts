@@ -97,6 +97,19 @@ describe('saved plans and what they depend on', () => {
     expect((await runCli(['plan', '--detailed-exitcode', '-c', config], env)).code).toBe(0);
   });
 
+  it('stays valid when a view is made over a linked table the plan keeps', async () => {
+    const { local, remote, env, config, planFile } = await filtered();
+    expect((await runCli(['apply', '--auto-approve', '-c', config], env)).code).toBe(0);
+    await remote.query('ALTER TABLE invoices ADD COLUMN note text');
+    const plan = await runCli(['plan', '--out', planFile, '-c', config], env);
+    expect(plan.stdout).toContain('~ foreign table billing.invoices (remote columns added: altered in place)');
+    await local.query('CREATE VIEW public.invoice_ids AS SELECT id FROM billing.invoices');
+    const applied = await runCli(['apply', planFile], env);
+    expect(applied.stdout).toContain('Database main: applied');
+    expect(applied.code).toBe(0);
+    expect(await local.query('SELECT count(*)::int AS n FROM public.invoice_ids')).toEqual([{ n: 0 }]);
+  });
+
   it('goes stale when a linked table changes on the remote, or a grant on a linked foreign table changes', async () => {
     const { local, remote, env, config, planFile } = await filtered();
     expect((await runCli(['apply', '--auto-approve', '-c', config], env)).code).toBe(0);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_IMPORT_OPTIONS, type DesiredDatabase, type DesiredLink } from '../../src/config/types.js';
 import type { LocalCatalog, ObservedDatabase, ObservedForeignTable, RemoteTable } from '../../src/introspect/types.js';
 import { fingerprintObserved } from '../../src/plan/fingerprint.js';
+import { planDatabase } from '../../src/plan/plan-database.js';
 
 const PASSWORD = 's3cret-pw';
 
@@ -100,7 +101,7 @@ function fingerprint(change: (s: { local: LocalCatalog; remote: RemoteTable[] })
     local: { ok: true, catalog: s.local },
     remotes: { billing: { ok: true, tables: s.remote } },
   };
-  return fingerprintObserved(desired, observed);
+  return fingerprintObserved(desired, observed, planDatabase(desired, observed));
 }
 
 describe('the saved plan fingerprint covers what the plan depends on, and only that', () => {
@@ -143,7 +144,13 @@ describe('the saved plan fingerprint covers what the plan depends on, and only t
     expect(fingerprint((s) => (s.local.servers[0]!.options.host = 'moved'))).not.toBe(base);
     expect(fingerprint((s) => s.local.servers[0]!.mappings.pop())).not.toBe(base);
     expect(fingerprint((s) => (s.local.servers[0]!.mappings[0]!.options = { user: 'other', password: PASSWORD }))).not.toBe(base);
-    expect(fingerprint((s) => s.local.dependents.push({ link: 'billing', table: null, description: 'function f()' }))).not.toBe(base);
+  });
+
+  it('counts the objects outside the links that the plan drops, not those over tables it keeps', () => {
+    const view = { link: 'billing', table: 'invoices', description: 'view public.report' };
+    expect(fingerprint((s) => s.local.dependents.push(view))).toBe(base);
+    const dropping = database([link({ tables: [] })]);
+    expect(fingerprint((s) => s.local.dependents.push(view), dropping)).not.toBe(fingerprint(() => {}, dropping));
   });
 
   it('changes with a managed link left out of the file (the plan destroys it), and with the environment', () => {
