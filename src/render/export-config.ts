@@ -18,6 +18,7 @@ const INTEGER_OPTIONS = new Set(['fetch_size', 'batch_size']);
 const NUMBER_OPTIONS = new Set(['fdw_startup_cost', 'fdw_tuple_cost']);
 const SERVER_OPTIONS = new Set([...BOOLEAN_OPTIONS, ...INTEGER_OPTIONS, ...NUMBER_OPTIONS, 'extensions', 'analyze_sampling']);
 const WRITE_PRIVILEGES = new Set(['INSERT', 'UPDATE', 'DELETE']);
+const LINK_NAME = /^[a-z0-9_]{1,63}$/;
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export interface ExportedDatabase {
@@ -132,6 +133,11 @@ function exportLink(server: ObservedServer, catalog: LinkCatalog, configured: De
   const comments: SafeText[] = meta ? [] : [safe`made by hand: \`datalinks apply --adopt\` takes it over`];
   const warn = (text: SafeText) => comments.push(safe`warning: ${text}`);
   const variable = variableFor(server, configured, meta?.remote ?? null);
+  if (!LINK_NAME.test(server.name) || server.name === 'public' || server.name === 'information_schema' || server.name.startsWith('pg_')) {
+    warn(
+      safe`"${server.name}" is not a name a link can have (lower-case letters, digits and underscores, at most 63, not public or pg_...): the file does not validate until the server is renamed (ALTER SERVER ... RENAME TO) and this key with it`,
+    );
+  }
 
   const serverTables = catalog.foreignTables.filter((t) => t.server === server.name);
   const bySchema = new Map<string, ForeignTableSummary[]>();

@@ -260,6 +260,7 @@ describe('hostile names in export', () => {
     expect(text).toContain('SRVREPORT_TXT_EXE_URL: user invoices\\rpayroll at x\\nNo changes.\\n\\x1b[2J:5432/osc\\x1b]8;;');
     expect(text).toContain('warning: server "mysqlclear\\x1b[2J\\x1b[H" uses the wrapper mysql_fdwin\\u200bvoices');
     expect(text).toContain('are in schema "other", not in schema "srvreport\\u202etxt.exe"');
+    expect(text).toContain('# warning: "srvreport\\u202etxt.exe" is not a name a link can have');
   });
 
   it('keeps a name that looks like YAML from changing the structure', () => {
