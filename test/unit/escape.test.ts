@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { escapeJson, escapeMarkdown, escapeSql, escapeText, hasUnsafeCharacters, safe } from '../../src/render/escape.js';
+import { registerSecret, scrubSecrets } from '../../src/secrets.js';
 
 /** Any character a terminal would act on or not show: what must never be written raw. */
 const RAW = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
@@ -115,5 +116,14 @@ describe('escapeJson (--json)', () => {
         expect(JSON.parse(json)).toStrictEqual(value);
       }),
     );
+  });
+});
+
+describe('escaped output and the secret scrubber', () => {
+  it('still masks a password that holds control or invisible characters once it is escaped', () => {
+    const password = 'pa\u001bss\u202ewo\nrd';
+    registerSecret(password);
+    const text = scrubSecrets(`${escapeText(`error: ${password}`)}\n${escapeJson(JSON.stringify({ password }))}`);
+    expect(text).toBe('error: ********\n{"password":"********"}');
   });
 });
