@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -137,6 +138,72 @@ describe('hostile names in the plan', () => {
       expect(stripOwnColours(frame)).toContain('billing.report\\u202etxt.exe');
       expect(stripOwnColours(frame)).toContain('✗ link billing: relation "x\\nNo changes.\\n\\x1b[2J" does not exist');
     }
+  });
+});
+
+describe('any name at all', () => {
+  /** A plan whose every name is `name`. */
+  const planOf = (name: string): Plan => ({
+    summary: { create: 1, update: 0, destroy: 1 },
+    databases: [
+      {
+        alias: name,
+        fingerprint: '',
+        errors: [{ link: name, message: `relation "${name}" does not exist`, hint: `exclude ${name}` }],
+        notes: [name],
+        preamble: [],
+        changes: [
+          {
+            action: 'destroy',
+            link: name,
+            dependents: [{ link: name, table: name, description: `view public.${name}` }],
+            operations: [{ kind: 'drop_schema', schema: name }],
+          },
+          {
+            action: 'create',
+            link: name,
+            dependents: [],
+            operations: [
+              { kind: 'create_server', server: name, options: { [name]: name }, meta: { created_at: null, remote: name } },
+              { kind: 'create_user_mapping', server: name, role: name, user: name },
+              {
+                kind: 'create_foreign_table',
+                schema: name,
+                server: name,
+                table: { name, remoteSchema: name, remoteTable: name, columns: [column(name)] },
+              },
+              { kind: 'grant', schema: name, role: name, privileges: ['SELECT'], tables: [name] },
+            ],
+          },
+        ],
+      },
+    ],
+  });
+  const lineCount = (text: string) => text.split('\n').length;
+  const benign = buildPlanView(planOf('invoices'));
+
+  it('prints nothing raw and takes the same lines as a plain name in the text view', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 16 }), (name) => {
+        const text = renderPlanText(buildPlanView(planOf(name)));
+        expectNothingRaw(text);
+        expect(lineCount(text)).toBe(lineCount(renderPlanText(benign)));
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('prints nothing raw and takes the same lines as a plain name in the Ink view', () => {
+    const inkLines = lineCount(render(<PlanScreen view={benign} color={false} />).lastFrame() ?? '');
+    // Short names: Ink wraps lines wider than its 100 columns, which would change the count.
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 3 }), (name) => {
+        const frame = render(<PlanScreen view={buildPlanView(planOf(name))} color={false} />).lastFrame() ?? '';
+        expectNothingRaw(frame);
+        expect(lineCount(frame)).toBe(inkLines);
+      }),
+      { numRuns: 40 },
+    );
   });
 });
 
