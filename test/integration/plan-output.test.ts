@@ -49,6 +49,14 @@ describe('what plan, apply, list and export print', () => {
     expect(parse(exported.stdout).databases.main.links.billing.tables).toStrictEqual(['report\u202etxt.exe', forged]);
   });
 
+  it('escapes names quoted in an error about the file', async () => {
+    const config = writeConfig('version: 1\n"bad\\e[2J\\u202e": 1\ndatabases: {}\n');
+    const result = await runCli(['validate', '-c', config], {});
+    expect(result.code).toBe(1);
+    expect(rawLines(result.stderr)).toStrictEqual([]);
+    expect(result.stderr).toContain('unknown key "bad\\x1b[2J\\u202e" in the top level of the file');
+  });
+
   it('never says No changes. when a database could not be planned', async () => {
     const { local } = await createLinkedPair();
     const missing = urlFor('dl_no_such_database');
