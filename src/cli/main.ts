@@ -35,9 +35,9 @@ export async function main(argv: string[], output: Output = createOutput()): Pro
     }
     const kind = error instanceof BugError ? 'internal error' : 'unexpected error';
     output.err(
-      `Error (${kind}): ${scrubSecrets(messageOf(error))}\n  This is a bug in datalinks; please report it with the command you ran.\n`,
+      `Error (${kind}): ${scrubSecrets(escapeLines(messageOf(error)))}\n  This is a bug in datalinks; please report it with the command you ran.\n`,
     );
-    if (process.env.DATALINKS_DEBUG && error instanceof Error) output.err(`${scrubSecrets(error.stack ?? '')}\n`);
+    if (process.env.DATALINKS_DEBUG && error instanceof Error) output.err(`${scrubSecrets(escapeLines(error.stack ?? ''))}\n`);
     return EXIT_ERROR;
   }
 }
