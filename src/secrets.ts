@@ -1,3 +1,5 @@
+import { escapeJson, escapeText } from './render/escape.js';
+
 export const MASK = '********';
 
 const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:@/\s]*:)([^@\s]*)@/gi;
@@ -29,5 +31,8 @@ export function scrubSecrets(text: string): string {
 function secretForms(secret: string): string[] {
   const forms = new Set([secret, encodeURIComponent(secret), secret.replaceAll("'", "''")]);
   forms.add(secret.replaceAll('\\', '\\\\'));
+  // Output is escaped before it is scrubbed: a secret holding a control character is printed escaped.
+  forms.add(escapeText(secret));
+  forms.add(escapeJson(JSON.stringify(secret)).slice(1, -1));
   return [...forms];
 }

@@ -117,7 +117,7 @@ export async function applyDatabase(
     const stale =
       replanned.errors.length > 0 ||
       !samePlannedChanges(replanned, shown) ||
-      (options.requireSameFingerprint && fingerprintObserved(observed) !== shown.fingerprint);
+      (options.requireSameFingerprint && fingerprintObserved(database, observed, replanned) !== shown.fingerprint);
     if (stale) {
       await rollback(client);
       return outcome(

@@ -7,8 +7,10 @@ import { hasChanges } from '../plan/plan-changes.js';
 import { fromPlanDocument, PLAN_FORMAT_VERSION, type PlanDocument } from '../plan/plan-document.js';
 import type { DatabasePlan, Plan } from '../plan/types.js';
 import { plural } from '../plural.js';
+import { safe } from '../render/escape.js';
 import { renderApplyMarkdown } from '../render/markdown.js';
-import { buildPlanView, type PlanView } from '../render/plan-view.js';
+import { outcomeLine, renderOutcomes } from '../render/outcomes.js';
+import { buildPlanView, type PlanView, type PlanViewOptions } from '../render/plan-view.js';
 import type { CommonOptions, ConnectionFlags } from './commands.js';
 import { connectionBounds } from './durations.js';
 import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
@@ -39,7 +41,7 @@ export async function runApplyCommand(planFile: string | undefined, options: App
     planOptions: { adopt: options.adopt },
     onDatabase: reading.update,
   }).finally(() => reading.stop());
-  const view = buildPlanView(plan);
+  const view = buildPlanView(plan, viewOptions(options));
   ui.showPlan(view);
   annotate(output, planAnnotations(plan, desired));
   if (!hasWork(plan)) {
@@ -53,6 +55,11 @@ export async function runApplyCommand(planFile: string | undefined, options: App
     return EXIT_ERROR;
   }
   return runApplies(plan, desired, options, output, ui, false);
+}
+
+/** apply knows whether objects outside the links will be dropped, and says which. */
+function viewOptions(options: ApplyFlags): PlanViewOptions {
+  return { dependentDrops: options.allowDependentDrops ? 'allowed' : 'refused' };
 }
 
 /** Applies exactly a plan saved by `plan --out`, or refuses if anything changed since. */
@@ -70,7 +77,7 @@ async function applySavedPlan(planFile: string, options: ApplyFlags, output: Out
   }
   const plan = fromPlanDocument(document);
   plan.databases = plan.databases.filter((db) => aliases.includes(db.alias));
-  const view = buildPlanView(plan);
+  const view = buildPlanView(plan, viewOptions(options));
   ui.showPlan(view);
   annotate(output, planAnnotations(plan, desired));
   if (!hasWork(plan)) {
@@ -86,7 +93,7 @@ async function readPlanFile(path: string): Promise<PlanDocument> {
   try {
     document = JSON.parse(await readFile(path, 'utf8')) as PlanDocument;
   } catch (error) {
-    throw new UserError('plan_unreadable', `cannot read the plan ${path}: ${messageOf(error)}`, [
+    throw new UserError('plan_unreadable', safe`cannot read the plan ${path}: ${messageOf(error)}`, [
       'make one with: datalinks plan --out FILE',
     ]);
   }
@@ -137,7 +144,7 @@ async function runApplies(plan: Plan, desired: DesiredState, options: ApplyFlags
     output,
     outcomes.filter(isFailure).map((o) => outcomeAnnotation(o, desired)),
   );
-  await summarizeApply(output, plan, buildPlanView(plan), desired, outcomes, closingLine(outcomes));
+  await summarizeApply(output, plan, buildPlanView(plan, viewOptions(options)), desired, outcomes, closingLine(outcomes));
   if (outcomes.some((o) => o.interrupted)) return EXIT_INTERRUPTED;
   const failed = outcomes.some(isFailure);
   return failed || plan.databases.some((db) => db.errors.length > 0) ? EXIT_ERROR : EXIT_OK;
@@ -164,7 +171,7 @@ async function applyPlan(
     return await mapLimited(databasesToApply(plan), parallelism, async (shown) => {
       const database = desired.databases.find((db) => db.alias === shown.alias);
       if (!database)
-        throw new UserError('database_not_in_config', `the plan names database "${shown.alias}", which is not in the configuration`);
+        throw new UserError('database_not_in_config', safe`the plan names database "${shown.alias}", which is not in the configuration`);
       const outcome = await applyDatabase(database, shown, remotes, (link) => passwords.get(`${shown.alias}\0${link}`) ?? null, {
         ...options,
         signal: controller.signal,
@@ -175,21 +182,6 @@ async function applyPlan(
   } finally {
     process.off('SIGINT', onSigint);
   }
-}
-
-function outcomeLine(o: DatabaseOutcome): string {
-  return {
-    applied: `Database ${o.alias}: applied ${plural(o.statements, 'statement')} in ${(o.elapsedMs / 1000).toFixed(1)}s.`,
-    unchanged: `Database ${o.alias}: no changes.`,
-    failed: `Database ${o.alias}: FAILED: ${o.message ?? ''}`,
-    refused: `Database ${o.alias}: refused: ${o.message ?? ''}`,
-  }[o.status];
-}
-
-export function renderOutcomes(outcomes: DatabaseOutcome[]): string {
-  const lines = outcomes.map((o) => (o.hint ? `${outcomeLine(o)}\n    hint: ${o.hint}` : outcomeLine(o)));
-  lines.push(closingLine(outcomes));
-  return `${lines.join('\n')}\n`;
 }
 
 function closingLine(outcomes: DatabaseOutcome[]): string {

@@ -1,5 +1,6 @@
 import { messageOf, UserError } from '../errors.js';
 import { readLinkCatalog } from '../introspect/observe.js';
+import { safe } from '../render/escape.js';
 import { type ExportedDatabase, exportConfig } from '../render/export-config.js';
 import type { CommonOptions, ConnectionFlags } from './commands.js';
 import { connectionBounds } from './durations.js';
@@ -16,7 +17,7 @@ export async function runExportCommand(options: CommonOptions & ConnectionFlags,
     try {
       return { database, catalog: await readLinkCatalog(database, bounds) };
     } catch (error) {
-      throw new UserError('export_failed', `cannot export database "${database.alias}": ${messageOf(error)}`);
+      throw new UserError('export_failed', safe`cannot export database "${database.alias}": ${messageOf(error)}`);
     }
   });
   output.out(exportConfig(databases));

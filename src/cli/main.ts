@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { BugError, messageOf, UserError } from '../errors.js';
+import { escapeText } from '../render/escape.js';
 import { scrubSecrets } from '../secrets.js';
 import { registerCommands } from './commands.js';
 import { ConfigInvalidError } from './config-error.js';
@@ -30,8 +31,8 @@ export async function main(argv: string[], output: Output = createOutput()): Pro
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_OK : EXIT_ERROR;
     if (error instanceof UserError) {
-      output.err(`Error: ${scrubSecrets(error.message)}\n`);
-      for (const step of error.nextSteps) output.err(`  ${scrubSecrets(step)}\n`);
+      output.err(`Error: ${scrubSecrets(escapeLines(error.message))}\n`);
+      for (const step of error.nextSteps) output.err(`  ${scrubSecrets(escapeLines(step))}\n`);
       annotate(
         output,
         error instanceof ConfigInvalidError
@@ -42,9 +43,17 @@ export async function main(argv: string[], output: Output = createOutput()): Pro
     }
     const kind = error instanceof BugError ? 'internal error' : 'unexpected error';
     output.err(
-      `Error (${kind}): ${scrubSecrets(messageOf(error))}\n  This is a bug in datalinks; please report it with the command you ran.\n`,
+      `Error (${kind}): ${scrubSecrets(escapeLines(messageOf(error)))}\n  This is a bug in datalinks; please report it with the command you ran.\n`,
     );
-    if (process.env.DATALINKS_DEBUG && error instanceof Error) output.err(`${scrubSecrets(error.stack ?? '')}\n`);
+    if (process.env.DATALINKS_DEBUG && error instanceof Error) output.err(`${scrubSecrets(escapeLines(error.stack ?? ''))}\n`);
     return EXIT_ERROR;
   }
+}
+
+/**
+ * A user error's message quotes names from the file and the catalogs (an unknown key, a Postgres
+ * message): escaped, line by line, since a message may span lines (one per config problem).
+ */
+function escapeLines(text: string): string {
+  return text.split('\n').map(escapeText).join('\n');
 }

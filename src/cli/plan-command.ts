@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { messageOf, UserError } from '../errors.js';
 import { toPlanDocument } from '../plan/plan-document.js';
 import type { Plan } from '../plan/types.js';
+import { escapeJson, escapeSql, safe } from '../render/escape.js';
 import { renderPlanMarkdown } from '../render/markdown.js';
 import { buildPlanView } from '../render/plan-view.js';
 import { MASKED_CONTEXT, renderDatabaseSql } from '../sql/render-sql.js';
@@ -38,7 +39,8 @@ export async function runPlanCommand(options: PlanFlags, output: Output): Promis
   const document = toPlanDocument(plan, desired, new Date().toISOString());
   const view = buildPlanView(plan);
   const markdown = () => renderPlanMarkdown(plan, view, { configPath: options.config, title: 'datalinks plan', marker: true });
-  if (options.json) output.out(`${JSON.stringify(document, null, 2)}\n`);
+  const json = `${escapeJson(JSON.stringify(document, null, 2))}\n`;
+  if (options.json) output.out(json);
   else if (options.markdown) output.out(markdown());
   else {
     ui?.showPlan(view);
@@ -48,7 +50,7 @@ export async function runPlanCommand(options: PlanFlags, output: Output): Promis
   await appendStepSummary(output, markdown);
   if (options.out) {
     try {
-      await writeFile(options.out, `${JSON.stringify(document, null, 2)}\n`, { mode: 0o600 });
+      await writeFile(options.out, json, { mode: 0o600 });
     } catch (error) {
       throw new UserError('plan_not_saved', `cannot write the plan to ${options.out}: ${messageOf(error)}`);
     }
@@ -65,7 +67,7 @@ export function renderSqlText(plan: Plan): string {
   for (const database of plan.databases) {
     const statements = renderDatabaseSql(database, MASKED_CONTEXT);
     if (statements.length === 0) continue;
-    out.push(`\n-- database ${database.alias}`, 'BEGIN;', ...statements.map((s) => `${s.sql};`), 'COMMIT;');
+    out.push(safe`\n-- database ${database.alias}`, 'BEGIN;', ...statements.map((s) => `${escapeSql(s.sql)};`), 'COMMIT;');
   }
   return out.length > 0 ? `${out.join('\n')}\n` : '';
 }

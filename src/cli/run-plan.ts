@@ -30,7 +30,8 @@ export async function runPlan(desired: DesiredState, options: RunPlanOptions): P
   if (options.fingerprints) {
     for (const [index, database] of plan.databases.entries()) {
       const seen = observed[index];
-      if (seen?.local.ok) database.fingerprint = fingerprintObserved(seen);
+      const config = desired.databases[index];
+      if (seen?.local.ok && config) database.fingerprint = fingerprintObserved(config, seen, database);
     }
   }
   return { plan, observed };

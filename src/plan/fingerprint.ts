@@ -1,21 +1,67 @@
 import { createHash } from 'node:crypto';
-import type { ObservedDatabase } from '../introspect/types.js';
+import type { DesiredDatabase } from '../config/types.js';
+import type { LocalCatalog, ObservedDatabase } from '../introspect/types.js';
+import { desiredForeignTables } from './foreign-tables.js';
+import { parseManagedComment } from './managed-comment.js';
+import type { DatabasePlan } from './types.js';
 
 /**
- * A hash of everything the plan was computed from. User mapping options are left out (they hold
- * passwords, and a hash of a password in a saved plan is a secret too); only whether each mapping
- * exists and its user name count.
+ * A hash of exactly the observed state a plan of `desired` depends on, so that a saved plan goes stale
+ * when something it relies on changes and only then:
+ * - the environment the planner checks (version, role, privileges, the extension);
+ * - every server, schema and foreign table that bears a link's name (the links in the file, and the
+ *   managed ones, which a plan destroys when they left the file), with their options, owners, grants
+ *   and columns;
+ * - the objects outside the links that the plan's changes would drop (its dependents): a view over a
+ *   linked table that the plan keeps does not count;
+ * - of each link's remote, the tables the link selects (after `tables`/`exclude`) as the foreign tables
+ *   they would become, the listed tables it misses, and which of the link's foreign tables are still
+ *   on the remote (that decides how a drop is worded);
+ * - which roles of grant_to exist, and how the linked columns' types, collations and expressions
+ *   resolve locally (in the desired tables and their problems).
+ * An unrelated schema, a hand-made server of another name, or a remote table outside `tables:` does
+ * not count. User mappings count by role and remote user only: their options hold passwords, and a
+ * hash of a password in a saved plan is a secret too.
  */
-export function fingerprintObserved(observed: ObservedDatabase): string {
-  const local = observed.local.ok
-    ? {
-        ...observed.local.catalog,
-        servers: observed.local.catalog.servers.map((server) => ({
-          ...server,
-          mappings: server.mappings.map((m) => ({ role: m.role, readable: m.options !== null, user: m.options?.user ?? null })),
-        })),
-      }
-    : { error: observed.local.error };
-  const json = JSON.stringify({ local, remotes: observed.remotes });
+export function fingerprintObserved(desired: DesiredDatabase, observed: ObservedDatabase, plan: Pick<DatabasePlan, 'changes'>): string {
+  const links = [...desired.links].sort((a, b) => a.name.localeCompare(b.name));
+  const catalog = observed.local.ok ? observed.local.catalog : null;
+  const remotes = links.map((link) => {
+    const remote = observed.remotes[link.name];
+    if (!remote?.ok) return { link: link.name, error: remote?.error ?? null, hint: remote?.hint ?? null };
+    if (!catalog) return { link: link.name, tables: remote.tables.map((table) => table.name) };
+    const { tables, notFound, problems } = desiredForeignTables(link, remote.tables, catalog.resolved);
+    const onRemote = new Set(remote.tables.map((table) => table.name));
+    const existing = (catalog?.foreignTables ?? []).filter((t) => t.schema === link.name && t.server === link.name);
+    return {
+      link: link.name,
+      tables,
+      notFound,
+      problems,
+      stillOnRemote: existing.map((t) => [t.name, onRemote.has(t.name)]),
+    };
+  });
+  const local = catalog ? scopeCatalog(catalog, new Set(links.map((link) => link.name))) : { error: observed.local };
+  const dependents = plan.changes.filter((change) => change.dependents.length > 0).map((change) => [change.link, change.dependents]);
+  const json = JSON.stringify({ local, remotes, dependents });
   return `sha256:${createHash('sha256').update(json).digest('hex')}`;
+}
+
+function scopeCatalog(catalog: LocalCatalog, wanted: ReadonlySet<string>) {
+  const servers = catalog.servers.filter((server) => wanted.has(server.name) || parseManagedComment(server.comment) !== null);
+  const names = new Set([...wanted, ...servers.map((server) => server.name)]);
+  // Spread first: a catalog field added later counts until it is scoped here (a plan then goes stale
+  // too often, never too rarely).
+  return {
+    ...catalog,
+    servers: servers.map((server) => ({
+      ...server,
+      mappings: server.mappings.map((m) => ({ role: m.role, readable: m.options !== null, user: m.options?.user ?? null })),
+    })),
+    schemas: catalog.schemas.filter((schema) => names.has(schema.name)),
+    foreignTables: catalog.foreignTables.filter((table) => names.has(table.server) || names.has(table.schema)),
+    dependents: undefined,
+    // How the remotes' types resolved here is in the desired tables above, for the linked tables only.
+    resolved: undefined,
+  };
 }

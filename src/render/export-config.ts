@@ -1,7 +1,9 @@
-import { Document, isNode } from 'yaml';
-import type { DesiredDatabase, DesiredLink } from '../config/types.js';
-import type { LinkCatalog, ObservedServer } from '../introspect/types.js';
+import { Document, isNode, visit } from 'yaml';
+import { DEFAULT_IMPORT_OPTIONS, type DesiredDatabase, type DesiredLink } from '../config/types.js';
+import type { ForeignTableSummary, LinkCatalog, ObservedServer } from '../introspect/types.js';
 import { parseManagedComment } from '../plan/managed-comment.js';
+import { plural } from '../plural.js';
+import { hasUnsafeCharacters, type SafeText, safe } from './escape.js';
 
 const CONNECTION_OPTIONS = new Set(['host', 'hostaddr', 'port', 'dbname']);
 const BOOLEAN_OPTIONS = new Set([
@@ -15,86 +17,244 @@ const BOOLEAN_OPTIONS = new Set([
 const INTEGER_OPTIONS = new Set(['fetch_size', 'batch_size']);
 const NUMBER_OPTIONS = new Set(['fdw_startup_cost', 'fdw_tuple_cost']);
 const SERVER_OPTIONS = new Set([...BOOLEAN_OPTIONS, ...INTEGER_OPTIONS, ...NUMBER_OPTIONS, 'extensions', 'analyze_sampling']);
+const WRITE_PRIVILEGES = new Set(['INSERT', 'UPDATE', 'DELETE']);
+const LINK_NAME = /^[a-z0-9_]{1,63}$/;
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export interface ExportedDatabase {
   database: DesiredDatabase;
   catalog: LinkCatalog;
 }
 
+/** One link as export writes it, with what it could not express. */
+interface ExportedLink {
+  link: Record<string, unknown>;
+  variable: string;
+  connection: SafeText;
+  /** Comment lines (escaped) above the link: how it was made, and each thing YAML cannot say. */
+  comments: SafeText[];
+}
+
 /**
  * datalinks.yaml text for the links that exist now, managed and hand-made. Pure. Remote URLs are
  * `${VAR}` references (the variable a managed link remembers, `<LINK>_URL` otherwise); a link already
- * in the configuration keeps its table filter and import options, any other lists its tables.
+ * in the configuration keeps its table filter and import options, any other lists its tables. What
+ * the file cannot express (foreign tables outside the link's schema, a PUBLIC mapping, several remote
+ * schemas on one server) is a `# warning:` comment above the link, so nobody adopts it unaware.
+ *
+ * Every name comes from the catalogs and may hold anything: values and keys are written by the yaml
+ * library (which quotes what would break the structure), any string holding a control or invisible
+ * character is double-quoted with that character written as a YAML escape, and comments are escaped
+ * text. The output round-trips and sends nothing raw to a terminal.
  */
 export function exportConfig(databases: ExportedDatabase[]): string {
-  const variables = new Map<string, string>();
-  const comments = new Map<string, string>();
+  const variables = new Map<string, SafeText>();
+  const comments = new Map<string, SafeText[]>();
+  const databaseComments = new Map<string, SafeText[]>();
   const body = {
     version: 1,
     databases: Object.fromEntries(
       databases.map(({ database, catalog }) => {
+        const skipped = catalog.servers.filter((server) => server.wrapper !== 'postgres_fdw');
+        if (skipped.length > 0) {
+          databaseComments.set(
+            database.alias,
+            skipped.map(
+              (server) =>
+                safe`warning: server "${server.name}" uses the wrapper ${server.wrapper}, which export does not write; it is left out`,
+            ),
+          );
+        }
         const links = Object.fromEntries(
           catalog.servers
             .filter((server) => server.wrapper === 'postgres_fdw')
             .map((server) => {
               const configured = database.links.find((l) => l.name === server.name);
-              const { link, variable, connection } = exportLink(server, catalog, configured);
-              variables.set(variable, connection);
-              if (!parseManagedComment(server.comment)) {
-                comments.set(`${database.alias}\0${server.name}`, ' made by hand: `datalinks apply --adopt` takes it over');
-              }
-              return [server.name, link];
+              const exported = exportLink(server, catalog, configured);
+              variables.set(exported.variable, exported.connection);
+              if (exported.comments.length > 0) comments.set(`${database.alias}\0${server.name}`, exported.comments);
+              return [server.name, exported.link];
             }),
         );
         return [database.alias, { url: database.urlSource, links }];
       }),
     ),
   };
-  const document = new Document(body);
-  const needed = [...variables].map(([name, connection]) => `   ${name}: ${connection}`).join('\n');
+  const document = new Document(body, { aliasDuplicateObjects: false });
+  const needed = [...variables].map(([name, connection]) => safe`   ${name}: ${connection}`).join('\n');
   document.commentBefore = ` Exported by datalinks from the live catalogs.${needed ? `\n Set these variables to postgres:// URLs (with the password) for:\n${needed}` : ''}`;
-  for (const [key, comment] of comments) {
+  for (const [alias, lines] of databaseComments) {
+    const node = document.getIn(['databases', alias], true);
+    if (isNode(node)) node.commentBefore = lines.map((l) => ` ${l}`).join('\n');
+  }
+  for (const [key, lines] of comments) {
     const [alias, name] = key.split('\0') as [string, string];
     const node = document.getIn(['databases', alias, 'links', name], true);
-    if (isNode(node)) node.commentBefore = comment;
+    if (isNode(node)) node.commentBefore = lines.map((l) => ` ${l}`).join('\n');
   }
-  return `# yaml-language-server: $schema=./node_modules/datalinks/schemas/datalinks.schema.json\n${document.toString()}`;
+  return `# yaml-language-server: $schema=./node_modules/datalinks/schemas/datalinks.schema.json\n${safeYaml(document)}`;
 }
 
-function exportLink(server: ObservedServer, catalog: LinkCatalog, configured: DesiredLink | undefined) {
+/**
+ * The document as text in which no control or invisible character appears raw: strings holding one
+ * are double-quoted, and the yaml library writes C0 controls as escapes but passes C1 controls, bidi
+ * overrides, zero-width characters and line separators through, so those are written as `\uXXXX`
+ * escapes here. Outside double-quoted strings there are none to rewrite (comments are escaped text).
+ */
+function safeYaml(document: Document): string {
+  visit(document, {
+    Scalar(_key, node) {
+      if (typeof node.value === 'string' && hasUnsafeCharacters(node.value)) node.type = 'QUOTE_DOUBLE';
+    },
+  });
+  return document
+    .toString({ lineWidth: 0 })
+    .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu, (char) => (char === '\n' ? char : yamlEscape(char.codePointAt(0) ?? 0)));
+}
+
+function yamlEscape(code: number): string {
+  if (code <= 0xff) return `\\x${code.toString(16).padStart(2, '0')}`;
+  if (code <= 0xffff) return `\\u${code.toString(16).padStart(4, '0')}`;
+  return `\\U${code.toString(16).padStart(8, '0')}`;
+}
+
+/** postgres_fdw reads a foreign table's remote schema from schema_name, or else its own schema's name. */
+function remoteSchemaOf(table: ForeignTableSummary): string {
+  return table.options.schema_name ?? table.schema;
+}
+
+function remoteTableOf(table: ForeignTableSummary): string {
+  return table.options.table_name ?? table.name;
+}
+
+function exportLink(server: ObservedServer, catalog: LinkCatalog, configured: DesiredLink | undefined): ExportedLink {
   const meta = parseManagedComment(server.comment);
-  const variable = configured?.remote.variable ?? meta?.remote ?? `${server.name.toUpperCase()}_URL`;
-  const tables = catalog.foreignTables.filter((t) => t.server === server.name && t.schema === server.name);
-  const remoteSchema = tables[0]?.options.schema_name ?? configured?.remote.schema ?? 'public';
+  const currentUser = catalog.environment.currentUser;
+  const comments: SafeText[] = meta ? [] : [safe`made by hand: \`datalinks apply --adopt\` takes it over`];
+  const warn = (text: SafeText) => comments.push(safe`warning: ${text}`);
+  const variable = variableFor(server, configured, meta?.remote ?? null);
+  if (!LINK_NAME.test(server.name) || server.name === 'public' || server.name === 'information_schema' || server.name.startsWith('pg_')) {
+    warn(
+      safe`"${server.name}" is not a name a link can have (lower-case letters, digits and underscores, at most 63, not public or pg_...): the file does not validate until the server is renamed (ALTER SERVER ... RENAME TO) and this key with it`,
+    );
+  }
+
+  const serverTables = catalog.foreignTables.filter((t) => t.server === server.name);
+  const bySchema = new Map<string, ForeignTableSummary[]>();
+  for (const table of serverTables) bySchema.set(remoteSchemaOf(table), [...(bySchema.get(remoteSchemaOf(table)) ?? []), table]);
+  // Several remote schemas: the one with most tables (the link's own first) is exported.
+  const ranked = [...bySchema].sort(
+    ([a, at], [b, bt]) =>
+      bt.filter((t) => t.schema === server.name).length - at.filter((t) => t.schema === server.name).length ||
+      bt.length - at.length ||
+      a.localeCompare(b),
+  );
+  const remoteSchema = ranked[0]?.[0] ?? configured?.remote.schema ?? 'public';
+  const tables = ranked[0]?.[1] ?? [];
+  if (ranked.length > 1) {
+    const others = ranked.slice(1).map(([schema, t]) => safe`"${schema}" (${plural(t.length, 'table')})`);
+    warn(
+      safe`the foreign tables of server "${server.name}" read ${ranked.length} remote schemas; a link reads one, so only the tables of "${remoteSchema}" are exported. Not exported: ${others.join(', ')}`,
+    );
+  }
+  const elsewhere = [...new Set(serverTables.filter((t) => t.schema !== server.name).map((t) => safe`"${t.schema}"`))].join(', ');
+  if (elsewhere) {
+    warn(
+      safe`foreign tables of server "${server.name}" are in schema ${elsewhere}, not in schema "${server.name}": a datalinks link keeps its foreign tables in the schema named after its server, so adopting creates them in schema "${server.name}" and leaves those in ${elsewhere} as they are`,
+    );
+  }
+  for (const table of tables) {
+    if (remoteTableOf(table) !== table.name) {
+      warn(
+        safe`foreign table "${table.schema}"."${table.name}" reads remote table "${remoteTableOf(table)}": datalinks names each foreign table after its remote table, so adopting makes "${server.name}"."${remoteTableOf(table)}"`,
+      );
+    }
+  }
+
   const serverOptions: Record<string, unknown> = {};
   const libpq: string[] = [];
   for (const [name, value] of Object.entries(server.options)) {
     if (SERVER_OPTIONS.has(name)) serverOptions[name] = typedOption(name, value);
     else if (!CONNECTION_OPTIONS.has(name) && name !== 'updatable') libpq.push(`${name}=${value}`);
   }
-  const mappingUser = server.mappings.find((m) => m.role === catalog.environment.currentUser)?.options?.user;
-  const where = `${server.options.host ?? '?'}:${server.options.port ?? '5432'}/${server.options.dbname ?? '?'}`;
-  const connection = `user ${mappingUser ?? '?'} at ${where}${libpq.length ? ` with ?${libpq.join('&')}` : ''}`;
+  const mappingUser = server.mappings.find((m) => m.role === currentUser)?.options?.user;
+  const where = safe`${server.options.host ?? '?'}:${server.options.port ?? '5432'}/${server.options.dbname ?? '?'}`;
+  const connection = safe`user ${mappingUser ?? '?'} at ${where}${libpq.length ? ` with ?${libpq.join('&')}` : ''}`;
+
+  if (server.mappings.some((m) => m.role === 'public')) {
+    warn(
+      safe`server "${server.name}" has a PUBLIC user mapping: datalinks maps the connecting role and each role of grant_to only, so adopting drops it; add the roles that rely on it to grant_to`,
+    );
+  }
+  // Who may read the linked tables now: USAGE on the link's schema, privileges on the tables. (Another
+  // schema holding them, such as public, grants more than the link: its grants do not count.)
+  const schemas = catalog.schemas.filter((s) => s.name === server.name);
+  const publicGrants = [
+    ...schemas.filter((s) => s.grants.some((g) => g.grantee === 'public')).map((s) => safe`schema "${s.name}"`),
+    ...tables.filter((t) => t.grants.some((g) => g.grantee === 'public')).map((t) => safe`"${t.schema}"."${t.name}"`),
+  ];
+  if (publicGrants.length > 0) {
+    warn(
+      safe`privileges are granted to PUBLIC on ${publicGrants.join(', ')}: datalinks grants to the roles of grant_to only, so adopting revokes them; add the roles that rely on them to grant_to`,
+    );
+  }
   const grantTo = [
     ...new Set([
       ...server.mappings.map((m) => m.role),
+      ...schemas.flatMap((s) => s.grants.filter((g) => g.grantee !== s.owner).map((g) => g.grantee)),
       ...tables.flatMap((t) => t.grants.map((g) => g.grantee).filter((grantee) => grantee !== t.owner)),
     ]),
-  ].filter((role) => role !== catalog.environment.currentUser && role !== 'public');
+  ].filter((role) => role !== currentUser && role !== 'public');
+
+  // datalinks' access is one setting per link: the server's updatable option and the privileges of
+  // grant_to. Exported so that no role of grant_to gains a privilege it does not hold now.
+  const writers = grantTo.filter((role) =>
+    tables.some((t) => t.grants.some((g) => g.grantee === role && WRITE_PRIVILEGES.has(g.privilege))),
+  );
+  let access: 'read' | 'write' = server.options.updatable === 'false' ? 'read' : 'write';
+  if (access === 'write' && grantTo.length > 0 && writers.length === 0) {
+    access = 'read';
+    warn(
+      safe`server "${server.name}" lets the link write (updatable is not false), but no role of grant_to may write to its foreign tables: exported as access: read, which keeps them reading and sets updatable 'false' on the server; write access: write to let every role of grant_to write`,
+    );
+  } else if (access === 'write' && writers.length < grantTo.length) {
+    warn(safe`access: write grants INSERT, UPDATE and DELETE to every role of grant_to; only ${writers.join(', ')} may write now`);
+  }
+  const contradicting = tables.filter(
+    (t) => t.options.updatable !== undefined && t.options.updatable !== (access === 'write' ? 'true' : 'false'),
+  );
+  if (contradicting.length > 0) {
+    warn(
+      safe`${plural(contradicting.length, 'foreign table')} (${contradicting.map((t) => `"${t.schema}"."${t.name}"`).join(', ')}) set updatable against the link's access (${access}); datalinks sets access per link, so adopting removes that option`,
+    );
+  }
+
   const link: Record<string, unknown> = {
     remote: { url: `\${${variable}}`, ...(remoteSchema !== 'public' ? { schema: remoteSchema } : {}) },
   };
-  if (configured?.tables) link.tables = configured.tables;
-  else if (configured && configured.exclude.length > 0) link.exclude = configured.exclude;
-  else if (!configured) link.tables = tables.map((t) => t.options.table_name ?? t.name);
-  link.access = server.options.updatable === 'false' ? 'read' : 'write';
+  if (configured?.tables) link.tables = [...configured.tables];
+  else if (configured && configured.exclude.length > 0) link.exclude = [...configured.exclude];
+  else if (!configured) link.tables = [...new Set(tables.map(remoteTableOf))].sort();
+  link.access = access;
   if (grantTo.length > 0) link.grant_to = grantTo.sort();
   if (Object.keys(serverOptions).length > 0) link.server_options = serverOptions;
-  if (configured && JSON.stringify(configured.importOptions) !== JSON.stringify(DEFAULTS)) link.import_options = configured.importOptions;
-  return { link, variable, connection };
+  if (configured && JSON.stringify(configured.importOptions) !== JSON.stringify(DEFAULT_IMPORT_OPTIONS)) {
+    link.import_options = { ...configured.importOptions };
+  }
+  return { link, variable, connection, comments };
 }
 
-const DEFAULTS = { import_collate: true, import_default: false, import_generated: true, import_not_null: true };
+/**
+ * The variable the link's URL is read from: the configured one, the one a managed link remembers, or
+ * `<LINK>_URL`. A remembered name comes from a catalog comment, so it is used only if it is a variable
+ * name; a server name is made into one.
+ */
+function variableFor(server: ObservedServer, configured: DesiredLink | undefined, remembered: string | null): string {
+  if (configured?.remote.variable) return configured.remote.variable;
+  if (remembered && VARIABLE_NAME.test(remembered)) return remembered;
+  const base = server.name.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
+  return `${/^[0-9]/.test(base) ? '_' : ''}${base}_URL`;
+}
 
 function typedOption(name: string, value: string): unknown {
   if (BOOLEAN_OPTIONS.has(name)) return value === 'true';

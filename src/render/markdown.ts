@@ -169,7 +169,7 @@ export function renderPlanMarkdown(plan: Plan, view: PlanView, options: Markdown
       out.push('');
     }
     for (const error of database.errors) {
-      out.push(`- ❌ **${error.link ? `link ${markdownText(error.link)}` : 'error'}**: ${markdownText(error.message)}`);
+      out.push(`- ❌ ${markdownText(error.text)}`);
       if (error.hint) out.push(`  <br>hint: ${markdownText(error.hint)}`);
     }
     for (const note of database.notes) out.push(`- note: ${markdownText(note)}`);

@@ -1,28 +1,15 @@
 import type { DatabaseView, PlanView, ViewLine } from './plan-view.js';
 import { type Paint, plainPaint } from './style.js';
 
-/** The plan as plain text (CI logs, pipes); with `paint` = ansiPaint, coloured for a terminal. */
+/**
+ * The plan as plain text (CI logs, pipes); with `paint` = ansiPaint, coloured for a terminal. Every
+ * string it prints comes from the view model, already escaped: nothing here interpolates raw data.
+ */
 export function renderPlanText(view: PlanView, paint: Paint = plainPaint): string {
   const out: string[] = [];
   for (const database of view.databases) out.push(...databaseText(database, paint), '');
   out.push(paint('bold', view.summary));
-  if (view.hasDependents) {
-    out.push(
-      paint(
-        'warning',
-        'Warning: this plan drops objects outside the links (marked !). apply refuses it unless you pass --allow-dependent-drops.',
-      ),
-    );
-  }
-  if (view.hasErrors) {
-    const failed = view.databases.filter((db) => db.errors.length > 0).map((db) => db.alias);
-    out.push(
-      paint(
-        'error',
-        `Errors in ${failed.length === 1 ? 'database' : 'databases'} ${failed.join(', ')}: ${failed.length === 1 ? 'it' : 'they'} cannot be applied until fixed.`,
-      ),
-    );
-  }
+  for (const line of view.footer) out.push(paint(line.tone, line.text));
   return `${out.join('\n')}\n`;
 }
 
@@ -33,7 +20,7 @@ export function databaseText(database: DatabaseView, paint: Paint): string[] {
   for (const link of database.links) for (const l of link.lines) out.push(lineText(l, paint, 1));
   for (const note of database.notes) out.push(`  ${paint('muted', `note: ${note}`)}`);
   for (const error of database.errors) {
-    out.push(`  ${paint('error', `✗ ${error.link ? `link ${error.link}: ` : ''}${error.message}`)}`);
+    out.push(`  ${paint('error', `✗ ${error.text}`)}`);
     if (error.hint) out.push(`      hint: ${error.hint}`);
   }
   if (nothing && database.errors.length === 0) out.push(`  ${paint('muted', 'no changes')}`);

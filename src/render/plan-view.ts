@@ -2,62 +2,124 @@ import { diffArrays } from 'diff';
 import { describeColumn } from '../plan/foreign-tables.js';
 import type { ColumnStep, DatabasePlan, DropReason, LinkChange, Operation, Plan, PlanProblem, TableChangeReason } from '../plan/types.js';
 import { plural } from '../plural.js';
+import { escapeText, joinSafe, type SafeText, safe } from './escape.js';
 
 /** What a line means, which decides its symbol's colour in both the text and the Ink view. */
 export type Tone = 'create' | 'update' | 'replace' | 'destroy' | 'warning' | 'error' | 'muted' | 'plain';
 
+/**
+ * Every string of the view model is SafeText: names from catalogs and files are escaped here, once,
+ * so that the text view, the Ink view and any later view print them as visible text and can never
+ * send a control character or escape sequence of theirs to a terminal.
+ */
 export interface ViewLine {
   symbol: string;
-  text: string;
+  text: SafeText;
   tone: Tone;
   depth: number;
 }
 
 export interface LinkView {
-  link: string;
+  link: SafeText;
   action: LinkChange['action'];
   lines: ViewLine[];
 }
 
+export interface ProblemView {
+  /** `link L: message`, or the message alone for a problem of the whole database. */
+  text: SafeText;
+  hint: SafeText | null;
+}
+
 export interface DatabaseView {
-  alias: string;
+  alias: SafeText;
   links: LinkView[];
   preamble: ViewLine[];
-  errors: PlanProblem[];
-  notes: string[];
-  dependents: string[];
+  errors: ProblemView[];
+  notes: SafeText[];
+  dependents: SafeText[];
+}
+
+/** A line under the summary: the warnings and errors that the whole plan carries. */
+export interface FooterLine {
+  tone: Tone;
+  text: SafeText;
 }
 
 export interface PlanView {
   databases: DatabaseView[];
-  summary: string;
+  /** The last line of the plan: `Plan: ...`, `No changes.`, or what could not be planned. */
+  summary: SafeText;
+  footer: FooterLine[];
   hasErrors: boolean;
   hasDestroy: boolean;
   hasDependents: boolean;
+}
+
+export interface PlanViewOptions {
+  /**
+   * What will happen to objects outside the links that the plan drops: `plan` can only say that
+   * apply refuses them unless --allow-dependent-drops is passed; `apply` knows whether it was.
+   */
+  dependentDrops?: 'refused-without-flag' | 'refused' | 'allowed';
 }
 
 const ACTION_SYMBOL = { create: '+', update: '~', destroy: '-' } as const;
 const ACTION_TONE = { create: 'create', update: 'update', destroy: 'destroy' } as const;
 
 /** The one view model behind the text renderer and the Ink components. Pure. */
-export function buildPlanView(plan: Plan): PlanView {
+export function buildPlanView(plan: Plan, options: PlanViewOptions = {}): PlanView {
   const databases = plan.databases.map(databaseView);
-  const { create, update, destroy } = plan.summary;
+  const failed = databases.filter((db) => db.errors.length > 0);
+  const hasDependents = databases.some((db) => db.dependents.length > 0);
   return {
     databases,
-    summary: create + update + destroy === 0 ? 'No changes.' : `Plan: ${create} to create, ${update} to update, ${destroy} to destroy.`,
-    hasErrors: databases.some((db) => db.errors.length > 0),
-    hasDestroy: destroy > 0,
-    hasDependents: databases.some((db) => db.dependents.length > 0),
+    summary: summaryLine(plan, failed.length),
+    footer: [
+      ...(hasDependents ? [{ tone: 'warning' as const, text: dependentsWarning(options.dependentDrops ?? 'refused-without-flag') }] : []),
+      ...(failed.length > 0 ? [{ tone: 'error' as const, text: errorsLine(failed.map((db) => db.alias)) }] : []),
+    ],
+    hasErrors: failed.length > 0,
+    hasDestroy: plan.summary.destroy > 0,
+    hasDependents,
   };
+}
+
+/**
+ * `No changes.` only when every database was planned and none has a change: a database that could not
+ * be planned may well have changes, so the summary says so instead.
+ */
+function summaryLine(plan: Plan, failed: number): SafeText {
+  const { create, update, destroy } = plan.summary;
+  if (create + update + destroy > 0) return safe`Plan: ${create} to create, ${update} to update, ${destroy} to destroy.`;
+  const total = plan.databases.length;
+  if (failed === 0) return safe`No changes.`;
+  if (failed === total) {
+    return total === 1
+      ? safe`Nothing could be planned: the database has errors.`
+      : safe`Nothing could be planned: all ${total} databases have errors.`;
+  }
+  return safe`No changes in the databases that could be planned; ${plural(failed, 'database')} ${failed === 1 ? 'has' : 'have'} errors.`;
+}
+
+function dependentsWarning(drops: NonNullable<PlanViewOptions['dependentDrops']>): SafeText {
+  const head = 'Warning: this plan drops objects outside the links (marked !).';
+  if (drops === 'allowed') return safe`${head} They WILL be dropped with the links: --allow-dependent-drops was passed.`;
+  if (drops === 'refused') return safe`${head} apply refuses it: pass --allow-dependent-drops to drop them with the links.`;
+  return safe`${head} apply refuses it unless you pass --allow-dependent-drops.`;
+}
+
+function errorsLine(aliases: SafeText[]): SafeText {
+  const one = aliases.length === 1;
+  return safe`Errors in ${one ? 'database' : 'databases'} ${joinSafe(aliases, ', ')}: ${one ? 'it' : 'they'} cannot be applied until fixed.`;
 }
 
 function databaseView(plan: DatabasePlan): DatabaseView {
   return {
-    alias: plan.alias,
+    alias: escapeText(plan.alias),
     preamble: plan.preamble.flatMap((op) => operationLines(op)),
     links: plan.changes.map((change) => ({
-      link: change.link,
+      link: escapeText(change.link),
       action: change.action,
       lines: [
         {
@@ -69,87 +131,94 @@ function databaseView(plan: DatabasePlan): DatabaseView {
         ...change.operations.flatMap((op) => operationLines(op)),
         ...(change.accessRemoved ?? []).map((what) => ({
           symbol: '!',
-          text: `removes access: ${what}`,
+          text: safe`removes access: ${what}`,
           tone: 'warning' as const,
           depth: 1,
         })),
         ...change.dependents.map((d) => ({
           symbol: '!',
-          text: `also drops ${d.description}${d.table ? ` (depends on ${change.link}.${d.table})` : ''}`,
+          text: d.table ? safe`also drops ${d.description} (depends on ${change.link}.${d.table})` : safe`also drops ${d.description}`,
           tone: 'warning' as const,
           depth: 1,
         })),
       ],
     })),
-    errors: plan.errors,
-    notes: plan.notes,
-    dependents: plan.changes.flatMap((change) => change.dependents.map((d) => d.description)),
+    errors: plan.errors.map(problemView),
+    notes: plan.notes.map(escapeText),
+    dependents: plan.changes.flatMap((change) => change.dependents.map((d) => escapeText(d.description))),
   };
 }
 
-function linkHeadline(change: LinkChange): string {
-  if (change.adopt) return `link ${change.link} (made by hand) will be adopted: marked as managed and reconciled in place`;
-  return `link ${change.link} will be ${change.action === 'create' ? 'created' : change.action === 'update' ? 'updated in place' : 'destroyed'}`;
+function problemView(problem: PlanProblem): ProblemView {
+  return {
+    text: problem.link ? safe`link ${problem.link}: ${problem.message}` : escapeText(problem.message),
+    hint: problem.hint ? escapeText(problem.hint) : null,
+  };
 }
 
-function line(symbol: string, text: string, tone: Tone, depth = 1): ViewLine {
+function linkHeadline(change: LinkChange): SafeText {
+  if (change.adopt) return safe`link ${change.link} (made by hand) will be adopted: marked as managed and reconciled in place`;
+  return safe`link ${change.link} will be ${change.action === 'create' ? 'created' : change.action === 'update' ? 'updated in place' : 'destroyed'}`;
+}
+
+function line(symbol: string, text: SafeText, tone: Tone, depth = 1): ViewLine {
   return { symbol, text, tone, depth };
 }
 
 function operationLines(op: Operation): ViewLine[] {
   switch (op.kind) {
     case 'create_extension':
-      return [line('+', 'extension postgres_fdw', 'create', 0)];
+      return [line('+', safe`extension postgres_fdw`, 'create', 0)];
     case 'create_server':
-      return [line('+', `server ${op.server} (${describeOptions(op.options)})`, 'create')];
+      return [line('+', safe`server ${op.server} (${describeOptions(op.options)})`, 'create')];
     case 'alter_server_options': {
-      const before = op.changes.filter((c) => c.action !== 'add').map((c) => `${c.name} = ${'old' in c ? c.old : ''}`);
-      const after = op.changes.filter((c) => c.action !== 'drop').map((c) => `${c.name} = ${'value' in c ? c.value : ''}`);
-      return [line('~', `server ${op.server} options`, 'update'), ...diffLines(before, after)];
+      const before = op.changes.filter((c) => c.action !== 'add').map((c) => safe`${c.name} = ${'old' in c ? c.old : ''}`);
+      const after = op.changes.filter((c) => c.action !== 'drop').map((c) => safe`${c.name} = ${'value' in c ? c.value : ''}`);
+      return [line('~', safe`server ${op.server} options`, 'update'), ...diffLines(before, after)];
     }
     case 'comment_server':
-      return [line('~', `server ${op.server} marked as managed by datalinks (remote variable: ${op.meta.remote ?? 'none'})`, 'update')];
+      return [line('~', safe`server ${op.server} marked as managed by datalinks (remote variable: ${op.meta.remote ?? 'none'})`, 'update')];
     case 'create_user_mapping':
-      return [line('+', `user mapping for ${op.role} (remote user ${op.user ?? '(default)'}, password (sensitive value))`, 'create')];
+      return [line('+', safe`user mapping for ${op.role} (remote user ${op.user ?? '(default)'}, password (sensitive value))`, 'create')];
     case 'replace_user_mapping':
-      return [line('~', `user mapping for ${op.role}: ${op.reason} (sensitive value changed)`, 'update')];
+      return [line('~', safe`user mapping for ${op.role}: ${op.reason} (sensitive value changed)`, 'update')];
     case 'drop_user_mapping':
-      return [line('-', `user mapping for ${op.role}`, 'destroy')];
+      return [line('-', safe`user mapping for ${op.role}`, 'destroy')];
     case 'create_schema':
-      return [line('+', `schema ${op.schema}`, 'create')];
+      return [line('+', safe`schema ${op.schema}`, 'create')];
     case 'comment_schema':
-      return [line('~', `schema ${op.schema} marked as managed by datalinks`, 'update')];
+      return [line('~', safe`schema ${op.schema} marked as managed by datalinks`, 'update')];
     case 'create_foreign_table':
-      return [line('+', `foreign table ${op.schema}.${op.table.name} (${plural(op.table.columns.length, 'column')})`, 'create')];
+      return [line('+', safe`foreign table ${op.schema}.${op.table.name} (${plural(op.table.columns.length, 'column')})`, 'create')];
     case 'drop_foreign_tables':
-      if (op.reason === 'link_destroyed') return [line('-', `${plural(op.tables.length, 'foreign table')} in ${op.schema}`, 'destroy')];
-      return op.tables.map((table) => line('-', `foreign table ${op.schema}.${table} (${DROP_REASON[op.reason]})`, 'destroy'));
+      if (op.reason === 'link_destroyed') return [line('-', safe`${plural(op.tables.length, 'foreign table')} in ${op.schema}`, 'destroy')];
+      return op.tables.map((table) => line('-', safe`foreign table ${op.schema}.${table} (${DROP_REASON[op.reason]})`, 'destroy'));
     case 'alter_foreign_table':
       return [
-        line('~', `foreign table ${op.schema}.${op.table} (${alterReason(op.reason, op.steps)}: altered in place)`, 'update'),
+        line('~', safe`foreign table ${op.schema}.${op.table} (${alterReason(op.reason, op.steps)}: altered in place)`, 'update'),
         ...op.steps.map(stepLine),
       ];
     case 'alter_foreign_table_options':
       return [
-        line('~', `foreign table ${op.schema}.${op.table} options (they contradict the link's access)`, 'update'),
-        ...op.changes.map((c) => line('-', `${c.name} = ${'old' in c ? c.old : ''}`, 'destroy', 2)),
+        line('~', safe`foreign table ${op.schema}.${op.table} options (they contradict the link's access)`, 'update'),
+        ...op.changes.map((c) => line('-', safe`${c.name} = ${'old' in c ? c.old : ''}`, 'destroy', 2)),
       ];
     case 'replace_foreign_table':
       return [
-        line('-/+', `foreign table ${op.schema}.${op.table.name} (${changeReason(op.reason)}: replaced)`, 'replace'),
+        line('-/+', safe`foreign table ${op.schema}.${op.table.name} (${changeReason(op.reason)}: replaced)`, 'replace'),
         ...op.diff.flatMap((d) => [
-          ...(d.before !== undefined ? [line('-', `${d.column} ${d.before}`, 'destroy', 2)] : []),
-          ...(d.after !== undefined ? [line('+', `${d.column} ${d.after}`, 'create', 2)] : []),
+          ...(d.before !== undefined ? [line('-', safe`${d.column} ${d.before}`, 'destroy', 2)] : []),
+          ...(d.after !== undefined ? [line('+', safe`${d.column} ${d.after}`, 'create', 2)] : []),
         ]),
       ];
     case 'grant':
-      return [line('+', `grant ${op.privileges.join(', ')} on ${grantTarget(op)} to ${op.role}`, 'create')];
+      return [line('+', safe`grant ${op.privileges.join(', ')} on ${grantTarget(op)} to ${op.role}`, 'create')];
     case 'revoke':
-      return [line('-', `revoke ${op.privileges.join(', ')} on ${grantTarget(op)} from ${op.role}`, 'destroy')];
+      return [line('-', safe`revoke ${op.privileges.join(', ')} on ${grantTarget(op)} from ${op.role}`, 'destroy')];
     case 'drop_schema':
-      return [line('-', `schema ${op.schema}`, 'destroy')];
+      return [line('-', safe`schema ${op.schema}`, 'destroy')];
     case 'drop_server':
-      return [line('-', `server ${op.server}`, 'destroy')];
+      return [line('-', safe`server ${op.server}`, 'destroy')];
   }
 }
 
@@ -171,30 +240,35 @@ function alterReason(reason: TableChangeReason, steps: ColumnStep[]): string {
 function stepLine(step: ColumnStep): ViewLine {
   switch (step.action) {
     case 'rename':
-      return line('~', `${step.from} renamed to ${step.to}`, 'update', 2);
+      return line('~', safe`${step.from} renamed to ${step.to}`, 'update', 2);
     case 'drop':
-      return line('-', step.column, 'destroy', 2);
+      return line('-', safe`${step.column}`, 'destroy', 2);
     case 'alter':
-      return line('~', `${step.column} ${describeColumn(step.before)} → ${describeColumn(step.after)}`, 'update', 2);
+      return line('~', safe`${step.column} ${describeColumn(step.before)} → ${describeColumn(step.after)}`, 'update', 2);
     case 'add':
-      return line('+', `${step.column.name} ${describeColumn(step.column)}`, 'create', 2);
+      return line('+', safe`${step.column.name} ${describeColumn(step.column)}`, 'create', 2);
   }
 }
 
-function diffLines(before: string[], after: string[]): ViewLine[] {
+function diffLines(before: SafeText[], after: SafeText[]): ViewLine[] {
   return diffArrays(before, after).flatMap((part) =>
     part.added || part.removed ? part.value.map((value) => line(part.added ? '+' : '-', value, part.added ? 'create' : 'destroy', 2)) : [],
   );
 }
 
-function grantTarget(op: { schema: string; tables: string[] | null }): string {
-  if (op.tables === null) return `schema ${op.schema}`;
-  if (op.tables.length <= 3) return op.tables.map((t) => `${op.schema}.${t}`).join(', ');
-  return `${op.tables.length} foreign tables in ${op.schema}`;
+function grantTarget(op: { schema: string; tables: string[] | null }): SafeText {
+  if (op.tables === null) return safe`schema ${op.schema}`;
+  if (op.tables.length <= 3)
+    return joinSafe(
+      op.tables.map((t) => safe`${op.schema}.${t}`),
+      ', ',
+    );
+  return safe`${op.tables.length} foreign tables in ${op.schema}`;
 }
 
-function describeOptions(options: Record<string, string>): string {
-  return Object.entries(options)
-    .map(([name, value]) => `${name}=${value}`)
-    .join(', ');
+function describeOptions(options: Record<string, string>): SafeText {
+  return joinSafe(
+    Object.entries(options).map(([name, value]) => safe`${name}=${value}`),
+    ', ',
+  );
 }

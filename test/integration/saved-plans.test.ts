@@ -71,6 +71,69 @@ describe('saved plans', () => {
   });
 });
 
+describe('saved plans and what they depend on', () => {
+  /** Link billing with `tables: [invoices]`, the extension already installed (a plan then needs no CREATE EXTENSION). */
+  async function filtered() {
+    const base = await setup();
+    await base.local.query('CREATE EXTENSION postgres_fdw');
+    const config = writeConfig(`${CONFIG}        tables: [invoices]\n`);
+    return { ...base, config, planFile: `${config}.plan.json` };
+  }
+
+  it('stays valid and applies after unrelated local and remote changes', async () => {
+    const { local, remote, env, config, planFile } = await filtered();
+    expect((await runCli(['plan', '--out', planFile, '-c', config], env)).code).toBe(0);
+
+    await local.query('CREATE SCHEMA scratch');
+    await local.query('CREATE TABLE public.unrelated (id integer)');
+    await local.query(`CREATE SERVER crm FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host 'elsewhere', dbname 'crm')`);
+    await remote.query('CREATE TABLE audit_log (id integer)');
+
+    const applied = await runCli(['apply', planFile], env);
+    expect(applied.stdout).toContain('Database main: applied');
+    expect(applied.code).toBe(0);
+    expect(await local.query('SELECT count(*)::int AS n FROM billing.invoices')).toEqual([{ n: 0 }]);
+    expect(await local.query(`SELECT relname FROM pg_class WHERE relname = 'audit_log'`)).toEqual([]);
+    expect((await runCli(['plan', '--detailed-exitcode', '-c', config], env)).code).toBe(0);
+  });
+
+  it('stays valid when a view is made over a linked table the plan keeps', async () => {
+    const { local, remote, env, config, planFile } = await filtered();
+    expect((await runCli(['apply', '--auto-approve', '-c', config], env)).code).toBe(0);
+    await remote.query('ALTER TABLE invoices ADD COLUMN note text');
+    const plan = await runCli(['plan', '--out', planFile, '-c', config], env);
+    expect(plan.stdout).toContain('~ foreign table billing.invoices (remote columns added: altered in place)');
+    await local.query('CREATE VIEW public.invoice_ids AS SELECT id FROM billing.invoices');
+    const applied = await runCli(['apply', planFile], env);
+    expect(applied.stdout).toContain('Database main: applied');
+    expect(applied.code).toBe(0);
+    expect(await local.query('SELECT count(*)::int AS n FROM public.invoice_ids')).toEqual([{ n: 0 }]);
+  });
+
+  it('goes stale when a linked table changes on the remote, or a grant on a linked foreign table changes', async () => {
+    const { local, remote, env, config, planFile } = await filtered();
+    expect((await runCli(['apply', '--auto-approve', '-c', config], env)).code).toBe(0);
+    await remote.query('ALTER TABLE invoices ADD COLUMN note text');
+
+    await runCli(['plan', '--out', planFile, '-c', config], env);
+    await local.query('GRANT SELECT ON billing.invoices TO PUBLIC');
+    const grantChanged = await runCli(['apply', planFile], env);
+    expect(grantChanged.code).toBe(1);
+    expect(grantChanged.stdout).toContain('stale plan');
+    await local.query('REVOKE SELECT ON billing.invoices FROM PUBLIC');
+
+    await runCli(['plan', '--out', planFile, '-c', config], env);
+    await remote.query('ALTER TABLE invoices ADD COLUMN due date');
+    const columnChanged = await runCli(['apply', planFile], env);
+    expect(columnChanged.code).toBe(1);
+    expect(columnChanged.stdout).toContain('stale plan');
+    const columns = await local.query<{ attname: string }>(
+      `SELECT attname FROM pg_attribute WHERE attrelid = 'billing.invoices'::regclass AND attnum > 0 ORDER BY attnum`,
+    );
+    expect(columns.map((c) => c.attname)).toEqual(['id', 'total']);
+  });
+});
+
 describe('export and adopt', () => {
   it('exports managed links as YAML that validates and plans to no changes', async () => {
     const { env, config, remoteUser } = await setup();

@@ -176,3 +176,61 @@ describe('typed answers arriving in one chunk', () => {
     expect(onAnswer).toHaveBeenCalledWith(true);
   });
 });
+
+describe('the summary line tells the truth', () => {
+  const database = (alias: string, errors: { link: string | null; message: string }[] = []) => ({
+    alias,
+    fingerprint: '',
+    errors,
+    notes: [],
+    preamble: [],
+    changes: [],
+  });
+  const none = { create: 0, update: 0, destroy: 0 };
+  const both = (view: ReturnType<typeof buildPlanView>) => [
+    renderPlanText(view),
+    strip(render(<PlanScreen view={view} color={false} />).lastFrame()),
+  ];
+  const lines = (text: string) => text.split('\n').map((l) => l.trim());
+
+  it('never says No changes. when the only database could not be planned', () => {
+    const view = buildPlanView({ summary: none, databases: [database('main', [{ link: null, message: 'cannot connect' }])] });
+    for (const text of both(view)) {
+      expect(lines(text)).not.toContain('No changes.');
+      expect(lines(text)).toContain('Nothing could be planned: the database has errors.');
+    }
+  });
+
+  it('says every database failed when none could be planned', () => {
+    const view = buildPlanView({
+      summary: none,
+      databases: [database('main', [{ link: null, message: 'x' }]), database('other', [{ link: 'b', message: 'y' }])],
+    });
+    for (const text of both(view)) {
+      expect(lines(text)).toContain('Nothing could be planned: all 2 databases have errors.');
+      expect(lines(text)).toContain('Errors in databases main, other: they cannot be applied until fixed.');
+    }
+  });
+
+  it('says which part had no changes when some databases have errors', () => {
+    const view = buildPlanView({ summary: none, databases: [database('main'), database('other', [{ link: null, message: 'x' }])] });
+    for (const text of both(view)) {
+      expect(lines(text)).not.toContain('No changes.');
+      expect(lines(text)).toContain('No changes in the databases that could be planned; 1 database has errors.');
+    }
+  });
+
+  it('says objects outside the links will be dropped when --allow-dependent-drops was passed, and refused when not', () => {
+    const planned = buildPlanView(plan);
+    const allowed = buildPlanView(plan, { dependentDrops: 'allowed' });
+    const refused = buildPlanView(plan, { dependentDrops: 'refused' });
+    // Ink wraps long lines at the terminal's width: compare the words.
+    const flat = (view: ReturnType<typeof buildPlanView>) => both(view).map((text) => text.replace(/\s+/g, ' '));
+    for (const text of flat(planned)) expect(text).toContain('apply refuses it unless you pass --allow-dependent-drops.');
+    for (const text of flat(allowed)) {
+      expect(text).toContain('They WILL be dropped with the links: --allow-dependent-drops was passed.');
+      expect(text).not.toContain('refuses');
+    }
+    for (const text of flat(refused)) expect(text).toContain('apply refuses it: pass --allow-dependent-drops to drop them with the links.');
+  });
+});

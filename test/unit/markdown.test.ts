@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/plan/types.js';
 import { destructiveChanges, escapeMarkdown, planMarker, renderApplyMarkdown, renderPlanMarkdown } from '../../src/render/markdown.js';
+import { escapeText } from '../../src/render/escape.js';
 import { buildPlanView } from '../../src/render/plan-view.js';
 import { registerSecret } from '../../src/secrets.js';
 
@@ -112,7 +113,7 @@ describe('renderPlanMarkdown', () => {
     expect(rows).toContain('| 🟩`+` | link billing will be created |');
     expect(rows).toContain('| 🟥`-` | link legacy will be destroyed |');
     expect(rows.find((row) => row.includes('foreign table billing.in'))).toBe(
-      `| 🟩\`+\` | &emsp;foreign table billing.${escapeMarkdown(HOSTILE)} (1 column) |`,
+      `| 🟩\`+\` | &emsp;foreign table billing.${escapeMarkdown(escapeText(HOSTILE))} (1 column) |`,
     );
   });
 
@@ -136,9 +137,10 @@ describe('renderPlanMarkdown', () => {
   });
 
   it('lists errors under their database with the hint, escaped', () => {
-    expect(markdown).toContain(`#### Database reporting\\|${escapeMarkdown(HOSTILE)}`);
+    // Names reach the markdown through the plan view, escaped for text first, then for markdown.
+    expect(markdown).toContain(`#### Database reporting\\|${escapeMarkdown(escapeText(HOSTILE))}`);
     expect(markdown).toContain(
-      `- ❌ **link analytics**: cannot reach the remote: relation "${escapeMarkdown(HOSTILE)}"\n  <br>hint: check the host`,
+      `- ❌ link analytics: cannot reach the remote: relation "${escapeMarkdown(escapeText(HOSTILE))}"\n  <br>hint: check the host`,
     );
     expect(markdown).toContain('> [!WARNING]');
   });

@@ -52,8 +52,8 @@ function DatabaseSection({ database, color }: { database: DatabaseView; color: b
         </Box>
       ))}
       {database.errors.map((error) => (
-        <Box key={`${error.link}:${error.message}`} paddingLeft={2} flexDirection="column">
-          <ToneText tone="error" color={color}>{`✗ ${error.link ? `link ${error.link}: ` : ''}${error.message}`}</ToneText>
+        <Box key={error.text} paddingLeft={2} flexDirection="column">
+          <ToneText tone="error" color={color}>{`✗ ${error.text}`}</ToneText>
           {error.hint ? <Text>{`    hint: ${error.hint}`}</Text> : null}
         </Box>
       ))}
@@ -68,7 +68,10 @@ function DatabaseSection({ database, color }: { database: DatabaseView; color: b
   );
 }
 
-/** The plan, grouped by database and link, with Terraform's symbols. */
+/**
+ * The plan, grouped by database and link, with Terraform's symbols. Every string comes from the view
+ * model, already escaped for the terminal (Ink writes control characters in text through untouched).
+ */
 export function PlanScreen({ view, color }: { view: PlanView; color: boolean }) {
   return (
     <Box flexDirection="column">
@@ -76,19 +79,11 @@ export function PlanScreen({ view, color }: { view: PlanView; color: boolean }) 
         <DatabaseSection key={database.alias} database={database} color={color} />
       ))}
       <Text bold>{view.summary}</Text>
-      {view.hasDependents ? (
-        <ToneText tone="warning" color={color}>
-          Warning: this plan drops objects outside the links (marked !). apply refuses it unless you pass --allow-dependent-drops.
+      {view.footer.map((line) => (
+        <ToneText key={line.text} tone={line.tone} color={color}>
+          {line.text}
         </ToneText>
-      ) : null}
-      {view.hasErrors ? (
-        <ToneText tone="error" color={color}>
-          {`Errors in ${view.databases
-            .filter((db) => db.errors.length > 0)
-            .map((db) => db.alias)
-            .join(', ')}: not applied until fixed.`}
-        </ToneText>
-      ) : null}
+      ))}
     </Box>
   );
 }

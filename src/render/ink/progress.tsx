@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import { useEffect, useState } from 'react';
+import { escapeInk } from '../escape.js';
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
@@ -21,7 +22,7 @@ export function IntrospectionStatus({ states }: { states: [string, ReadState][] 
       {states.map(([alias, state]) => (
         <Text key={alias}>
           {state === 'reading' ? <Spinner /> : state === 'done' ? <Text color="green">✓</Text> : <Text color="red">✗</Text>} reading
-          database {alias}
+          database {escapeInk(alias)}
         </Text>
       ))}
     </Box>
@@ -37,7 +38,7 @@ export interface ApplyRow {
   failed: boolean;
 }
 
-/** Per database: statements done of total and time spent, then its outcome. */
+/** Per database: statements done of total and time spent, then its outcome (already escaped text). */
 export function ApplyProgress({ rows, now }: { rows: ApplyRow[]; now: number }) {
   return (
     <Box flexDirection="column">
@@ -45,7 +46,7 @@ export function ApplyProgress({ rows, now }: { rows: ApplyRow[]; now: number }) 
         <Text key={row.alias}>
           {row.outcome === null ? <Spinner /> : row.failed ? <Text color="red">✗</Text> : <Text color="green">✓</Text>}{' '}
           {row.outcome ??
-            `applying database ${row.alias}: ${row.total === null ? 'locking and re-reading' : `${row.done}/${row.total} statements`}, ${((now - row.startedAt) / 1000).toFixed(1)}s`}
+            `applying database ${escapeInk(row.alias)}: ${row.total === null ? 'locking and re-reading' : `${row.done}/${row.total} statements`}, ${((now - row.startedAt) / 1000).toFixed(1)}s`}
         </Text>
       ))}
     </Box>

@@ -1,0 +1,48 @@
+import { escapeText, safe } from './escape.js';
+
+export interface ListedLink {
+  name: string;
+  managed: boolean;
+  wrapper: string;
+  created_at: string | null;
+  remote_variable: string | null;
+  remote_host: string | null;
+  remote_port: string | null;
+  remote_database: string | null;
+  tables: number;
+}
+
+export interface ListedDatabase {
+  name: string;
+  target: string;
+  links: ListedLink[];
+  error?: string;
+}
+
+/**
+ * The listing in the shape of `heroku pg:links`. Server names, hosts, database names, the remote
+ * variable and error messages come from the catalogs: each is escaped for the terminal.
+ */
+export function renderList(databases: ListedDatabase[]): string {
+  const out: string[] = [];
+  for (const database of databases) {
+    out.push(safe`=== ${database.name} (${database.target})`);
+    if (database.error) out.push(safe`Error: ${database.error}`);
+    else if (database.links.length === 0) out.push('No data links in this database.');
+    for (const link of database.links) {
+      const remote = safe`${link.remote_host ?? '?'}:${link.remote_port ?? '5432'}/${link.remote_database ?? '?'}`;
+      out.push(safe`==== ${link.name}${link.managed ? '' : ' (not managed by datalinks)'}`);
+      out.push(`Created:     ${link.created_at ? formatCreated(link.created_at) : 'unknown'}`);
+      out.push(`Remote:      ${link.remote_variable ? safe`${link.remote_variable} (${remote})` : remote}`);
+      out.push(safe`Remote Name: ${link.name}`);
+      out.push(safe`Tables:      ${link.tables}${link.wrapper === 'postgres_fdw' ? '' : ` (wrapper ${link.wrapper})`}`);
+    }
+    out.push('');
+  }
+  return `${out.join('\n')}`;
+}
+
+function formatCreated(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? escapeText(iso) : `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}

@@ -1,0 +1,119 @@
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { runCli, writeConfig } from '../support/cli.js';
+import { createLinkedPair, createRole, linkByHand, type TestDatabase, urlFor, withClient } from '../support/databases.js';
+
+const id = pg.escapeIdentifier;
+const lit = pg.escapeLiteral;
+const NO_LINKS = 'version: 1\ndatabases:\n  main:\n    url: ${LOCAL_URL}\n';
+
+/** A remote with tables in public and in schema finance, readable by a login role. */
+async function setup() {
+  const { local, remote } = await createLinkedPair();
+  await remote.query('CREATE TABLE invoices (id integer, total numeric)');
+  await remote.query('INSERT INTO invoices VALUES (1, 10)');
+  await remote.query('CREATE SCHEMA finance');
+  await remote.query('CREATE TABLE finance.ledger (id integer, amount numeric)');
+  const remoteUser = await createRole('remote');
+  await remote.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${id(remoteUser.name)}`);
+  await remote.query(`GRANT USAGE ON SCHEMA finance TO ${id(remoteUser.name)}`);
+  await remote.query(`GRANT SELECT ON ALL TABLES IN SCHEMA finance TO ${id(remoteUser.name)}`);
+  const remoteUrl = urlFor(remote.name, remoteUser);
+  return { local, remote, remoteUser, remoteUrl };
+}
+
+/** A foreign server and the connecting role's user mapping, made by hand. */
+async function serverByHand(local: TestDatabase, remote: TestDatabase, user: { name: string; password: string }, name: string) {
+  const target = new URL(remote.url);
+  await local.query('CREATE EXTENSION IF NOT EXISTS postgres_fdw');
+  await local.query(
+    `CREATE SERVER ${id(name)} FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host ${lit(target.hostname)}, port ${lit(target.port)}, dbname ${lit(remote.name)})`,
+  );
+  await local.query(
+    `CREATE USER MAPPING FOR CURRENT_USER SERVER ${id(name)} OPTIONS (user ${lit(user.name)}, password ${lit(user.password)})`,
+  );
+}
+
+describe('export', () => {
+  it('exports hand-made links so that adopting them changes nothing and keeps the same access', async () => {
+    const { local, remote, remoteUser, remoteUrl } = await setup();
+    // billing: the usual hand-made link, with a second role that may read it.
+    await linkByHand(local, remoteUrl, 'billing');
+    const reader = await createRole('reader');
+    await local.query(
+      `CREATE USER MAPPING FOR ${id(reader.name)} SERVER billing OPTIONS (user ${lit(remoteUser.name)}, password ${lit(remoteUser.password)})`,
+    );
+    await local.query(`GRANT USAGE ON SCHEMA billing TO ${id(reader.name)}`);
+    await local.query(`GRANT SELECT ON billing.invoices TO ${id(reader.name)}`);
+    // fin: a link of the remote schema finance.
+    await serverByHand(local, remote, remoteUser, 'fin');
+    await local.query('CREATE SCHEMA fin');
+    await local.query('IMPORT FOREIGN SCHEMA finance FROM SERVER fin INTO fin');
+
+    const env = { LOCAL_URL: local.url, BILLING_URL: remoteUrl, FIN_URL: remoteUrl };
+    const exported = await runCli(['export', '-c', writeConfig(NO_LINKS)], env);
+    expect(exported.code).toBe(0);
+    expect(exported.stdout).not.toContain(remoteUser.password);
+    const links = parse(exported.stdout).databases.main.links;
+    expect(links.billing).toStrictEqual({
+      remote: { url: '${BILLING_URL}' },
+      tables: ['invoices'],
+      access: 'read',
+      grant_to: [reader.name],
+    });
+    expect(links.fin).toStrictEqual({ remote: { url: '${FIN_URL}', schema: 'finance' }, tables: ['ledger'], access: 'write' });
+    expect(exported.stdout).toContain(
+      `# warning: server "billing" lets the link write (updatable is not false), but no role of grant_to may write`,
+    );
+
+    const file = writeConfig(exported.stdout);
+    const plan = await runCli(['plan', '--adopt', '-c', file], env);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain('~ link billing (made by hand) will be adopted');
+    expect(plan.stdout).toContain('~ link fin (made by hand) will be adopted');
+    expect(plan.stdout).not.toContain('foreign table');
+    expect(plan.stdout).not.toMatch(/grant|revoke|user mapping/);
+    expect((await runCli(['apply', '--adopt', '--auto-approve', '-c', file], env)).code).toBe(0);
+
+    const again = await runCli(['plan', '--detailed-exitcode', '-c', file], env);
+    expect(again.stdout).toContain('No changes.');
+    expect(again.code).toBe(0);
+    // The same access as before: the reader reads and cannot write.
+    const asReader = urlFor(local.name, reader);
+    expect(await withClient(asReader, async (c) => (await c.query('SELECT id FROM billing.invoices')).rows)).toEqual([{ id: 1 }]);
+    await expect(withClient(asReader, (c) => c.query('INSERT INTO billing.invoices VALUES (2, 20)'))).rejects.toThrow(/permission denied/);
+    expect(await local.query('SELECT count(*)::int AS n FROM fin.ledger')).toEqual([{ n: 0 }]);
+  });
+
+  it('says in a warning what a link file cannot express', async () => {
+    const { local, remote, remoteUser, remoteUrl } = await setup();
+    // crm_srv: its foreign tables live in schema crm, and it has a PUBLIC user mapping.
+    await serverByHand(local, remote, remoteUser, 'crm_srv');
+    await local.query(
+      `CREATE USER MAPPING FOR PUBLIC SERVER crm_srv OPTIONS (user ${lit(remoteUser.name)}, password ${lit(remoteUser.password)})`,
+    );
+    await local.query('CREATE SCHEMA crm');
+    await local.query('IMPORT FOREIGN SCHEMA public FROM SERVER crm_srv INTO crm');
+    // multi: tables of two remote schemas in one local schema.
+    await serverByHand(local, remote, remoteUser, 'multi');
+    await local.query('CREATE SCHEMA multi');
+    await local.query('IMPORT FOREIGN SCHEMA public FROM SERVER multi INTO multi');
+    await local.query('IMPORT FOREIGN SCHEMA finance FROM SERVER multi INTO multi');
+
+    const exported = await runCli(['export', '-c', writeConfig(NO_LINKS)], { LOCAL_URL: local.url, REMOTE_URL: remoteUrl });
+    expect(exported.code).toBe(0);
+    const links = parse(exported.stdout).databases.main.links;
+    expect(links.crm_srv.tables).toStrictEqual(['invoices']);
+    expect(exported.stdout).toContain(
+      '# warning: foreign tables of server "crm_srv" are in schema "crm", not in schema "crm_srv": a datalinks link keeps its foreign tables in the schema named after its server',
+    );
+    expect(exported.stdout).toContain('# warning: server "crm_srv" has a PUBLIC user mapping');
+    // As many tables in each: the first schema by name is exported, the other named.
+    expect(links.multi.tables).toStrictEqual(['ledger']);
+    expect(links.multi.remote).toStrictEqual({ url: '${MULTI_URL}', schema: 'finance' });
+    expect(exported.stdout).toContain(
+      '# warning: the foreign tables of server "multi" read 2 remote schemas; a link reads one, so only the tables of "finance" are exported. Not exported: "public" (1 table)',
+    );
+  });
+});
