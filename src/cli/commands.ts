@@ -80,6 +80,17 @@ export function registerCommands(program: Command, output: Output, setExitCode: 
       setExitCode(await runDemo(main, output));
     });
 
+  withConnectionOptions(withCommonOptions(program.command('check').description('prove each link works from its local database server')))
+    .option('--json', 'print the result as JSON')
+    .option('--detailed-exitcode', 'exit 2 when links work but differ from the file')
+    .addOption(
+      new Option('--statement-timeout <duration>', 'longest any one probe may wait for a remote').default('10s').argParser(parseDuration),
+    )
+    .action(async (options) => {
+      const { runCheckCommand } = await import('./check-command.js');
+      setExitCode(await runCheckCommand(options, output));
+    });
+
   withConnectionOptions(withCommonOptions(program.command('list').description('every foreign server per database, like heroku pg:links')))
     .option('--json', 'print as JSON')
     .action(async (options) => {
