@@ -1,6 +1,7 @@
 import type { CheckReport, DatabaseCheck, LinkCheck } from '../check/check-report.js';
 import type { LinkHealth, LinkState, LinkTarget, ProbeFailure, UnreadableTable } from '../check/types.js';
 import { plural } from '../plural.js';
+import { ident } from '../sql/quote.js';
 import { buildPlanView } from './plan-view.js';
 import { type Paint, plainPaint } from './style.js';
 
@@ -95,6 +96,11 @@ function linkLines(link: LinkCheck, paint: Paint): string[] {
   return out;
 }
 
+/** A name as it must be written in SQL a person copies: bare when it can be, quoted when it must be. */
+function sqlName(name: string): string {
+  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : ident(name);
+}
+
 function where(target: LinkTarget | null): string {
   if (!target) return 'the remote';
   return `${target.host ?? '(default host)'}:${target.port ?? '5432'}/${target.dbname ?? '(default)'}`;
@@ -158,7 +164,7 @@ export function failureHint(failure: ProbeFailure, target: LinkTarget | null, li
 
 function tableHint(table: UnreadableTable, target: LinkTarget | null): string | null {
   if (table.sqlstate === '42501') {
-    return `on the remote, as the table's owner: GRANT SELECT ON ${table.remoteSchema}.${table.remoteTable} TO ${target?.user ?? "the link's remote role"};`;
+    return `on the remote, as the table's owner: GRANT SELECT ON ${sqlName(table.remoteSchema)}.${sqlName(table.remoteTable)} TO ${target?.user ? sqlName(target.user) : "the link's remote role"};`;
   }
   if (table.sqlstate === '42P01' || table.sqlstate === '3F000') {
     return 'the table is gone from the remote: datalinks plan shows it, and apply drops its foreign table';
