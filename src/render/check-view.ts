@@ -158,6 +158,9 @@ export function failureHint(failure: ProbeFailure, target: LinkTarget | null, li
       }
       return 'plan connects from this machine, the link from the local database server: check its network, DNS and TLS settings toward the remote';
     case 'probe_failed':
+      if (/temporary tables/.test(failure.message)) {
+        return 'the probe reads the remote through a temporary foreign table (or a linked table when there is one): GRANT TEMPORARY ON DATABASE to the connecting role';
+      }
       return null;
   }
 }

@@ -228,6 +228,45 @@ describe('datalinks check', () => {
     expect(linksOf(result.stdout)[0]).toMatchObject({ state: 'unreachable', failure: { code: 'timeout' } });
   });
 
+  it('works for a local role that is not a superuser, and without TEMP falls back to reading a linked table', async () => {
+    const { local, remote, env } = await linkedPair();
+    const owner = await createRole('owner');
+    await adminQuery(`GRANT CREATE ON DATABASE ${pg.escapeIdentifier(local.name)} TO ${pg.escapeIdentifier(owner.name)}`);
+    await local.query('CREATE EXTENSION postgres_fdw');
+    await local.query(`GRANT USAGE ON FOREIGN DATA WRAPPER postgres_fdw TO ${pg.escapeIdentifier(owner.name)}`);
+    const ownerEnv = { ...env, LOCAL_URL: urlFor(local.name, owner) };
+    const file = writeConfig(oneLinkConfig());
+    expect((await runCli(['apply', '--auto-approve', '-c', file], ownerEnv)).code).toBe(0);
+
+    const ok = linksOf((await runCli(['check', '--json', '-c', file], ownerEnv)).stdout);
+    expect(ok[0]).toMatchObject({ state: 'ok', tables_checked: 1, failure: null });
+    expect(ok[0]?.remote_version).toMatch(/^\d+/);
+
+    // A hardened database where the role may not make temporary tables: the probe reads a linked table instead.
+    await adminQuery(`REVOKE TEMPORARY ON DATABASE ${pg.escapeIdentifier(local.name)} FROM PUBLIC`);
+    const result = await runCli(['check', '-c', file], ownerEnv);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/✓ billing: ok: connected to 127\.0\.0\.1:\d+\/dl_remote_\w+, 1 table readable, connect [\d.]+ ms/);
+    // Without TEMP and without a readable table there is nothing to connect through: said, not guessed.
+    await remote.query('DROP TABLE invoices');
+    await local.query('DROP FOREIGN TABLE billing.invoices');
+    const none = linksOf((await runCli(['check', '--json', '-c', file], ownerEnv)).stdout);
+    expect(none[0]).toMatchObject({ state: 'unreachable', failure: { code: 'probe_failed' } });
+    expect(none[0]?.failure?.message).toContain('permission denied to create temporary tables');
+    expect(none[0]?.failure?.hint).toContain('GRANT TEMPORARY ON DATABASE');
+  });
+
+  it('says which database it cannot connect to, and checks the others', async () => {
+    const { env } = await appliedPair();
+    const closed = await freePort();
+    const two = writeConfig(`${oneLinkConfig()}  gone:\n    url: \${GONE_URL}\n    links: {}\n`);
+    const result = await runCli(['check', '-c', two], { ...env, GONE_URL: `postgres://postgres:x@127.0.0.1:${closed}/nope` });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('✓ billing: ok');
+    expect(result.stdout).toContain(`✗ cannot connect to database "gone" (127.0.0.1:${closed}/nope): connection refused`);
+    expect(result.stdout).toContain('Check: 1 link: 1 ok, 0 broken, 0 drifted, 1 database not checked.');
+  });
+
   it('refuses bad flags with a clear message', async () => {
     const result = await runCli(['check', '--statement-timeout', 'soon'], {});
     expect(result.code).toBe(1);
