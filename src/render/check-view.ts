@@ -5,6 +5,9 @@ import { ident } from '../sql/quote.js';
 import { buildPlanView } from './plan-view.js';
 import { type Paint, plainPaint } from './style.js';
 
+/** Unreadable tables listed per link in text; --json has them all. */
+const TABLES_SHOWN = 20;
+
 /** How each state reads in text; `--json` keeps the codes. */
 export const STATE_WORDS: Record<LinkState, string> = {
   ok: 'ok',
@@ -72,10 +75,14 @@ function linkLines(link: LinkCheck, paint: Paint): string[] {
   } else {
     out.push(`${head}: a managed link that is not in the file`);
   }
-  for (const table of health?.unreadable ?? []) {
+  const unreadable = health?.unreadable ?? [];
+  for (const table of unreadable.slice(0, TABLES_SHOWN)) {
     out.push(`      ${paint('error', '✗')} ${shown(`${table.schema}.${table.name}`)}: ${shown(table.message)}`);
     const hint = tableHint(table, health?.target ?? null);
     if (hint) out.push(`          hint: ${shown(hint)}`);
+  }
+  if (unreadable.length > TABLES_SHOWN) {
+    out.push(`      ... and ${plural(unreadable.length - TABLES_SHOWN, 'more unreadable table')} (--json lists them all)`);
   }
   if (link.drift && (link.state === 'drift' || link.state === 'unreadable_tables')) {
     out.push(`      differs from the file; apply would change:`);
@@ -166,8 +173,12 @@ export function failureHint(failure: ProbeFailure, target: LinkTarget | null, li
 }
 
 function tableHint(table: UnreadableTable, target: LinkTarget | null): string | null {
+  const role = target?.user ? sqlName(target.user) : "the link's remote role";
+  if (table.sqlstate === '42501' && /permission denied for schema/.test(table.message)) {
+    return `on the remote, as the schema's owner: GRANT USAGE ON SCHEMA ${sqlName(table.remoteSchema)} TO ${role};`;
+  }
   if (table.sqlstate === '42501') {
-    return `on the remote, as the table's owner: GRANT SELECT ON ${sqlName(table.remoteSchema)}.${sqlName(table.remoteTable)} TO ${target?.user ? sqlName(target.user) : "the link's remote role"};`;
+    return `on the remote, as the table's owner: GRANT SELECT ON ${sqlName(table.remoteSchema)}.${sqlName(table.remoteTable)} TO ${role};`;
   }
   if (table.sqlstate === '42P01' || table.sqlstate === '3F000') {
     return 'the table is gone from the remote: datalinks plan shows it, and apply drops its foreign table';

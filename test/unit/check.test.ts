@@ -164,6 +164,29 @@ describe('buildCheckReport and the text view', () => {
   });
 });
 
+describe('unreadable tables in text', () => {
+  it('lists the first 20 with their GRANT, says how many more, and asks for USAGE when the schema is the problem', () => {
+    const unreadable = Array.from({ length: 23 }, (_, i) => ({
+      schema: 'big',
+      name: `t${i}`,
+      remoteSchema: 'Sales',
+      remoteTable: `t${i}`,
+      sqlstate: '42501',
+      message: 'permission denied for schema Sales',
+    }));
+    const report = buildCheckReport(desired(['big']), plan([]), [
+      { alias: 'main', ok: true, links: [health('big', { state: 'unreadable_tables', tablesChecked: 30, unreadable })] },
+    ]);
+    const text = renderCheckText(report);
+    expect(text).toContain('23 of 30 tables unreadable');
+    expect(text).toContain('      ✗ big.t19: permission denied for schema Sales\n');
+    expect(text).not.toContain('big.t20:');
+    expect(text).toContain('      ... and 3 more unreadable tables (--json lists them all)\n');
+    expect(text).toContain(`hint: on the remote, as the schema's owner: GRANT USAGE ON SCHEMA "Sales" TO billing_ro;`);
+    expect(toCheckDocument(report).databases[0]?.links[0]?.unreadable_tables).toHaveLength(23);
+  });
+});
+
 describe('failureHint', () => {
   const failure = (detail: string) => ({
     code: 'connect_failed' as const,
