@@ -199,14 +199,9 @@ async function connectThroughLink(
     await run('ROLLBACK TO SAVEPOINT datalinks_probe_table');
     if (!firstTable) return { failure: failureOf(error) };
     const started = performance.now();
-    try {
-      await run(`SELECT 1 FROM ${qualified(firstTable.schema, firstTable.name)} LIMIT 0`);
-    } catch (readError) {
-      if (readError instanceof ProbeStalled) throw readError;
-      const failure = failureOf(readError);
-      // A table the remote role may not read still proves the connection; readTables names it.
-      if (failure.code !== 'probe_failed') return { failure };
-    }
+    const readError = await attempt(run, readSql(firstTable));
+    // A table the remote role may not read still proves the connection; readTables names it.
+    if (readError !== null && failureOf(readError).code !== 'probe_failed') return { failure: failureOf(readError) };
     return { remoteVersion: null, remoteVersionNum: null, connectMs: round(performance.now() - started), rttMs: null };
   }
   try {

@@ -233,7 +233,7 @@ describe('datalinks check', () => {
   });
 
   it('works for a local role that is not a superuser, and without TEMP falls back to reading a linked table', async () => {
-    const { local, remote, env } = await linkedPair();
+    const { local, remote, remoteUser, env } = await linkedPair();
     const owner = await createRole('owner');
     await adminQuery(`GRANT CREATE ON DATABASE ${pg.escapeIdentifier(local.name)} TO ${pg.escapeIdentifier(owner.name)}`);
     await local.query('CREATE EXTENSION postgres_fdw');
@@ -251,7 +251,15 @@ describe('datalinks check', () => {
     const result = await runCli(['check', '-c', file], ownerEnv);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/✓ billing: ok: connected to 127\.0\.0\.1:\d+\/dl_remote_\w+, 1 table readable, connect [\d.]+ ms/);
-    // Without TEMP and without a readable table there is nothing to connect through: said, not guessed.
+    // The table it connects through may itself be unreadable: the connection is still proven, the table named.
+    await remote.query(`REVOKE SELECT ON invoices FROM ${pg.escapeIdentifier(remoteUser.name)}`);
+    const unreadable = linksOf((await runCli(['check', '--json', '-c', file], ownerEnv)).stdout);
+    expect(unreadable[0]).toMatchObject({
+      state: 'unreadable_tables',
+      failure: null,
+      unreadable_tables: [{ table: 'invoices', sqlstate: '42501' }],
+    });
+    // Without TEMP and without a linked table there is nothing to connect through: said, not guessed.
     await remote.query('DROP TABLE invoices');
     await local.query('DROP FOREIGN TABLE billing.invoices');
     const none = linksOf((await runCli(['check', '--json', '-c', file], ownerEnv)).stdout);
