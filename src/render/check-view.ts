@@ -186,6 +186,25 @@ function tableHint(table: UnreadableTable, target: LinkTarget | null): string | 
   return null;
 }
 
+/**
+ * One line on what is wrong with a probed link, and what to do: for callers that report a link's
+ * health in their own words (apply's verification before COMMIT). null when the link is ok.
+ */
+export function healthProblem(health: LinkHealth): { message: string; hint: string | null } | null {
+  if (health.failure) {
+    return {
+      message: `link ${health.link}: ${STATE_WORDS[health.state]}: ${failureText(health.failure)}`,
+      hint: failureHint(health.failure, health.target, health.link),
+    };
+  }
+  const [first, ...rest] = health.unreadable;
+  if (!first) return null;
+  return {
+    message: `link ${health.link}: the remote role cannot read ${[first, ...rest].map((t) => `${t.schema}.${t.name}`).join(', ')} (${first.message})`,
+    hint: tableHint(first, health.target),
+  };
+}
+
 /** `--json`: states and failure codes to match on, the server's messages as they came, and the hints. */
 export function toCheckDocument(report: CheckReport) {
   return {

@@ -6,7 +6,7 @@ import { probeLinks } from '../../src/check/probe-link.js';
 import type { LinkHealth } from '../../src/check/types.js';
 import type { DesiredDatabase, DesiredState } from '../../src/config/types.js';
 import type { Plan } from '../../src/plan/types.js';
-import { failureHint, renderCheckText, toCheckDocument } from '../../src/render/check-view.js';
+import { failureHint, healthProblem, renderCheckText, toCheckDocument } from '../../src/render/check-view.js';
 
 const target = {
   url: 'postgres://u:secret@db:5432/app',
@@ -212,6 +212,41 @@ describe('failureHint', () => {
     expect(failureHint(failure('FATAL:  database "d" does not exist'), target, 'x')).toBe(
       'fix the database name in the remote URL, then apply',
     );
+  });
+});
+
+describe('healthProblem', () => {
+  it('says in one line what apply would report for a link that does not work, and nothing for one that does', () => {
+    expect(healthProblem(health('billing'))).toBeNull();
+    expect(
+      healthProblem(
+        health('billing', {
+          state: 'auth_failed',
+          failure: {
+            code: 'auth_failed',
+            sqlstate: '08001',
+            message: 'could not connect to server "billing"',
+            detail: 'FATAL:  password authentication failed for user "billing_ro"',
+          },
+        }),
+      ),
+    ).toStrictEqual({
+      message:
+        'link billing: auth failed: could not connect to server "billing": FATAL:  password authentication failed for user "billing_ro"',
+      hint: expect.stringContaining('run datalinks apply with the current remote URL'),
+    });
+    const unreadable = {
+      schema: 'billing',
+      name: 'payouts',
+      remoteSchema: 'public',
+      remoteTable: 'payouts',
+      sqlstate: '42501',
+      message: 'permission denied for table payouts',
+    };
+    expect(healthProblem(health('billing', { state: 'unreadable_tables', unreadable: [unreadable] }))).toStrictEqual({
+      message: 'link billing: the remote role cannot read billing.payouts (permission denied for table payouts)',
+      hint: "on the remote, as the table's owner: GRANT SELECT ON public.payouts TO billing_ro;",
+    });
   });
 });
 
