@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { messageOf } from '../errors.js';
 import { parseOptions } from '../introspect/options.js';
-import { ident, qualified } from '../sql/quote.js';
+import { ident, literal, qualified } from '../sql/quote.js';
 import type { LinkHealth, LinkTarget, ProbeFailure, ProbeFailureCode, UnreadableTable } from './types.js';
 
 /**
@@ -35,11 +35,15 @@ export interface ProbeOptions {
 /** Gives the local server this long beyond the statement timeout before the client stops waiting. */
 const CLIENT_MARGIN_MS = 3000;
 const DEFAULT_TABLE_BATCH = 50;
+/** The first PostgreSQL whose postgres_fdw connect answers interrupts (statement_timeout). */
+const INTERRUPTIBLE_CONNECT_SINCE = 160000;
 const PROBE_TABLE = 'pg_temp.datalinks_probe';
 
 const LINKS_QUERY = `
 SELECT l.name AS link,
+       pg_catalog.current_setting('server_version_num')::int AS local_version_num,
        s.oid IS NOT NULL AS server_exists,
+       coalesce(pg_catalog.pg_has_role(s.srvowner, 'USAGE'), false) AS owned,
        w.fdwname::text AS wrapper,
        coalesce(s.srvoptions, '{}') AS options,
        coalesce(pg_catalog.has_server_privilege(s.oid, 'USAGE'), false) AS usage,
@@ -76,7 +80,9 @@ SELECT pg_catalog.max(CASE WHEN p.name = 'server_version_num' THEN p.setting END
 
 interface LinkRow {
   link: string;
+  local_version_num: number;
   server_exists: boolean;
+  owned: boolean;
   wrapper: string | null;
   options: string[];
   usage: boolean;
@@ -154,6 +160,7 @@ async function probeOne(row: LinkRow, run: Run, options: ProbeOptions): Promise<
     if (options.statementTimeoutMs !== undefined) {
       await run(`SELECT pg_catalog.set_config('statement_timeout', $1, true)`, [`${options.statementTimeoutMs}ms`]);
     }
+    if (options.statementTimeoutMs !== undefined) await boundConnect(row, options.statementTimeoutMs, run);
     const connected = await connectThroughLink(row.link, tables[0], run);
     if ('failure' in connected) return { ...health, state: stateOf(connected.failure.code), failure: connected.failure };
     const unreadable = await readTables(tables, run, options.tableBatch ?? DEFAULT_TABLE_BATCH);
@@ -174,6 +181,19 @@ async function probeOne(row: LinkRow, run: Run, options: ProbeOptions): Promise<
       await run('RELEASE SAVEPOINT datalinks_probe');
     }
   }
+}
+
+/**
+ * PostgreSQL 14 and 15 cannot interrupt postgres_fdw while it connects, so statement_timeout does not
+ * bound a remote that drops packets or never answers. There, a server without connect_timeout gets
+ * one for the probe (ALTER SERVER inside the link's savepoint, rolled back with it) when the
+ * connecting role owns it; otherwise the client-side timeout is the bound.
+ */
+async function boundConnect(row: LinkRow, statementTimeoutMs: number, run: Run): Promise<void> {
+  if (row.local_version_num >= INTERRUPTIBLE_CONNECT_SINCE || !row.owned || 'connect_timeout' in parseOptions(row.options)) return;
+  const seconds = String(Math.max(2, Math.ceil(statementTimeoutMs / 1000)));
+  const failure = await attempt(run, `ALTER SERVER ${ident(row.link)} OPTIONS (ADD connect_timeout ${literal(seconds)})`);
+  if (failure instanceof ProbeStalled) throw failure;
 }
 
 type Connected = Pick<LinkHealth, 'remoteVersion' | 'remoteVersionNum' | 'connectMs' | 'rttMs'>;

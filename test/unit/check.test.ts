@@ -255,7 +255,9 @@ describe('probeLinks on a session that stops answering', () => {
     const sent: string[] = [];
     const row = (link: string) => ({
       link,
+      local_version_num: 170000,
       server_exists: true,
+      owned: true,
       wrapper: 'postgres_fdw',
       options: ['host=h', 'port=5432', 'dbname=d'],
       usage: true,
