@@ -80,7 +80,7 @@ describe('datalinks check', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(
-      /✓ billing: ok: PostgreSQL \d+(\.\d+)? at 127\.0\.0\.1:\d+\/dl_remote_\w+, 1 table readable, connect [\d.]+ ms, round trip [\d.]+ ms/,
+      /✓ billing: ok: PostgreSQL \d+(\.\d+)?( \([^)]*\))? at 127\.0\.0\.1:\d+\/dl_remote_\w+, 1 table readable, connect [\d.]+ ms, round trip [\d.]+ ms/,
     );
     expect(result.stdout).toContain('Check: 1 link: 1 ok, 0 broken, 0 drifted.');
     expect(elapsed).toBeLessThan(5000);
