@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeLinkConnections, probeLinks } from '../../src/check/probe-link.js';
@@ -58,9 +60,14 @@ interface JsonLink {
   drift: { action: string; operations: string[] } | null;
 }
 
+const validateCheck = new Ajv2020({ strict: true, allowUnionTypes: true }).compile(
+  JSON.parse(readFileSync('schemas/check.schema.json', 'utf8')),
+);
+
+/** The links of a `check --json` output, which must match schemas/check.schema.json. */
 function linksOf(stdout: string): JsonLink[] {
   const document = JSON.parse(stdout) as { format_version: number; databases: { name: string; links: JsonLink[] }[] };
-  expect(document.format_version).toBe(1);
+  expect(validateCheck(document), JSON.stringify(validateCheck.errors)).toBe(true);
   return document.databases.flatMap((db) => db.links);
 }
 

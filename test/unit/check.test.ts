@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import type { DatabaseHealth } from '../../src/check/check-database.js';
@@ -134,6 +136,11 @@ describe('buildCheckReport and the text view', () => {
       '',
     ]);
     const json = toCheckDocument(report);
+    const validate = new Ajv2020({ strict: true, allowUnionTypes: true }).compile(
+      JSON.parse(readFileSync('schemas/check.schema.json', 'utf8')),
+    );
+    expect(validate(json), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate({ ...json, summary: { ...json.summary, broken: 1 } })).toBe(false);
     expect(json.databases[0]?.links[2]).toMatchObject({
       link: 'crew',
       state: 'unreachable',
