@@ -48,7 +48,8 @@ SELECT l.name AS link,
        coalesce(s.srvoptions, '{}') AS options,
        coalesce(pg_catalog.has_server_privilege(s.oid, 'USAGE'), false) AS usage,
        m.umid IS NOT NULL AS has_mapping,
-       m.umoptions AS mapping_options,
+       -- Only the remote user name: the mapping's password never enters this process.
+       (SELECT pg_catalog.substr(o, 6) FROM pg_catalog.unnest(m.umoptions) AS o WHERE o LIKE 'user=%' LIMIT 1) AS mapping_user,
        coalesce((SELECT pg_catalog.json_agg(pg_catalog.json_build_object('schema', n.nspname, 'name', c.relname,
                                                                          'options', coalesce(ft.ftoptions, '{}'))
                                             ORDER BY n.nspname, c.relname)
@@ -87,7 +88,7 @@ interface LinkRow {
   options: string[];
   usage: boolean;
   has_mapping: boolean;
-  mapping_options: string[] | null;
+  mapping_user: string | null;
   tables: { schema: string; name: string; options: string[] }[];
 }
 
@@ -315,12 +316,11 @@ function emptyHealth(row: LinkRow): LinkHealth {
 
 function targetOf(row: LinkRow): LinkTarget {
   const server = parseOptions(row.options);
-  const mapping = row.mapping_options === null ? null : parseOptions(row.mapping_options);
   return {
     host: server.host ?? server.hostaddr ?? null,
     port: server.port ?? null,
     dbname: server.dbname ?? null,
-    user: mapping?.user ?? null,
+    user: row.mapping_user,
   };
 }
 

@@ -269,7 +269,7 @@ describe('probeLinks on a session that stops answering', () => {
       options: ['host=h', 'port=5432', 'dbname=d'],
       usage: true,
       has_mapping: true,
-      mapping_options: null,
+      mapping_user: null,
       tables: [],
     });
     const client = {
