@@ -26,10 +26,15 @@ function withCommonOptions(command: Command): Command {
     .option('-d, --database <alias>', 'only this database (repeatable)', (value: string, previous: string[]) => [...previous, value], []);
 }
 
-function withConnectionOptions(command: Command): Command {
+function withConnectionOptions(
+  command: Command,
+  statementTimeout = { default: '5min', description: 'longest any one statement may run' },
+): Command {
   return command
     .addOption(new Option('--connect-timeout <duration>', 'give up connecting after this long').default('10s').argParser(parseDuration))
-    .addOption(new Option('--statement-timeout <duration>', 'longest any one statement may run').default('5min').argParser(parseDuration))
+    .addOption(
+      new Option('--statement-timeout <duration>', statementTimeout.description).default(statementTimeout.default).argParser(parseDuration),
+    )
     .addOption(new Option('--parallelism <n>', 'databases read and applied at once').default(4).argParser(parsePositiveInt));
 }
 
@@ -80,6 +85,17 @@ export function registerCommands(program: Command, output: Output, setExitCode: 
     .action(async () => {
       const [{ runDemo }, { main }] = await Promise.all([import('../demo/run-demo.js'), import('./main.js')]);
       setExitCode(await runDemo(main, output));
+    });
+
+  withConnectionOptions(withCommonOptions(program.command('check').description('prove each link works from its local database server')), {
+    default: '10s',
+    description: 'longest any one probe may wait for a remote',
+  })
+    .option('--json', 'print the result as JSON')
+    .option('--detailed-exitcode', 'exit 2 when links work but differ from the file')
+    .action(async (options) => {
+      const { runCheckCommand } = await import('./check-command.js');
+      setExitCode(await runCheckCommand(options, output));
     });
 
   withConnectionOptions(withCommonOptions(program.command('list').description('every foreign server per database, like heroku pg:links')))

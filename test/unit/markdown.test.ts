@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/plan/types.js';
-import { destructiveChanges, escapeMarkdown, planMarker, renderApplyMarkdown, renderPlanMarkdown } from '../../src/render/markdown.js';
 import { escapeText } from '../../src/render/escape.js';
+import { destructiveChanges, escapeMarkdown, planMarker, renderApplyMarkdown, renderPlanMarkdown } from '../../src/render/markdown.js';
 import { buildPlanView } from '../../src/render/plan-view.js';
 import { registerSecret } from '../../src/secrets.js';
 

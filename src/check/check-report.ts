@@ -1,0 +1,61 @@
+import { describeTarget } from '../config/parse-url.js';
+import type { DesiredState } from '../config/types.js';
+import type { LinkChange, Plan, PlanProblem } from '../plan/types.js';
+import type { DatabaseHealth } from './check-database.js';
+import type { LinkHealth, LinkState } from './types.js';
+
+export interface LinkCheck {
+  link: string;
+  state: LinkState;
+  /** What the probe found from the local server; null for a managed link that is not in the file (not probed). */
+  health: LinkHealth | null;
+  /** What apply would change for this link (a read-only plan), or null when it matches the file. */
+  drift: LinkChange | null;
+  /** Why the link could not be compared with the file (the plan's error for it), or null. */
+  driftUnknown: PlanProblem | null;
+}
+
+export interface DatabaseCheck {
+  alias: string;
+  target: string;
+  /** The database could not be checked at all. */
+  error: { message: string; hint?: string } | null;
+  links: LinkCheck[];
+}
+
+export interface CheckReport {
+  databases: DatabaseCheck[];
+  summary: Record<LinkState, number>;
+}
+
+const BROKEN: ReadonlySet<LinkState> = new Set(['unreachable', 'auth_failed', 'missing', 'unreadable_tables']);
+
+export function isBroken(state: LinkState): boolean {
+  return BROKEN.has(state);
+}
+
+/** Joins what the probes found with the read-only plan into one state per link. Pure. */
+export function buildCheckReport(desired: DesiredState, plan: Plan, probed: readonly DatabaseHealth[]): CheckReport {
+  const databases = desired.databases.map((database): DatabaseCheck => {
+    const health = probed.find((p) => p.alias === database.alias);
+    const planned = plan.databases.find((p) => p.alias === database.alias);
+    const base = { alias: database.alias, target: describeTarget(database.target) };
+    if (!health?.ok) {
+      return { ...base, error: health ? { message: health.error, hint: health.hint } : { message: 'not checked' }, links: [] };
+    }
+    const changes = new Map((planned?.changes ?? []).map((change) => [change.link, change]));
+    const links = health.links.map((probe): LinkCheck => {
+      const drift = changes.get(probe.link) ?? null;
+      const driftUnknown = planned?.errors.find((e) => e.link === probe.link) ?? null;
+      return { link: probe.link, state: probe.state === 'ok' && drift ? 'drift' : probe.state, health: probe, drift, driftUnknown };
+    });
+    // A managed link that the file no longer has: apply would destroy it.
+    for (const change of planned?.changes ?? []) {
+      if (change.action === 'destroy') links.push({ link: change.link, state: 'drift', health: null, drift: change, driftUnknown: null });
+    }
+    return { ...base, error: null, links };
+  });
+  const summary: Record<LinkState, number> = { ok: 0, unreachable: 0, auth_failed: 0, missing: 0, unreadable_tables: 0, drift: 0 };
+  for (const database of databases) for (const link of database.links) summary[link.state]++;
+  return { databases, summary };
+}

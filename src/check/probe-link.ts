@@ -1,0 +1,398 @@
+import pg from 'pg';
+import { messageOf } from '../errors.js';
+import { parseOptions } from '../introspect/options.js';
+import { ident, literal, qualified } from '../sql/quote.js';
+import type { LinkHealth, LinkTarget, ProbeFailure, ProbeFailureCode, UnreadableTable } from './types.js';
+
+/**
+ * Proves links from the local server's side: the server and the connecting role's user mapping
+ * exist, the local server can open a connection through the link (the remote's version and timings),
+ * and the remote role can read every linked table.
+ *
+ * `probeLinks` runs on a client the caller owns, INSIDE AN OPEN TRANSACTION, and commits nothing:
+ * each link is probed in its own savepoint, which is always rolled back (the temporary foreign table
+ * it makes, its statement_timeout and any error go with it), so the caller's transaction is exactly
+ * as it was and can go on to COMMIT or ROLLBACK. That is what lets `apply` verify a link it has just
+ * created, in the same transaction, before COMMIT:
+ *
+ *   BEGIN; ...create or alter the links...;
+ *   const health = await probeLinks(client, changedLinkNames, { statementTimeoutMs: 10_000 });
+ *   if (health.some((h) => h.state !== 'ok')) ROLLBACK else COMMIT;
+ *   await closeLinkConnections(client);   // after the transaction: postgres_fdw keeps connections open
+ *
+ * A failed probe never throws: it is a LinkHealth with a state and the server's message. Only an
+ * unusable session (the client's own connection dropped) throws. If a link's probe does not return
+ * within the statement timeout plus a margin (PostgreSQL 14 and 15 cannot interrupt postgres_fdw's
+ * connect), that link is `stalled`, the others are `not_checked`, and the caller must close the client.
+ */
+export interface ProbeOptions {
+  /** statement_timeout for each probe statement, set locally in the link's savepoint. */
+  statementTimeoutMs?: number;
+  /** Foreign tables read per statement; a failing batch is retried table by table to name the culprit. */
+  tableBatch?: number;
+}
+
+/** Gives the local server this long beyond the statement timeout before the client stops waiting. */
+const CLIENT_MARGIN_MS = 3000;
+const DEFAULT_TABLE_BATCH = 50;
+/** The first PostgreSQL whose postgres_fdw connect answers interrupts (statement_timeout). */
+const INTERRUPTIBLE_CONNECT_SINCE = 160000;
+const PROBE_TABLE = 'pg_temp.datalinks_probe';
+
+const LINKS_QUERY = `
+SELECT l.name AS link,
+       pg_catalog.current_setting('server_version_num')::int AS local_version_num,
+       s.oid IS NOT NULL AS server_exists,
+       coalesce(pg_catalog.pg_has_role(s.srvowner, 'USAGE'), false) AS owned,
+       w.fdwname::text AS wrapper,
+       coalesce(s.srvoptions, '{}') AS options,
+       coalesce(pg_catalog.has_server_privilege(s.oid, 'USAGE'), false) AS usage,
+       m.umid IS NOT NULL AS has_mapping,
+       -- Only the remote user name: the mapping's password never enters this process.
+       (SELECT pg_catalog.substr(o, 6) FROM pg_catalog.unnest(m.umoptions) AS o WHERE o LIKE 'user=%' LIMIT 1) AS mapping_user,
+       coalesce((SELECT pg_catalog.json_agg(pg_catalog.json_build_object('schema', n.nspname, 'name', c.relname,
+                                                                         'options', coalesce(ft.ftoptions, '{}'))
+                                            ORDER BY n.nspname, c.relname)
+                   FROM pg_catalog.pg_foreign_table ft
+                   JOIN pg_catalog.pg_class c ON c.oid = ft.ftrelid
+                   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                  WHERE ft.ftserver = s.oid AND pg_catalog.has_table_privilege(c.oid, 'SELECT')), '[]') AS tables
+  FROM pg_catalog.unnest($1::text[]) WITH ORDINALITY AS l(name, ord)
+  LEFT JOIN pg_catalog.pg_foreign_server s ON s.srvname = l.name
+  LEFT JOIN pg_catalog.pg_foreign_data_wrapper w ON w.oid = s.srvfdw
+  LEFT JOIN LATERAL (
+        SELECT um.umid, um.umoptions FROM pg_catalog.pg_user_mappings um
+         WHERE um.srvid = s.oid
+           AND (um.umuser = 0 OR um.umuser = (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = current_user))
+         ORDER BY um.umuser = 0 LIMIT 1) m ON true
+ ORDER BY l.ord`;
+
+/**
+ * The remote's version, read through the link; `ms` is measured on the local server, from the
+ * statement's start until the remote's answer is in (clock_timestamp() is volatile, so it is never
+ * sent to the remote and is evaluated after the foreign scan).
+ */
+const VERSION_QUERY = `
+SELECT pg_catalog.max(CASE WHEN p.name = 'server_version_num' THEN p.setting END) AS version_num,
+       pg_catalog.max(CASE WHEN p.name = 'server_version' THEN p.setting END) AS version,
+       (pg_catalog.date_part('epoch', pg_catalog.clock_timestamp() - pg_catalog.statement_timestamp()) * 1000)::float8 AS ms
+  FROM ${PROBE_TABLE} p
+ WHERE p.name IN ('server_version_num', 'server_version')`;
+
+interface LinkRow {
+  link: string;
+  local_version_num: number;
+  server_exists: boolean;
+  owned: boolean;
+  wrapper: string | null;
+  options: string[];
+  usage: boolean;
+  has_mapping: boolean;
+  mapping_user: string | null;
+  tables: { schema: string; name: string; options: string[] }[];
+}
+
+interface LinkedTable {
+  schema: string;
+  name: string;
+  remoteSchema: string;
+  remoteTable: string;
+}
+
+/** The probe's own client-side timeout fired: the session is in an unknown state. */
+class ProbeStalled extends Error {}
+
+/** Probes each link (by server name) inside the caller's open transaction; see the module comment. */
+export async function probeLinks(client: pg.Client, links: readonly string[], options: ProbeOptions = {}): Promise<LinkHealth[]> {
+  if (links.length === 0) return [];
+  const timeoutMs = options.statementTimeoutMs ?? null;
+  const run = <R extends pg.QueryResultRow>(text: string, values: unknown[] = []) =>
+    query<R>(client, text, values, timeoutMs === null ? null : timeoutMs + CLIENT_MARGIN_MS);
+  const rows = (await client.query<LinkRow>(LINKS_QUERY, [[...links]])).rows;
+  const results: LinkHealth[] = [];
+  let stalledAt: string | null = null;
+  for (const row of rows) {
+    if (stalledAt !== null) {
+      results.push({
+        ...emptyHealth(row),
+        state: 'unreachable',
+        failure: { code: 'not_checked', sqlstate: null, message: `not checked: the session stalled on link "${stalledAt}"`, detail: null },
+      });
+      continue;
+    }
+    try {
+      results.push(await probeOne(row, run, options));
+    } catch (error) {
+      if (!(error instanceof ProbeStalled)) throw error;
+      stalledAt = row.link;
+      results.push({
+        ...emptyHealth(row),
+        state: 'unreachable',
+        failure: {
+          code: 'stalled',
+          sqlstate: null,
+          message: `the local server did not answer within ${timeoutMs}ms (the statement timeout) plus ${CLIENT_MARGIN_MS}ms`,
+          detail: null,
+        },
+      });
+    }
+  }
+  return results;
+}
+
+type Run = <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => Promise<pg.QueryResult<R>>;
+
+async function probeOne(row: LinkRow, run: Run, options: ProbeOptions): Promise<LinkHealth> {
+  const health = emptyHealth(row);
+  const missing = (code: ProbeFailureCode, message: string): LinkHealth => ({
+    ...health,
+    state: 'missing',
+    failure: { code, sqlstate: null, message, detail: null },
+  });
+  if (!row.server_exists) return missing('server_missing', `no foreign server "${row.link}" in this database`);
+  if (row.wrapper !== 'postgres_fdw') return missing('wrong_wrapper', `the server "${row.link}" uses the wrapper ${row.wrapper}`);
+  if (!row.usage) return missing('no_server_usage', `the connecting role may not use the server "${row.link}"`);
+  if (!row.has_mapping) return missing('user_mapping_missing', `no user mapping for the connecting role (or PUBLIC) on "${row.link}"`);
+
+  const tables = linkedTables(row);
+  await run('SAVEPOINT datalinks_probe');
+  let stalled = false;
+  try {
+    if (options.statementTimeoutMs !== undefined) {
+      await run(`SELECT pg_catalog.set_config('statement_timeout', $1, true)`, [`${options.statementTimeoutMs}ms`]);
+    }
+    if (options.statementTimeoutMs !== undefined) await boundConnect(row, options.statementTimeoutMs, run);
+    const connected = await connectThroughLink(row.link, tables[0], run);
+    if ('failure' in connected) return { ...health, state: stateOf(connected.failure.code), failure: connected.failure };
+    const unreadable = await readTables(tables, run, options.tableBatch ?? DEFAULT_TABLE_BATCH);
+    return {
+      ...health,
+      ...connected,
+      state: unreadable.length > 0 ? 'unreadable_tables' : 'ok',
+      tablesChecked: tables.length,
+      unreadable,
+    };
+  } catch (error) {
+    stalled = error instanceof ProbeStalled;
+    throw error;
+  } finally {
+    // Always undone: the temporary table, the timeout, and whatever the probe left in the remote's transaction.
+    if (!stalled) {
+      await run('ROLLBACK TO SAVEPOINT datalinks_probe');
+      await run('RELEASE SAVEPOINT datalinks_probe');
+    }
+  }
+}
+
+/**
+ * PostgreSQL 14 and 15 cannot interrupt postgres_fdw while it connects, so statement_timeout does not
+ * bound a remote that drops packets or never answers. There, a server without connect_timeout gets
+ * one for the probe (ALTER SERVER inside the link's savepoint, rolled back with it) when the
+ * connecting role owns it; otherwise the client-side timeout is the bound.
+ */
+async function boundConnect(row: LinkRow, statementTimeoutMs: number, run: Run): Promise<void> {
+  if (row.local_version_num >= INTERRUPTIBLE_CONNECT_SINCE || !row.owned || 'connect_timeout' in parseOptions(row.options)) return;
+  const seconds = String(Math.max(2, Math.ceil(statementTimeoutMs / 1000)));
+  const failure = await attempt(run, `ALTER SERVER ${ident(row.link)} OPTIONS (ADD connect_timeout ${literal(seconds)})`);
+  if (failure instanceof ProbeStalled) throw failure;
+}
+
+type Connected = Pick<LinkHealth, 'remoteVersion' | 'remoteVersionNum' | 'connectMs' | 'rttMs'>;
+
+/**
+ * Opens the link's connection from the local server: a temporary foreign table over the remote's
+ * pg_settings (works for a link with no tables, and gives the version), or, where a temporary table
+ * cannot be made (a read-only session, no TEMP privilege), a LIMIT 0 read of one of its tables.
+ * Runs inside the link's savepoint.
+ */
+async function connectThroughLink(
+  link: string,
+  firstTable: LinkedTable | undefined,
+  run: Run,
+): Promise<Connected | { failure: ProbeFailure }> {
+  await run('SAVEPOINT datalinks_probe_table');
+  try {
+    await run(
+      `CREATE FOREIGN TABLE ${PROBE_TABLE} (name text, setting text) SERVER ${ident(link)} OPTIONS (schema_name 'pg_catalog', table_name 'pg_settings')`,
+    );
+  } catch (error) {
+    if (error instanceof ProbeStalled) throw error;
+    await run('ROLLBACK TO SAVEPOINT datalinks_probe_table');
+    if (!firstTable) return { failure: failureOf(error) };
+    const started = performance.now();
+    const readError = await attempt(run, readSql(firstTable));
+    // A table the remote role may not read still proves the connection; readTables names it.
+    if (readError !== null && failureOf(readError).code !== 'probe_failed') return { failure: failureOf(readError) };
+    return { remoteVersion: null, remoteVersionNum: null, connectMs: round(performance.now() - started), rttMs: null };
+  }
+  try {
+    const first = (await run<{ version_num: string | null; version: string | null; ms: number }>(VERSION_QUERY)).rows[0];
+    const second = (await run<{ ms: number }>(VERSION_QUERY)).rows[0];
+    return {
+      remoteVersion: first?.version ?? null,
+      remoteVersionNum: first?.version_num ? Number(first.version_num) : null,
+      connectMs: first ? round(first.ms) : null,
+      rttMs: second ? round(second.ms) : null,
+    };
+  } catch (error) {
+    if (error instanceof ProbeStalled) throw error;
+    return { failure: failureOf(error) };
+  }
+}
+
+/**
+ * Reads every table with `SELECT 1 FROM t LIMIT 0`, which postgres_fdw sends as
+ * `SELECT NULL FROM remote.t LIMIT 0`: the remote checks the role's SELECT privilege and reads no row.
+ * Tables go in batches of one UNION ALL statement each; a batch that fails is read again table by
+ * table, each in a savepoint, so that every unreadable table is named with its own error.
+ */
+async function readTables(tables: LinkedTable[], run: Run, batchSize: number): Promise<UnreadableTable[]> {
+  const unreadable: UnreadableTable[] = [];
+  for (let start = 0; start < tables.length; start += batchSize) {
+    const batch = tables.slice(start, start + batchSize);
+    const failures = await attempt(run, batch.map(readSql).join(' UNION ALL '));
+    if (failures === null) continue;
+    if (batch.length === 1) {
+      unreadable.push(unreadableTable(batch[0] as LinkedTable, failures));
+      continue;
+    }
+    for (const table of batch) {
+      const failure = await attempt(run, readSql(table));
+      if (failure) unreadable.push(unreadableTable(table, failure));
+    }
+  }
+  return unreadable;
+}
+
+function readSql(table: LinkedTable, index = 0): string {
+  return `SELECT 1 FROM (SELECT 1 FROM ${qualified(table.schema, table.name)} LIMIT 0) AS t${index}`;
+}
+
+/** Runs one statement in a savepoint: null when it succeeds, else the error (the savepoint is rolled back). */
+async function attempt(run: Run, sql: string): Promise<unknown> {
+  await run('SAVEPOINT datalinks_probe_read');
+  try {
+    await run(sql);
+    await run('RELEASE SAVEPOINT datalinks_probe_read');
+    return null;
+  } catch (error) {
+    if (error instanceof ProbeStalled) throw error;
+    await run('ROLLBACK TO SAVEPOINT datalinks_probe_read');
+    return error ?? new Error('unknown error');
+  }
+}
+
+function unreadableTable(table: LinkedTable, error: unknown): UnreadableTable {
+  const failure = failureOf(error);
+  return { ...table, sqlstate: failure.sqlstate, message: failure.message };
+}
+
+function linkedTables(row: LinkRow): LinkedTable[] {
+  return row.tables.map((table) => {
+    const options = parseOptions(table.options);
+    return {
+      schema: table.schema,
+      name: table.name,
+      remoteSchema: options.schema_name ?? table.schema,
+      remoteTable: options.table_name ?? table.name,
+    };
+  });
+}
+
+function emptyHealth(row: LinkRow): LinkHealth {
+  return {
+    link: row.link,
+    state: 'ok',
+    target: row.server_exists ? targetOf(row) : null,
+    remoteVersion: null,
+    remoteVersionNum: null,
+    connectMs: null,
+    rttMs: null,
+    tablesChecked: 0,
+    unreadable: [],
+    failure: null,
+  };
+}
+
+function targetOf(row: LinkRow): LinkTarget {
+  const server = parseOptions(row.options);
+  return {
+    host: server.host ?? server.hostaddr ?? null,
+    port: server.port ?? null,
+    dbname: server.dbname ?? null,
+    user: row.mapping_user,
+  };
+}
+
+const SQLSTATE = {
+  connectionFailure: '08001',
+  passwordRequired: '2F003',
+  queryCanceled: '57014',
+  undefinedObject: '42704',
+} as const;
+
+/** Words in libpq's message that say the remote refused the credentials, rather than that it could not be reached. */
+const AUTH_REFUSED =
+  /password authentication failed|authentication failed for user|no password (was )?supplied|role "[^"]*" does not exist|no pg_hba\.conf entry|permission denied for database|must have CONNECT privilege|SCRAM|server requested a password/i;
+
+function failureOf(error: unknown): ProbeFailure {
+  if (!(error instanceof pg.DatabaseError)) return { code: 'probe_failed', sqlstate: null, message: messageOf(error), detail: null };
+  const sqlstate = error.code ?? null;
+  const detail = error.detail ?? null;
+  const base = { sqlstate, message: error.message, detail };
+  if (sqlstate === SQLSTATE.passwordRequired) return { ...base, code: 'password_required' };
+  if (sqlstate === SQLSTATE.queryCanceled) return { ...base, code: 'timeout' };
+  if (sqlstate === SQLSTATE.undefinedObject && /user mapping not found/.test(error.message))
+    return { ...base, code: 'user_mapping_missing' };
+  if (sqlstate?.startsWith('08') || sqlstate === SQLSTATE.connectionFailure) {
+    return { ...base, code: AUTH_REFUSED.test(detail ?? '') ? 'auth_failed' : 'connect_failed' };
+  }
+  return { ...base, code: 'probe_failed' };
+}
+
+function stateOf(code: ProbeFailureCode): LinkHealth['state'] {
+  if (code === 'auth_failed' || code === 'password_required') return 'auth_failed';
+  if (code === 'user_mapping_missing' || code === 'server_missing' || code === 'wrong_wrapper' || code === 'no_server_usage')
+    return 'missing';
+  return 'unreachable';
+}
+
+/**
+ * Sends one probe statement. With a client-side timeout, a statement the server does not finish
+ * (nor cancel) in time raises ProbeStalled instead of waiting forever.
+ */
+async function query<R extends pg.QueryResultRow>(
+  client: pg.Client,
+  text: string,
+  values: unknown[],
+  clientTimeoutMs: number | null,
+): Promise<pg.QueryResult<R>> {
+  const config = { text, values, ...(clientTimeoutMs === null ? {} : { query_timeout: clientTimeoutMs }) } as pg.QueryConfig;
+  try {
+    return await client.query<R>(config);
+  } catch (error) {
+    if (!(error instanceof pg.DatabaseError) && /Query read timeout/.test(messageOf(error))) throw new ProbeStalled();
+    throw error;
+  }
+}
+
+/**
+ * Closes the connections postgres_fdw keeps open from this session (the probe's, and any other),
+ * so that a check leaves nothing behind on the remotes. Call it after the transaction has ended:
+ * a connection used by the current transaction is not closed. postgres_fdw 1.0 (an extension never
+ * updated since PostgreSQL 13) has no disconnect function; its connections close with the session.
+ */
+export async function closeLinkConnections(client: pg.Client): Promise<boolean> {
+  const found = await client.query<{ schema: string }>(
+    `SELECT n.nspname::text AS schema FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+      WHERE e.extname = 'postgres_fdw' AND e.extversion <> '1.0'`,
+  );
+  const schema = found.rows[0]?.schema;
+  if (schema === undefined) return false;
+  await client.query({ text: `SELECT ${ident(schema)}.postgres_fdw_disconnect_all()`, values: [] });
+  return true;
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}

@@ -1,0 +1,81 @@
+/**
+ * What `datalinks check` (and apply's verification) learns about a link from the local server's side.
+ * Data carries codes; render/check-text.ts alone turns them into words.
+ */
+
+/** The health of one link, worst first when several apply: missing > unreachable/auth_failed > unreadable_tables > drift > ok. */
+export type LinkState = 'ok' | 'unreachable' | 'auth_failed' | 'missing' | 'unreadable_tables' | 'drift';
+
+/** The states a probe can find; drift comes from comparing with the file, not from the probe. */
+export type ProbeState = Exclude<LinkState, 'drift'>;
+
+export type ProbeFailureCode =
+  /** No foreign server of that name in the local database. */
+  | 'server_missing'
+  /** The server exists but is not a postgres_fdw server. */
+  | 'wrong_wrapper'
+  /** The connecting role may not use the server (no USAGE). */
+  | 'no_server_usage'
+  /** Neither the connecting role nor PUBLIC has a user mapping for the server. */
+  | 'user_mapping_missing'
+  /** The local server could not open a connection to the remote (refused, name not found, TLS...). */
+  | 'connect_failed'
+  /** The remote refused the credentials of the user mapping. */
+  | 'auth_failed'
+  /** postgres_fdw refuses a non-superuser's mapping when the remote asks no password. */
+  | 'password_required'
+  /** No answer from the remote within the statement timeout. */
+  | 'timeout'
+  /** The local server itself stopped answering (its connect could not be interrupted): the check gave up on the session. */
+  | 'stalled'
+  /** Not checked, because the session stalled on an earlier link. */
+  | 'not_checked'
+  /** A probe statement failed for another reason (the server's message says why). */
+  | 'probe_failed';
+
+export interface ProbeFailure {
+  code: ProbeFailureCode;
+  /** SQLSTATE of the server's error, when there was one. */
+  sqlstate: string | null;
+  /** The server's own message (and its detail), as PostgreSQL wrote them. Scrubbed of secrets at the CLI edge. */
+  message: string;
+  detail: string | null;
+}
+
+export interface UnreadableTable {
+  /** The local foreign table. */
+  schema: string;
+  name: string;
+  /** The remote table it reads (its schema_name / table_name options). */
+  remoteSchema: string;
+  remoteTable: string;
+  /** SQLSTATE of the failure: 42501 no privilege, 42P01 gone from the remote, ... */
+  sqlstate: string | null;
+  message: string;
+}
+
+/** Where the link points, from the server's options (no secrets): for messages and hints. */
+export interface LinkTarget {
+  host: string | null;
+  port: string | null;
+  dbname: string | null;
+  /** The remote role of the user mapping, when the connecting role may read the mapping's options. */
+  user: string | null;
+}
+
+export interface LinkHealth {
+  link: string;
+  state: ProbeState;
+  target: LinkTarget | null;
+  /** The remote's server_version and server_version_num, read through the link. */
+  remoteVersion: string | null;
+  remoteVersionNum: number | null;
+  /** Time of the first read through the link, on the local server: includes opening the connection when none was open. */
+  connectMs: number | null;
+  /** Time of a second small read through the open connection, on the local server. */
+  rttMs: number | null;
+  /** Foreign tables of the link read with a LIMIT 0 query (those the connecting role may SELECT locally). */
+  tablesChecked: number;
+  unreadable: UnreadableTable[];
+  failure: ProbeFailure | null;
+}

@@ -1,0 +1,245 @@
+import type { CheckReport, DatabaseCheck, LinkCheck } from '../check/check-report.js';
+import type { LinkHealth, LinkState, LinkTarget, ProbeFailure, UnreadableTable } from '../check/types.js';
+import { plural } from '../plural.js';
+import { ident } from '../sql/quote.js';
+import { escapeText } from './escape.js';
+import { buildPlanView } from './plan-view.js';
+import { type Paint, plainPaint } from './style.js';
+
+/** Unreadable tables listed per link in text; --json has them all. */
+const TABLES_SHOWN = 20;
+
+/** How each state reads in text; `--json` keeps the codes. */
+export const STATE_WORDS: Record<LinkState, string> = {
+  ok: 'ok',
+  unreachable: 'unreachable',
+  auth_failed: 'auth failed',
+  missing: 'missing',
+  unreadable_tables: 'unreadable tables',
+  drift: 'drift',
+};
+
+const STATE_MARK: Record<LinkState, { symbol: string; tone: 'create' | 'error' | 'update' }> = {
+  ok: { symbol: '✓', tone: 'create' },
+  unreachable: { symbol: '✗', tone: 'error' },
+  auth_failed: { symbol: '✗', tone: 'error' },
+  missing: { symbol: '✗', tone: 'error' },
+  unreadable_tables: { symbol: '✗', tone: 'error' },
+  drift: { symbol: '~', tone: 'update' },
+};
+
+/** Names and messages from the catalogs or a remote, shown without letting control characters reach the terminal. */
+function shown(text: string): string {
+  return escapeText(text);
+}
+
+/** `datalinks check` as plain text; with `paint` = ansiPaint, coloured for a terminal. */
+export function renderCheckText(report: CheckReport, paint: Paint = plainPaint): string {
+  const out: string[] = [];
+  for (const database of report.databases) out.push(...databaseLines(database, paint), '');
+  out.push(paint('bold', summaryLine(report)));
+  return `${out.join('\n')}\n`;
+}
+
+export function summaryLine(report: CheckReport): string {
+  const { ok, drift, ...broken } = report.summary;
+  const bad = Object.values(broken).reduce((a, b) => a + b, 0);
+  const failedDatabases = report.databases.filter((db) => db.error).length;
+  const parts = [`${ok} ok`, `${bad} broken`, `${drift} drifted`];
+  if (failedDatabases > 0) parts.push(`${plural(failedDatabases, 'database')} not checked`);
+  return `Check: ${plural(ok + bad + drift, 'link')}: ${parts.join(', ')}.`;
+}
+
+function databaseLines(database: DatabaseCheck, paint: Paint): string[] {
+  const out = [paint('bold', `Database ${database.alias} (${shown(database.target)})`)];
+  if (database.error) {
+    out.push(`  ${paint('error', `✗ ${shown(database.error.message)}`)}`);
+    if (database.error.hint) out.push(`      hint: ${shown(database.error.hint)}`);
+    return out;
+  }
+  if (database.links.length === 0) out.push(`  ${paint('muted', 'no links in the file for this database')}`);
+  for (const link of database.links) out.push(...linkLines(link, paint));
+  return out;
+}
+
+function linkLines(link: LinkCheck, paint: Paint): string[] {
+  const mark = STATE_MARK[link.state];
+  const health = link.health;
+  const head = `  ${paint(mark.tone, mark.symbol)} ${shown(link.link)}: ${paint(mark.tone, STATE_WORDS[link.state])}`;
+  const out: string[] = [];
+  if (health?.failure) {
+    out.push(`${head}: ${shown(failureText(health.failure))}`);
+    const hint = failureHint(health.failure, health.target, link.link);
+    if (hint) out.push(`      hint: ${shown(hint)}`);
+  } else if (health) {
+    out.push(`${head}: ${shown(healthyText(health))}`);
+  } else {
+    out.push(`${head}: a managed link that is not in the file`);
+  }
+  const unreadable = health?.unreadable ?? [];
+  for (const table of unreadable.slice(0, TABLES_SHOWN)) {
+    out.push(`      ${paint('error', '✗')} ${shown(`${table.schema}.${table.name}`)}: ${shown(table.message)}`);
+    const hint = tableHint(table, health?.target ?? null);
+    if (hint) out.push(`          hint: ${shown(hint)}`);
+  }
+  if (unreadable.length > TABLES_SHOWN) {
+    out.push(`      ... and ${plural(unreadable.length - TABLES_SHOWN, 'more unreadable table')} (--json lists them all)`);
+  }
+  if (link.drift && (link.state === 'drift' || link.state === 'unreadable_tables')) {
+    out.push(`      differs from the file; apply would change:`);
+    const view = buildPlanView({
+      databases: [{ alias: '', preamble: [], changes: [link.drift], errors: [], notes: [], fingerprint: '' }],
+      summary: { create: 0, update: 0, destroy: 0 },
+    });
+    for (const line of view.databases[0]?.links[0]?.lines.slice(1) ?? []) {
+      out.push(`      ${'  '.repeat(line.depth)}${paint(line.tone, line.symbol)} ${shown(line.text)}`);
+    }
+    out.push('      hint: datalinks plan shows the changes; datalinks apply makes them');
+  }
+  // For a broken link the plan's complaint is noise next to the probe's; for a working one it is the news.
+  if (link.driftUnknown && (link.state === 'ok' || link.state === 'drift')) {
+    out.push(`      ${paint('warning', `could not compare with the file: ${shown(link.driftUnknown.message)}`)}`);
+    if (link.driftUnknown.hint) out.push(`      hint: ${shown(link.driftUnknown.hint)}`);
+  }
+  return out;
+}
+
+/** A name as it must be written in SQL a person copies: bare when it can be, quoted when it must be. */
+function sqlName(name: string): string {
+  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : ident(name);
+}
+
+function where(target: LinkTarget | null): string {
+  if (!target) return 'the remote';
+  return `${target.host ?? '(default host)'}:${target.port ?? '5432'}/${target.dbname ?? '(default)'}`;
+}
+
+function healthyText(health: LinkHealth): string {
+  const parts = [
+    health.remoteVersion ? `PostgreSQL ${health.remoteVersion} at ${where(health.target)}` : `connected to ${where(health.target)}`,
+    health.unreadable.length > 0
+      ? `${health.unreadable.length} of ${plural(health.tablesChecked, 'table')} unreadable`
+      : `${plural(health.tablesChecked, 'table')} readable`,
+  ];
+  if (health.connectMs !== null) parts.push(`connect ${health.connectMs} ms`);
+  if (health.rttMs !== null) parts.push(`round trip ${health.rttMs} ms`);
+  return parts.join(', ');
+}
+
+function failureText(failure: ProbeFailure): string {
+  const detail = failure.detail ? `: ${failure.detail.replace(/\s*\n\s*/g, ' ')}` : '';
+  return `${failure.message}${detail}`;
+}
+
+/** What to do about a failed probe. The local server, not this machine, is the one connecting. */
+export function failureHint(failure: ProbeFailure, target: LinkTarget | null, link: string): string | null {
+  const detail = failure.detail ?? '';
+  switch (failure.code) {
+    case 'server_missing':
+      return 'the link is in the file but not in this database: run datalinks apply';
+    case 'wrong_wrapper':
+      return 'a server of that name exists for another wrapper: rename the link, or drop that server by hand';
+    case 'no_server_usage':
+      return `the server's owner (or a superuser) must run: GRANT USAGE ON FOREIGN SERVER ${link} TO the connecting role`;
+    case 'user_mapping_missing':
+      return 'run datalinks apply, which creates the user mapping for the connecting role';
+    case 'auth_failed':
+      return `the remote refused the user mapping's credentials${target?.user ? ` for role ${target.user}` : ''} (a password changed by hand, or rotated on the remote only): run datalinks apply with the current remote URL, which replaces the mapping`;
+    case 'password_required':
+      return 'a link used by a non-superuser must authenticate with a password: make the remote ask for one (scram-sha-256 in pg_hba.conf) and put it in the remote URL';
+    case 'timeout':
+      return `no answer from ${where(target)} within the statement timeout, as seen from the local database server: a firewall may drop its packets, or the remote is overloaded; --statement-timeout waits longer`;
+    case 'stalled':
+      return 'the local server could not interrupt its connection attempt (PostgreSQL 14 and 15 cannot): add ?connect_timeout=10 to the remote URL and apply, so the link gives up by itself';
+    case 'not_checked':
+      return 'fix the link above, or check the others alone with -d';
+    case 'connect_failed':
+      if (/could not translate host name|Name or service not known|nodename nor servname/i.test(detail)) {
+        return `the local database server cannot resolve ${target?.host ?? 'the host'}: it resolves names in its own network, not this machine's; use a name or address it can resolve, then apply`;
+      }
+      if (/ssl|gss|certificate|tls|encrypt/i.test(detail)) {
+        return "the link's TLS settings (sslmode, sslrootcert, gssencmode, ...) are used by the local database server's libpq, which may not support or trust what this machine's driver does: fix the remote URL's parameters, then apply";
+      }
+      if (/database "[^"]*" does not exist/.test(detail)) return 'fix the database name in the remote URL, then apply';
+      if (/refused|timed out|unreachable|no route/i.test(detail)) {
+        return `the local database server cannot reach ${target?.host ?? 'the remote'}:${target?.port ?? '5432'}: the remote must accept connections from the database server's network (firewall, security group, listen_addresses, pg_hba.conf), not only from this machine`;
+      }
+      return 'plan connects from this machine, the link from the local database server: check its network, DNS and TLS settings toward the remote';
+    case 'probe_failed':
+      if (/temporary tables/.test(failure.message)) {
+        return 'the probe reads the remote through a temporary foreign table (or a linked table when there is one): GRANT TEMPORARY ON DATABASE to the connecting role';
+      }
+      return null;
+  }
+}
+
+function tableHint(table: UnreadableTable, target: LinkTarget | null): string | null {
+  const role = target?.user ? sqlName(target.user) : "the link's remote role";
+  if (table.sqlstate === '42501' && /permission denied for schema/.test(table.message)) {
+    return `on the remote, as the schema's owner: GRANT USAGE ON SCHEMA ${sqlName(table.remoteSchema)} TO ${role};`;
+  }
+  if (table.sqlstate === '42501') {
+    return `on the remote, as the table's owner: GRANT SELECT ON ${sqlName(table.remoteSchema)}.${sqlName(table.remoteTable)} TO ${role};`;
+  }
+  if (table.sqlstate === '42P01' || table.sqlstate === '3F000') {
+    return 'the table is gone from the remote: datalinks plan shows it, and apply drops its foreign table';
+  }
+  return null;
+}
+
+/**
+ * One line on what is wrong with a probed link, and what to do: for callers that report a link's
+ * health in their own words (apply's verification before COMMIT). null when the link is ok.
+ */
+export function healthProblem(health: LinkHealth): { message: string; hint: string | null } | null {
+  if (health.failure) {
+    return {
+      message: `link ${health.link}: ${STATE_WORDS[health.state]}: ${failureText(health.failure)}`,
+      hint: failureHint(health.failure, health.target, health.link),
+    };
+  }
+  const [first, ...rest] = health.unreadable;
+  if (!first) return null;
+  return {
+    message: `link ${health.link}: the remote role cannot read ${[first, ...rest].map((t) => `${t.schema}.${t.name}`).join(', ')} (${first.message})`,
+    hint: tableHint(first, health.target),
+  };
+}
+
+/** `--json`: states and failure codes to match on, the server's messages as they came, and the hints. */
+export function toCheckDocument(report: CheckReport) {
+  return {
+    format_version: 1,
+    databases: report.databases.map((database) => ({
+      name: database.alias,
+      target: database.target,
+      error: database.error ? { message: database.error.message, hint: database.error.hint ?? null } : null,
+      links: database.links.map((link) => {
+        const health = link.health;
+        return {
+          link: link.link,
+          state: link.state,
+          remote: health?.target ?? null,
+          remote_version: health?.remoteVersion ?? null,
+          remote_version_num: health?.remoteVersionNum ?? null,
+          connect_ms: health?.connectMs ?? null,
+          rtt_ms: health?.rttMs ?? null,
+          tables_checked: health?.tablesChecked ?? 0,
+          unreadable_tables: (health?.unreadable ?? []).map((t) => ({
+            schema: t.schema,
+            table: t.name,
+            remote_schema: t.remoteSchema,
+            remote_table: t.remoteTable,
+            sqlstate: t.sqlstate,
+            message: t.message,
+            hint: tableHint(t, health?.target ?? null),
+          })),
+          failure: health?.failure ? { ...health.failure, hint: failureHint(health.failure, health.target, link.link) } : null,
+          drift: link.drift ? { action: link.drift.action, operations: link.drift.operations.map((op) => op.kind) } : null,
+          drift_unknown: link.driftUnknown ? { message: link.driftUnknown.message, hint: link.driftUnknown.hint ?? null } : null,
+        };
+      }),
+    })),
+    summary: report.summary,
+  };
+}

@@ -1,0 +1,364 @@
+import { readFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { closeLinkConnections, probeLinks } from '../../src/check/probe-link.js';
+import { freePort } from '../../src/demo/embedded-server.js';
+import { oneLinkConfig, runCli, writeConfig } from '../support/cli.js';
+import { adminQuery, adminUrl, createLinkedPair, createRole, type TestDatabase, urlFor, withClient } from '../support/databases.js';
+
+/** A remote with a table, read by a login role that does not own it (as on a real remote). */
+async function linkedPair() {
+  const { local, remote } = await createLinkedPair();
+  await remote.query('CREATE TABLE invoices (id integer PRIMARY KEY, total numeric NOT NULL)');
+  await remote.query('INSERT INTO invoices VALUES (1, 10)');
+  const remoteUser = await createRole('remote');
+  await remote.query(`GRANT SELECT ON invoices TO ${pg.escapeIdentifier(remoteUser.name)}`);
+  const env = { LOCAL_URL: local.url, BILLING_URL: urlFor(remote.name, remoteUser) };
+  return { local, remote, remoteUser, env };
+}
+
+async function appliedPair(extra = '') {
+  const pair = await linkedPair();
+  const file = writeConfig(oneLinkConfig(extra));
+  const apply = await runCli(['apply', '--auto-approve', '-c', file], pair.env);
+  expect(apply.code).toBe(0);
+  return { ...pair, file };
+}
+
+/** Sessions on the remote database opened by postgres_fdw (its default application_name). */
+async function fdwSessionsOn(remote: TestDatabase): Promise<number> {
+  const rows = await adminQuery<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'postgres_fdw'`,
+    [remote.name],
+  );
+  return rows[0]?.n ?? 0;
+}
+
+/** A backend ends a moment after its client leaves: wait up to `ms` for the remote to see no link session. */
+async function settledFdwSessions(remote: TestDatabase, ms = 3000): Promise<number> {
+  const until = Date.now() + ms;
+  let n = await fdwSessionsOn(remote);
+  while (n > 0 && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    n = await fdwSessionsOn(remote);
+  }
+  return n;
+}
+
+interface JsonLink {
+  link: string;
+  state: string;
+  remote_version: string | null;
+  remote_version_num: number | null;
+  connect_ms: number | null;
+  rtt_ms: number | null;
+  tables_checked: number;
+  unreadable_tables: { schema: string; table: string; remote_table: string; sqlstate: string; message: string; hint: string | null }[];
+  failure: { code: string; message: string; detail: string | null; hint: string | null } | null;
+  drift: { action: string; operations: string[] } | null;
+}
+
+const validateCheck = new Ajv2020({ strict: true, allowUnionTypes: true }).compile(
+  JSON.parse(readFileSync('schemas/check.schema.json', 'utf8')),
+);
+
+/** The links of a `check --json` output, which must match schemas/check.schema.json. */
+function linksOf(stdout: string): JsonLink[] {
+  const document = JSON.parse(stdout) as { format_version: number; databases: { name: string; links: JsonLink[] }[] };
+  expect(validateCheck(document), JSON.stringify(validateCheck.errors)).toBe(true);
+  return document.databases.flatMap((db) => db.links);
+}
+
+const stalls: Server[] = [];
+const stalledSockets: Socket[] = [];
+afterAll(() => {
+  for (const socket of stalledSockets) socket.destroy();
+  for (const server of stalls) server.close();
+});
+
+describe('datalinks check', () => {
+  it('reports a working link as ok, with the remote version and timings, and leaves no connection behind', async () => {
+    const { remote, env, file } = await appliedPair();
+    const started = Date.now();
+    const result = await runCli(['check', '-c', file], env);
+    const elapsed = Date.now() - started;
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      /✓ billing: ok: PostgreSQL \d+(\.\d+)?( \([^)]*\))? at 127\.0\.0\.1:\d+\/dl_remote_\w+, 1 table readable, connect [\d.]+ ms, round trip [\d.]+ ms/,
+    );
+    expect(result.stdout).toContain('Check: 1 link: 1 ok, 0 broken, 0 drifted.');
+    expect(elapsed).toBeLessThan(5000);
+
+    const json = await runCli(['check', '--json', '-c', file], env);
+    expect(json.code).toBe(0);
+    const [link] = linksOf(json.stdout);
+    const [version] = await remote.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`);
+    expect(link).toMatchObject({
+      link: 'billing',
+      state: 'ok',
+      remote_version_num: Number(version?.v),
+      tables_checked: 1,
+      unreadable_tables: [],
+      failure: null,
+      drift: null,
+    });
+    expect(link?.rtt_ms).toBeGreaterThan(0);
+    expect(link?.connect_ms).toBeGreaterThan(0);
+    expect(await settledFdwSessions(remote)).toBe(0);
+  });
+
+  it('proves the link from the local server: a libpq setting the CLI ignores (gssencmode=require) makes it unreachable', async () => {
+    const pair = await linkedPair();
+    const env = { ...pair.env, BILLING_URL: `${pair.env.BILLING_URL}?gssencmode=require` };
+    const file = writeConfig(oneLinkConfig());
+    // plan and apply connect from this machine, whose driver ignores gssencmode: they succeed.
+    expect((await runCli(['apply', '--auto-approve', '-c', file], env)).code).toBe(0);
+    const result = await runCli(['check', '-c', file], env);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('✗ billing: unreachable: could not connect to server "billing"');
+    expect(result.stdout).toContain('gssencmode');
+    expect(result.stdout).toMatch(/hint: the link's TLS settings .* are used by the local database server's libpq/);
+  });
+
+  it('names a closed port as unreachable, with a hint about the local server network', async () => {
+    const { local, env, file } = await appliedPair();
+    const closed = await freePort();
+    await local.query(`ALTER SERVER billing OPTIONS (SET port '${closed}')`);
+    const result = await runCli(['check', '-c', file], env);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(
+      `✗ billing: unreachable: could not connect to server "billing": connection to server at "127.0.0.1", port ${closed} failed: Connection refused`,
+    );
+    expect(result.stdout).toContain(`hint: the local database server cannot reach 127.0.0.1:${closed}`);
+    const json = linksOf((await runCli(['check', '--json', '-c', file], env)).stdout);
+    expect(json[0]).toMatchObject({ state: 'unreachable', failure: { code: 'connect_failed' }, remote_version: null });
+    expect(json[0]?.failure?.hint).toContain('cannot reach');
+  });
+
+  it('says auth failed when the mapping password is stale, and never prints a password', async () => {
+    const { local, remote, remoteUser, env, file } = await appliedPair();
+    const wrong = 'Wr0ng-pa55-in-mapping';
+    await local.query(`ALTER USER MAPPING FOR CURRENT_USER SERVER billing OPTIONS (SET password '${wrong}')`);
+    const result = await runCli(['check', '-c', file], env);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(`✗ billing: auth failed: could not connect to server "billing"`);
+    expect(result.stdout).toContain(`password authentication failed for user "${remoteUser.name}"`);
+    expect(result.stdout).toContain(`hint: the remote refused the user mapping's credentials for role ${remoteUser.name}`);
+
+    // Rotated on the remote only: the file's URL (and the mapping) still hold the old one.
+    await local.query(`ALTER USER MAPPING FOR CURRENT_USER SERVER billing OPTIONS (SET password ${pg.escapeLiteral(remoteUser.password)})`);
+    const rotated = "n3w'pa\\ss%@word";
+    await adminQuery(`ALTER ROLE ${pg.escapeIdentifier(remoteUser.name)} PASSWORD ${pg.escapeLiteral(rotated)}`);
+    const json = await runCli(['check', '--json', '-c', file], env);
+    expect(json.code).toBe(1);
+    expect(linksOf(json.stdout)[0]).toMatchObject({ state: 'auth_failed', failure: { code: 'auth_failed' } });
+    for (const text of [result.stdout, result.stderr, json.stdout, json.stderr]) {
+      for (const secret of [wrong, remoteUser.password, encodeURIComponent(remoteUser.password), rotated, encodeURIComponent(rotated)]) {
+        expect(text).not.toContain(secret);
+      }
+    }
+    expect(await settledFdwSessions(remote)).toBe(0);
+  });
+
+  it('names each remote table the remote role cannot read, with the GRANT to run on the remote', async () => {
+    const { remote, remoteUser, env } = await linkedPair();
+    await remote.query('CREATE TABLE payments (id integer)');
+    await remote.query('CREATE TABLE "Audit Log" (id integer)');
+    await remote.query(`GRANT SELECT ON payments, "Audit Log" TO ${pg.escapeIdentifier(remoteUser.name)}`);
+    const file = writeConfig(oneLinkConfig());
+    expect((await runCli(['apply', '--auto-approve', '-c', file], env)).code).toBe(0);
+    await remote.query(`REVOKE SELECT ON payments, "Audit Log" FROM ${pg.escapeIdentifier(remoteUser.name)}`);
+
+    const result = await runCli(['check', '-c', file], env);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('✗ billing: unreadable tables: ');
+    expect(result.stdout).toContain('2 of 3 tables unreadable');
+    expect(result.stdout).toContain('✗ billing.payments: permission denied for table payments');
+    expect(result.stdout).toContain(`hint: on the remote, as the table's owner: GRANT SELECT ON public.payments TO ${remoteUser.name};`);
+    expect(result.stdout).toContain('✗ billing.Audit Log: permission denied for table Audit Log');
+    expect(result.stdout).toContain(`GRANT SELECT ON public."Audit Log" TO ${remoteUser.name};`);
+    expect(result.stdout).not.toContain('billing.invoices:');
+    const json = linksOf((await runCli(['check', '--json', '-c', file], env)).stdout);
+    expect(json[0]?.state).toBe('unreadable_tables');
+    expect(json[0]?.tables_checked).toBe(3);
+    expect(json[0]?.unreadable_tables.map((t) => [t.table, t.sqlstate])).toEqual([
+      ['Audit Log', '42501'],
+      ['payments', '42501'],
+    ]);
+  });
+
+  it('reports a link in the file that was never applied as missing', async () => {
+    const { env } = await linkedPair();
+    const result = await runCli(['check', '--detailed-exitcode', '-c', writeConfig(oneLinkConfig())], env);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('✗ billing: missing: no foreign server "billing" in this database');
+    expect(result.stdout).toContain('hint: the link is in the file but not in this database: run datalinks apply');
+  });
+
+  it('reports a working link that differs from the file as drift (exit 2 with --detailed-exitcode)', async () => {
+    const { remote, remoteUser, env, file } = await appliedPair();
+    await remote.query('CREATE TABLE refunds (id integer)');
+    await remote.query(`GRANT SELECT ON refunds TO ${pg.escapeIdentifier(remoteUser.name)}`);
+    const plain = await runCli(['check', '-c', file], env);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toContain('~ billing: drift: PostgreSQL');
+    expect(plain.stdout).toContain('+ foreign table billing.refunds (1 column)');
+    expect(plain.stdout).toContain('Check: 1 link: 0 ok, 0 broken, 1 drifted.');
+    const detailed = await runCli(['check', '--detailed-exitcode', '--json', '-c', file], env);
+    expect(detailed.code).toBe(2);
+    expect(linksOf(detailed.stdout)[0]).toMatchObject({
+      state: 'drift',
+      drift: { action: 'update', operations: ['create_foreign_table'] },
+    });
+    // After apply the link matches the file again.
+    expect((await runCli(['apply', '--auto-approve', '-c', file], env)).code).toBe(0);
+    expect((await runCli(['check', '--detailed-exitcode', '-c', file], env)).code).toBe(0);
+  });
+
+  it('gives up on a remote that accepts connections but never answers, within the statement timeout', async () => {
+    const { local, env, file } = await appliedPair();
+    const stall = createServer((socket) => {
+      stalledSockets.push(socket);
+    });
+    stalls.push(stall);
+    const port = await new Promise<number>((resolve) =>
+      stall.listen(0, '127.0.0.1', () => resolve((stall.address() as { port: number }).port)),
+    );
+    await local.query(`ALTER SERVER billing OPTIONS (SET port '${port}')`);
+    const started = Date.now();
+    const result = await runCli(['check', '--statement-timeout', '1s', '--json', '-c', file], env);
+    expect(Date.now() - started).toBeLessThan(8000);
+    expect(result.code).toBe(1);
+    // PostgreSQL 16+ interrupts postgres_fdw's connect at the statement timeout; on 14 and 15, which
+    // cannot, the probe gives the server a connect_timeout for its own connection instead.
+    const [server] = await adminQuery<{ n: number }>(`SELECT current_setting('server_version_num')::int AS n`);
+    const [link] = linksOf(result.stdout);
+    if ((server?.n ?? 0) >= 160000) expect(link).toMatchObject({ state: 'unreachable', failure: { code: 'timeout' } });
+    else
+      expect(link).toMatchObject({
+        state: 'unreachable',
+        failure: { code: 'connect_failed', detail: expect.stringContaining('timeout expired') },
+      });
+    // The probe's connect_timeout was rolled back with it.
+    expect(await local.query(`SELECT srvoptions FROM pg_foreign_server WHERE srvname = 'billing'`)).toEqual([
+      { srvoptions: expect.not.arrayContaining([expect.stringMatching(/^connect_timeout=/)]) },
+    ]);
+  });
+
+  it('works for a local role that is not a superuser, and without TEMP falls back to reading a linked table', async () => {
+    const { local, remote, remoteUser, env } = await linkedPair();
+    const owner = await createRole('owner');
+    await adminQuery(`GRANT CREATE ON DATABASE ${pg.escapeIdentifier(local.name)} TO ${pg.escapeIdentifier(owner.name)}`);
+    await local.query('CREATE EXTENSION postgres_fdw');
+    await local.query(`GRANT USAGE ON FOREIGN DATA WRAPPER postgres_fdw TO ${pg.escapeIdentifier(owner.name)}`);
+    const ownerEnv = { ...env, LOCAL_URL: urlFor(local.name, owner) };
+    const file = writeConfig(oneLinkConfig());
+    expect((await runCli(['apply', '--auto-approve', '-c', file], ownerEnv)).code).toBe(0);
+
+    const ok = linksOf((await runCli(['check', '--json', '-c', file], ownerEnv)).stdout);
+    expect(ok[0]).toMatchObject({ state: 'ok', tables_checked: 1, failure: null });
+    expect(ok[0]?.remote_version).toMatch(/^\d+/);
+
+    // A hardened database where the role may not make temporary tables: the probe reads a linked table instead.
+    await adminQuery(`REVOKE TEMPORARY ON DATABASE ${pg.escapeIdentifier(local.name)} FROM PUBLIC`);
+    const result = await runCli(['check', '-c', file], ownerEnv);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/✓ billing: ok: connected to 127\.0\.0\.1:\d+\/dl_remote_\w+, 1 table readable, connect [\d.]+ ms/);
+    // The table it connects through may itself be unreadable: the connection is still proven, the table named.
+    await remote.query(`REVOKE SELECT ON invoices FROM ${pg.escapeIdentifier(remoteUser.name)}`);
+    const unreadable = linksOf((await runCli(['check', '--json', '-c', file], ownerEnv)).stdout);
+    expect(unreadable[0]).toMatchObject({
+      state: 'unreadable_tables',
+      failure: null,
+      unreadable_tables: [{ table: 'invoices', sqlstate: '42501' }],
+    });
+    // Without TEMP and without a linked table there is nothing to connect through: said, not guessed.
+    await remote.query('DROP TABLE invoices');
+    await local.query('DROP FOREIGN TABLE billing.invoices');
+    const none = linksOf((await runCli(['check', '--json', '-c', file], ownerEnv)).stdout);
+    expect(none[0]).toMatchObject({ state: 'unreachable', failure: { code: 'probe_failed' } });
+    expect(none[0]?.failure?.message).toContain('permission denied to create temporary tables');
+    expect(none[0]?.failure?.hint).toContain('GRANT TEMPORARY ON DATABASE');
+  });
+
+  it('says which database it cannot connect to, and checks the others', async () => {
+    const { env } = await appliedPair();
+    const closed = await freePort();
+    const two = writeConfig(`${oneLinkConfig()}  gone:\n    url: \${GONE_URL}\n    links: {}\n`);
+    const result = await runCli(['check', '-c', two], { ...env, GONE_URL: `postgres://postgres:x@127.0.0.1:${closed}/nope` });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('✓ billing: ok');
+    expect(result.stdout).toContain(`✗ cannot connect to database "gone" (127.0.0.1:${closed}/nope): connection refused`);
+    expect(result.stdout).toContain('Check: 1 link: 1 ok, 0 broken, 0 drifted, 1 database not checked.');
+  });
+
+  it('refuses bad flags with a clear message', async () => {
+    const result = await runCli(['check', '--statement-timeout', 'soon'], {});
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('"soon" is not a duration');
+  });
+});
+
+describe('probeLinks', () => {
+  it('proves a link created in the same, still open, transaction, then leaves the transaction usable', async () => {
+    const { local, remote, remoteUser } = await linkedPair();
+    await remote.query('CREATE TABLE hidden (id integer)');
+    const port = new URL(adminUrl()).port;
+    await withClient(local.url, async (client) => {
+      await client.query('CREATE EXTENSION postgres_fdw');
+      await client.query('BEGIN');
+      for (const [name, password] of [
+        ['good', remoteUser.password],
+        ['stale', 'not-the-password'],
+      ] as const) {
+        await client.query(
+          `CREATE SERVER ${name} FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '127.0.0.1', port '${port}', dbname ${pg.escapeLiteral(remote.name)})`,
+        );
+        await client.query(
+          `CREATE USER MAPPING FOR CURRENT_USER SERVER ${name} OPTIONS (user ${pg.escapeLiteral(remoteUser.name)}, password ${pg.escapeLiteral(password)})`,
+        );
+        await client.query(`CREATE SCHEMA ${name}`);
+        await client.query(
+          `CREATE FOREIGN TABLE ${name}.invoices (id integer) SERVER ${name} OPTIONS (schema_name 'public', table_name 'invoices')`,
+        );
+        await client.query(
+          `CREATE FOREIGN TABLE ${name}.hidden (id integer) SERVER ${name} OPTIONS (schema_name 'public', table_name 'hidden')`,
+        );
+      }
+
+      const health = await probeLinks(client, ['good', 'stale', 'absent'], { statementTimeoutMs: 5000 });
+      expect(health.map((h) => [h.link, h.state, h.failure?.code ?? null])).toEqual([
+        ['good', 'unreadable_tables', null],
+        ['stale', 'auth_failed', 'auth_failed'],
+        ['absent', 'missing', 'server_missing'],
+      ]);
+      expect(health[0]).toMatchObject({ tablesChecked: 2, unreadable: [{ schema: 'good', name: 'hidden', sqlstate: '42501' }] });
+      expect(health[0]?.remoteVersionNum).toBeGreaterThanOrEqual(140000);
+      expect(health[0]?.rttMs).toBeGreaterThan(0);
+
+      // The transaction is intact: what it made is still there, nothing the probe made is, and its settings are back.
+      expect((await client.query(`SELECT count(*)::int AS n FROM pg_foreign_table`)).rows).toEqual([{ n: 4 }]);
+      expect((await client.query(`SELECT to_regclass('pg_temp.datalinks_probe') AS t`)).rows).toEqual([{ t: null }]);
+      expect((await client.query(`SELECT current_setting('statement_timeout') AS s`)).rows).toEqual([{ s: '0' }]);
+      expect((await client.query('SELECT id FROM good.invoices')).rows).toEqual([{ id: 1 }]);
+      await client.query('COMMIT');
+
+      // Probing a committed link: postgres_fdw keeps the probe's connection after the transaction...
+      await client.query('BEGIN');
+      // (no statementTimeoutMs: on 14/15 the connect_timeout it adds, and rolls back, invalidates the connection by itself)
+      expect((await probeLinks(client, ['good']))[0]?.state).toBe('unreadable_tables');
+      await client.query('ROLLBACK');
+      expect((await client.query('SELECT server_name FROM postgres_fdw_get_connections() ORDER BY 1')).rows).toEqual([
+        { server_name: 'good' },
+      ]);
+      expect(await fdwSessionsOn(remote)).toBe(1);
+      // ...until closeLinkConnections, with the session still open.
+      expect(await closeLinkConnections(client)).toBe(true);
+      expect((await client.query('SELECT * FROM postgres_fdw_get_connections()')).rows).toEqual([]);
+      expect(await settledFdwSessions(remote)).toBe(0);
+    });
+  });
+});

@@ -1,0 +1,301 @@
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import type { DatabaseHealth } from '../../src/check/check-database.js';
+import { buildCheckReport } from '../../src/check/check-report.js';
+import { probeLinks } from '../../src/check/probe-link.js';
+import type { LinkHealth } from '../../src/check/types.js';
+import type { DesiredDatabase, DesiredState } from '../../src/config/types.js';
+import type { Plan } from '../../src/plan/types.js';
+import { failureHint, healthProblem, renderCheckText, toCheckDocument } from '../../src/render/check-view.js';
+
+const target = {
+  url: 'postgres://u:secret@db:5432/app',
+  host: 'db',
+  port: '5432',
+  dbname: 'app',
+  user: 'u',
+  password: 'secret',
+  params: {},
+};
+
+function desired(links: string[]): DesiredState {
+  const database = {
+    alias: 'main',
+    target,
+    urlSource: '${DB}',
+    links: links.map((name) => ({ name })),
+    position: {},
+  } as unknown as DesiredDatabase;
+  return { configPath: 'datalinks.yaml', configHash: '', databases: [database] };
+}
+
+function health(link: string, overrides: Partial<LinkHealth> = {}): LinkHealth {
+  return {
+    link,
+    state: 'ok',
+    target: { host: 'billing.internal', port: '5432', dbname: 'billing', user: 'billing_ro' },
+    remoteVersion: '17.2',
+    remoteVersionNum: 170002,
+    connectMs: 12.5,
+    rttMs: 0.8,
+    tablesChecked: 2,
+    unreadable: [],
+    failure: null,
+    ...overrides,
+  };
+}
+
+function plan(changes: Plan['databases'][number]['changes'], errors: Plan['databases'][number]['errors'] = []): Plan {
+  return {
+    databases: [{ alias: 'main', preamble: [], changes, errors, notes: [], fingerprint: '' }],
+    summary: { create: 0, update: 0, destroy: 0 },
+  };
+}
+
+describe('buildCheckReport and the text view', () => {
+  it('gives each link one state: a broken probe wins over drift, drift over ok, and a managed link not in the file is drift', () => {
+    const probed: DatabaseHealth[] = [
+      {
+        alias: 'main',
+        ok: true,
+        links: [
+          health('billing'),
+          health('sales'),
+          health('crew', {
+            state: 'unreachable',
+            remoteVersion: null,
+            remoteVersionNum: null,
+            connectMs: null,
+            rttMs: null,
+            tablesChecked: 0,
+            failure: {
+              code: 'connect_failed',
+              sqlstate: '08001',
+              message: 'could not connect to server "crew"',
+              detail: 'could not translate host name "crew.internal" to address: Name or service not known',
+            },
+          }),
+          health('ledger', {
+            state: 'unreadable_tables',
+            unreadable: [
+              {
+                schema: 'ledger',
+                name: 'Audit\u001b[2J',
+                remoteSchema: 'public',
+                remoteTable: 'Audit\u001b[2J',
+                sqlstate: '42501',
+                message: 'permission denied for table x',
+              },
+            ],
+          }),
+        ],
+      },
+    ];
+    const report = buildCheckReport(
+      desired(['billing', 'sales', 'crew', 'ledger']),
+      plan([
+        {
+          action: 'update',
+          link: 'sales',
+          operations: [{ kind: 'drop_foreign_tables', schema: 'sales', tables: ['old'], reason: 'removed_on_remote' }],
+          dependents: [],
+        },
+        { action: 'update', link: 'crew', operations: [{ kind: 'drop_schema', schema: 'crew' }], dependents: [] },
+        { action: 'destroy', link: 'legacy', operations: [{ kind: 'drop_server', server: 'legacy' }], dependents: [] },
+      ]),
+      probed,
+    );
+    expect(report.databases[0]?.links.map((l) => [l.link, l.state])).toEqual([
+      ['billing', 'ok'],
+      ['sales', 'drift'],
+      ['crew', 'unreachable'],
+      ['ledger', 'unreadable_tables'],
+      ['legacy', 'drift'],
+    ]);
+    expect(report.summary).toStrictEqual({ ok: 1, unreachable: 1, auth_failed: 0, missing: 0, unreadable_tables: 1, drift: 2 });
+    expect(renderCheckText(report).split('\n')).toStrictEqual([
+      'Database main (db:5432/app)',
+      '  ✓ billing: ok: PostgreSQL 17.2 at billing.internal:5432/billing, 2 tables readable, connect 12.5 ms, round trip 0.8 ms',
+      '  ~ sales: drift: PostgreSQL 17.2 at billing.internal:5432/billing, 2 tables readable, connect 12.5 ms, round trip 0.8 ms',
+      '      differs from the file; apply would change:',
+      '        - foreign table sales.old (no longer on the remote)',
+      '      hint: datalinks plan shows the changes; datalinks apply makes them',
+      '  ✗ crew: unreachable: could not connect to server "crew": could not translate host name "crew.internal" to address: Name or service not known',
+      "      hint: the local database server cannot resolve billing.internal: it resolves names in its own network, not this machine's; use a name or address it can resolve, then apply",
+      '  ✗ ledger: unreadable tables: PostgreSQL 17.2 at billing.internal:5432/billing, 1 of 2 tables unreadable, connect 12.5 ms, round trip 0.8 ms',
+      '      ✗ ledger.Audit\\x1b[2J: permission denied for table x',
+      '          hint: on the remote, as the table\'s owner: GRANT SELECT ON public."Audit\\x1b[2J" TO billing_ro;',
+      '  ~ legacy: drift: a managed link that is not in the file',
+      '      differs from the file; apply would change:',
+      '        - server legacy',
+      '      hint: datalinks plan shows the changes; datalinks apply makes them',
+      '',
+      'Check: 5 links: 1 ok, 2 broken, 2 drifted.',
+      '',
+    ]);
+    const json = toCheckDocument(report);
+    const validate = new Ajv2020({ strict: true, allowUnionTypes: true }).compile(
+      JSON.parse(readFileSync('schemas/check.schema.json', 'utf8')),
+    );
+    expect(validate(json), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate({ ...json, summary: { ...json.summary, broken: 1 } })).toBe(false);
+    expect(json.databases[0]?.links[2]).toMatchObject({
+      link: 'crew',
+      state: 'unreachable',
+      failure: { code: 'connect_failed', sqlstate: '08001', hint: expect.stringContaining('cannot resolve') },
+      drift: { action: 'update', operations: ['drop_schema'] },
+    });
+    expect(json.databases[0]?.links[4]).toMatchObject({ link: 'legacy', state: 'drift', remote: null, failure: null });
+  });
+
+  it('reports a database it could not reach, and the plan error of a working link as a warning', () => {
+    const report = buildCheckReport(
+      {
+        ...desired(['billing']),
+        databases: [...desired(['billing']).databases, { ...desired([]).databases[0], alias: 'other' } as DesiredDatabase],
+      },
+      plan([], [{ link: 'billing', message: 'cannot connect to the remote db:5432/app: connection refused', hint: 'check the host' }]),
+      [
+        { alias: 'main', ok: true, links: [health('billing')] },
+        { alias: 'other', ok: false, error: 'cannot connect to database "other" (db:5432/app): connection refused' },
+      ],
+    );
+    const text = renderCheckText(report);
+    expect(text).toContain(
+      '      could not compare with the file: cannot connect to the remote db:5432/app: connection refused\n      hint: check the host\n',
+    );
+    expect(text).toContain('Database other (db:5432/app)\n  ✗ cannot connect to database "other" (db:5432/app): connection refused\n');
+    expect(text).toContain('Check: 1 link: 1 ok, 0 broken, 0 drifted, 1 database not checked.');
+  });
+});
+
+describe('unreadable tables in text', () => {
+  it('lists the first 20 with their GRANT, says how many more, and asks for USAGE when the schema is the problem', () => {
+    const unreadable = Array.from({ length: 23 }, (_, i) => ({
+      schema: 'big',
+      name: `t${i}`,
+      remoteSchema: 'Sales',
+      remoteTable: `t${i}`,
+      sqlstate: '42501',
+      message: 'permission denied for schema Sales',
+    }));
+    const report = buildCheckReport(desired(['big']), plan([]), [
+      { alias: 'main', ok: true, links: [health('big', { state: 'unreadable_tables', tablesChecked: 30, unreadable })] },
+    ]);
+    const text = renderCheckText(report);
+    expect(text).toContain('23 of 30 tables unreadable');
+    expect(text).toContain('      ✗ big.t19: permission denied for schema Sales\n');
+    expect(text).not.toContain('big.t20:');
+    expect(text).toContain('      ... and 3 more unreadable tables (--json lists them all)\n');
+    expect(text).toContain(`hint: on the remote, as the schema's owner: GRANT USAGE ON SCHEMA "Sales" TO billing_ro;`);
+    expect(toCheckDocument(report).databases[0]?.links[0]?.unreadable_tables).toHaveLength(23);
+  });
+});
+
+describe('failureHint', () => {
+  const failure = (detail: string) => ({
+    code: 'connect_failed' as const,
+    sqlstate: '08001',
+    message: 'could not connect to server "x"',
+    detail,
+  });
+  const target = { host: 'h', port: '6543', dbname: 'd', user: 'u' };
+  it('tells apart what the local server could not do from the libpq detail', () => {
+    expect(failureHint(failure('connection to server at "h" (10.0.0.1), port 6543 failed: Connection refused'), target, 'x')).toContain(
+      'cannot reach h:6543',
+    );
+    expect(failureHint(failure('connection to server at "h", port 6543 failed: Connection timed out'), target, 'x')).toContain(
+      'cannot reach',
+    );
+    expect(failureHint(failure('could not translate host name "h" to address: Name or service not known'), target, 'x')).toContain(
+      'cannot resolve h',
+    );
+    expect(failureHint(failure('SSL error: certificate verify failed'), target, 'x')).toContain('TLS settings');
+    expect(failureHint(failure('gssencmode value "require" invalid when GSSAPI support is not compiled in'), target, 'x')).toContain(
+      'TLS settings',
+    );
+    expect(failureHint(failure('FATAL:  database "d" does not exist'), target, 'x')).toBe(
+      'fix the database name in the remote URL, then apply',
+    );
+  });
+});
+
+describe('healthProblem', () => {
+  it('says in one line what apply would report for a link that does not work, and nothing for one that does', () => {
+    expect(healthProblem(health('billing'))).toBeNull();
+    expect(
+      healthProblem(
+        health('billing', {
+          state: 'auth_failed',
+          failure: {
+            code: 'auth_failed',
+            sqlstate: '08001',
+            message: 'could not connect to server "billing"',
+            detail: 'FATAL:  password authentication failed for user "billing_ro"',
+          },
+        }),
+      ),
+    ).toStrictEqual({
+      message:
+        'link billing: auth failed: could not connect to server "billing": FATAL:  password authentication failed for user "billing_ro"',
+      hint: expect.stringContaining('run datalinks apply with the current remote URL'),
+    });
+    const unreadable = {
+      schema: 'billing',
+      name: 'payouts',
+      remoteSchema: 'public',
+      remoteTable: 'payouts',
+      sqlstate: '42501',
+      message: 'permission denied for table payouts',
+    };
+    expect(healthProblem(health('billing', { state: 'unreadable_tables', unreadable: [unreadable] }))).toStrictEqual({
+      message: 'link billing: the remote role cannot read billing.payouts (permission denied for table payouts)',
+      hint: "on the remote, as the table's owner: GRANT SELECT ON public.payouts TO billing_ro;",
+    });
+  });
+});
+
+describe('probeLinks on a session that stops answering', () => {
+  it('marks the link it waited on as stalled, checks no other, and sends nothing more on that session', async () => {
+    const sent: string[] = [];
+    const row = (link: string) => ({
+      link,
+      local_version_num: 170000,
+      server_exists: true,
+      owned: true,
+      wrapper: 'postgres_fdw',
+      options: ['host=h', 'port=5432', 'dbname=d'],
+      usage: true,
+      has_mapping: true,
+      mapping_user: null,
+      tables: [],
+    });
+    const client = {
+      query: async (config: string | { text: string; query_timeout?: number }) => {
+        const text = typeof config === 'string' ? config : config.text;
+        sent.push(text.trim().split(/\s+/).slice(0, 2).join(' '));
+        if (text.includes('pg_catalog.unnest($1::text[])')) return { rows: [row('slow'), row('next')] };
+        if (text.includes('FROM pg_temp.datalinks_probe p')) {
+          expect(typeof config === 'object' && config.query_timeout).toBe(1000 + 3000);
+          throw new Error('Query read timeout');
+        }
+        return { rows: [] };
+      },
+    } as unknown as pg.Client;
+    const result = await probeLinks(client, ['slow', 'next'], { statementTimeoutMs: 1000 });
+    expect(result.map((h) => [h.link, h.state, h.failure?.code])).toEqual([
+      ['slow', 'unreachable', 'stalled'],
+      ['next', 'unreachable', 'not_checked'],
+    ]);
+    expect(sent).toEqual([
+      'SELECT l.name',
+      'SAVEPOINT datalinks_probe',
+      "SELECT pg_catalog.set_config('statement_timeout',",
+      'SAVEPOINT datalinks_probe_table',
+      'CREATE FOREIGN',
+      'SELECT pg_catalog.max(CASE',
+    ]);
+  });
+});
