@@ -1,4 +1,6 @@
 import pg from 'pg';
+import { probeLinks } from '../check/probe-link.js';
+import type { ProbeFailureCode } from '../check/types.js';
 import type { DesiredDatabase } from '../config/types.js';
 import { ConnectionFailed, type ConnectOptions, closeQuietly, connect, NoAnswer } from '../db/connect.js';
 import { executeStatement } from '../db/execute.js';
@@ -11,6 +13,7 @@ import { hasChanges } from '../plan/plan-changes.js';
 import { type PlanOptions, planDatabase } from '../plan/plan-database.js';
 import type { DatabasePlan } from '../plan/types.js';
 import { plural } from '../plural.js';
+import { healthProblem } from '../render/check-view.js';
 import { MASKED_CONTEXT, renderDatabaseSql, type SqlContext } from '../sql/render-sql.js';
 import { takeApplyLock } from './advisory-lock.js';
 import { quietStatementLogging } from './quiet-logging.js';
@@ -25,6 +28,8 @@ export interface ApplyOptions extends ConnectOptions {
   /** What to say when the state no longer matches the plan. */
   staleMessage: string;
   now: () => string;
+  /** How long to wait for each created or changed link's proof from the local server before COMMIT; null: --no-verify. */
+  verifyTimeoutMs: number | null;
   onProgress?: (alias: string, done: number, total: number) => void;
 }
 
@@ -141,6 +146,16 @@ export async function applyDatabase(
       options.onProgress?.(database.alias, index + 1, statements.length);
     }
     if (options.signal?.aborted) throw new Interrupted();
+    const broken = options.verifyTimeoutMs === null ? [] : await verifyLinks(client, replanned, options.verifyTimeoutMs);
+    if (broken.length > 0) {
+      await rollback(client);
+      return outcome(
+        'failed',
+        0,
+        `${broken.map((p) => p.message).join('; ')}; the local server cannot use the link, so it was rolled back and nothing was applied`,
+        broken[0]?.hint ?? undefined,
+      );
+    }
     await client.query('COMMIT');
     return outcome('applied', statements.length);
   } catch (error) {
@@ -165,6 +180,31 @@ export async function applyDatabase(
 }
 
 class Interrupted extends Error {}
+
+/** What makes a link unusable from the local server: a plan cannot see these, only the server's own connection can. */
+const BROKEN: ReadonlySet<ProbeFailureCode> = new Set([
+  'server_missing',
+  'wrong_wrapper',
+  'no_server_usage',
+  'user_mapping_missing',
+  'connect_failed',
+  'auth_failed',
+  'password_required',
+  'timeout',
+  'stalled',
+]);
+
+/**
+ * Proves every created or changed link from the local server, inside the apply's transaction and
+ * before COMMIT: the CLI reached the remote, but the link connects from the server, which may resolve,
+ * route or negotiate TLS differently. Tables the remote role cannot read are the plan's warning, not a
+ * reason to roll back.
+ */
+async function verifyLinks(client: pg.Client, plan: DatabasePlan, timeoutMs: number): Promise<{ message: string; hint: string | null }[]> {
+  const links = plan.changes.filter((change) => change.action !== 'destroy').map((change) => change.link);
+  const health = await probeLinks(client, links, { statementTimeoutMs: timeoutMs });
+  return health.flatMap((h) => (h.failure && BROKEN.has(h.failure.code) ? [healthProblem(h)].filter((p) => p !== null) : []));
+}
 
 /** The database was not reconciled: an error, or a refusal (stale plan, dependents, plan errors). */
 export function isFailure(outcome: DatabaseOutcome): boolean {

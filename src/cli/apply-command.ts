@@ -12,7 +12,7 @@ import { renderApplyMarkdown } from '../render/markdown.js';
 import { outcomeLine, renderOutcomes } from '../render/outcomes.js';
 import { buildPlanView, type PlanView, type PlanViewOptions } from '../render/plan-view.js';
 import type { CommonOptions, ConnectionFlags } from './commands.js';
-import { connectionBounds } from './durations.js';
+import { connectionBounds, durationMs } from './durations.js';
 import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
 import { type Annotation, annotate, appendStepSummary, planAnnotations } from './github.js';
 import { mapLimited } from './limit.js';
@@ -23,6 +23,8 @@ import { createUi, type Ui } from './ui.js';
 
 export interface ApplyFlags extends CommonOptions, ConnectionFlags {
   autoApprove?: boolean;
+  /** --no-verify: commit without proving the links from the local server. */
+  verify: boolean;
   allowDependentDrops?: boolean;
   adopt?: boolean;
   lockTimeout: string;
@@ -134,6 +136,8 @@ async function runApplies(plan: Plan, desired: DesiredState, options: ApplyFlags
         ? 'stale plan: the database changed since this plan was made, or the plan was already applied; nothing was applied'
         : 'state changed since plan: nothing was applied',
       now: () => new Date().toISOString(),
+      // A link's proof waits at most 10s, or the statement timeout if that is shorter.
+      verifyTimeoutMs: options.verify ? Math.min(durationMs(options.statementTimeout), 10_000) : null,
       onProgress: progress.progress,
       onOutcome: (o) => progress.finish(o.alias, outcomeLine(o), isFailure(o)),
     },

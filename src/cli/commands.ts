@@ -64,6 +64,7 @@ export function registerCommands(program: Command, output: Output, setExitCode: 
   withConnectionOptions(withCommonOptions(program.command('apply').description('plan, confirm, and apply in one transaction per database')))
     .argument('[plan-file]', 'a plan saved with `datalinks plan --out`')
     .option('--auto-approve', 'do not ask for confirmation (required without a terminal)')
+    .option('--no-verify', 'commit without proving each created or changed link from the local server')
     .option('--allow-dependent-drops', 'allow dropping objects outside the links that depend on them')
     .option('--adopt', 'take over hand-made servers whose names match links in the file')
     .addOption(new Option('--lock-timeout <duration>', 'how long to wait for a lock').default('10s').argParser(parseDuration))

@@ -110,12 +110,19 @@ describe('datalinks check', () => {
     expect(await settledFdwSessions(remote)).toBe(0);
   });
 
-  it('proves the link from the local server: a libpq setting the CLI ignores (gssencmode=require) makes it unreachable', async () => {
+  it('proves the link from the local server: a libpq setting the CLI ignores (gssencmode=require) fails apply before COMMIT, and check calls it unreachable', async () => {
     const pair = await linkedPair();
     const env = { ...pair.env, BILLING_URL: `${pair.env.BILLING_URL}?gssencmode=require` };
     const file = writeConfig(oneLinkConfig());
-    // plan and apply connect from this machine, whose driver ignores gssencmode: they succeed.
-    expect((await runCli(['apply', '--auto-approve', '-c', file], env)).code).toBe(0);
+    // plan connects from this machine, whose driver ignores gssencmode; apply proves the link from
+    // the local server before COMMIT and rolls it back.
+    const refused = await runCli(['apply', '--auto-approve', '-c', file], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain('Database main: FAILED: link billing: unreachable: could not connect to server "billing"');
+    expect(refused.stdout).toContain('so it was rolled back and nothing was applied');
+    expect(await pair.local.query('SELECT srvname FROM pg_foreign_server')).toEqual([]);
+    // --no-verify commits it anyway; check then finds it broken.
+    expect((await runCli(['apply', '--auto-approve', '--no-verify', '-c', file], env)).code).toBe(0);
     const result = await runCli(['check', '-c', file], env);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('✗ billing: unreachable: could not connect to server "billing"');
