@@ -1,5 +1,4 @@
 import { type Command, Option } from 'commander';
-import { plural } from '../plural.js';
 import { parseDuration, parsePositiveInt } from './durations.js';
 import type { Output } from './output.js';
 
@@ -34,10 +33,10 @@ function withConnectionOptions(command: Command): Command {
 export function registerCommands(program: Command, output: Output, setExitCode: SetExitCode): void {
   withCommonOptions(program.command('validate').description('check the configuration file; connects to nothing')).action(
     async (options: CommonOptions) => {
-      const { loadDesiredOrThrow } = await import('./load-desired.js');
-      const desired = await loadDesiredOrThrow(options.config, options.database, output.env);
-      const links = desired.databases.reduce((sum, db) => sum + db.links.length, 0);
-      output.out(`${options.config} is valid: ${plural(desired.databases.length, 'database')}, ${plural(links, 'link')}.\n`);
+      const { validateOrThrow } = await import('./load-desired.js');
+      const { summary, notes } = await validateOrThrow(options.config, options.database, output.env);
+      for (const note of notes) output.out(`${note}\n`);
+      output.out(`${summary}\n`);
       setExitCode(0);
     },
   );
