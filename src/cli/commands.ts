@@ -59,9 +59,9 @@ export function registerCommands(program: Command, output: Output, setExitCode: 
     .option('--adopt', 'take over hand-made servers whose names match links in the file')
     .addOption(new Option('--lock-timeout <duration>', 'how long to wait for a lock').default('10s').argParser(parseDuration))
     .addOption(new Option('--statement-timeout <duration>', 'longest any one statement may run').default('5min').argParser(parseDuration))
-    .action(async (planFile: string | undefined, options, command: Command) => {
+    .action(async (planFile: string | undefined, options) => {
       const { runApplyCommand } = await import('./apply-command.js');
-      setExitCode(await runApplyCommand(planFile, { ...options, configFromCli: command.getOptionValueSource('config') === 'cli' }, output));
+      setExitCode(await runApplyCommand(planFile, options, output));
     });
 
   withConnectionOptions(

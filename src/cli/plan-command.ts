@@ -1,5 +1,3 @@
-import { writeFile } from 'node:fs/promises';
-import { messageOf, UserError } from '../errors.js';
 import { toPlanDocument } from '../plan/plan-document.js';
 import type { Plan } from '../plan/types.js';
 import { buildPlanView } from '../render/plan-view.js';
@@ -11,6 +9,7 @@ import { loadDesiredOrThrow } from './load-desired.js';
 import type { Output } from './output.js';
 import { runPlan } from './run-plan.js';
 import { createUi } from './ui.js';
+import { writeFileAtomically } from './write-file-atomically.js';
 
 export interface PlanFlags extends CommonOptions, ConnectionFlags {
   json?: boolean;
@@ -38,11 +37,7 @@ export async function runPlanCommand(options: PlanFlags, output: Output): Promis
     if (options.sql) output.out(renderSqlText(plan));
   }
   if (options.out) {
-    try {
-      await writeFile(options.out, `${JSON.stringify(document, null, 2)}\n`, { mode: 0o600 });
-    } catch (error) {
-      throw new UserError('plan_not_saved', `cannot write the plan to ${options.out}: ${messageOf(error)}`);
-    }
+    await writeFileAtomically(options.out, `${JSON.stringify(document, null, 2)}\n`);
     if (!options.json) output.out(`\nSaved the plan to ${options.out}. Apply exactly this plan with: datalinks apply ${options.out}\n`);
   }
   if (plan.databases.some((db) => db.errors.length > 0)) return EXIT_ERROR;

@@ -15,7 +15,6 @@ export function showValue(value: string, max = MAX_SHOWN): string {
 
 /** Control characters (C0, DEL, C1) and the quote as escapes, so a value can never drive a terminal. */
 export function escapeControl(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
   return text.replace(/[\u0000-\u001f\u007f-\u009f"\\]/g, (c) => {
     if (c === '"' || c === '\\') return `\\${c}`;
     return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
