@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
+import { accessSync, constants, statSync } from 'node:fs';
 import { BugError } from '../errors.js';
 import { type BuildOptions, buildDesiredState } from './desired-state.js';
 import { byPosition, type ConfigProblem, type ConfigResult } from './problem.js';
 import { readRegularFile } from './read-regular-file.js';
 import { validateShape } from './schema.js';
+import { showValue } from './show-value.js';
 import type { DesiredDatabase, DesiredState } from './types.js';
 import { YamlSource } from './yaml-source.js';
 
@@ -90,6 +92,9 @@ function checkConfig(
   const problems = [...validateShape(data, source)];
   const built = buildDesiredState(data, source, env, options);
   problems.push(...built.problems);
+  // validate runs where the certificates may not be (a pre-commit hook): only commands that connect check them.
+  if (options.unsetVariables === 'problem')
+    for (const database of built.databases ?? []) problems.push(...checkClientFiles(database, source));
   const notes = dedupe(built.notes).sort(byPosition);
   if (problems.length > 0) return { ok: false, problems: dedupe(problems).sort(byPosition), notes };
   return { ok: true, data, databases: built.databases, notes };
@@ -107,6 +112,36 @@ function decodeText(bytes: Buffer): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * node-postgres reads the local url's certificate and key files as it builds the connection; a
+ * missing one would surface as a crash then. Named here instead, with the field, before connecting.
+ */
+function checkClientFiles(database: DesiredDatabase, source: YamlSource): ConfigProblem[] {
+  return CLIENT_FILE_PARAMS.flatMap((param) => {
+    const path = database.target.params[param];
+    if (path === undefined) return [];
+    let reason: string | undefined;
+    try {
+      const stats = statSync(path);
+      if (!stats.isFile()) reason = 'is not a regular file';
+      else accessSync(path, constants.R_OK);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      reason = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'cannot be read: permission denied' : `cannot be read (${code})`;
+    }
+    if (!reason) return [];
+    return [
+      {
+        position: source.valuePosition(['databases', database.alias, 'url']),
+        message: `the url of database ${showValue(database.alias)} names ${param}=${showValue(path, 80)}, which ${reason}`,
+        hint: `${param} is a file on this machine, read when datalinks connects: fix the path in the URL`,
+      },
+    ];
+  });
+}
+
+const CLIENT_FILE_PARAMS = ['sslcert', 'sslkey', 'sslrootcert'] as const;
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/load-config.js';
 import { parsePostgresUrl } from '../../src/config/parse-url.js';
+import { formatProblem } from '../../src/config/problem.js';
 import { passwordParts, registerConnectionSecrets, scrubSecrets } from '../../src/secrets.js';
 
 const refused = (url: string, role: 'local' | 'remote' = 'remote') => {
@@ -114,5 +116,17 @@ describe('secrets in connection strings', () => {
     expect(scrubSecrets('host=db password=unregistered1 dbname=x')).toBe('host=db password=******** dbname=x');
     expect(scrubSecrets('postgres://u@h/d?sslpassword=unregistered2&x=1')).toBe('postgres://u@h/d?sslpassword=********&x=1');
     expect(scrubSecrets('postgres://u:unregistered3@h/d')).toBe('postgres://u:********@h/d');
+  });
+});
+
+describe('the local url names client files that must exist', () => {
+  it('a missing sslrootcert is a problem at the url, before anything connects', () => {
+    const yaml = 'version: 1\ndatabases:\n  main:\n    url: ${LOCAL_URL}\n';
+    const result = parseConfig('datalinks.yaml', Buffer.from(yaml), {
+      LOCAL_URL: 'postgres://app@db/app?sslmode=verify-full&sslrootcert=/no/such/ca.pem&sslcert=/etc/hostname',
+    });
+    expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual([
+      'datalinks.yaml:4:10: the url of database "main" names sslrootcert="/no/such/ca.pem", which does not exist\n  hint: sslrootcert is a file on this machine, read when datalinks connects: fix the path in the URL',
+    ]);
   });
 });
