@@ -51,6 +51,6 @@ function checkAliases(path: string, aliases: readonly string[], known: string[])
   const unknown = aliases.filter((alias) => !known.includes(alias));
   if (unknown.length === 0) return;
   throw new UserError('unknown_database', `no database ${unknown.map((a) => showValue(a)).join(', ')} in ${path}`, [
-    `databases in the file: ${known.join(', ') || '(none)'}`,
+    `databases in the file: ${known.map((a) => showValue(a)).join(', ') || '(none)'}`,
   ]);
 }

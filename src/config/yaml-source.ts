@@ -7,18 +7,21 @@ export type PathSegment = string | number;
 /** A datalinks.yaml is 7 levels deep; anything far deeper is a mistake or an attack on the parser. */
 const MAX_DEPTH = 64;
 
-const SEPARATOR = '\u0000';
-const pathKey = (path: readonly PathSegment[]) => path.join(SEPARATOR);
+/** Where a value starts, where each of its keys starts (mappings), and its children. */
+interface Located {
+  offset: number | undefined;
+  keys?: Map<string, number>;
+  /** By key, or by index written as a string: a path may spell either way. */
+  children?: Map<string, Located>;
+}
 
 /**
  * A parsed YAML document that can say where any value or key in it came from. Positions are indexed
  * once, in one pass over the document, so looking them up costs the same for 1 link or 40,000.
  */
 export class YamlSource {
-  /** Offset of the value at each path. */
-  private readonly values = new Map<string, number>();
-  /** Offset of each key, by the path of its mapping and the key. */
-  private readonly keys = new Map<string, number>();
+  /** Positions of every value and key, as a tree shaped like the document. */
+  private readonly root: Located = { offset: undefined };
 
   private constructor(
     readonly file: string,
@@ -51,36 +54,54 @@ export class YamlSource {
 
   /** Walks the document once, without recursion: records positions, finds duplicate keys and runaway nesting. */
   private index(): ConfigProblem | undefined {
-    const stack: { node: unknown; path: PathSegment[] }[] = [{ node: this.document.contents, path: [] }];
+    const stack: { node: unknown; into: Located; depth: number }[] = [{ node: this.document.contents, into: this.root, depth: 0 }];
     while (stack.length > 0) {
-      const { node, path } = stack.pop() as { node: unknown; path: PathSegment[] };
-      const range = (node as Node | null)?.range;
-      if (range) this.values.set(pathKey(path), range[0]);
-      if (path.length > MAX_DEPTH) return tooDeep(this.positionAt(range?.[0] ?? 0));
+      const { node, into, depth } = stack.pop() as { node: unknown; into: Located; depth: number };
+      into.offset = (node as Node | null)?.range?.[0];
+      if (depth > MAX_DEPTH) return tooDeep(this.positionAt(into.offset ?? 0));
       if (isMap(node)) {
-        const seen = new Set<string>();
+        const keys = new Map<string, number>();
+        const children = new Map<string, Located>();
+        Object.assign(into, { keys, children });
         for (const pair of node.items) {
-          const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
-          if (key === undefined) continue;
-          const offset = pair.key && isScalar(pair.key) ? pair.key.range?.[0] : undefined;
-          if (seen.has(key)) {
+          if (!isScalar(pair.key)) continue;
+          const key = String(pair.key.value);
+          const offset = pair.key.range?.[0] ?? 0;
+          if (keys.has(key)) {
             return {
-              position: this.positionAt(offset ?? 0),
+              position: this.positionAt(offset),
               message: 'duplicate key: this key appears twice in the same mapping',
               hint: yamlHint('DUPLICATE_KEY', ''),
             };
           }
-          seen.add(key);
-          if (offset !== undefined) this.keys.set(`${pathKey(path)}${SEPARATOR}${SEPARATOR}${key}`, offset);
-          stack.push({ node: pair.value, path: [...path, key] });
+          keys.set(key, offset);
+          const child: Located = { offset: undefined };
+          children.set(key, child);
+          stack.push({ node: pair.value, into: child, depth: depth + 1 });
         }
       } else if (isSeq(node)) {
+        const children = new Map<string, Located>();
+        into.children = children;
         node.items.forEach((item, i) => {
-          stack.push({ node: item, path: [...path, i] });
+          const child: Located = { offset: undefined };
+          children.set(String(i), child);
+          stack.push({ node: item, into: child, depth: depth + 1 });
         });
       }
     }
     return undefined;
+  }
+
+  /** The located nodes along `path`, from the root, as far as the document goes. */
+  private walk(path: readonly PathSegment[]): Located[] {
+    const found = [this.root];
+    let here: Located | undefined = this.root;
+    for (const segment of path) {
+      here = here.children?.get(String(segment));
+      if (!here) break;
+      found.push(here);
+    }
+    return found;
   }
 
   /** The document as plain data; an alias without an anchor, or too many aliases, is a problem. */
@@ -116,8 +137,9 @@ export class YamlSource {
 
   /** Position of the value at `path`, or of its nearest existing ancestor. */
   valuePosition(path: readonly PathSegment[]): SourcePosition {
-    for (let depth = path.length; depth >= 0; depth--) {
-      const offset = this.values.get(pathKey(path.slice(0, depth)));
+    const found = this.walk(path);
+    for (let i = found.length - 1; i >= 0; i--) {
+      const offset = found[i]?.offset;
       if (offset !== undefined) return this.positionAt(offset);
     }
     return { file: this.file, line: 1, column: 1 };
@@ -125,7 +147,8 @@ export class YamlSource {
 
   /** Position of the key `key` in the mapping at `path` (for unknown or misnamed keys). */
   keyPosition(path: readonly PathSegment[], key: string): SourcePosition {
-    const offset = this.keys.get(`${pathKey(path)}${SEPARATOR}${SEPARATOR}${key}`);
+    const found = this.walk(path);
+    const offset = found.length === path.length + 1 ? found.at(-1)?.keys?.get(key) : undefined;
     return offset === undefined ? this.valuePosition(path) : this.positionAt(offset);
   }
 }
