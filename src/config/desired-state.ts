@@ -16,10 +16,6 @@ import type { PathSegment, YamlSource } from './yaml-source.js';
 const LINK_NAME = /^[a-z0-9_]+$/;
 const MAX_IDENTIFIER_BYTES = 63;
 
-/**
- * The semantic rules of DESIGN.md on top of the schema: link names, URLs, `${VAR}`, exclusive keys.
- * Written defensively: it runs even when the schema found problems, so a file's problems come at once.
- */
 export interface BuildOptions {
   /**
    * `problem` for commands that connect; `note` for validate, which needs no secrets: an unset
@@ -28,6 +24,10 @@ export interface BuildOptions {
   unsetVariables: 'problem' | 'note';
 }
 
+/**
+ * The semantic rules of DESIGN.md on top of the schema: link names, URLs, `${VAR}`, exclusive keys.
+ * Written defensively: it runs even when the schema found problems, so a file's problems come at once.
+ */
 export function buildDesiredState(
   data: unknown,
   source: YamlSource,
