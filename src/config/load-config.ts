@@ -12,6 +12,18 @@ import { YamlSource } from './yaml-source.js';
 /** The largest config file read: a fleet of 40,000 links is about 3.5 MB. */
 export const MAX_CONFIG_BYTES = 10 * 1024 * 1024;
 
+/** Lines plus commas: an upper bound of the values a YAML text can hold, counted without parsing it. */
+const MAX_ENTRIES = 1_000_000;
+
+function countEntries(text: string): number {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 44) count++;
+  }
+  return count;
+}
+
 /** What `validate` reports: the file is sound; unset variables are notes, not problems. */
 export interface ConfigSummary {
   databases: { alias: string; links: number }[];
@@ -73,6 +85,15 @@ function checkConfig(
       fileProblem(path, {
         message: 'is not a text file (it contains binary data)',
         hint: 'point -c at your datalinks.yaml; this file is not YAML text',
+      }).problems,
+    );
+  }
+  if (countEntries(text) > MAX_ENTRIES) {
+    // The YAML parser needs about 1 KB of memory per value: bound the values, not only the bytes.
+    return failed(
+      fileProblem(path, {
+        message: `has more than ${MAX_ENTRIES.toLocaleString('en-US')} lines and list items, far more than any datalinks.yaml`,
+        hint: 'check that this is the right file: 40,000 links take about 160,000 lines',
       }).problems,
     );
   }

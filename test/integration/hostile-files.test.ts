@@ -52,6 +52,15 @@ describe('config files that are not what they seem', () => {
     expect(result.stderr).toContain('is larger than 10 MB, the limit for a configuration file');
   });
 
+  it('refuses a file under 10 MB that holds millions of values, before the parser runs out of memory', async () => {
+    const config = writeConfig(`version: 1\nx: [${'1,'.repeat(4_000_000)}1]\n`);
+    const started = Date.now();
+    const result = await runCli(['validate', '-c', config], NO_SECRETS);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('has more than 1,000,000 lines and list items');
+  });
+
   it('validates 40,000 links in linear time', async () => {
     const config = writeConfig(fleetConfig(40_000));
     const started = performance.now();
