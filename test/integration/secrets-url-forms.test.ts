@@ -44,8 +44,14 @@ describe('no password on any channel, whatever form the URL takes', () => {
     const encoded = encodeURIComponent(password);
     const config = writeConfig(oneLinkConfig());
     const channels: string[] = [];
+    // The local url in libpq's other spelling too: the password as ?password=.
+    const localPassword = decodeURIComponent(server.password);
+    const localUrl = new URL(local.url);
+    localUrl.password = '';
+    localUrl.searchParams.set('password', localPassword);
     const run = async (args: string[], billingUrl: string) => {
-      const result = await runCli([...args, '-c', config], { LOCAL_URL: local.url, BILLING_URL: billingUrl });
+      const LOCAL_URL = billingUrl.includes('?password=') ? localUrl.toString() : local.url;
+      const result = await runCli([...args, '-c', config], { LOCAL_URL, BILLING_URL: billingUrl });
       channels.push(result.stdout, result.stderr);
       return result;
     };
@@ -104,5 +110,6 @@ describe('no password on any channel, whatever form the URL takes', () => {
     const everything = channels.join('\n');
     expect(everything.length).toBeGreaterThan(5000);
     expect(leaks(everything, password, markers)).toEqual([]);
+    expect(leaks(everything, localPassword, [])).toEqual([]);
   });
 });
