@@ -18,13 +18,13 @@ export function redactUrls(text: string): string {
  * message). A last line of defence: the rest of the code keeps secrets out of messages by design.
  */
 const knownForms = new Set<string>();
-let ordered: string[] = [];
+/** The forms, longest first (so a whole URL is masked before the password inside it); sorted when next used. */
+let ordered: string[] | undefined = [];
 
 export function registerSecret(secret: string): void {
   if (secret.length < 3 || knownForms.has(secret)) return;
   for (const form of secretForms(secret)) knownForms.add(form);
-  // Longest first, so that a whole URL is masked before the password inside it.
-  ordered = [...knownForms].sort((a, b) => b.length - a.length);
+  ordered = undefined;
 }
 
 /**
@@ -38,6 +38,7 @@ export function registerConnectionSecrets(value: string): void {
 }
 
 export function scrubSecrets(text: string): string {
+  ordered ??= [...knownForms].sort((a, b) => b.length - a.length);
   let out = text;
   for (const form of ordered) if (out.includes(form)) out = out.split(form).join(MASK);
   return redactUrls(out);
