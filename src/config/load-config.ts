@@ -12,17 +12,8 @@ import { YamlSource } from './yaml-source.js';
 /** The largest config file read: a fleet of 40,000 links is about 3.5 MB. */
 export const MAX_CONFIG_BYTES = 10 * 1024 * 1024;
 
-/** Lines plus commas: an upper bound of the values a YAML text can hold, counted without parsing it. */
+/** The most lines plus commas read: the YAML parser needs about 1 KB of memory per value. */
 const MAX_ENTRIES = 1_000_000;
-
-function countEntries(text: string): number {
-  let count = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10 || c === 44) count++;
-  }
-  return count;
-}
 
 /** What `validate` reports: the file is sound; unset variables are notes, not problems. */
 export interface ConfigSummary {
@@ -89,7 +80,6 @@ function checkConfig(
     );
   }
   if (countEntries(text) > MAX_ENTRIES) {
-    // The YAML parser needs about 1 KB of memory per value: bound the values, not only the bytes.
     return failed(
       fileProblem(path, {
         message: `has more than ${MAX_ENTRIES.toLocaleString('en-US')} lines and list items, far more than any datalinks.yaml`,
@@ -163,6 +153,16 @@ function checkClientFiles(database: DesiredDatabase, source: YamlSource): Config
 }
 
 const CLIENT_FILE_PARAMS = ['sslcert', 'sslkey', 'sslrootcert'] as const;
+
+/** Lines plus commas: an upper bound of the values a YAML text can hold, counted without parsing it. */
+function countEntries(text: string): number {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 44) count++;
+  }
+  return count;
+}
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
