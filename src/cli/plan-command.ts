@@ -9,7 +9,7 @@ import { loadDesiredOrThrow } from './load-desired.js';
 import type { Output } from './output.js';
 import { runPlan } from './run-plan.js';
 import { createUi } from './ui.js';
-import { writeFileAtomically } from './write-file-atomically.js';
+import { checkWritablePath, writeFileAtomically } from './write-file-atomically.js';
 
 export interface PlanFlags extends CommonOptions, ConnectionFlags {
   json?: boolean;
@@ -20,6 +20,7 @@ export interface PlanFlags extends CommonOptions, ConnectionFlags {
 }
 
 export async function runPlanCommand(options: PlanFlags, output: Output): Promise<number> {
+  if (options.out) await checkWritablePath(options.out);
   const desired = await loadDesiredOrThrow(options.config, options.database, output.env);
   const ui = options.json ? undefined : await createUi(output);
   const reading = ui?.trackReading(desired.databases.map((db) => db.alias));

@@ -37,6 +37,22 @@ export async function writeFileAtomically(path: string, text: string): Promise<v
   }
 }
 
+/** Refuses, before any work is done, a path that is a symlink or something other than a file. */
+export async function checkWritablePath(path: string): Promise<void> {
+  const existing = await lstat(path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw cannotWrite(path, describeErrno(error));
+  });
+  if (existing?.isSymbolicLink()) {
+    throw cannotWrite(
+      path,
+      'it is a symbolic link, and datalinks does not write through links',
+      'pass the path of the file itself, or remove the link',
+    );
+  }
+  if (existing && !existing.isFile()) throw cannotWrite(path, 'it exists and is not a regular file', 'pass the path of a file');
+}
+
 function describeErrno(error: NodeJS.ErrnoException): string {
   const reasons: Record<string, string> = {
     ENOENT: 'its directory does not exist',
