@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { type ApplyOptions, applyDatabase, type DatabaseOutcome, isFailure } from '../apply/apply-database.js';
+import { readRegularFile } from '../config/read-regular-file.js';
 import type { DesiredState } from '../config/types.js';
-import { messageOf, UserError } from '../errors.js';
+import { UserError } from '../errors.js';
 import { RemoteReader } from '../introspect/observe.js';
 import { hasChanges } from '../plan/plan-changes.js';
 import { fromPlanDocument, PLAN_FORMAT_VERSION, type PlanDocument } from '../plan/plan-document.js';
@@ -28,8 +28,6 @@ export interface ApplyFlags extends CommonOptions, ConnectionFlags {
   allowDependentDrops?: boolean;
   adopt?: boolean;
   lockTimeout: string;
-  /** Whether -c was given on the command line (a saved plan otherwise names its own config). */
-  configFromCli: boolean;
 }
 
 export async function runApplyCommand(planFile: string | undefined, options: ApplyFlags, output: Output): Promise<number> {
@@ -67,14 +65,15 @@ function viewOptions(options: ApplyFlags): PlanViewOptions {
 /** Applies exactly a plan saved by `plan --out`, or refuses if anything changed since. */
 async function applySavedPlan(planFile: string, options: ApplyFlags, output: Output, ui: Ui): Promise<number> {
   const document = await readPlanFile(planFile);
-  const configPath = options.configFromCli ? options.config : document.config.path;
+  // The file read is -c or ./datalinks.yaml, never a path named by the plan: the plan is data.
+  const configPath = options.config;
   const aliases = options.database.length > 0 ? options.database : document.databases.map((db) => db.name);
   const desired = await loadDesiredOrThrow(configPath, aliases, output.env);
   if (desired.configHash !== document.config.hash) {
     throw new UserError(
       'config_changed',
       `the configuration changed since this plan was made (${configPath} is not the file ${planFile} was planned from)`,
-      ['run datalinks plan --out again, review it, and apply the new plan'],
+      ['run datalinks plan --out again, review it, and apply the new plan', 'if the plan was made from another file, pass it with -c FILE'],
     );
   }
   const plan = fromPlanDocument(document);
@@ -90,16 +89,30 @@ async function applySavedPlan(planFile: string, options: ApplyFlags, output: Out
   return runApplies(plan, desired, options, output, ui, true);
 }
 
+/** A saved plan of 40,000 links is a few tens of MB; anything much larger is not one. */
+const MAX_PLAN_BYTES = 256 * 1024 * 1024;
+
 async function readPlanFile(path: string): Promise<PlanDocument> {
-  let document: PlanDocument;
-  try {
-    document = JSON.parse(await readFile(path, 'utf8')) as PlanDocument;
-  } catch (error) {
-    throw new UserError('plan_unreadable', safe`cannot read the plan ${path}: ${messageOf(error)}`, [
+  const read = await readRegularFile(path, MAX_PLAN_BYTES, 'plan file');
+  if (!read.ok) {
+    throw new UserError('plan_unreadable', safe`cannot read the plan ${path}: it ${read.message}`, [
+      read.hint,
       'make one with: datalinks plan --out FILE',
     ]);
   }
-  if (document?.format_version !== PLAN_FORMAT_VERSION || !Array.isArray(document.databases) || !document.config?.hash) {
+  let document: PlanDocument;
+  try {
+    document = JSON.parse(read.bytes.toString('utf8')) as PlanDocument;
+  } catch {
+    // JSON.parse quotes the text around the error: never echo a file that may not be a plan at all.
+    throw new UserError('plan_unreadable', `cannot read the plan ${path}: it is not JSON`, ['make one with: datalinks plan --out FILE']);
+  }
+  if (
+    document?.format_version !== PLAN_FORMAT_VERSION ||
+    !Array.isArray(document.databases) ||
+    !document.databases.every((db) => typeof db?.name === 'string') ||
+    typeof document.config?.hash !== 'string'
+  ) {
     throw new UserError(
       'plan_invalid',
       `${path} is not a plan saved by this version of datalinks (format_version ${PLAN_FORMAT_VERSION})`,

@@ -1,5 +1,4 @@
 import { type Command, Option } from 'commander';
-import { plural } from '../plural.js';
 import { parseDuration, parsePositiveInt } from './durations.js';
 import type { Output } from './output.js';
 
@@ -41,10 +40,10 @@ function withConnectionOptions(
 export function registerCommands(program: Command, output: Output, setExitCode: SetExitCode): void {
   withCommonOptions(program.command('validate').description('check the configuration file; connects to nothing')).action(
     async (options: CommonOptions) => {
-      const { loadDesiredOrThrow } = await import('./load-desired.js');
-      const desired = await loadDesiredOrThrow(options.config, options.database, output.env);
-      const links = desired.databases.reduce((sum, db) => sum + db.links.length, 0);
-      output.out(`${options.config} is valid: ${plural(desired.databases.length, 'database')}, ${plural(links, 'link')}.\n`);
+      const { validateOrThrow } = await import('./load-desired.js');
+      const { summary, notes } = await validateOrThrow(options.config, options.database, output.env);
+      for (const note of notes) output.out(`${note}\n`);
+      output.out(`${summary}\n`);
       setExitCode(0);
     },
   );
@@ -68,9 +67,9 @@ export function registerCommands(program: Command, output: Output, setExitCode: 
     .option('--allow-dependent-drops', 'allow dropping objects outside the links that depend on them')
     .option('--adopt', 'take over hand-made servers whose names match links in the file')
     .addOption(new Option('--lock-timeout <duration>', 'how long to wait for a lock').default('10s').argParser(parseDuration))
-    .action(async (planFile: string | undefined, options, command: Command) => {
+    .action(async (planFile: string | undefined, options) => {
       const { runApplyCommand } = await import('./apply-command.js');
-      setExitCode(await runApplyCommand(planFile, { ...options, configFromCli: command.getOptionValueSource('config') === 'cli' }, output));
+      setExitCode(await runApplyCommand(planFile, options, output));
     });
 
   withConnectionOptions(

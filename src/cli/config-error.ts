@@ -8,10 +8,11 @@ export class ConfigInvalidError extends UserError {
   constructor(
     readonly problems: readonly ConfigProblem[],
     path: string,
+    notes: readonly string[] = [],
   ) {
     super(
       'config_invalid',
-      `${problems.map(formatProblem).join('\n')}\n\n${path} is invalid: ${plural(problems.length, 'problem')}. Nothing was done.`,
+      `${[...problems.map(formatProblem), ...notes].join('\n')}\n\n${path} is invalid: ${plural(problems.length, 'problem')}. Nothing was done.`,
     );
   }
 }

@@ -1,5 +1,4 @@
-import { writeFile } from 'node:fs/promises';
-import { messageOf, UserError } from '../errors.js';
+import { UserError } from '../errors.js';
 import { toPlanDocument } from '../plan/plan-document.js';
 import type { Plan } from '../plan/types.js';
 import { escapeJson, escapeSql, safe } from '../render/escape.js';
@@ -14,6 +13,7 @@ import { loadDesiredOrThrow } from './load-desired.js';
 import type { Output } from './output.js';
 import { runPlan } from './run-plan.js';
 import { createUi } from './ui.js';
+import { checkWritablePath, writeFileAtomically } from './write-file-atomically.js';
 
 export interface PlanFlags extends CommonOptions, ConnectionFlags {
   json?: boolean;
@@ -26,6 +26,7 @@ export interface PlanFlags extends CommonOptions, ConnectionFlags {
 
 export async function runPlanCommand(options: PlanFlags, output: Output): Promise<number> {
   if (options.json && options.markdown) throw new UserError('conflicting_flags', '--json and --markdown cannot be used together');
+  if (options.out) await checkWritablePath(options.out);
   const desired = await loadDesiredOrThrow(options.config, options.database, output.env);
   const ui = options.json || options.markdown ? undefined : await createUi(output);
   const reading = ui?.trackReading(desired.databases.map((db) => db.alias));
@@ -49,11 +50,7 @@ export async function runPlanCommand(options: PlanFlags, output: Output): Promis
   annotate(output, planAnnotations(plan, desired));
   await appendStepSummary(output, markdown);
   if (options.out) {
-    try {
-      await writeFile(options.out, json, { mode: 0o600 });
-    } catch (error) {
-      throw new UserError('plan_not_saved', `cannot write the plan to ${options.out}: ${messageOf(error)}`);
-    }
+    await writeFileAtomically(options.out, json);
     if (!options.json && !options.markdown)
       output.out(`\nSaved the plan to ${options.out}. Apply exactly this plan with: datalinks apply ${options.out}\n`);
   }

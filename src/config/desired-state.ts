@@ -1,6 +1,9 @@
+import { plural } from '../plural.js';
+import { passwordParts, registerConnectionSecrets } from '../secrets.js';
 import { interpolate } from './interpolate.js';
-import { parsePostgresUrl } from './parse-url.js';
+import { parsePostgresUrl, type UrlRole } from './parse-url.js';
 import type { ConfigProblem } from './problem.js';
+import { showValue } from './show-value.js';
 import {
   type Access,
   type ConnectionTarget,
@@ -14,6 +17,14 @@ import type { PathSegment, YamlSource } from './yaml-source.js';
 const LINK_NAME = /^[a-z0-9_]+$/;
 const MAX_IDENTIFIER_BYTES = 63;
 
+export interface BuildOptions {
+  /**
+   * `problem` for commands that connect; `note` for validate, which needs no secrets: an unset
+   * variable is reported as a note, and a URL that uses one is not checked.
+   */
+  unsetVariables: 'problem' | 'note';
+}
+
 /**
  * The semantic rules of DESIGN.md on top of the schema: link names, URLs, `${VAR}`, exclusive keys.
  * Written defensively: it runs even when the schema found problems, so a file's problems come at once.
@@ -22,50 +33,58 @@ export function buildDesiredState(
   data: unknown,
   source: YamlSource,
   env: NodeJS.ProcessEnv,
-): { databases?: DesiredDatabase[]; problems: ConfigProblem[] } {
+  options: BuildOptions = { unsetVariables: 'problem' },
+): { databases?: DesiredDatabase[]; problems: ConfigProblem[]; notes: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
+  const notes: ConfigProblem[] = [];
+  /** Each unset variable once, where it is first used: a fleet file uses one variable 40,000 times. */
+  const unset = new Map<string, { path: PathSegment[]; more: number }>();
+  const at = (path: PathSegment[], key?: string) => (key === undefined ? source.valuePosition(path) : source.keyPosition(path, key));
   const report = (path: PathSegment[], message: string, hint?: string, key?: string) =>
-    problems.push({
-      position: key === undefined ? source.valuePosition(path) : source.keyPosition(path, key),
-      message,
-      hint,
-    });
+    problems.push({ position: at(path, key), message, hint });
 
-  const resolveString = (path: PathSegment[], raw: string): { value: string; variable: string | null } => {
+  /** Interpolates `${VAR}`; `complete` is false when a variable was unset or malformed. */
+  const resolveString = (path: PathSegment[], raw: string): { value: string; variable: string | null; complete: boolean } => {
     const result = interpolate(raw, env);
     for (const name of result.unset) {
-      report(
-        path,
-        `environment variable ${name} is not set (used in "${path.join('.')}")`,
-        `export ${name}=... before running datalinks, or set it in your CI secrets`,
-      );
+      const seen = unset.get(name);
+      if (seen) seen.more++;
+      else unset.set(name, { path, more: 0 });
     }
     for (const reference of result.malformed) {
       report(
         path,
-        `"${reference}" is not a valid variable reference`,
+        `${showValue(reference)} is not a valid variable reference`,
         'write ${NAME} with letters, digits and underscores, or $$ for a literal $',
       );
     }
-    return { value: result.value, variable: result.wholeVariable };
+    return { value: result.value, variable: result.wholeVariable, complete: result.unset.length === 0 && result.malformed.length === 0 };
   };
 
-  const resolveUrl = (path: PathSegment[], raw: unknown): { target: ConnectionTarget; variable: string | null } | undefined => {
+  /** `undefined` when the URL is unusable; `null` when it could not be checked (validate, variable unset). */
+  const resolveUrl = (
+    path: PathSegment[],
+    raw: unknown,
+    role: UrlRole,
+  ): { target: ConnectionTarget; variable: string | null } | null | undefined => {
     if (typeof raw !== 'string') return undefined;
     const before = problems.length;
-    const { value, variable } = resolveString(path, raw);
+    const { value, variable, complete } = resolveString(path, raw);
+    // Registered before anything parses it: a refused value is masked wherever it might surface.
+    registerConnectionSecrets(value);
     if (problems.length > before) return undefined;
-    const parsed = parsePostgresUrl(value);
-    if (!parsed.ok) {
-      report(path, variable ? `${variable}: ${parsed.message}` : parsed.message, parsed.hint);
-      return undefined;
-    }
-    if (parsed.target.password && !variable && !raw.includes('${')) {
+    if (passwordParts(raw).some((part) => !part.includes('${'))) {
       report(
         path,
         'this URL holds a password in the file itself',
         'move the URL into an environment variable and write `url: ${VARIABLE}`: secrets never live in datalinks.yaml',
       );
+      return undefined;
+    }
+    if (!complete) return null;
+    const parsed = parsePostgresUrl(value, role);
+    if (!parsed.ok) {
+      report(path, `${describeUrlField(path, raw, variable)} ${parsed.message}`, parsed.hint);
       return undefined;
     }
     return { target: parsed.target, variable };
@@ -82,7 +101,7 @@ export function buildDesiredState(
     const dbPath: PathSegment[] = ['databases', alias];
     const database = asRecord(rawDatabase);
     if (!database) continue;
-    const url = resolveUrl([...dbPath, 'url'], database.url);
+    const url = resolveUrl([...dbPath, 'url'], database.url, 'local');
     const links: DesiredLink[] = [];
     for (const [name, rawLink] of Object.entries(asRecord(database.links) ?? {})) {
       const linkPath: PathSegment[] = [...dbPath, 'links', name];
@@ -91,7 +110,7 @@ export function buildDesiredState(
       const link = asRecord(rawLink);
       if (!link) continue;
       const remote = asRecord(link.remote);
-      const remoteUrl = resolveUrl([...linkPath, 'remote', 'url'], remote?.url);
+      const remoteUrl = resolveUrl([...linkPath, 'remote', 'url'], remote?.url, 'remote');
       if (link.tables !== undefined && link.exclude !== undefined) {
         report(
           linkPath,
@@ -128,22 +147,46 @@ export function buildDesiredState(
         position: source.keyPosition(['databases'], alias),
       });
   }
-  return { databases: problems.length === 0 ? databases : undefined, problems };
+  for (const [name, { path, more }] of unset) {
+    const where = `(used in "${path.join('.')}"${more > 0 ? ` and ${plural(more, 'other place')}` : ''})`;
+    if (options.unsetVariables === 'note') {
+      notes.push({
+        position: at(path),
+        message: `environment variable ${name} is not set ${where}; validate checked the file without it`,
+        hint: `plan, apply, list and export need it: export ${name}=... or set it in your CI secrets`,
+      });
+    } else {
+      report(
+        path,
+        `environment variable ${name} is not set ${where}`,
+        `export ${name}=... before running datalinks, or set it in your CI secrets`,
+      );
+    }
+  }
+  return { databases: problems.length === 0 ? databases : undefined, problems, notes };
+}
+
+/** Names a URL field for a message without its value: the variable, the field, the variables it was built from. */
+function describeUrlField(path: PathSegment[], raw: string, variable: string | null): string {
+  const field = path.join('.');
+  if (variable) return `${variable} (used as ${field})`;
+  const names = [...raw.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => `\${${m[1]}}`);
+  return names.length > 0 ? `the URL at ${field} (built with ${names.join(', ')})` : `the URL at ${field}`;
 }
 
 export function checkLinkName(name: string): { message: string; hint: string } | undefined {
   const bytes = Buffer.byteLength(name, 'utf8');
   if (bytes > MAX_IDENTIFIER_BYTES) {
     return {
-      message: `link name "${name.slice(0, 20)}..." is ${bytes} characters long; the limit is ${MAX_IDENTIFIER_BYTES}`,
+      message: `link name ${showValue(name, 23)} is ${bytes} bytes long; the limit is ${MAX_IDENTIFIER_BYTES}`,
       hint: 'shorten it: the link name becomes a schema and server name, and PostgreSQL truncates identifiers at 63 bytes',
     };
   }
   if (!LINK_NAME.test(name)) {
     const suggestion = name.toLowerCase().replace(/[^a-z0-9_]+/g, '_');
     return {
-      message: `link name "${name}" may only contain lower-case letters, digits and underscores`,
-      hint: LINK_NAME.test(suggestion) ? `rename it to "${suggestion}"` : 'use lower-case letters, digits and underscores',
+      message: `link name ${showValue(name)} may only contain lower-case letters, digits and underscores`,
+      hint: LINK_NAME.test(suggestion) ? `rename it to ${showValue(suggestion, 63)}` : 'use lower-case letters, digits and underscores',
     };
   }
   if (name === 'public' || name === 'information_schema' || name.startsWith('pg_')) {

@@ -51,6 +51,32 @@ export const URL_SERVER_PARAMS: ReadonlySet<string> = new Set([
   'options',
 ]);
 
+/**
+ * Every libpq connection parameter a client connection may carry (PostgreSQL 18's list), for the
+ * local `url`. node-postgres honours host (a socket directory too), port, user, password, sslmode,
+ * sslcert, sslkey, sslrootcert, sslnegotiation, application_name, fallback_application_name,
+ * client_encoding and options; it ignores the rest, as README's "The file" says.
+ */
+export const LIBPQ_CLIENT_PARAMS: ReadonlySet<string> = new Set([
+  ...URL_SERVER_PARAMS,
+  'passfile',
+  'require_auth',
+  'client_encoding',
+  'fallback_application_name',
+  'replication',
+  'sslnegotiation',
+  'sslcert',
+  'sslkey',
+  'sslpassword',
+  'sslcertmode',
+  'gsslib',
+  'gssdelegation',
+  'service',
+  'load_balance_hosts',
+  'min_protocol_version',
+  'max_protocol_version',
+]);
+
 export function formatVersion(versionNum: number): string {
   return versionNum >= 100000
     ? String(Math.floor(versionNum / 10000))

@@ -9,10 +9,20 @@ export interface ConfigProblem {
 
 export type ConfigResult<T> = { ok: true; value: T } | { ok: false; problems: ConfigProblem[] };
 
+/** `file:line:col: message` and the hint below it. */
 export function formatProblem(problem: ConfigProblem): string {
+  return format(problem, '');
+}
+
+/** A note (nothing wrong, something not checked): `file:line:col: note: message`. */
+export function formatNote(note: ConfigProblem): string {
+  return format(note, 'note: ');
+}
+
+function format(problem: ConfigProblem, label: string): string {
   const { file, line, column } = problem.position;
   const where = line > 0 ? `${file}:${line}:${column}` : file;
-  const head = `${where}: ${problem.message}`;
+  const head = `${where}: ${label}${problem.message}`;
   return problem.hint ? `${head}\n  hint: ${problem.hint}` : head;
 }
 

@@ -1,6 +1,7 @@
 import type { ErrorObject } from 'ajv';
 import { validate as validateGenerated } from './generated/validate-config.js';
 import type { ConfigProblem } from './problem.js';
+import { showValue } from './show-value.js';
 import { suggestNearest } from './suggest.js';
 import type { PathSegment, YamlSource } from './yaml-source.js';
 
@@ -30,7 +31,7 @@ function problemFor(error: ErrorObject, source: YamlSource): ConfigProblem | und
       const near = suggestNearest(key, allowed);
       return {
         position: source.keyPosition(path, key),
-        message: `unknown key "${key}" in ${where}`,
+        message: `unknown key ${showValue(key)} in ${where}`,
         hint: near ? `did you mean "${near}"?` : `allowed keys here: ${allowed.join(', ')}`,
       };
     }
@@ -102,7 +103,7 @@ function describeValue(value: unknown): string {
   if (value === null) return 'empty (null)';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  return `${typeof value === 'string' ? 'the string' : typeof value} ${JSON.stringify(value)}`;
+  return typeof value === 'string' ? `the string ${showValue(value)}` : `${typeof value} ${String(value)}`;
 }
 
 function typeHint(type: string): string | undefined {

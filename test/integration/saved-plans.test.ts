@@ -26,11 +26,11 @@ describe('saved plans', () => {
     expect(plan.stdout).toContain(`Saved the plan to ${planFile}`);
     expect((await local.query('SELECT srvname FROM pg_foreign_server')).length).toBe(0);
 
-    const first = await runCli(['apply', planFile], env);
+    const first = await runCli(['apply', planFile, '-c', config], env);
     expect(first.code).toBe(0);
     expect(await local.query('SELECT count(*)::int AS n FROM billing.invoices')).toEqual([{ n: 0 }]);
 
-    const second = await runCli(['apply', planFile], env);
+    const second = await runCli(['apply', planFile, '-c', config], env);
     expect(second.code).toBe(1);
     expect(second.stdout).toContain('stale plan');
   });
@@ -39,7 +39,7 @@ describe('saved plans', () => {
     const { local, remote, env, config, planFile } = await setup();
     await runCli(['plan', '--out', planFile, '-c', config], env);
     await remote.query('CREATE TABLE customers (id integer)');
-    const result = await runCli(['apply', planFile], env);
+    const result = await runCli(['apply', planFile, '-c', config], env);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('stale plan: the database changed since this plan was made');
     expect(await local.query('SELECT srvname FROM pg_foreign_server')).toEqual([]);
@@ -49,7 +49,7 @@ describe('saved plans', () => {
     const { local, env, config, planFile } = await setup();
     await runCli(['plan', '--out', planFile, '-c', config], env);
     writeFileSync(config, `${CONFIG}        access: write\n`);
-    const result = await runCli(['apply', planFile], env);
+    const result = await runCli(['apply', planFile, '-c', config], env);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('the configuration changed since this plan was made');
     expect(await local.query('SELECT srvname FROM pg_foreign_server')).toEqual([]);
@@ -89,7 +89,7 @@ describe('saved plans and what they depend on', () => {
     await local.query(`CREATE SERVER crm FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host 'elsewhere', dbname 'crm')`);
     await remote.query('CREATE TABLE audit_log (id integer)');
 
-    const applied = await runCli(['apply', planFile], env);
+    const applied = await runCli(['apply', planFile, '-c', config], env);
     expect(applied.stdout).toContain('Database main: applied');
     expect(applied.code).toBe(0);
     expect(await local.query('SELECT count(*)::int AS n FROM billing.invoices')).toEqual([{ n: 0 }]);
@@ -104,7 +104,7 @@ describe('saved plans and what they depend on', () => {
     const plan = await runCli(['plan', '--out', planFile, '-c', config], env);
     expect(plan.stdout).toContain('~ foreign table billing.invoices (remote columns added: altered in place)');
     await local.query('CREATE VIEW public.invoice_ids AS SELECT id FROM billing.invoices');
-    const applied = await runCli(['apply', planFile], env);
+    const applied = await runCli(['apply', planFile, '-c', config], env);
     expect(applied.stdout).toContain('Database main: applied');
     expect(applied.code).toBe(0);
     expect(await local.query('SELECT count(*)::int AS n FROM public.invoice_ids')).toEqual([{ n: 0 }]);
@@ -117,14 +117,14 @@ describe('saved plans and what they depend on', () => {
 
     await runCli(['plan', '--out', planFile, '-c', config], env);
     await local.query('GRANT SELECT ON billing.invoices TO PUBLIC');
-    const grantChanged = await runCli(['apply', planFile], env);
+    const grantChanged = await runCli(['apply', planFile, '-c', config], env);
     expect(grantChanged.code).toBe(1);
     expect(grantChanged.stdout).toContain('stale plan');
     await local.query('REVOKE SELECT ON billing.invoices FROM PUBLIC');
 
     await runCli(['plan', '--out', planFile, '-c', config], env);
     await remote.query('ALTER TABLE invoices ADD COLUMN due date');
-    const columnChanged = await runCli(['apply', planFile], env);
+    const columnChanged = await runCli(['apply', planFile, '-c', config], env);
     expect(columnChanged.code).toBe(1);
     expect(columnChanged.stdout).toContain('stale plan');
     const columns = await local.query<{ attname: string }>(
@@ -178,7 +178,7 @@ describe('export and adopt', () => {
     // A plan saved with --adopt is applied as it was planned, without repeating the flag.
     const planFile = `${config}.adopt.json`;
     await runCli(['plan', '--adopt', '--out', planFile, '-c', config], env);
-    const applied = await runCli(['apply', planFile], env);
+    const applied = await runCli(['apply', planFile, '-c', config], env);
     expect(applied.stdout).toContain('Database main: applied');
     expect(applied.code).toBe(0);
     const [comment] = await local.query<{ c: string }>(`SELECT obj_description(oid, 'pg_foreign_server') AS c FROM pg_foreign_server`);

@@ -51,9 +51,7 @@ describe('parsePostgresUrl', () => {
   });
   it('rejects a parameter a foreign server cannot take', () => {
     const parsed = parsePostgresUrl('postgres://u:p@h/d?client_encoding=latin1');
-    expect(parsed.ok || parsed.message).toBe(
-      'the URL postgres://u:********@h/d?client_encoding=latin1 has the parameter "client_encoding", which a postgres_fdw server cannot take',
-    );
+    expect(parsed.ok || parsed.message).toBe('has the parameter "client_encoding", which a postgres_fdw server cannot take');
   });
 });
 
