@@ -181,30 +181,17 @@ function exportLink(server: ObservedServer, catalog: LinkCatalog, configured: De
   const where = safe`${server.options.host ?? '?'}:${server.options.port ?? '5432'}/${server.options.dbname ?? '?'}`;
   const connection = safe`user ${mappingUser ?? '?'} at ${where}${libpq.length ? ` with ?${libpq.join('&')}` : ''}`;
 
-  if (server.mappings.some((m) => m.role === 'public')) {
-    warn(
-      safe`server "${server.name}" has a PUBLIC user mapping: datalinks maps the connecting role and each role of grant_to only, so adopting drops it; add the roles that rely on it to grant_to`,
-    );
-  }
   // Who may read the linked tables now: USAGE on the link's schema, privileges on the tables. (Another
-  // schema holding them, such as public, grants more than the link: its grants do not count.)
+  // schema holding them, such as public, grants more than the link: its grants do not count.) A PUBLIC
+  // mapping or grant is exported as `public` in grant_to, so adopting keeps every role's access.
   const schemas = catalog.schemas.filter((s) => s.name === server.name);
-  const publicGrants = [
-    ...schemas.filter((s) => s.grants.some((g) => g.grantee === 'public')).map((s) => safe`schema "${s.name}"`),
-    ...tables.filter((t) => t.grants.some((g) => g.grantee === 'public')).map((t) => safe`"${t.schema}"."${t.name}"`),
-  ];
-  if (publicGrants.length > 0) {
-    warn(
-      safe`privileges are granted to PUBLIC on ${publicGrants.join(', ')}: datalinks grants to the roles of grant_to only, so adopting revokes them; add the roles that rely on them to grant_to`,
-    );
-  }
   const grantTo = [
     ...new Set([
       ...server.mappings.map((m) => m.role),
       ...schemas.flatMap((s) => s.grants.filter((g) => g.grantee !== s.owner).map((g) => g.grantee)),
       ...tables.flatMap((t) => t.grants.map((g) => g.grantee).filter((grantee) => grantee !== t.owner)),
     ]),
-  ].filter((role) => role !== currentUser && role !== 'public');
+  ].filter((role) => role !== currentUser);
 
   // datalinks' access is one setting per link: the server's updatable option and the privileges of
   // grant_to. Exported so that no role of grant_to gains a privilege it does not hold now.

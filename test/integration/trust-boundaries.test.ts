@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { oneLinkConfig, runCli, writeConfig } from '../support/cli.js';
-import { createLinkedPair, createRole, type TestDatabase, urlFor, withClient } from '../support/databases.js';
+import { createLinkedPair, createRole, linkByHand, type TestDatabase, urlFor, withClient } from '../support/databases.js';
 
 const NO_LINKS = 'version: 1\ndatabases:\n  main:\n    url: ${LOCAL_URL}\n    links: {}\n';
 
@@ -195,6 +195,32 @@ describe('trust boundaries', () => {
     await local.query('ALTER TABLE billing.ledger SET SCHEMA public');
     expect((await cli('apply', '--auto-approve', '--adopt')).code).toBe(0);
     await expectNoChanges(cli);
+  });
+
+  it('export then --adopt keeps the access a PUBLIC user mapping and PUBLIC grants gave every role', async () => {
+    const { local, remote, env } = await setup();
+    await linkByHand(local, remote.url, 'billing');
+    const target = new URL(remote.url);
+    await local.query(
+      `CREATE USER MAPPING FOR PUBLIC SERVER billing OPTIONS (user ${pg.escapeLiteral(decodeURIComponent(target.username))}, password ${pg.escapeLiteral(decodeURIComponent(target.password))})`,
+    );
+    await local.query('GRANT USAGE ON SCHEMA billing TO PUBLIC');
+    await local.query('GRANT SELECT ON ALL TABLES IN SCHEMA billing TO PUBLIC');
+    const reader = await createRole('reader');
+    const asReader = urlFor(local.name, reader);
+    const read = () => withClient(asReader, async (c) => (await c.query('SELECT id FROM billing.invoices')).rows);
+    expect(await read()).toEqual([{ id: 1 }]);
+
+    const exported = await runCli(['export', '-c', writeConfig(NO_LINKS)], env);
+    expect(exported.code).toBe(0);
+    expect(exported.stdout).toContain('- public');
+    const file = writeConfig(exported.stdout);
+    const exportEnv = { ...env, BILLING_URL: remote.url };
+    const adopt = await runCli(['apply', '--auto-approve', '--adopt', '-c', file], exportEnv);
+    expect(adopt.stdout).not.toContain('removes access');
+    expect(adopt.code).toBe(0);
+    await expectNoChanges((...args) => runCli([...args, '-c', file], exportEnv));
+    expect(await read()).toEqual([{ id: 1 }]);
   });
 
   it('refuses two aliases that name the same database, naming both', async () => {
