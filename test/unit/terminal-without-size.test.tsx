@@ -2,6 +2,12 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import { inkStdout, terminalColumns, trackApply, trackReading } from '../../src/render/terminal.js';
 
+// datalinks draws with Ink only in a terminal outside CI (cli/output.ts), and Ink itself draws
+// differently (last frame only) when CI is set: these tests are about the terminal path, wherever they run.
+vi.hoisted(() => {
+  process.env.CI = 'false';
+});
+
 /** A pseudo-terminal that reports 0×0, as `script` and some CI runners do. */
 class SizelessTerminal extends EventEmitter {
   readonly isTTY = true;
