@@ -224,5 +224,8 @@ function hintFor(code: string | undefined, statement: string): string | undefine
   if (code === SQLSTATE.undefinedObject)
     return 'a type or object the remote uses does not exist in this database; create it locally or exclude that table';
   if (code === SQLSTATE.queryCanceled) return 'a statement ran longer than the statement timeout';
+  if (code === SQLSTATE.dependentObjectsStillExist) {
+    return "PostgreSQL refused the drop: something outside the link depends on it that the plan did not list (the error's detail names it); change or drop it first, or pass --allow-dependent-drops to drop it with the link";
+  }
   return undefined;
 }

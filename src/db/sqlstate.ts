@@ -7,6 +7,8 @@ export const SQLSTATE = {
   /** statement_timeout expired, or a cancel request (Ctrl-C) stopped the statement. */
   queryCanceled: '57014',
   insufficientPrivilege: '42501',
+  /** A RESTRICT drop found objects that depend on what it drops. */
+  dependentObjectsStillExist: '2BP01',
   undefinedObject: '42704',
   invalidCatalogName: '3D000',
   invalidPassword: '28P01',
