@@ -20,8 +20,6 @@ export interface PlanOptions {
 
 const READ_PRIVILEGES = ['SELECT'];
 const WRITE_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'];
-/** The only options IMPORT FOREIGN SCHEMA puts on a foreign table. */
-const TABLE_TARGET_OPTIONS = new Set(['schema_name', 'table_name']);
 
 /**
  * Who owns a server or schema that has a link's name. A marker (`datalinks:` comment) counts only
@@ -438,7 +436,7 @@ function updateLink(
     }
     if (tablePlan.kind !== 'same') dependents.push(...tablePlan.dependents);
     if (tablePlan.kind !== 'replace') {
-      const contradicting = Object.keys(current.options).filter((name) => !TABLE_TARGET_OPTIONS.has(name) && isAccessOption(name));
+      const contradicting = Object.keys(current.options).filter((name) => contradictsAccess(name, current.options[name], link.access));
       if (contradicting.length > 0) {
         operations.push({
           kind: 'alter_foreign_table_options',
@@ -471,9 +469,15 @@ function updateLink(
   };
 }
 
-/** Table-level options that decide whether writes reach the remote; the server's (from `access`) must rule. */
-function isAccessOption(name: string): boolean {
-  return name === 'updatable' || name === 'truncatable';
+/**
+ * A table-level option that lets writes reach the remote where the link's access says otherwise (or
+ * refuses them where it allows them): drift, removed so that the server's options, set from `access`,
+ * rule every table.
+ */
+function contradictsAccess(name: string, value: string | undefined, access: DesiredLink['access']): boolean {
+  if (name === 'updatable') return value !== (access === 'write' ? 'true' : 'false');
+  if (name === 'truncatable') return access === 'read' && value !== 'false';
+  return false;
 }
 
 function uniqueDependents(dependents: Dependent[]): Dependent[] {
