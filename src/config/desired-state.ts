@@ -153,7 +153,7 @@ export function buildDesiredState(
       notes.push({
         position: at(path),
         message: `environment variable ${name} is not set ${where}; validate checked the file without it`,
-        hint: `plan, apply, list and export need it: export ${name}=... or set it in your CI secrets`,
+        hint: `plan, apply, check, list and export need it: export ${name}=... or set it in your CI secrets`,
       });
     } else {
       report(

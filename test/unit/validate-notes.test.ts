@@ -28,7 +28,7 @@ describe('an unset variable used many times', () => {
     const result = await validateConfig(path, { LOCAL_URL: 'postgres://app@db/app' });
     expect(result.ok).toBe(true);
     expect(result.notes.map(formatNote)).toEqual([
-      `${path}:8:16: note: environment variable BILLING_URL is not set (used in "databases.main.links.billing.remote.url" and 2 other places); validate checked the file without it\n  hint: plan, apply, list and export need it: export BILLING_URL=... or set it in your CI secrets`,
+      `${path}:8:16: note: environment variable BILLING_URL is not set (used in "databases.main.links.billing.remote.url" and 2 other places); validate checked the file without it\n  hint: plan, apply, check, list and export need it: export BILLING_URL=... or set it in your CI secrets`,
     ]);
   });
 
