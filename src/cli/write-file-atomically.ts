@@ -9,18 +9,7 @@ import { UserError } from '../errors.js';
  * `path` is refused rather than followed, so the file it points to is never overwritten.
  */
 export async function writeFileAtomically(path: string, text: string): Promise<void> {
-  const existing = await lstat(path).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return undefined;
-    throw cannotWrite(path, describeErrno(error));
-  });
-  if (existing?.isSymbolicLink()) {
-    throw cannotWrite(
-      path,
-      'it is a symbolic link, and datalinks does not write through links',
-      'pass the path of the file itself, or remove the link',
-    );
-  }
-  if (existing && !existing.isFile()) throw cannotWrite(path, 'it exists and is not a regular file', 'pass the path of a file');
+  await checkWritablePath(path);
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     const handle = await open(temp, 'wx', 0o600);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { oneLinkConfig, runCli, writeConfig } from '../support/cli.js';
+import { expectNoChanges, oneLinkConfig, runCli, writeConfig } from '../support/cli.js';
 import { createLinkedPair, type TestDatabase } from '../support/databases.js';
 
 async function setup(configYaml = oneLinkConfig()) {
@@ -12,12 +12,6 @@ async function setup(configYaml = oneLinkConfig()) {
   const config = writeConfig(configYaml);
   const cli = (...args: string[]) => runCli([...args, '-c', config], env);
   return { local, remote, env, config, cli };
-}
-
-async function expectNoChanges(cli: (...args: string[]) => Promise<{ code: number; stdout: string }>) {
-  const again = await cli('plan', '--detailed-exitcode');
-  expect(again.stdout).toContain('No changes.');
-  expect(again.code).toBe(0);
 }
 
 async function foreignTables(local: TestDatabase, schema = 'billing'): Promise<string[]> {

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { oneLinkConfig, runCli, writeConfig } from '../support/cli.js';
+import { expectNoChanges, oneLinkConfig, runCli, writeConfig } from '../support/cli.js';
 import { createLinkedPair, createRole, linkByHand, type TestDatabase, urlFor, withClient } from '../support/databases.js';
 
 const NO_LINKS = 'version: 1\ndatabases:\n  main:\n    url: ${LOCAL_URL}\n    links: {}\n';
@@ -13,12 +13,6 @@ async function setup(yaml = oneLinkConfig()) {
   const config = writeConfig(yaml);
   const cli = (...args: string[]) => runCli([...args, '-c', config], env);
   return { local, remote, env, config, cli };
-}
-
-async function expectNoChanges(cli: (...args: string[]) => Promise<{ code: number; stdout: string }>) {
-  const again = await cli('plan', '--detailed-exitcode');
-  expect(again.stdout).toContain('No changes.');
-  expect(again.code).toBe(0);
 }
 
 /** Every object in the local database outside `schema`, with its owner and definition: what must not change. */

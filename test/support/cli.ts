@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { createCapturedOutput } from '../../src/cli/output.js';
 
@@ -36,4 +37,11 @@ databases:
         remote:
           url: \${BILLING_URL}
 ${extra}`;
+}
+
+/** The strongest check after any apply: planning again finds nothing to do (exit 0 with --detailed-exitcode). */
+export async function expectNoChanges(cli: (...args: string[]) => Promise<CliResult>): Promise<void> {
+  const again = await cli('plan', '--detailed-exitcode');
+  expect(again.stdout).toContain('No changes.');
+  expect(again.code).toBe(0);
 }
