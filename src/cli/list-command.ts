@@ -21,10 +21,13 @@ export async function runListCommand(options: CommonOptions & ConnectionFlags & 
     try {
       const catalog = await readLinkCatalog(database, bounds);
       const links = catalog.servers.map((server): ListedLink => {
-        const meta = parseManagedComment(server.comment);
+        // Managed means the marker on a server this role owns; a marker on another role's server is not ours.
+        const marked = parseManagedComment(server.comment);
+        const meta = marked && server.owned ? marked : null;
         return {
           name: server.name,
           managed: meta !== null,
+          owner: server.owner,
           wrapper: server.wrapper,
           created_at: meta?.created_at ?? null,
           remote_variable: meta?.remote ?? null,

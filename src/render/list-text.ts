@@ -3,6 +3,8 @@ import { escapeText, safe } from './escape.js';
 export interface ListedLink {
   name: string;
   managed: boolean;
+  /** The role that owns the server (a server marked by another role is not managed by this one). */
+  owner: string;
   wrapper: string;
   created_at: string | null;
   remote_variable: string | null;
@@ -31,7 +33,7 @@ export function renderList(databases: ListedDatabase[]): string {
     else if (database.links.length === 0) out.push('No data links in this database.');
     for (const link of database.links) {
       const remote = safe`${link.remote_host ?? '?'}:${link.remote_port ?? '5432'}/${link.remote_database ?? '?'}`;
-      out.push(safe`==== ${link.name}${link.managed ? '' : ' (not managed by datalinks)'}`);
+      out.push(safe`==== ${link.name}${link.managed ? '' : ` (not managed by datalinks; owner ${link.owner})`}`);
       out.push(`Created:     ${link.created_at ? formatCreated(link.created_at) : 'unknown'}`);
       out.push(`Remote:      ${link.remote_variable ? safe`${link.remote_variable} (${remote})` : remote}`);
       out.push(safe`Remote Name: ${link.name}`);

@@ -97,6 +97,9 @@ describe('trust boundaries', () => {
       { attname: 'balance' },
     ]);
     expect(await local.query(`SELECT srvname FROM pg_foreign_server`)).toEqual([{ srvname: 'accounting' }]);
+    expect((await runCli(['list', '-c', empty], env)).stdout).toContain(
+      `==== accounting (not managed by datalinks; owner ${mallory.name})`,
+    );
 
     // Another owner's apply of its own link is not blocked by the forged server.
     const apply = await cli('apply', '--auto-approve');

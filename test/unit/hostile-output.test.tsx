@@ -253,6 +253,7 @@ describe('hostile names in list', () => {
           {
             name: FORGED,
             managed: false,
+            owner: `app${HOSTILE.clear}`,
             wrapper: HOSTILE.clear,
             created_at: HOSTILE.link,
             remote_variable: HOSTILE.c1,
@@ -267,7 +268,7 @@ describe('hostile names in list', () => {
     ]);
     expectNothingRaw(text);
     expect(text).toContain('=== main (dbreport\\u202etxt.exe)');
-    expect(text).toContain('==== x\\nNo changes.\\n\\x1b[2J (not managed by datalinks)');
+    expect(text).toContain('==== x\\nNo changes.\\n\\x1b[2J (not managed by datalinks; owner appclear\\x1b[2J\\x1b[H)');
     expect(text).toContain('Created:     osc\\x1b]8;;https://evil.example\\x07click\\x1b]8;;\\x07');
     expect(text).toContain('Remote:      csi\\x9b2J (invoices\\rpayroll:in\\u200bvoices/x\\nNo changes.\\n\\x1b[2J)');
     expect(text).toContain('Tables:      3 (wrapper clear\\x1b[2J\\x1b[H)');
