@@ -66,15 +66,32 @@ export function joinSafe(parts: readonly SafeText[], separator: string): SafeTex
   return parts.join(separator) as SafeText;
 }
 
+/** Characters shown as `\x1b`/`\u202e` text, never sent: C0 and C1 controls, DEL, bidi overrides. */
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
+
 /**
- * For GitHub-flavoured markdown (step summaries, PR comments), as inline text or a table cell:
- * unsafe characters become visible text first (so a newline cannot end the cell or start a heading),
- * then every ASCII punctuation character is backslash-escaped (no emphasis, link, image, HTML, code
- * span, table pipe or entity can start), and `@` is followed by an invisible entity so that a name
- * cannot mention a user or team.
+ * Escapes text for GFM inline content, table cells included. Backslash-escapes the characters that
+ * start inline markup (emphasis, code, links, strikethrough, math, table pipes), writes `<`, `>` and
+ * `&` as entities (no HTML, no autolinks), breaks `@mentions` with a word joiner so a hostile name
+ * cannot ping people, and shows control characters as `\x..` text so nothing can end a line or a
+ * table row.
  */
-export function escapeMarkdown(value: unknown): string {
-  return escapeText(value).replace(/[!-/:-@[-`{-~]/g, (char) => (char === '@' ? '@&#8203;' : `\\${char}`));
+export function escapeMarkdown(text: string): string {
+  let out = '';
+  for (const char of text) {
+    if (char.match(INVISIBLE)) {
+      const code = char.codePointAt(0) ?? 0;
+      // The backslash doubled: markdown shows `\x1b`, as the terminal view does.
+      out += code <= 0xff ? `\\\\x${code.toString(16).padStart(2, '0')}` : `\\\\u${code.toString(16).padStart(4, '0')}`;
+    } else if (char === '<') out += '&lt;';
+    else if (char === '>') out += '&gt;';
+    else if (char === '&') out += '&amp;';
+    else if (char === '@') out += '@\u2060';
+    else if ('\\`*_[]|~$#!'.includes(char)) out += `\\${char}`;
+    else out += char;
+  }
+  // GitHub turns a bare URL or www. name into a link: a name from a catalog must not become one.
+  return out.replace(/:\/\//g, ':\\/\\/').replace(/\bwww\./gi, (www) => `${www.slice(0, 3)}\\.`);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Plan } from '../plan/types.js';
 import { scrubSecrets } from '../secrets.js';
+import { escapeMarkdown } from './escape.js';
 import { changeReason, DROP_REASON, type PlanView, type ViewLine } from './plan-view.js';
 
 /**
@@ -9,32 +10,8 @@ import { changeReason, DROP_REASON, type PlanView, type ViewLine } from './plan-
  * written as markup.
  */
 
-/** Characters shown as `\x1b`/`\u202e` text, never sent: C0 and C1 controls, DEL, bidi overrides. */
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
-
-/**
- * Escapes text for GFM inline content, table cells included. Backslash-escapes the characters that
- * start inline markup (emphasis, code, links, strikethrough, math, table pipes), writes `<`, `>` and
- * `&` as entities (no HTML, no autolinks), breaks `@mentions` with a word joiner so a hostile name
- * cannot ping people, and shows control characters as `\x..` text so nothing can end a line or a
- * table row.
- */
-export function escapeMarkdown(text: string): string {
-  let out = '';
-  for (const char of text) {
-    if (char.match(INVISIBLE)) {
-      const code = char.codePointAt(0) ?? 0;
-      // The backslash doubled: markdown shows `\x1b`, as the terminal view does.
-      out += code <= 0xff ? `\\\\x${code.toString(16).padStart(2, '0')}` : `\\\\u${code.toString(16).padStart(4, '0')}`;
-    } else if (char === '<') out += '&lt;';
-    else if (char === '>') out += '&gt;';
-    else if (char === '&') out += '&amp;';
-    else if (char === '@') out += '@\u2060';
-    else if ('\\`*_[]|~$#!'.includes(char)) out += `\\${char}`;
-    else out += char;
-  }
-  return out;
-}
+/** The one markdown escaping function lives with the others in render/escape.ts. */
+export { escapeMarkdown };
 
 /** What the CLI may show: secrets scrubbed first (an escaped secret would no longer match), then escaped. */
 function markdownText(text: string): string {

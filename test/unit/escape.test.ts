@@ -51,16 +51,17 @@ describe('escapeText (terminal, plain text and Ink)', () => {
 describe('escapeMarkdown (GitHub-flavoured markdown, inline or in a table cell)', () => {
   it('cannot end a table cell, start a line, a link, HTML or emphasis', () => {
     expect(escapeMarkdown('a|b')).toBe('a\\|b');
-    expect(escapeMarkdown('x\n# No changes.')).toBe('x\\\\n\\# No changes\\.');
-    expect(escapeMarkdown('<img src=x onerror=alert(1)>')).toBe('\\<img src\\=x onerror\\=alert\\(1\\)\\>');
-    expect(escapeMarkdown('[click](https://evil.example)')).toBe('\\[click\\]\\(https\\:\\/\\/evil\\.example\\)');
-    expect(escapeMarkdown('*bold* _it_ `code` ~~s~~ &amp;')).toBe('\\*bold\\* \\_it\\_ \\`code\\` \\~\\~s\\~\\~ \\&amp\\;');
+    expect(escapeMarkdown('x\n# No changes.')).toBe('x\\\\x0a\\# No changes.');
+    expect(escapeMarkdown('<img src=x onerror=alert(1)>')).toBe('&lt;img src=x onerror=alert(1)&gt;');
+    expect(escapeMarkdown('[click](https://evil.example)')).toBe('\\[click\\](https:\\/\\/evil.example)');
+    expect(escapeMarkdown('see www.evil.example')).toBe('see www\\.evil.example');
+    expect(escapeMarkdown('*bold* _it_ `code` ~~s~~ &amp;')).toBe('\\*bold\\* \\_it\\_ \\`code\\` \\~\\~s\\~\\~ &amp;amp;');
   });
 
   it('shows control characters as visible text and does not mention people', () => {
     expect(escapeMarkdown('\u001b[2J')).toBe('\\\\x1b\\[2J');
     expect(escapeMarkdown('a\u202eb')).toBe('a\\\\u202eb');
-    expect(escapeMarkdown('@octo-org/admins')).toBe('@&#8203;octo\\-org\\/admins');
+    expect(escapeMarkdown('@octo-org/admins')).toBe('@\u2060octo-org/admins');
   });
 
   it('keeps letters, digits and spaces as they are', () => {
