@@ -1,0 +1,24 @@
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { alterDatabaseSql, LOCAL_SETTINGS, REMOTE_SETTINGS } from '../support/convergence/settings.js';
+import { runWalk } from '../support/convergence/walk.js';
+import { adminQuery, createLinkedPair } from '../support/databases.js';
+
+// A short walk for every `npm test`; `npm run fuzz` walks longer (and `--seed N` replays a failure).
+const STEPS = 12;
+
+describe('convergence: apply, then "No changes." and the shape of IMPORT FOREIGN SCHEMA, after any remote change', () => {
+  it.each([101, 202])('random walk of remote DDL and config changes, seed %i', async (seed) => {
+    const { local, remote } = await createLinkedPair();
+    const stats = await runWalk({ seed, steps: STEPS, localUrl: local.url, remoteUrl: remote.url });
+    expect(stats.steps).toBe(STEPS);
+  });
+
+  it('random walk with non-default DateStyle, TimeZone, IntervalStyle and bytea_output on both sides', async () => {
+    const { local, remote } = await createLinkedPair();
+    for (const sql of alterDatabaseSql(remote.name, REMOTE_SETTINGS, pg.escapeIdentifier)) await adminQuery(sql);
+    for (const sql of alterDatabaseSql(local.name, LOCAL_SETTINGS, pg.escapeIdentifier)) await adminQuery(sql);
+    const stats = await runWalk({ seed: 303, steps: STEPS, localUrl: local.url, remoteUrl: remote.url });
+    expect(stats.steps).toBe(STEPS);
+  });
+});
