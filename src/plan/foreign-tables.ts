@@ -175,7 +175,11 @@ export function planForeignTable(desired: ForeignTableSpec, observed: ObservedFo
   const added = desired.columns.filter((column, i) => !byName.has(column.name) && i > lastCommon);
   if (added.length !== desired.columns.length - common.length) return replace();
 
-  const dropped = current.filter((entry) => !desiredNames.has(entry.spec.name));
+  // Generated columns are dropped before the columns their expressions read: dropping one of those
+  // first is refused (RESTRICT), or drops the generated column along (CASCADE) and its own DROP fails.
+  const dropped = current
+    .filter((entry) => !desiredNames.has(entry.spec.name))
+    .sort((a, b) => Number(b.spec.generated !== null) - Number(a.spec.generated !== null));
   for (const entry of dropped) steps.push({ action: 'drop', column: entry.local });
   for (const column of desired.columns) {
     const entry = byName.get(column.name);

@@ -239,6 +239,18 @@ describe('planDatabase', () => {
     expect(plan.changes[0]?.dependents).toStrictEqual([]);
   });
 
+  it('drops a generated column before the column its expression reads, so neither RESTRICT nor CASCADE trips on it', () => {
+    const shrunk = remoteTable('invoices', [col('id', 'int4', { notNull: true })]);
+    const local = linked();
+    local.foreignTables[0]!.columns = [
+      localColumn('id', 'integer', true),
+      localColumn('amount', 'integer'),
+      { ...localColumn('doubled', 'integer'), default: '(amount * 2)', generated: 's' },
+    ];
+    const plan = planDatabase(database([link()]), observed(local, [shrunk]));
+    expect(sql(plan)).toStrictEqual(['ALTER FOREIGN TABLE "billing"."invoices" DROP COLUMN "doubled", DROP COLUMN "amount"']);
+  });
+
   it('names a view over a dropped column as a dependent', () => {
     const shrunk = remoteTable('invoices', [col('id', 'int4', { notNull: true })]);
     const notes = dependent('view public.notes', 'invoices', 'note');
