@@ -18,7 +18,19 @@ describe('convergence: apply, then "No changes." and the shape of IMPORT FOREIGN
     const { local, remote } = await createLinkedPair();
     for (const sql of alterDatabaseSql(remote.name, REMOTE_SETTINGS, pg.escapeIdentifier)) await adminQuery(sql);
     for (const sql of alterDatabaseSql(local.name, LOCAL_SETTINGS, pg.escapeIdentifier)) await adminQuery(sql);
-    const stats = await runWalk({ seed: 303, steps: STEPS, localUrl: local.url, remoteUrl: remote.url });
+    // Defaults whose text depends on the session that prints them, copied by import_default.
+    const start = {
+      remoteSql: [
+        `CREATE TABLE styled (
+           d date DEFAULT '2026-01-02', ts timestamp DEFAULT '2026-01-02 03:04:05.5',
+           tstz timestamptz DEFAULT '2026-01-02 03:04:05+02', i interval DEFAULT '1 day 02:03:04.5',
+           neg interval DEFAULT '-1 year 2 months', b bytea DEFAULT '\\xdeadbeef', f double precision DEFAULT 0.1,
+           r real DEFAULT 1.1, t time DEFAULT '12:34:56', tz timetz DEFAULT '12:34:56+05:30')`,
+        'CREATE VIEW styled_view AS SELECT d, tstz FROM styled',
+      ],
+      importOptions: { import_default: true },
+    };
+    const stats = await runWalk({ seed: 303, steps: STEPS, localUrl: local.url, remoteUrl: remote.url, start });
     expect(stats.steps).toBe(STEPS);
   });
 });

@@ -32,6 +32,8 @@ export interface WalkOptions {
   /** Superuser URLs of two fresh, empty databases. */
   localUrl: string;
   remoteUrl: string;
+  /** Remote DDL and link import options to start from, before the random walk (tests that must hit a case). */
+  start?: { remoteSql?: string[]; importOptions?: Partial<Record<ImportOption, boolean>> };
   /** Called with each step's description as the walk goes. */
   log?: (line: string) => void;
 }
@@ -131,6 +133,8 @@ class Walk {
     );
     this.note('initial remote schema');
     if (!(await this.runRemote(initialSchema(this.rng)))) this.fail('the initial remote schema was refused');
+    if (this.options.start?.remoteSql && !(await this.runRemote(this.options.start.remoteSql))) this.fail('the start schema was refused');
+    for (const link of this.links) link.options = { ...this.options.start?.importOptions };
     this.writeConfig();
     await this.check(true);
     for (this.step = 1; this.step <= this.options.steps; this.step++) {
