@@ -65,7 +65,7 @@ try {
       });
       console.log(
         `seed ${seed}${odd ? ' (non-default settings)' : ''}: ${stats.steps} steps converged in ${((Date.now() - started) / 1000).toFixed(1)}s; ` +
-          `${stats.refused} refused by the remote, ${stats.planErrors} plan errors as IMPORT fails, views kept ${stats.viewsKept} / dropped ${stats.viewsDropped}; ` +
+          `${stats.refused} refused by the remote, ${stats.planErrors} plan errors as IMPORT fails, views kept ${stats.viewsKept} / dropped ${stats.viewsDropped}, ${stats.rowsCompared} rows read equal; ` +
           `operations ${JSON.stringify(stats.operations)}`,
       );
     } catch (error) {

@@ -305,13 +305,14 @@ export function nextStep(rng: Rng, remote: readonly RemoteRelation[], links: rea
     [5, 'retype_column'],
     [5, 'change_default'],
     [3, 'change_not_null'],
+    [2, 'change_generation'],
+    [5, 'compound'],
     [2, 'remote_only_object'],
     [3, 'flip_option'],
     [3, 'change_filter'],
     [2, 'local_view'],
   ] as const);
   const table = tables.length > 0 ? rng.pick(tables) : null;
-  const column = table && table.columns.length > 0 ? rng.pick(table.columns) : null;
   switch (kind) {
     case 'create_table': {
       const name = freshName(rng, names);
@@ -342,66 +343,33 @@ export function nextStep(rng: Rng, remote: readonly RemoteRelation[], links: rea
         sql: [`ALTER TABLE ${rel(table.name)} RENAME TO ${id(to)}`],
       };
     }
-    case 'add_column': {
+    case 'add_column':
+    case 'drop_column':
+    case 'rename_column':
+    case 'retype_column':
+    case 'change_default':
+    case 'change_not_null':
+    case 'change_generation': {
       if (!table) break;
-      const name = freshName(rng, new Set(table.columns.map((c) => c.name)), 'c');
-      const draft = columnDefinition(rng, name, table.columns);
-      return {
-        kind: 'remote',
-        description: `add column ${draft.sql} to ${JSON.stringify(table.name)}`,
-        sql: [`ALTER TABLE ${rel(table.name)} ADD COLUMN ${draft.sql}`],
-      };
+      const action = columnAction(rng, kind, table.name, [...table.columns]);
+      if (!action) break;
+      return { kind: 'remote', description: action.description, sql: action.sql };
     }
-    case 'drop_column': {
-      if (!table || !column) break;
+    case 'compound': {
+      // Several column changes to one table between two plans: the in-place planner must untangle them.
+      if (!table) break;
+      const columns = [...table.columns];
+      const actions = [];
+      for (let i = rng.int(2, 4); i > 0; i--) {
+        const sub = rng.pick(['add_column', 'drop_column', 'rename_column', 'retype_column', 'change_default', 'change_not_null'] as const);
+        const action = columnAction(rng, sub, table.name, columns);
+        if (action) actions.push(action);
+      }
+      if (actions.length === 0) break;
       return {
         kind: 'remote',
-        description: `drop column ${JSON.stringify(column.name)} of ${JSON.stringify(table.name)}`,
-        sql: [`ALTER TABLE ${rel(table.name)} DROP COLUMN ${id(column.name)} CASCADE`],
-      };
-    }
-    case 'rename_column': {
-      if (!table || !column) break;
-      const to = freshName(rng, new Set(table.columns.map((c) => c.name)), 'c');
-      return {
-        kind: 'remote',
-        description: `rename column ${JSON.stringify(column.name)} of ${JSON.stringify(table.name)} to ${JSON.stringify(to)}`,
-        sql: [`ALTER TABLE ${rel(table.name)} RENAME COLUMN ${id(column.name)} TO ${id(to)}`],
-      };
-    }
-    case 'retype_column': {
-      if (!table || !column || column.generated || column.identity) break;
-      const type = typeOf(rng);
-      const collate = type.collatable && rng.chance(0.3) ? ` COLLATE ${rng.pick(COLLATIONS)}` : '';
-      const using = type.values.length > 0 && column.notNull ? rng.pick(type.values) : `NULL::${type.sql}`;
-      const sql = [`ALTER TABLE ${rel(table.name)} ALTER COLUMN ${id(column.name)} DROP DEFAULT`];
-      sql.push(`ALTER TABLE ${rel(table.name)} ALTER COLUMN ${id(column.name)} TYPE ${type.sql}${collate} USING ${using}`);
-      if (rng.chance(0.4)) sql.push(`ALTER TABLE ${rel(table.name)} ALTER COLUMN ${id(column.name)} SET DEFAULT ${pickDefault(rng, type)}`);
-      return {
-        kind: 'remote',
-        description: `retype column ${JSON.stringify(column.name)} of ${JSON.stringify(table.name)} from ${column.type} to ${type.sql}${collate}`,
-        sql,
-      };
-    }
-    case 'change_default': {
-      if (!table || !column || column.generated || column.identity) break;
-      const drop = column.hasDefault && rng.chance(0.4);
-      const type = TYPE_BY_NAME.get(column.type);
-      if (!drop && !type) break;
-      const action = drop || !type ? 'DROP DEFAULT' : `SET DEFAULT ${pickDefault(rng, type)}`;
-      return {
-        kind: 'remote',
-        description: `${action} on ${JSON.stringify(table.name)}.${JSON.stringify(column.name)}`,
-        sql: [`ALTER TABLE ${rel(table.name)} ALTER COLUMN ${id(column.name)} ${action}`],
-      };
-    }
-    case 'change_not_null': {
-      if (!table || !column || column.identity) break;
-      const action = column.notNull ? 'DROP NOT NULL' : 'SET NOT NULL';
-      return {
-        kind: 'remote',
-        description: `${action} on ${JSON.stringify(table.name)}.${JSON.stringify(column.name)}`,
-        sql: [`ALTER TABLE ${rel(table.name)} ALTER COLUMN ${id(column.name)} ${action}`],
+        description: `on ${JSON.stringify(table.name)} at once: ${actions.map((a) => a.description.replace(/ (of|to|on) .*$/, '')).join('; ')}`,
+        sql: actions.flatMap((a) => a.sql),
       };
     }
     case 'remote_only_object': {
@@ -448,6 +416,125 @@ export function nextStep(rng: Rng, remote: readonly RemoteRelation[], links: rea
   }
   const name = freshName(rng, names);
   return { kind: 'remote', description: `create table ${JSON.stringify(name)}`, sql: createTableSql(rng, name) };
+}
+
+type ColumnActionKind =
+  | 'add_column'
+  | 'drop_column'
+  | 'rename_column'
+  | 'retype_column'
+  | 'change_default'
+  | 'change_not_null'
+  | 'change_generation';
+
+/**
+ * One change to one column of `table`; `columns` (the table's, as the remote has them) is updated to
+ * match, so that several changes can be chained in one step. Null when the table offers no column for it.
+ */
+function columnAction(
+  rng: Rng,
+  kind: ColumnActionKind,
+  table: string,
+  columns: RemoteColumnInfo[],
+): { description: string; sql: string[] } | null {
+  const t = rel(table);
+  const alter = (action: string) => `ALTER TABLE ${t} ${action}`;
+  const plain = columns.filter((c) => !c.generated && !c.identity);
+  const index = columns.length > 0 ? rng.int(0, columns.length - 1) : -1;
+  const column = columns[index];
+  const where = column ? `${JSON.stringify(table)}.${JSON.stringify(column.name)}` : '';
+  switch (kind) {
+    case 'add_column': {
+      const name = freshName(rng, new Set(columns.map((c) => c.name)), 'c');
+      const draft = columnDefinition(rng, name, columns);
+      columns.push({ name, type: draft.type.sql, notNull: false, hasDefault: false, generated: false, identity: false });
+      return { description: `add column ${draft.sql} to ${JSON.stringify(table)}`, sql: [alter(`ADD COLUMN ${draft.sql}`)] };
+    }
+    case 'drop_column':
+      if (!column) return null;
+      columns.splice(index, 1);
+      return { description: `drop column ${where}`, sql: [alter(`DROP COLUMN ${id(column.name)} CASCADE`)] };
+    case 'rename_column': {
+      if (!column) return null;
+      const to = freshName(rng, new Set(columns.map((c) => c.name)), 'c');
+      columns[index] = { ...column, name: to };
+      return {
+        description: `rename column ${where} to ${JSON.stringify(to)}`,
+        sql: [alter(`RENAME COLUMN ${id(column.name)} TO ${id(to)}`)],
+      };
+    }
+    case 'retype_column': {
+      const target = plain.length > 0 ? rng.pick(plain) : null;
+      if (!target) return null;
+      const type = typeOf(rng);
+      const collate = type.collatable && rng.chance(0.3) ? ` COLLATE ${rng.pick(COLLATIONS)}` : '';
+      const using = type.values.length > 0 && target.notNull ? rng.pick(type.values) : `NULL::${type.sql}`;
+      const c = id(target.name);
+      const sql = [alter(`ALTER COLUMN ${c} DROP DEFAULT`), alter(`ALTER COLUMN ${c} TYPE ${type.sql}${collate} USING ${using}`)];
+      if (rng.chance(0.4)) sql.push(alter(`ALTER COLUMN ${c} SET DEFAULT ${pickDefault(rng, type)}`));
+      target.type = type.sql;
+      return { description: `retype column ${JSON.stringify(table)}.${JSON.stringify(target.name)} to ${type.sql}${collate}`, sql };
+    }
+    case 'change_default': {
+      const target = plain.length > 0 ? rng.pick(plain) : null;
+      if (!target) return null;
+      const type = TYPE_BY_NAME.get(target.type);
+      const drop = (target.hasDefault && rng.chance(0.4)) || !type;
+      const action = drop ? 'DROP DEFAULT' : `SET DEFAULT ${pickDefault(rng, type)}`;
+      target.hasDefault = !drop;
+      return {
+        description: `${action} on ${JSON.stringify(table)}.${JSON.stringify(target.name)}`,
+        sql: [alter(`ALTER COLUMN ${id(target.name)} ${action}`)],
+      };
+    }
+    case 'change_not_null': {
+      if (!column || column.identity) return null;
+      const action = column.notNull ? 'DROP NOT NULL' : 'SET NOT NULL';
+      columns[index] = { ...column, notNull: !column.notNull };
+      return { description: `${action} on ${where}`, sql: [alter(`ALTER COLUMN ${id(column.name)} ${action}`)] };
+    }
+    case 'change_generation': {
+      // PostgreSQL 17: a generated column gets another expression, or becomes a plain column;
+      // an integer column becomes an identity column, or stops being one.
+      const generated = columns.filter((c) => c.generated);
+      const ints = columns.filter((c) => !c.generated && /^(integer|smallint|bigint)$/.test(c.type));
+      if (generated.length > 0 && rng.chance(0.6)) {
+        const target = rng.pick(generated);
+        const other = ints.find((c) => c !== target);
+        const c = id(target.name);
+        if (rng.chance(0.5) || !other) {
+          target.generated = false;
+          return {
+            description: `DROP EXPRESSION of ${JSON.stringify(table)}.${JSON.stringify(target.name)}`,
+            sql: [alter(`ALTER COLUMN ${c} DROP EXPRESSION`)],
+          };
+        }
+        return {
+          description: `SET EXPRESSION of ${JSON.stringify(table)}.${JSON.stringify(target.name)} over ${JSON.stringify(other.name)}`,
+          sql: [alter(`ALTER COLUMN ${c} SET EXPRESSION AS (${id(other.name)} + 1)`)],
+        };
+      }
+      const target = ints.length > 0 ? rng.pick(ints) : null;
+      if (!target) return null;
+      const c = id(target.name);
+      if (target.identity) {
+        target.identity = false;
+        return {
+          description: `DROP IDENTITY of ${JSON.stringify(table)}.${JSON.stringify(target.name)}`,
+          sql: [alter(`ALTER COLUMN ${c} DROP IDENTITY`)],
+        };
+      }
+      target.identity = true;
+      return {
+        description: `ADD IDENTITY to ${JSON.stringify(table)}.${JSON.stringify(target.name)}`,
+        sql: [
+          alter(`ALTER COLUMN ${c} DROP DEFAULT`),
+          alter(`ALTER COLUMN ${c} SET NOT NULL`),
+          alter(`ALTER COLUMN ${c} ADD GENERATED BY DEFAULT AS IDENTITY`),
+        ],
+      };
+    }
+  }
 }
 
 /** Column types by the name format_type gives them, for defaults of existing columns. */

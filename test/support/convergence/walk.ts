@@ -49,6 +49,8 @@ export interface WalkStats {
   /** Local views kept through in-place fixes / dropped as named by the plan. */
   viewsKept: number;
   viewsDropped: number;
+  /** Rows read through the links and found equal to the remote's. */
+  rowsCompared: number;
 }
 
 export class WalkFailure extends Error {
@@ -89,7 +91,15 @@ class Walk {
   private pendingFixes: string[] = [];
   private history: string[] = [];
   private step = 0;
-  private readonly stats: WalkStats = { steps: 0, refused: 0, planErrors: 0, operations: {}, viewsKept: 0, viewsDropped: 0 };
+  private readonly stats: WalkStats = {
+    steps: 0,
+    refused: 0,
+    planErrors: 0,
+    operations: {},
+    viewsKept: 0,
+    viewsDropped: 0,
+    rowsCompared: 0,
+  };
 
   constructor(private readonly options: WalkOptions) {
     this.rng = new Rng(options.seed);
@@ -138,8 +148,12 @@ class Walk {
     this.writeConfig();
     await this.check(true);
     for (this.step = 1; this.step <= this.options.steps; this.step++) {
-      const step = nextStep(this.rng, await this.readRemote(), this.links, this.step);
+      const remote = await this.readRemote();
+      const step = nextStep(this.rng, remote, this.links, this.step);
       await this.take(step);
+      // Rows too, so that reading through the links compares values, not just empty tables.
+      const tables = remote.filter((r) => r.kind === 'r');
+      if (tables.length > 0 && this.rng.chance(0.4)) await this.insertRow(this.rng.pick(tables).name);
       await this.check(this.rng.chance(0.5));
       this.stats.steps++;
     }
@@ -176,6 +190,23 @@ class Walk {
       await this.remote.query('ROLLBACK');
       this.history.push(`    (remote said: ${(error as Error).message})`);
       return false;
+    }
+  }
+
+  /** A row of defaults; refused (NOT NULL without a default, a table gone) is fine. */
+  private async insertRow(table: string): Promise<void> {
+    await this.remote.query(`INSERT INTO public.${id(table)} DEFAULT VALUES`).catch(() => undefined);
+  }
+
+  /** Each row as JSON text, sorted, read in a session with the settings pinned (both sides the same). */
+  private async rows(client: pg.Client, relation: string): Promise<string[]> {
+    await client.query('BEGIN');
+    try {
+      for (const setting of PINNED) await client.query(`SET LOCAL ${setting}`);
+      const result = await client.query(`SELECT pg_catalog.to_jsonb(t)::text AS j FROM ${relation} t`);
+      return result.rows.map((row) => String(row.j)).sort();
+    } finally {
+      await client.query('ROLLBACK');
     }
   }
 
@@ -317,9 +348,16 @@ class Walk {
         );
       }
       for (const table of ours as { relname: string }[]) {
-        await this.local.query(`SELECT * FROM ${id(link.name)}.${id(table.relname)} LIMIT 5`).catch((error: Error) => {
-          this.fail(`SELECT * FROM ${link.name}.${JSON.stringify(table.relname)} failed: ${error.message}`);
-        });
+        const through = await this.rows(this.local, `${id(link.name)}.${id(table.relname)}`).catch((error: Error) =>
+          this.fail(`SELECT * FROM ${link.name}.${JSON.stringify(table.relname)} failed: ${error.message}`),
+        );
+        const direct = await this.rows(this.remote, `public.${id(table.relname)}`);
+        this.stats.rowsCompared += direct.length;
+        if (!isDeepStrictEqual(through, direct)) {
+          this.fail(
+            `SELECT * FROM ${link.name}.${JSON.stringify(table.relname)} reads other values than the remote:\n  through the link: ${through.join(' ')}\n  on the remote:    ${direct.join(' ')}`,
+          );
+        }
       }
     }
   }
@@ -346,6 +384,14 @@ class Walk {
     this.note('fixed as a user would: created the remote-only objects locally, dropped gone names from `tables`');
   }
 }
+
+const PINNED = [
+  `DateStyle = 'ISO, YMD'`,
+  `TimeZone = 'UTC'`,
+  `IntervalStyle = 'postgres'`,
+  `bytea_output = 'hex'`,
+  'extra_float_digits = 1',
+];
 
 interface PlanJson {
   databases: {
