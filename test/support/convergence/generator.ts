@@ -310,7 +310,7 @@ export function nextStep(rng: Rng, remote: readonly RemoteRelation[], links: rea
     [2, 'remote_only_object'],
     [3, 'flip_option'],
     [3, 'change_filter'],
-    [2, 'local_view'],
+    [4, 'local_view'],
   ] as const);
   const table = tables.length > 0 ? rng.pick(tables) : null;
   switch (kind) {
@@ -401,17 +401,25 @@ export function nextStep(rng: Rng, remote: readonly RemoteRelation[], links: rea
       };
     }
     case 'local_view': {
+      // A view over one column (kept by in-place fixes of the others), over the whole row, a
+      // materialized view, or a view over an earlier local view (dropped only along with it).
       const link = rng.pick(links);
       const over = remote.filter((r) => r.columns.length > 0);
       if (over.length === 0) break;
       const source = rng.pick(over);
       const col = rng.pick(source.columns);
       const view = `lv_${counter}`;
-      return {
-        kind: 'local_view',
-        description: `local view public.${view} over ${link.name}.${JSON.stringify(source.name)}(${JSON.stringify(col.name)})`,
-        sql: `CREATE VIEW public.${id(view)} AS SELECT ${id(col.name)} FROM ${id(link.name)}.${id(source.name)}`,
-      };
+      const from = `${id(link.name)}.${id(source.name)}`;
+      const shape = rng.pick(['column', 'column', 'row', 'matview', 'chain'] as const);
+      const sql =
+        shape === 'column'
+          ? `CREATE VIEW public.${id(view)} AS SELECT ${id(col.name)} FROM ${from}`
+          : shape === 'row'
+            ? `CREATE VIEW public.${id(view)} AS SELECT * FROM ${from}`
+            : shape === 'matview'
+              ? `CREATE MATERIALIZED VIEW public.${id(view)} AS SELECT ${id(col.name)} FROM ${from} WITH NO DATA`
+              : `CREATE VIEW public.${id(view)} AS SELECT * FROM public.${id(`lv_${rng.int(1, Math.max(1, counter - 1))}`)}`;
+      return { kind: 'local_view', description: `local ${shape} view public.${view}: ${sql}`, sql };
     }
   }
   const name = freshName(rng, names);

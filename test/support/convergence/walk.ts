@@ -266,7 +266,7 @@ class Walk {
   private async localViews(): Promise<string[]> {
     const rows = await this.local.query(
       `SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname = 'public' AND c.relkind = 'v' ORDER BY 1`,
+        WHERE n.nspname = 'public' AND c.relkind IN ('v', 'm') ORDER BY 1`,
     );
     return rows.rows.map((row) => row.relname);
   }
@@ -317,14 +317,23 @@ class Walk {
     const named = database.changes.flatMap((change) => change.dependents.map((d) => d.description));
     for (const change of database.changes)
       for (const op of change.operations) this.stats.operations[op.kind] = (this.stats.operations[op.kind] ?? 0) + 1;
-    let applied: Awaited<ReturnType<typeof runCli>>;
+    // Without --allow-dependent-drops every drop is RESTRICT: a plan that names no dependents must
+    // apply that way (PostgreSQL refuses what the dependents query missed); one that names some must be refused.
+    const apply = (...flags: string[]) =>
+      saved ? runCli(['apply', this.planPath, ...flags, '-c', this.configPath], this.env) : this.cli('apply', '--auto-approve', ...flags);
     if (saved) {
       const out = await this.cli('plan', '--out', this.planPath);
       if (out.code !== 0) this.fail(`plan --out exited ${out.code}: ${out.stdout}${out.stderr}`);
-      applied = await runCli(['apply', this.planPath, '--allow-dependent-drops', '-c', this.configPath], this.env);
-    } else {
-      applied = await this.cli('apply', '--auto-approve', '--allow-dependent-drops');
     }
+    if (named.length > 0) {
+      const before = await Promise.all(this.links.map((l) => this.shapes(l.name)));
+      const refused = await apply();
+      if (refused.code !== 1)
+        this.fail(`apply without --allow-dependent-drops exited ${refused.code} for a plan that drops ${named.join(', ')}`);
+      const after = await Promise.all(this.links.map((l) => this.shapes(l.name)));
+      if (!isDeepStrictEqual(before, after)) this.fail('apply without --allow-dependent-drops was refused but changed foreign tables');
+    }
+    const applied = await apply(...(named.length > 0 ? ['--allow-dependent-drops'] : []));
     if (applied.code !== 0) this.fail(`apply${saved ? ' FILE' : ''} exited ${applied.code}: ${applied.stdout}${applied.stderr}`);
     const viewsAfter = new Set(await this.localViews());
     for (const view of viewsBefore) {
