@@ -64,7 +64,7 @@ try {
         log: values.verbose ? (line) => console.log(line) : undefined,
       });
       console.log(
-        `seed ${seed}${odd ? ' (non-default settings)' : ''}: ${stats.steps} steps converged in ${((Date.now() - started) / 1000).toFixed(1)}s; ` +
+        `seed ${seed}${odd ? ' (non-default settings)' : ''}, remote schema ${JSON.stringify(stats.remoteSchema)}: ${stats.steps} steps converged in ${((Date.now() - started) / 1000).toFixed(1)}s; ` +
           `${stats.refused} refused by the remote, ${stats.planErrors} plan errors as IMPORT fails, views kept ${stats.viewsKept} / dropped ${stats.viewsDropped}, ${stats.rowsCompared} rows read equal; ` +
           `operations ${JSON.stringify(stats.operations)}`,
       );

@@ -264,33 +264,36 @@ function tableBody(rng: Rng): { columns: ColumnDraft[]; holes: string[] } {
   return { columns, holes };
 }
 
-function createTableSql(rng: Rng, name: string): string[] {
+function createTableSql(rng: Rng, schema: string, name: string): string[] {
   const { columns, holes } = tableBody(rng);
   const all = [...columns.map((c) => c.sql), ...holes.map((h) => `${id(h)} integer`)];
   // Holes go first, so the remote's attnums and the foreign table's differ.
-  const sql = [`CREATE TABLE public.${id(name)} (${[...holes.map((h) => `${id(h)} integer`), ...columns.map((c) => c.sql)].join(', ')})`];
-  if (all.length === 0) return [`CREATE TABLE public.${id(name)} ()`];
-  for (const hole of holes) sql.push(`ALTER TABLE public.${id(name)} DROP COLUMN ${id(hole)}`);
+  const sql = [
+    `CREATE TABLE ${qualify(schema, name)} (${[...holes.map((h) => `${id(h)} integer`), ...columns.map((c) => c.sql)].join(', ')})`,
+  ];
+  if (all.length === 0) return [`CREATE TABLE ${qualify(schema, name)} ()`];
+  for (const hole of holes) sql.push(`ALTER TABLE ${qualify(schema, name)} DROP COLUMN ${id(hole)}`);
   return sql;
 }
 
 /** The first remote schema of a walk: a handful of every kind of relation. */
-export function initialSchema(rng: Rng): string[] {
+export function initialSchema(rng: Rng, schema: string): string[] {
   const sql: string[] = [];
   const taken = new Set<string>();
   const count = rng.int(3, 6);
   for (let i = 0; i < count; i++) {
     const name = freshName(rng, taken);
     taken.add(name);
-    sql.push(...createTableSql(rng, name));
+    sql.push(...createTableSql(rng, schema, name));
   }
   return sql;
 }
 
-const rel = (name: string) => `public.${id(name)}`;
+const qualify = (schema: string, name: string) => `${id(schema)}.${id(name)}`;
 
 /** One random step of the walk, decided from the remote as it is now and the current config. */
-export function nextStep(rng: Rng, remote: readonly RemoteRelation[], links: readonly LinkConfig[], counter: number): Step {
+export function nextStep(rng: Rng, schema: string, remote: readonly RemoteRelation[], links: readonly LinkConfig[], counter: number): Step {
+  const rel = (name: string) => qualify(schema, name);
   const names = new Set(remote.map((r) => r.name));
   const tables = remote.filter((r) => r.kind === 'r' || r.kind === 'p');
   const kind = rng.weighted([
@@ -316,10 +319,10 @@ export function nextStep(rng: Rng, remote: readonly RemoteRelation[], links: rea
   switch (kind) {
     case 'create_table': {
       const name = freshName(rng, names);
-      return { kind: 'remote', description: `create table ${JSON.stringify(name)}`, sql: createTableSql(rng, name) };
+      return { kind: 'remote', description: `create table ${JSON.stringify(name)}`, sql: createTableSql(rng, schema, name) };
     }
     case 'create_special':
-      return createSpecial(rng, names, tables);
+      return createSpecial(rng, schema, names, tables);
     case 'drop_table': {
       const victim = remote.length > 0 ? rng.pick(remote) : null;
       if (!victim) break;
@@ -331,7 +334,7 @@ export function nextStep(rng: Rng, remote: readonly RemoteRelation[], links: rea
       return {
         kind: 'remote',
         description: `drop and recreate table ${JSON.stringify(table.name)} with other columns`,
-        sql: [`DROP TABLE ${rel(table.name)} CASCADE`, ...createTableSql(rng, table.name)],
+        sql: [`DROP TABLE ${rel(table.name)} CASCADE`, ...createTableSql(rng, schema, table.name)],
       };
     }
     case 'rename_table': {
@@ -351,7 +354,7 @@ export function nextStep(rng: Rng, remote: readonly RemoteRelation[], links: rea
     case 'change_not_null':
     case 'change_generation': {
       if (!table) break;
-      const action = columnAction(rng, kind, table.name, [...table.columns]);
+      const action = columnAction(rng, kind, schema, table.name, [...table.columns]);
       if (!action) break;
       return { kind: 'remote', description: action.description, sql: action.sql };
     }
@@ -362,7 +365,7 @@ export function nextStep(rng: Rng, remote: readonly RemoteRelation[], links: rea
       const actions = [];
       for (let i = rng.int(2, 4); i > 0; i--) {
         const sub = rng.pick(['add_column', 'drop_column', 'rename_column', 'retype_column', 'change_default', 'change_not_null'] as const);
-        const action = columnAction(rng, sub, table.name, columns);
+        const action = columnAction(rng, sub, schema, table.name, columns);
         if (action) actions.push(action);
       }
       if (actions.length === 0) break;
@@ -374,7 +377,7 @@ export function nextStep(rng: Rng, remote: readonly RemoteRelation[], links: rea
     }
     case 'remote_only_object': {
       if (!table) break;
-      return remoteOnlyObject(rng, table, counter);
+      return remoteOnlyObject(rng, schema, table, counter);
     }
     case 'flip_option': {
       const link = rng.pick(links);
@@ -423,7 +426,7 @@ export function nextStep(rng: Rng, remote: readonly RemoteRelation[], links: rea
     }
   }
   const name = freshName(rng, names);
-  return { kind: 'remote', description: `create table ${JSON.stringify(name)}`, sql: createTableSql(rng, name) };
+  return { kind: 'remote', description: `create table ${JSON.stringify(name)}`, sql: createTableSql(rng, schema, name) };
 }
 
 type ColumnActionKind =
@@ -442,10 +445,11 @@ type ColumnActionKind =
 function columnAction(
   rng: Rng,
   kind: ColumnActionKind,
+  schema: string,
   table: string,
   columns: RemoteColumnInfo[],
 ): { description: string; sql: string[] } | null {
-  const t = rel(table);
+  const t = qualify(schema, table);
   const alter = (action: string) => `ALTER TABLE ${t} ${action}`;
   const plain = columns.filter((c) => !c.generated && !c.identity);
   const index = columns.length > 0 ? rng.int(0, columns.length - 1) : -1;
@@ -580,7 +584,8 @@ function randomFilter(rng: Rng, remote: readonly RemoteRelation[]): LinkConfig['
 }
 
 /** A view, a materialized view, a partitioned table with partitions, or an inheritance child. */
-function createSpecial(rng: Rng, names: Set<string>, tables: readonly RemoteRelation[]): Step {
+function createSpecial(rng: Rng, schema: string, names: Set<string>, tables: readonly RemoteRelation[]): Step {
+  const rel = (name: string) => qualify(schema, name);
   const name = freshName(rng, names);
   names.add(name);
   const what = rng.pick(['view', 'matview', 'partitioned', 'inherits'] as const);
@@ -623,9 +628,9 @@ function createSpecial(rng: Rng, names: Set<string>, tables: readonly RemoteRela
  * IMPORT FOREIGN SCHEMA cannot make that column locally (when the import options bring it in), so
  * the plan must say so. `localFix` is what a user does about it: create the object locally too.
  */
-function remoteOnlyObject(rng: Rng, table: RemoteRelation, counter: number): Step {
+function remoteOnlyObject(rng: Rng, schema: string, table: RemoteRelation, counter: number): Step {
   const column = id(freshName(rng, new Set(table.columns.map((c) => c.name)), 'c'));
-  const t = rel(table.name);
+  const t = qualify(schema, table.name);
   const what = rng.pick(['enum', 'domain', 'sequence', 'collation', 'function', 'serial'] as const);
   const objectName = `only_remote_${what}_${counter}`;
   const object = `public.${id(objectName)}`;

@@ -39,6 +39,8 @@ export interface WalkOptions {
 }
 
 export interface WalkStats {
+  /** The linked remote schema the seed chose. */
+  remoteSchema: string;
   steps: number;
   /** Remote DDL that PostgreSQL refused (the step then changed nothing). */
   refused: number;
@@ -69,6 +71,7 @@ export class WalkFailure extends Error {
 }
 
 const LINKS = ['alpha', 'beta'];
+const REMOTE_SCHEMAS = ['public', 'public', 'Odd "Schema"', 'ünï cødé', 's'.repeat(63)];
 const ORACLE_SERVER = 'import_oracle';
 
 export async function runWalk(options: WalkOptions): Promise<WalkStats> {
@@ -88,6 +91,8 @@ class Walk {
   private readonly planPath: string;
   private readonly env: Record<string, string>;
   private links: LinkConfig[];
+  /** The linked remote schema: public, or one with an odd name. */
+  private readonly schema: string;
   private pendingFixes: string[] = [];
   private history: string[] = [];
   private step = 0;
@@ -109,6 +114,8 @@ class Walk {
     this.configPath = join(dir, 'datalinks.yaml');
     this.planPath = join(dir, 'plan.json');
     this.env = { LOCAL_URL: options.localUrl, REMOTE_URL: options.remoteUrl };
+    this.schema = this.rng.pick(REMOTE_SCHEMAS);
+    this.stats.remoteSchema = this.schema;
     this.links = LINKS.map((name) => ({ name, options: {}, filter: { kind: 'all' } }));
   }
 
@@ -141,15 +148,16 @@ class Walk {
     await this.local.query(
       `CREATE USER MAPPING FOR CURRENT_USER SERVER ${id(ORACLE_SERVER)} OPTIONS (user ${literal(target.username)}, password ${literal(target.password)})`,
     );
-    this.note('initial remote schema');
-    if (!(await this.runRemote(initialSchema(this.rng)))) this.fail('the initial remote schema was refused');
+    this.note(`initial remote schema ${JSON.stringify(this.schema)}`);
+    if (this.schema !== 'public') await this.remote.query(`CREATE SCHEMA ${id(this.schema)}`);
+    if (!(await this.runRemote(initialSchema(this.rng, this.schema)))) this.fail('the initial remote schema was refused');
     if (this.options.start?.remoteSql && !(await this.runRemote(this.options.start.remoteSql))) this.fail('the start schema was refused');
     for (const link of this.links) link.options = { ...this.options.start?.importOptions };
     this.writeConfig();
     await this.check(true);
     for (this.step = 1; this.step <= this.options.steps; this.step++) {
       const remote = await this.readRemote();
-      const step = nextStep(this.rng, remote, this.links, this.step);
+      const step = nextStep(this.rng, this.schema, remote, this.links, this.step);
       await this.take(step);
       // Rows too, so that reading through the links compares values, not just empty tables.
       const tables = remote.filter((r) => r.kind === 'r');
@@ -195,7 +203,7 @@ class Walk {
 
   /** A row of defaults; refused (NOT NULL without a default, a table gone) is fine. */
   private async insertRow(table: string): Promise<void> {
-    await this.remote.query(`INSERT INTO public.${id(table)} DEFAULT VALUES`).catch(() => undefined);
+    await this.remote.query(`INSERT INTO ${id(this.schema)}.${id(table)} DEFAULT VALUES`).catch(() => undefined);
   }
 
   /** Each row as JSON text, sorted, read in a session with the settings pinned (both sides the same). */
@@ -211,7 +219,7 @@ class Walk {
   }
 
   private async readRemote(): Promise<RemoteRelation[]> {
-    const result = await this.remote.query(REMOTE_SNAPSHOT);
+    const result = await this.remote.query(REMOTE_SNAPSHOT, [this.schema]);
     return result.rows.map((row) => ({
       name: row.name,
       kind: row.kind,
@@ -225,6 +233,7 @@ class Walk {
     const lines = ['version: 1', 'databases:', '  main:', '    url: ${LOCAL_URL}', '    links:'];
     for (const link of this.links) {
       lines.push(`      ${link.name}:`, '        remote:', '          url: ${REMOTE_URL}');
+      if (this.schema !== 'public') lines.push(`          schema: ${JSON.stringify(this.schema)}`);
       const options = Object.entries(link.options);
       if (options.length > 0) lines.push(`        import_options: { ${options.map(([k, v]) => `${k}: ${v}`).join(', ')} }`);
       if (link.filter.kind === 'tables') lines.push(`        tables: [${link.filter.names.map((n) => JSON.stringify(n)).join(', ')}]`);
@@ -251,7 +260,7 @@ class Walk {
       .join(', ');
     try {
       await this.local.query(
-        `IMPORT FOREIGN SCHEMA public ${filter} FROM SERVER ${id(ORACLE_SERVER)} INTO ${scratch} OPTIONS (${options})`,
+        `IMPORT FOREIGN SCHEMA ${id(this.schema)} ${filter} FROM SERVER ${id(ORACLE_SERVER)} INTO ${scratch} OPTIONS (${options})`,
       );
       return { ok: true };
     } catch (error) {
@@ -360,7 +369,7 @@ class Walk {
         const through = await this.rows(this.local, `${id(link.name)}.${id(table.relname)}`).catch((error: Error) =>
           this.fail(`SELECT * FROM ${link.name}.${JSON.stringify(table.relname)} failed: ${error.message}`),
         );
-        const direct = await this.rows(this.remote, `public.${id(table.relname)}`);
+        const direct = await this.rows(this.remote, `${id(this.schema)}.${id(table.relname)}`);
         this.stats.rowsCompared += direct.length;
         if (!isDeepStrictEqual(through, direct)) {
           this.fail(
@@ -382,10 +391,12 @@ class Walk {
     for (const fix of this.pendingFixes.splice(0)) {
       if (fix.startsWith('SERIAL:')) {
         const sequences = await this.remote.query(
-          `SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-            WHERE n.nspname = 'public' AND c.relkind = 'S'`,
+          `SELECT n.nspname, c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = $1 AND c.relkind = 'S'`,
+          [this.schema],
         );
-        for (const row of sequences.rows) await this.local.query(`CREATE SEQUENCE IF NOT EXISTS public.${id(row.relname)}`);
+        if (this.schema !== 'public') await this.local.query(`CREATE SCHEMA IF NOT EXISTS ${id(this.schema)}`);
+        for (const row of sequences.rows) await this.local.query(`CREATE SEQUENCE IF NOT EXISTS ${id(row.nspname)}.${id(row.relname)}`);
       } else {
         await this.local.query(fix);
       }
@@ -420,7 +431,7 @@ SELECT c.relname AS name, c.relkind AS kind, c.relispartition AS is_partition,
                   WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '[]') AS columns
   FROM pg_catalog.pg_class c
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
- WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+ WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
  ORDER BY c.relname COLLATE "C"`;
 
 /** What the catalogs say about every foreign table of one schema (as import-shape.test.ts compares them). */
