@@ -97,6 +97,7 @@ class Walk {
   private history: string[] = [];
   private step = 0;
   private readonly stats: WalkStats = {
+    remoteSchema: '',
     steps: 0,
     refused: 0,
     planErrors: 0,
