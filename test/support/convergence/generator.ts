@@ -211,7 +211,7 @@ export interface LinkConfig {
 export type Step =
   | { kind: 'remote'; description: string; sql: string[]; localFix?: string[] }
   | { kind: 'config'; description: string; apply: (links: LinkConfig[]) => void }
-  | { kind: 'local_view'; description: string; sql: string };
+  | { kind: 'local'; description: string; sql: string };
 
 interface ColumnDraft {
   sql: string;
@@ -329,6 +329,7 @@ export function nextStep(rng: Rng, schema: string, remote: readonly RemoteRelati
     [3, 'flip_option'],
     [3, 'change_filter'],
     [4, 'local_view'],
+    [3, 'local_drift'],
   ] as const);
   const table = tables.length > 0 ? rng.pick(tables) : null;
   switch (kind) {
@@ -418,6 +419,34 @@ export function nextStep(rng: Rng, schema: string, remote: readonly RemoteRelati
         },
       };
     }
+    case 'local_drift': {
+      // Someone changed a foreign table by hand: the next plan must put it back as IMPORT makes it.
+      const link = rng.pick(links);
+      const source = remote.length > 0 ? rng.pick(remote) : null;
+      if (!source) break;
+      const ft = `${id(link.name)}.${id(source.name)}`;
+      const col = source.columns.length > 0 ? id(rng.pick(source.columns).name) : null;
+      const other = source.columns.length > 0 ? rng.pick(source.columns).name : 'nothing';
+      const drifts = [
+        `DROP FOREIGN TABLE ${ft}`,
+        `ALTER FOREIGN TABLE ${ft} ADD COLUMN ${id(freshName(rng, new Set(source.columns.map((c) => c.name)), 'local'))} text`,
+        `ALTER FOREIGN TABLE ${ft} OPTIONS (SET table_name 'elsewhere')`,
+        `ALTER FOREIGN TABLE ${ft} OPTIONS (ADD updatable 'true')`,
+        ...(col
+          ? [
+              `ALTER FOREIGN TABLE ${ft} DROP COLUMN ${col}`,
+              `ALTER FOREIGN TABLE ${ft} ALTER COLUMN ${col} TYPE text`,
+              `ALTER FOREIGN TABLE ${ft} ALTER COLUMN ${col} SET DEFAULT NULL`,
+              `ALTER FOREIGN TABLE ${ft} ALTER COLUMN ${col} SET NOT NULL`,
+              `ALTER FOREIGN TABLE ${ft} ALTER COLUMN ${col} DROP NOT NULL`,
+              `ALTER FOREIGN TABLE ${ft} ALTER COLUMN ${col} OPTIONS (SET column_name ${lit(other)})`,
+              `ALTER FOREIGN TABLE ${ft} RENAME COLUMN ${col} TO ${id(`${other.slice(0, 40)}_renamed`)}`,
+            ]
+          : []),
+      ];
+      const sql = rng.pick(drifts);
+      return { kind: 'local', description: `local drift: ${sql}`, sql };
+    }
     case 'local_view': {
       // A view over one column (kept by in-place fixes of the others), over the whole row, a
       // materialized view, or a view over an earlier local view (dropped only along with it).
@@ -437,7 +466,7 @@ export function nextStep(rng: Rng, schema: string, remote: readonly RemoteRelati
             : shape === 'matview'
               ? `CREATE MATERIALIZED VIEW public.${id(view)} AS SELECT ${id(col.name)} FROM ${from} WITH NO DATA`
               : `CREATE VIEW public.${id(view)} AS SELECT * FROM public.${id(`lv_${rng.int(1, Math.max(1, counter - 1))}`)}`;
-      return { kind: 'local_view', description: `local ${shape} view public.${view}: ${sql}`, sql };
+      return { kind: 'local', description: `local ${shape} view public.${view}: ${sql}`, sql };
     }
   }
   const name = freshName(rng, names);
