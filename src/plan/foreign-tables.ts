@@ -1,6 +1,7 @@
 import type { DesiredLink, ImportOptions } from '../config/types.js';
 import { displayQualified, formatQualified, needKey, typeKey } from '../introspect/remote-needs.js';
 import type { Dependent, ObservedColumn, ObservedForeignTable, RemoteColumn, RemoteTable, ResolvedNeeds } from '../introspect/types.js';
+import { ident } from '../sql/quote.js';
 import { scanExpression } from '../sql/scan-expression.js';
 import type { ColumnDiff, ColumnSpec, ColumnStep, ForeignTableSpec, TableChangeReason } from './types.js';
 
@@ -186,13 +187,38 @@ export function planForeignTable(desired: ForeignTableSpec, observed: ObservedFo
     if (!entry || sameColumn(column, entry.spec)) continue;
     if (entry.spec.generated !== column.generated) return replace();
     const retyped = entry.spec.type !== column.type || entry.spec.collation !== column.collation;
-    // ALTER COLUMN TYPE is refused for a column a view uses, or a table whose row type is used.
+    // ALTER COLUMN TYPE is refused for a column a view uses, or a table whose row type is used, or
+    // a column that a kept generated column of the same table reads.
     if (retyped && dependents.some((d) => d.column === null || d.column === entry.local)) return replace();
+    const readByGenerated = current.some(
+      (other) =>
+        other !== entry &&
+        other.spec.generated !== null &&
+        desiredNames.has(other.spec.name) &&
+        mentions(other.spec.generated, entry.local),
+    );
+    if (retyped && readByGenerated) return replace();
     steps.push({ action: 'alter', column: entry.localAfter, before: entry.spec, after: column });
   }
   for (const column of added) steps.push({ action: 'add', column });
   const lost = dependents.filter((d) => d.column !== null && dropped.some((entry) => entry.local === d.column));
   return { kind: 'alter', steps, dependents: lost };
+}
+
+/**
+ * Whether expression text (as pg_get_expr prints it) may name the column: quoted, or bare when the
+ * name needs no quotes. A string literal that happens to match only costs a replace instead of an alter.
+ */
+function mentions(expression: string, column: string): boolean {
+  if (expression.includes(ident(column))) return true;
+  if (!/^[a-z_][a-z0-9_$]*$/.test(column)) return false;
+  const word = /[A-Za-z0-9_$"\u0080-\uffff]/;
+  for (let at = expression.indexOf(column); at !== -1; at = expression.indexOf(column, at + 1)) {
+    const before = expression[at - 1];
+    const after = expression[at + column.length];
+    if ((before === undefined || !word.test(before)) && (after === undefined || !word.test(after))) return true;
+  }
+  return false;
 }
 
 /**

@@ -251,6 +251,32 @@ describe('planDatabase', () => {
     expect(sql(plan)).toStrictEqual(['ALTER FOREIGN TABLE "billing"."invoices" DROP COLUMN "doubled", DROP COLUMN "amount"']);
   });
 
+  it('replaces a table rather than retype a column that a generated column reads, which PostgreSQL refuses', () => {
+    const local = linked();
+    local.foreignTables[0]!.columns = [
+      localColumn('id', 'integer', true),
+      { ...localColumn('note', 'text'), collation: '"pg_catalog"."C"' },
+      { ...localColumn('shout', 'text'), default: 'upper(note)', generated: 's' },
+    ];
+    const remote = remoteTable('invoices', [
+      col('id', 'int4', { notNull: true }),
+      col('note', 'text'),
+      col('shout', 'text', { default: 'upper(note)', generated: 's' }),
+    ]);
+    const plan = planDatabase(database([link()]), observed(local, [remote]));
+    expect(plan.changes[0]?.operations.map((op) => op.kind)).toStrictEqual(['replace_foreign_table']);
+    // A generated column over another column does not stop the retype.
+    local.foreignTables[0]!.columns[2] = { ...localColumn('shout', 'text'), default: 'upper((id)::text)', generated: 's' };
+    const overId = remoteTable('invoices', [
+      ...remote.columns.slice(0, 2),
+      col('shout', 'text', { default: 'upper((id)::text)', generated: 's' }),
+    ]);
+    const other = planDatabase(database([link()]), observed(local, [overId]));
+    expect(sql(other)).toStrictEqual([
+      'ALTER FOREIGN TABLE "billing"."invoices" ALTER COLUMN "note" TYPE text COLLATE "pg_catalog"."default"',
+    ]);
+  });
+
   it('names a view over a dropped column as a dependent', () => {
     const shrunk = remoteTable('invoices', [col('id', 'int4', { notNull: true })]);
     const notes = dependent('view public.notes', 'invoices', 'note');

@@ -269,6 +269,13 @@ class Walk {
     }
   }
 
+  /** The shapes of every link's foreign tables, one query at a time on the one connection. */
+  private async allShapes(): Promise<unknown[][]> {
+    const all: unknown[][] = [];
+    for (const link of this.links) all.push(await this.shapes(link.name));
+    return all;
+  }
+
   private async shapes(schema: string): Promise<unknown[]> {
     return (await this.local.query(SHAPES, [schema])).rows;
   }
@@ -313,10 +320,10 @@ class Walk {
     if (expected.size > 0) {
       this.stats.planErrors++;
       this.note(`plan refuses, as IMPORT would: ${[...expected].map(([l, why]) => `${l}: ${why}`).join('; ')}`);
-      const before = await Promise.all(this.links.map((l) => this.shapes(l.name)));
+      const before = await this.allShapes();
       const apply = await this.cli('apply', '--auto-approve');
       if (apply.code !== 1) this.fail(`apply of a plan with errors exited ${apply.code}, not 1: ${apply.stdout}`);
-      const after = await Promise.all(this.links.map((l) => this.shapes(l.name)));
+      const after = await this.allShapes();
       if (!isDeepStrictEqual(before, after)) this.fail('apply of a plan with errors changed foreign tables');
       if (repaired) this.fail(`the plan still has errors after the fixes a user would make: ${JSON.stringify(database.errors)}`);
       await this.repair(remoteNames);
@@ -336,11 +343,11 @@ class Walk {
       if (out.code !== 0) this.fail(`plan --out exited ${out.code}: ${out.stdout}${out.stderr}`);
     }
     if (named.length > 0) {
-      const before = await Promise.all(this.links.map((l) => this.shapes(l.name)));
+      const before = await this.allShapes();
       const refused = await apply();
       if (refused.code !== 1)
         this.fail(`apply without --allow-dependent-drops exited ${refused.code} for a plan that drops ${named.join(', ')}`);
-      const after = await Promise.all(this.links.map((l) => this.shapes(l.name)));
+      const after = await this.allShapes();
       if (!isDeepStrictEqual(before, after)) this.fail('apply without --allow-dependent-drops was refused but changed foreign tables');
     }
     const applied = await apply(...(named.length > 0 ? ['--allow-dependent-drops'] : []));
