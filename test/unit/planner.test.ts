@@ -277,6 +277,23 @@ describe('planDatabase', () => {
     ]);
   });
 
+  it('renames back a local column renamed by hand whose column_name option still names the remote column', () => {
+    const local = linked();
+    local.foreignTables[0]!.columns[1] = { ...localColumn('memo', 'text'), columnName: 'note' };
+    const plan = planDatabase(database([link()]), observed(local));
+    expect(sql(plan)).toStrictEqual([
+      'ALTER FOREIGN TABLE "billing"."invoices" RENAME COLUMN "memo" TO "note"',
+      `ALTER FOREIGN TABLE "billing"."invoices" ALTER COLUMN "note" OPTIONS (SET column_name 'note')`,
+    ]);
+    // Two names swapped by hand cannot be renamed back one after the other: the table is replaced.
+    local.foreignTables[0]!.columns = [
+      { ...localColumn('note', 'integer', true), columnName: 'id' },
+      { ...localColumn('id', 'text'), columnName: 'note' },
+    ];
+    const swapped = planDatabase(database([link()]), observed(local));
+    expect(swapped.changes[0]?.operations.map((op) => op.kind)).toStrictEqual(['replace_foreign_table']);
+  });
+
   it('names a view over a dropped column as a dependent', () => {
     const shrunk = remoteTable('invoices', [col('id', 'int4', { notNull: true })]);
     const notes = dependent('view public.notes', 'invoices', 'note');
