@@ -5,7 +5,7 @@ import { runWalk } from '../support/convergence/walk.js';
 import { adminQuery, createLinkedPair } from '../support/databases.js';
 
 // A short walk for every `npm test`; `npm run fuzz` walks longer (and `--seed N` replays a failure).
-const STEPS = 20;
+const STEPS = 16;
 
 describe('convergence: apply, then "No changes." and the shape of IMPORT FOREIGN SCHEMA, after any remote change', () => {
   it.each([101, 202])('random walk of remote DDL and config changes, seed %i', async (seed) => {
