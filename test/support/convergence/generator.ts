@@ -191,6 +191,8 @@ export interface RemoteRelation {
   isPartition: boolean;
   /** An inheritance child or a partition: its inherited columns cannot be dropped or renamed alone. */
   inherits: boolean;
+  /** The parent (partitioned table or inheritance parent), if any. */
+  parent: string | null;
   columns: RemoteColumnInfo[];
 }
 
@@ -313,10 +315,11 @@ export function nextStep(rng: Rng, schema: string, remote: readonly RemoteRelati
   const tables = remote.filter((r) => r.kind === 'r' || r.kind === 'p');
   const kind = rng.weighted([
     [6, 'create_table'],
-    [2, 'create_special'],
+    [3, 'create_special'],
     [3, 'drop_table'],
     [2, 'recreate_table'],
     [1, 'rename_table'],
+    [3, 'reparent'],
     [8, 'add_column'],
     [5, 'drop_column'],
     [4, 'rename_column'],
@@ -352,6 +355,42 @@ export function nextStep(rng: Rng, schema: string, remote: readonly RemoteRelati
         description: `drop and recreate table ${JSON.stringify(table.name)} with other columns`,
         sql: [`DROP TABLE ${rel(table.name)} CASCADE`, ...createTableSql(rng, schema, table.name)],
       };
+    }
+    case 'reparent': {
+      // A partition detached becomes a table of its own (imported without being named); a table
+      // attached becomes a partition (no longer imported unless named); an inheritance child is cut loose.
+      const partition = remote.find((r) => r.isPartition);
+      const partitioned = remote.filter((r) => r.kind === 'p');
+      const child = remote.find((r) => r.inherits && !r.isPartition);
+      const choice = rng.pick(['detach', 'attach', 'no_inherit'] as const);
+      if (choice === 'detach' && partition?.parent) {
+        return {
+          kind: 'remote',
+          description: `detach partition ${JSON.stringify(partition.name)}`,
+          sql: [`ALTER TABLE ${rel(partition.parent)} DETACH PARTITION ${rel(partition.name)}`],
+        };
+      }
+      if (choice === 'attach' && partitioned.length > 0) {
+        const parent = rng.pick(partitioned);
+        const part = freshName(rng, names, 'attached');
+        const value = rng.int(100, 100000);
+        return {
+          kind: 'remote',
+          description: `create table ${JSON.stringify(part)} like ${JSON.stringify(parent.name)} and attach it as a partition`,
+          sql: [
+            `CREATE TABLE ${rel(part)} (LIKE ${rel(parent.name)} INCLUDING DEFAULTS INCLUDING GENERATED)`,
+            `ALTER TABLE ${rel(parent.name)} ATTACH PARTITION ${rel(part)} FOR VALUES IN (${value})`,
+          ],
+        };
+      }
+      if (child?.parent) {
+        return {
+          kind: 'remote',
+          description: `cut ${JSON.stringify(child.name)} loose from its parent`,
+          sql: [`ALTER TABLE ${rel(child.name)} NO INHERIT ${rel(child.parent)}`],
+        };
+      }
+      break;
     }
     case 'rename_table': {
       if (!table) break;

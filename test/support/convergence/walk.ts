@@ -225,7 +225,8 @@ class Walk {
       name: row.name,
       kind: row.kind,
       isPartition: row.is_partition,
-      inherits: row.inherits,
+      inherits: row.parent !== null,
+      parent: row.parent,
       columns: row.columns,
     }));
   }
@@ -432,7 +433,8 @@ interface PlanJson {
 
 const REMOTE_SNAPSHOT = `
 SELECT c.relname AS name, c.relkind AS kind, c.relispartition AS is_partition,
-       EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid) AS inherits,
+       (SELECT p.relname FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class p ON p.oid = i.inhparent
+         WHERE i.inhrelid = c.oid ORDER BY p.relname COLLATE "C" LIMIT 1) AS parent,
        coalesce((SELECT json_agg(json_build_object(
                           'name', a.attname, 'type', pg_catalog.format_type(a.atttypid, a.atttypmod),
                           'notNull', a.attnotnull, 'hasDefault', a.atthasdef,
