@@ -283,14 +283,10 @@ function tableBody(rng: Rng): { columns: ColumnDraft[]; holes: string[] } {
 
 function createTableSql(rng: Rng, schema: string, name: string): string[] {
   const { columns, holes } = tableBody(rng);
-  const all = [...columns.map((c) => c.sql), ...holes.map((h) => `${id(h)} integer`)];
-  // Holes go first, so the remote's attnums and the foreign table's differ.
-  const sql = [
-    `CREATE TABLE ${qualify(schema, name)} (${[...holes.map((h) => `${id(h)} integer`), ...columns.map((c) => c.sql)].join(', ')})`,
-  ];
-  if (all.length === 0) return [`CREATE TABLE ${qualify(schema, name)} ()`];
-  for (const hole of holes) sql.push(`ALTER TABLE ${qualify(schema, name)} DROP COLUMN ${id(hole)}`);
-  return sql;
+  const table = qualify(schema, name);
+  // Holes go first, so the remote's attnums and the foreign table's differ; a table may have no column at all.
+  const definitions = [...holes.map((h) => `${id(h)} integer`), ...columns.map((c) => c.sql)];
+  return [`CREATE TABLE ${table} (${definitions.join(', ')})`, ...holes.map((hole) => `ALTER TABLE ${table} DROP COLUMN ${id(hole)}`)];
 }
 
 /** The first remote schema of a walk: a handful of every kind of relation. */
