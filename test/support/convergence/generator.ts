@@ -21,6 +21,32 @@ export const SHARED_OBJECTS_SQL = [
   'CREATE FUNCTION public.twice(integer) RETURNS integer IMMUTABLE LANGUAGE sql AS $$ SELECT $1 * 2 $$',
 ];
 
+/**
+ * Types, a sequence and a function with odd names in the linked schema itself, made on both sides
+ * (so locally in a schema of the same name), and a table that uses each in a column or a default:
+ * their names travel through format_type, pg_get_expr and the plan's reference checks.
+ */
+export function linkedSchemaObjectsSql(schema: string): { both: string[]; remote: string[] } {
+  const q = (name: string) => `${id(schema)}.${id(name)}`;
+  const both = [
+    `CREATE TYPE ${q('Odd "Enum"')} AS ENUM ('x', 'y y')`,
+    `CREATE DOMAIN ${q('odd dom')} AS text CHECK (VALUE <> '')`,
+    `CREATE SEQUENCE ${q('Odd "Seq"')}`,
+    `CREATE FUNCTION ${q('Odd "Fn"')}() RETURNS integer IMMUTABLE LANGUAGE sql AS 'SELECT 7'`,
+  ];
+  const remote = [
+    `CREATE TABLE ${q('typed')} (
+       e ${q('Odd "Enum"')} DEFAULT 'y y'::${q('Odd "Enum"')},
+       arr ${q('Odd "Enum"')}[] DEFAULT '{x}',
+       d ${q('odd dom')} DEFAULT 'z'::text,
+       n bigint DEFAULT nextval(${lit(q('Odd "Seq"'))}::regclass),
+       f integer DEFAULT ${q('Odd "Fn"')}(),
+       g integer GENERATED ALWAYS AS (${q('Odd "Fn"')}() + 1) STORED)`,
+    `INSERT INTO ${q('typed')} DEFAULT VALUES`,
+  ];
+  return { both, remote };
+}
+
 export interface ColumnType {
   sql: string;
   /** SQL constant expressions of this type. */

@@ -9,6 +9,7 @@ import {
   type ImportOption,
   initialSchema,
   type LinkConfig,
+  linkedSchemaObjectsSql,
   nextStep,
   type RemoteRelation,
   SHARED_OBJECTS_SQL,
@@ -150,10 +151,25 @@ class Walk {
       `CREATE USER MAPPING FOR CURRENT_USER SERVER ${id(ORACLE_SERVER)} OPTIONS (user ${literal(target.username)}, password ${literal(target.password)})`,
     );
     this.note(`initial remote schema ${JSON.stringify(this.schema)}`);
-    if (this.schema !== 'public') await this.remote.query(`CREATE SCHEMA ${id(this.schema)}`);
+    if (this.schema !== 'public') {
+      await this.remote.query(`CREATE SCHEMA ${id(this.schema)}`);
+      await this.local.query(`CREATE SCHEMA ${id(this.schema)}`);
+    }
+    const objects = linkedSchemaObjectsSql(this.schema);
+    for (const sql of objects.both) {
+      await this.remote.query(sql);
+      await this.local.query(sql);
+    }
+    for (const sql of objects.remote) await this.remote.query(sql);
     if (!(await this.runRemote(initialSchema(this.rng, this.schema)))) this.fail('the initial remote schema was refused');
     if (this.options.start?.remoteSql && !(await this.runRemote(this.options.start.remoteSql))) this.fail('the start schema was refused');
-    for (const link of this.links) link.options = { ...this.options.start?.importOptions };
+    // Each link starts from import options of its own (the default ones, or some flipped).
+    for (const link of this.links) {
+      link.options = { ...this.options.start?.importOptions };
+      if (this.options.start?.importOptions) continue;
+      for (const name of Object.keys(IMPORT_DEFAULTS) as ImportOption[])
+        if (this.rng.chance(0.3)) link.options[name] = !IMPORT_DEFAULTS[name];
+    }
     this.writeConfig();
     await this.check(true);
     for (this.step = 1; this.step <= this.options.steps; this.step++) {
@@ -406,7 +422,6 @@ class Walk {
             WHERE n.nspname = $1 AND c.relkind = 'S'`,
           [this.schema],
         );
-        if (this.schema !== 'public') await this.local.query(`CREATE SCHEMA IF NOT EXISTS ${id(this.schema)}`);
         for (const row of sequences.rows) await this.local.query(`CREATE SEQUENCE IF NOT EXISTS ${id(row.nspname)}.${id(row.relname)}`);
       } else {
         await this.local.query(fix);
