@@ -26,11 +26,12 @@ describe('convergence: apply, then "No changes." and the shape of IMPORT FOREIGN
            tstz timestamptz DEFAULT '2026-01-02 03:04:05+02', i interval DEFAULT '1 day 02:03:04.5',
            neg interval DEFAULT '-1 year 2 months', b bytea DEFAULT '\\xdeadbeef', f double precision DEFAULT 0.1,
            r real DEFAULT 1.1, t time DEFAULT '12:34:56', tz timetz DEFAULT '12:34:56+05:30')`,
+        'INSERT INTO styled DEFAULT VALUES',
         'CREATE VIEW styled_view AS SELECT d, tstz FROM styled',
       ],
       importOptions: { import_default: true },
     };
-    const stats = await runWalk({ seed: 303, steps: STEPS, localUrl: local.url, remoteUrl: remote.url, start });
+    const stats = await runWalk({ seed: 303, steps: STEPS, localUrl: local.url, remoteUrl: remote.url, remoteSchema: 'public', start });
     expect(stats.steps).toBe(STEPS);
   });
 });

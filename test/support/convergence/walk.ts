@@ -33,6 +33,8 @@ export interface WalkOptions {
   /** Superuser URLs of two fresh, empty databases. */
   localUrl: string;
   remoteUrl: string;
+  /** The remote schema to link (default: public or an odd name, as the seed chooses). */
+  remoteSchema?: string;
   /** Remote DDL and link import options to start from, before the random walk (tests that must hit a case). */
   start?: { remoteSql?: string[]; importOptions?: Partial<Record<ImportOption, boolean>> };
   /** Called with each step's description as the walk goes. */
@@ -116,7 +118,8 @@ class Walk {
     this.configPath = join(dir, 'datalinks.yaml');
     this.planPath = join(dir, 'plan.json');
     this.env = { LOCAL_URL: options.localUrl, REMOTE_URL: options.remoteUrl };
-    this.schema = this.rng.pick(REMOTE_SCHEMAS);
+    const chosen = this.rng.pick(REMOTE_SCHEMAS);
+    this.schema = options.remoteSchema ?? chosen;
     this.stats.remoteSchema = this.schema;
     this.links = LINKS.map((name) => ({ name, options: {}, filter: { kind: 'all' } }));
   }
