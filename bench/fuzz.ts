@@ -61,6 +61,7 @@ try {
         steps,
         localUrl: urlFor(local),
         remoteUrl: urlFor(remote),
+        replayFlags: `--settings ${odd ? 'odd' : 'default'}`,
         log: values.verbose ? (line) => console.log(line) : undefined,
       });
       console.log(

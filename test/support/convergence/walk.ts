@@ -37,6 +37,8 @@ export interface WalkOptions {
   remoteSchema?: string;
   /** Remote DDL and link import options to start from, before the random walk (tests that must hit a case). */
   start?: { remoteSql?: string[]; importOptions?: Partial<Record<ImportOption, boolean>> };
+  /** Flags that make `npm run fuzz` replay this walk (`--settings default` or `--settings odd`). */
+  replayFlags?: string;
   /** Called with each step's description as the walk goes. */
   log?: (line: string) => void;
 }
@@ -64,10 +66,11 @@ export class WalkFailure extends Error {
     readonly step: number,
     message: string,
     history: string[],
+    replayFlags = '',
   ) {
     super(
       `convergence walk failed at seed ${seed}, step ${step}: ${message}\n` +
-        `replay: npm run fuzz -- --seed ${seed} --steps ${step}\n` +
+        `replay: npm run fuzz -- --seed ${seed} --steps ${step}${replayFlags ? ` ${replayFlags}` : ''}\n` +
         `last steps:\n${history.slice(-12).join('\n')}`,
     );
   }
@@ -129,7 +132,7 @@ class Walk {
   }
 
   private fail(message: string): never {
-    throw new WalkFailure(this.options.seed, this.step, message, this.history);
+    throw new WalkFailure(this.options.seed, this.step, message, this.history, this.options.replayFlags);
   }
 
   private note(line: string): void {
