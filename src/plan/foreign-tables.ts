@@ -1,6 +1,7 @@
 import type { DesiredLink, ImportOptions } from '../config/types.js';
 import { displayQualified, formatQualified, needKey, typeKey } from '../introspect/remote-needs.js';
 import type { Dependent, ObservedColumn, ObservedForeignTable, RemoteColumn, RemoteTable, ResolvedNeeds } from '../introspect/types.js';
+import { ident } from '../sql/quote.js';
 import { scanExpression } from '../sql/scan-expression.js';
 import type { ColumnDiff, ColumnSpec, ColumnStep, ForeignTableSpec, TableChangeReason } from './types.js';
 
@@ -149,7 +150,10 @@ export function planForeignTable(desired: ForeignTableSpec, observed: ObservedFo
   const remoteTable = observed.options.table_name ?? observed.name;
   const actual = observed.columns.map(observedColumnSpec);
   const sameTarget = remoteSchema === desired.remoteSchema && remoteTable === desired.remoteTable && observed.server === observed.schema;
-  if (sameTarget && sameColumns(desired.columns, actual)) return { kind: 'same' };
+  // A local column renamed by hand (its column_name option kept) reads the right remote column but
+  // is not named as IMPORT names it: drift too, renamed back in place.
+  const namedAsRemote = observed.columns.every((column) => column.columnName === null || column.name === column.columnName);
+  if (sameTarget && namedAsRemote && sameColumns(desired.columns, actual)) return { kind: 'same' };
   const replace = (): TablePlan => ({
     kind: 'replace',
     diff: diffColumns(desired, actual, remoteSchema, remoteTable, observed),
@@ -159,15 +163,23 @@ export function planForeignTable(desired: ForeignTableSpec, observed: ObservedFo
 
   // Local column names are the remote's (column_name options): renames first, then compare by name.
   const renames = unambiguousRenames(actual, desired.columns);
+  const desiredNames = new Set(desired.columns.map((column) => column.name));
   const steps: ColumnStep[] = [];
+  const localNames = new Set(observed.columns.map((column) => column.name));
+  let clash = false;
   const current = observed.columns.map((column, i) => {
     const spec = actual[i] as ColumnSpec;
-    const to = renames.get(spec.name);
-    if (to) steps.push({ action: 'rename', from: column.name, to, hasColumnNameOption: column.columnName !== null });
-    return { local: column.name, localAfter: to ?? column.name, spec: { ...spec, name: to ?? spec.name } };
+    const name = renames.get(spec.name) ?? spec.name;
+    const renamed = name !== column.name && desiredNames.has(name);
+    if (renamed) {
+      clash ||= localNames.has(name);
+      steps.push({ action: 'rename', from: column.name, to: name, hasColumnNameOption: column.columnName !== null });
+    }
+    return { local: column.name, localAfter: renamed ? name : column.name, spec: { ...spec, name } };
   });
+  // Renaming onto a name another local column still holds (names swapped by hand) is not done in place.
+  if (clash) return replace();
   const byName = new Map(current.map((entry) => [entry.spec.name, entry]));
-  const desiredNames = new Set(desired.columns.map((column) => column.name));
   const common = desired.columns.filter((column) => byName.has(column.name)).map((column) => column.name);
   const commonBefore = current.filter((entry) => desiredNames.has(entry.spec.name)).map((entry) => entry.spec.name);
   if (common.join('\0') !== commonBefore.join('\0')) return replace();
@@ -175,20 +187,49 @@ export function planForeignTable(desired: ForeignTableSpec, observed: ObservedFo
   const added = desired.columns.filter((column, i) => !byName.has(column.name) && i > lastCommon);
   if (added.length !== desired.columns.length - common.length) return replace();
 
-  const dropped = current.filter((entry) => !desiredNames.has(entry.spec.name));
+  // Generated columns are dropped before the columns their expressions read: dropping one of those
+  // first is refused (RESTRICT), or drops the generated column along (CASCADE) and its own DROP fails.
+  const dropped = current
+    .filter((entry) => !desiredNames.has(entry.spec.name))
+    .sort((a, b) => Number(b.spec.generated !== null) - Number(a.spec.generated !== null));
   for (const entry of dropped) steps.push({ action: 'drop', column: entry.local });
   for (const column of desired.columns) {
     const entry = byName.get(column.name);
     if (!entry || sameColumn(column, entry.spec)) continue;
     if (entry.spec.generated !== column.generated) return replace();
     const retyped = entry.spec.type !== column.type || entry.spec.collation !== column.collation;
-    // ALTER COLUMN TYPE is refused for a column a view uses, or a table whose row type is used.
+    // ALTER COLUMN TYPE is refused for a column a view uses, or a table whose row type is used, or
+    // a column that a kept generated column of the same table reads.
     if (retyped && dependents.some((d) => d.column === null || d.column === entry.local)) return replace();
+    const readByGenerated = current.some(
+      (other) =>
+        other !== entry &&
+        other.spec.generated !== null &&
+        desiredNames.has(other.spec.name) &&
+        mentions(other.spec.generated, entry.local),
+    );
+    if (retyped && readByGenerated) return replace();
     steps.push({ action: 'alter', column: entry.localAfter, before: entry.spec, after: column });
   }
   for (const column of added) steps.push({ action: 'add', column });
   const lost = dependents.filter((d) => d.column !== null && dropped.some((entry) => entry.local === d.column));
   return { kind: 'alter', steps, dependents: lost };
+}
+
+/**
+ * Whether expression text (as pg_get_expr prints it) may name the column: quoted, or bare when the
+ * name needs no quotes. A string literal that happens to match only costs a replace instead of an alter.
+ */
+function mentions(expression: string, column: string): boolean {
+  if (expression.includes(ident(column))) return true;
+  if (!/^[a-z_][a-z0-9_$]*$/.test(column)) return false;
+  const word = /[A-Za-z0-9_$"\u0080-\uffff]/;
+  for (let at = expression.indexOf(column); at !== -1; at = expression.indexOf(column, at + 1)) {
+    const before = expression[at - 1];
+    const after = expression[at + column.length];
+    if ((before === undefined || !word.test(before)) && (after === undefined || !word.test(after))) return true;
+  }
+  return false;
 }
 
 /**
@@ -252,6 +293,15 @@ function diffColumns(
   if (order(desired.columns).join('\0') !== order(actual).join('\0')) {
     diff.push({ change: 'changed', column: '(column order)', before: order(actual).join(', '), after: order(desired.columns).join(', ') });
   }
+  const renamedByHand = observed.columns.filter((column) => column.columnName !== null && column.name !== column.columnName);
+  if (renamedByHand.length > 0) {
+    diff.push({
+      change: 'changed',
+      column: '(local column names)',
+      before: renamedByHand.map((column) => column.name).join(', '),
+      after: renamedByHand.map((column) => column.columnName).join(', '),
+    });
+  }
   if (diff.length === 0 && observed.server !== observed.schema) {
     diff.push({ change: 'changed', column: '(server)', before: observed.server, after: observed.schema });
   }
@@ -269,6 +319,10 @@ export function tableChangeReason(
   resolved: ResolvedNeeds,
 ): TableChangeReason {
   const actual = observed.columns.map(observedColumnSpec);
+  // Columns renamed by hand are not explained by any import option.
+  if (observed.columns.some((column) => column.columnName !== null && column.name !== column.columnName)) {
+    return { code: 'remote_columns_changed', options: [] };
+  }
   const names = Object.keys(link.importOptions) as (keyof ImportOptions)[];
   for (let mask = 1; mask < 1 << names.length; mask++) {
     const options = { ...link.importOptions };

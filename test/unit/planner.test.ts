@@ -239,6 +239,61 @@ describe('planDatabase', () => {
     expect(plan.changes[0]?.dependents).toStrictEqual([]);
   });
 
+  it('drops a generated column before the column its expression reads, so neither RESTRICT nor CASCADE trips on it', () => {
+    const shrunk = remoteTable('invoices', [col('id', 'int4', { notNull: true })]);
+    const local = linked();
+    local.foreignTables[0]!.columns = [
+      localColumn('id', 'integer', true),
+      localColumn('amount', 'integer'),
+      { ...localColumn('doubled', 'integer'), default: '(amount * 2)', generated: 's' },
+    ];
+    const plan = planDatabase(database([link()]), observed(local, [shrunk]));
+    expect(sql(plan)).toStrictEqual(['ALTER FOREIGN TABLE "billing"."invoices" DROP COLUMN "doubled", DROP COLUMN "amount"']);
+  });
+
+  it('replaces a table rather than retype a column that a generated column reads, which PostgreSQL refuses', () => {
+    const local = linked();
+    local.foreignTables[0]!.columns = [
+      localColumn('id', 'integer', true),
+      { ...localColumn('note', 'text'), collation: '"pg_catalog"."C"' },
+      { ...localColumn('shout', 'text'), default: 'upper(note)', generated: 's' },
+    ];
+    const remote = remoteTable('invoices', [
+      col('id', 'int4', { notNull: true }),
+      col('note', 'text'),
+      col('shout', 'text', { default: 'upper(note)', generated: 's' }),
+    ]);
+    const plan = planDatabase(database([link()]), observed(local, [remote]));
+    expect(plan.changes[0]?.operations.map((op) => op.kind)).toStrictEqual(['replace_foreign_table']);
+    // A generated column over another column does not stop the retype.
+    local.foreignTables[0]!.columns[2] = { ...localColumn('shout', 'text'), default: 'upper((id)::text)', generated: 's' };
+    const overId = remoteTable('invoices', [
+      ...remote.columns.slice(0, 2),
+      col('shout', 'text', { default: 'upper((id)::text)', generated: 's' }),
+    ]);
+    const other = planDatabase(database([link()]), observed(local, [overId]));
+    expect(sql(other)).toStrictEqual([
+      'ALTER FOREIGN TABLE "billing"."invoices" ALTER COLUMN "note" TYPE text COLLATE "pg_catalog"."default"',
+    ]);
+  });
+
+  it('renames back a local column renamed by hand whose column_name option still names the remote column', () => {
+    const local = linked();
+    local.foreignTables[0]!.columns[1] = { ...localColumn('memo', 'text'), columnName: 'note' };
+    const plan = planDatabase(database([link()]), observed(local));
+    expect(sql(plan)).toStrictEqual([
+      'ALTER FOREIGN TABLE "billing"."invoices" RENAME COLUMN "memo" TO "note"',
+      `ALTER FOREIGN TABLE "billing"."invoices" ALTER COLUMN "note" OPTIONS (SET column_name 'note')`,
+    ]);
+    // Two names swapped by hand cannot be renamed back one after the other: the table is replaced.
+    local.foreignTables[0]!.columns = [
+      { ...localColumn('note', 'integer', true), columnName: 'id' },
+      { ...localColumn('id', 'text'), columnName: 'note' },
+    ];
+    const swapped = planDatabase(database([link()]), observed(local));
+    expect(swapped.changes[0]?.operations.map((op) => op.kind)).toStrictEqual(['replace_foreign_table']);
+  });
+
   it('names a view over a dropped column as a dependent', () => {
     const shrunk = remoteTable('invoices', [col('id', 'int4', { notNull: true })]);
     const notes = dependent('view public.notes', 'invoices', 'note');
