@@ -36,6 +36,12 @@ export interface Wrapper {
   remoteTableOf(table: { schema: string; name: string; options: Record<string, string> }): { schema: string; table: string };
   /** Whether columns carry a `column_name` option naming the remote column (mysql_fdw has none). */
   columnNameOption: boolean;
+  /**
+   * How `check` opens a link's connection when the link has no table to read with LIMIT 0: a
+   * temporary foreign table over a remote catalog table that every user can read. postgres_fdw's
+   * probe reads pg_settings (and the remote's version) itself, so it needs none here.
+   */
+  probeTable: { columns: string; options: Record<string, string> } | null;
   /** host:port/database of a target, for messages and listings. Never includes credentials. */
   describe(target: Pick<ConnectionTarget, 'host' | 'port' | 'dbname'>): string;
 }

@@ -152,8 +152,9 @@ function connectionFailure(error: unknown, where: string, target: ConnectionTarg
     case MYSQL_ERROR.databaseAccessDenied:
       return new ConnectionFailed(
         where,
-        `user "${user}" may not use database "${target.dbname}": ${serverMessage}`,
-        `on the remote: GRANT SELECT ON \`${target.dbname}\`.* TO '${user}'@'%';`,
+        // MySQL answers a user without rights on a database the same whether or not it exists.
+        `database "${target.dbname}" does not exist on the remote, or user "${user}" may not use it`,
+        `fix the database name in the remote URL, or on the remote: GRANT SELECT ON \`${target.dbname}\`.* TO '${user}'@'%';`,
       );
     case 'ECONNREFUSED':
       return new ConnectionFailed(where, 'connection refused', 'is MySQL running there and listening on that port (and on that address)?');

@@ -39,12 +39,16 @@ export const mysqlWrapper: Wrapper = {
     const target = link.remote.target;
     // mysql_fdw has no `updatable` option: a read link is read-only through its grants (SELECT only)
     // and, for the connecting role too, through the remote user's privileges (README "MySQL remotes").
-    return { host: target.host, port: target.port ?? '3306', ...link.serverOptions };
+    // mysql_fdw's default character set ('auto') follows the PostgreSQL server's locale, which is
+    // latin1 for the C locale: non-ASCII text then fails to read ("invalid byte sequence for encoding
+    // UTF8"). utf8mb4 holds every MySQL string for a UTF8 database; server_options may say otherwise.
+    return { host: target.host, port: target.port ?? '3306', character_set: 'utf8mb4', ...link.serverOptions };
   },
   enforcesReadOnly: false,
   // A MySQL database is the schema: mysql_fdw names it `dbname` on each foreign table.
   tableOptions: (remoteSchema, remoteTable) => ({ dbname: remoteSchema, table_name: remoteTable }),
   remoteTableOf: (table) => ({ schema: table.options.dbname ?? '', table: table.options.table_name ?? table.name }),
   columnNameOption: false,
+  probeTable: { columns: 'SCHEMA_NAME text', options: { dbname: 'information_schema', table_name: 'SCHEMATA' } },
   describe: (target) => `${target.host}:${target.port ?? '3306'}/${target.dbname ?? '(no database)'}`,
 };

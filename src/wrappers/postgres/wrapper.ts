@@ -29,5 +29,6 @@ export const postgresWrapper: Wrapper = {
   // postgres_fdw reads a foreign table's remote schema from schema_name, or else its own schema's name.
   remoteTableOf: (table) => ({ schema: table.options.schema_name ?? table.schema, table: table.options.table_name ?? table.name }),
   columnNameOption: true,
+  probeTable: null,
   describe: describeTarget,
 };
