@@ -111,7 +111,15 @@ describe.skipIf(mysqlMissing() !== '')('MySQL and MariaDB remotes (mysql_fdw)', 
     const again = await runCli(['plan', '-c', path, '--detailed-exitcode'], env);
     expect(again.stdout).toContain('No changes.');
     expect(again.code).toBe(0);
-    for (const output of [applied, again]) expect(output.stdout + output.stderr).not.toContain(remote.password);
+    const check = await runCli(['check', '-c', path, '--json'], env);
+    expect(check.code).toBe(0);
+    expect(JSON.parse(check.stdout).databases[0].links.map((l: { link: string; state: string }) => [l.link, l.state])).toStrictEqual([
+      ['shop', 'ok'],
+    ]);
+    const list = await runCli(['list', '-c', path], env);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain('shop');
+    for (const output of [applied, again, check, list]) expect(output.stdout + output.stderr).not.toContain(remote.password);
   });
 
   it('plan follows the remote: tables added and dropped, columns added, dropped and retyped, all fixed in place', async () => {
