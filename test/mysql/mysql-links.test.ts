@@ -228,4 +228,33 @@ describe.skipIf(mysqlMissing() !== '')('MySQL and MariaDB remotes (mysql_fdw)', 
       expect(result.stdout + result.stderr).not.toContain(remote.password);
     }
   });
+
+  it('export writes a hand-made mysql_fdw link as YAML that --adopt takes over, and the next plan is empty', async () => {
+    const [remote, local] = await Promise.all([createMysqlDatabase('adopt'), createLocalDatabase()]);
+    await remote.query("CREATE TABLE a (id int PRIMARY KEY, note varchar(10)); INSERT INTO a VALUES (1, 'hi');");
+    const port = new URL(remote.url).port;
+    const literal = (value: string) => `'${value.replaceAll("'", "''")}'`;
+    for (const sql of [
+      'CREATE EXTENSION mysql_fdw',
+      `CREATE SERVER shop FOREIGN DATA WRAPPER mysql_fdw OPTIONS (host '127.0.0.1', port '${port}')`,
+      `CREATE USER MAPPING FOR CURRENT_USER SERVER shop OPTIONS (username ${literal(remote.user)}, password ${literal(remote.password)})`,
+      'CREATE SCHEMA shop',
+      `CREATE FOREIGN TABLE shop.a (id integer NOT NULL, note character varying(10)) SERVER shop OPTIONS (dbname ${literal(remote.name)}, table_name 'a')`,
+    ])
+      await local.query(sql);
+    const env = { LOCAL_URL: local.url, SHOP_URL: remote.url };
+    const exported = await runCli(['export', '-c', writeConfig('version: 1\ndatabases:\n  main:\n    url: ${LOCAL_URL}\n')], env);
+    expect(exported.code).toBe(0);
+    expect(exported.stdout).toContain(`SHOP_URL: user ${remote.user} at 127.0.0.1:${port}/${remote.name}`);
+    expect(exported.stdout).toContain('url: ${SHOP_URL}');
+    expect(exported.stdout).not.toContain('schema:');
+    expect(exported.stdout).not.toContain(remote.password);
+    const path = writeConfig(exported.stdout);
+
+    const adopted = await runCli(['apply', '-c', path, '--adopt', '--auto-approve'], env);
+    expect(adopted.stderr).toBe('');
+    expect(adopted.code).toBe(0);
+    expect((await runCli(['plan', '-c', path, '--detailed-exitcode'], env)).code).toBe(0);
+    expect(await local.query('SELECT id, note FROM shop.a')).toStrictEqual([{ id: 1, note: 'hi' }]);
+  });
 });
