@@ -50,7 +50,9 @@ SELECT l.name AS link,
        coalesce(pg_catalog.has_server_privilege(s.oid, 'USAGE'), false) AS usage,
        m.umid IS NOT NULL AS has_mapping,
        -- Only the remote user name: the mapping's password never enters this process.
-       (SELECT pg_catalog.substr(o, 6) FROM pg_catalog.unnest(m.umoptions) AS o WHERE o LIKE 'user=%' LIMIT 1) AS mapping_user,
+       -- user (postgres_fdw) or username (mysql_fdw).
+       (SELECT pg_catalog.substr(o, pg_catalog.strpos(o, '=') + 1) FROM pg_catalog.unnest(m.umoptions) AS o
+         WHERE o LIKE 'user=%' OR o LIKE 'username=%' LIMIT 1) AS mapping_user,
        coalesce((SELECT pg_catalog.json_agg(pg_catalog.json_build_object('schema', n.nspname, 'name', c.relname,
                                                                          'options', coalesce(ft.ftoptions, '{}'))
                                             ORDER BY n.nspname, c.relname)
@@ -340,10 +342,17 @@ function emptyHealth(row: LinkRow): LinkHealth {
 
 function targetOf(row: LinkRow): LinkTarget {
   const server = parseOptions(row.options);
+  // A MySQL link's database is named on its foreign tables, not on the server.
+  const wrapper = wrapperNamed(row.wrapper ?? '');
+  const first = row.tables[0];
+  const dbname =
+    wrapper?.remoteSchemaFromUrl && first
+      ? wrapper.remoteTableOf({ schema: first.schema, name: first.name, options: parseOptions(first.options) }).schema
+      : (server.dbname ?? null);
   return {
     host: server.host ?? server.hostaddr ?? null,
     port: server.port ?? null,
-    dbname: server.dbname ?? null,
+    dbname,
     user: row.mapping_user,
   };
 }
@@ -353,7 +362,12 @@ const SQLSTATE = {
   passwordRequired: '2F003',
   queryCanceled: '57014',
   undefinedObject: '42704',
+  /** mysql_fdw's "failed to connect to MySQL: <MySQL's message>". */
+  fdwUnableToEstablishConnection: 'HV00N',
 } as const;
+
+/** MySQL's words for refused credentials (ER_ACCESS_DENIED_ERROR), in mysql_fdw's message. */
+const MYSQL_AUTH_REFUSED = /Access denied for user/;
 
 /** Words in libpq's message that say the remote refused the credentials, rather than that it could not be reached. */
 const AUTH_REFUSED =
@@ -368,6 +382,9 @@ function failureOf(error: unknown): ProbeFailure {
   if (sqlstate === SQLSTATE.queryCanceled) return { ...base, code: 'timeout' };
   if (sqlstate === SQLSTATE.undefinedObject && /user mapping not found/.test(error.message))
     return { ...base, code: 'user_mapping_missing' };
+  if (sqlstate === SQLSTATE.fdwUnableToEstablishConnection) {
+    return { ...base, code: MYSQL_AUTH_REFUSED.test(error.message) ? 'auth_failed' : 'connect_failed' };
+  }
   if (sqlstate?.startsWith('08') || sqlstate === SQLSTATE.connectionFailure) {
     return { ...base, code: AUTH_REFUSED.test(detail ?? '') ? 'auth_failed' : 'connect_failed' };
   }

@@ -37,11 +37,10 @@ export interface MysqlDatabase {
  * A MariaDB database of its own with a user that may do anything in it, whose password has
  * characters a URL must encode. Dropped when the file's tests end.
  */
-export async function createMysqlDatabase(label: string): Promise<MysqlDatabase> {
+export async function createMysqlDatabase(label: string, password = `p@ss:${randomBytes(6).toString('hex')}/#`): Promise<MysqlDatabase> {
   const suffix = randomBytes(4).toString('hex');
   const name = `dl_${label}_${suffix}`;
   const user = `u_${suffix}`;
-  const password = `p@ss:${randomBytes(6).toString('hex')}/#`;
   await mysqlAdmin(`CREATE DATABASE \`${name}\``);
   await mysqlAdmin("CREATE USER ?@'%' IDENTIFIED BY ?", [user, password]);
   await mysqlAdmin(`GRANT ALL ON \`${name}\`.* TO ?@'%'`, [user]);
