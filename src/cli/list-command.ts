@@ -4,6 +4,7 @@ import { readLinkCatalog } from '../introspect/observe.js';
 import { parseManagedComment } from '../plan/managed-comment.js';
 import { escapeJson } from '../render/escape.js';
 import { type ListedDatabase, type ListedLink, renderList } from '../render/list-text.js';
+import { wrapperNamed } from '../wrappers/index.js';
 import type { CommonOptions, ConnectionFlags } from './commands.js';
 import { connectionBounds } from './durations.js';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
@@ -22,6 +23,15 @@ export async function runListCommand(options: CommonOptions & ConnectionFlags & 
       const catalog = await readLinkCatalog(database, bounds);
       const links = catalog.servers.map((server): ListedLink => {
         const meta = parseManagedComment(server.comment);
+        const tables = catalog.foreignTables.filter((t) => t.server === server.name);
+        // A MySQL link names its database on each foreign table (dbname), not on the server.
+        const wrapper = wrapperNamed(server.wrapper);
+        const first = tables[0];
+        const database = wrapper?.remoteSchemaFromUrl
+          ? first
+            ? wrapper.remoteTableOf(first).schema
+            : null
+          : (server.options.dbname ?? null);
         return {
           name: server.name,
           managed: meta !== null,
@@ -30,8 +40,8 @@ export async function runListCommand(options: CommonOptions & ConnectionFlags & 
           remote_variable: meta?.remote ?? null,
           remote_host: server.options.host ?? null,
           remote_port: server.options.port ?? null,
-          remote_database: server.options.dbname ?? null,
-          tables: catalog.foreignTables.filter((t) => t.server === server.name).length,
+          remote_database: database,
+          tables: tables.length,
         };
       });
       return { ...base, links };

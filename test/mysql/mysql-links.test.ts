@@ -118,7 +118,8 @@ describe.skipIf(mysqlMissing() !== '')('MySQL and MariaDB remotes (mysql_fdw)', 
     ]);
     const list = await runCli(['list', '-c', path], env);
     expect(list.code).toBe(0);
-    expect(list.stdout).toContain('shop');
+    expect(list.stdout).toContain(`Remote:      SHOP_URL (127.0.0.1:${new URL(remote.url).port}/${remote.name})`);
+    expect(list.stdout).toContain('Tables:      2 (wrapper mysql_fdw)');
     for (const output of [applied, again, check, list]) expect(output.stdout + output.stderr).not.toContain(remote.password);
   });
 
@@ -256,5 +257,26 @@ describe.skipIf(mysqlMissing() !== '')('MySQL and MariaDB remotes (mysql_fdw)', 
     expect(adopted.code).toBe(0);
     expect((await runCli(['plan', '-c', path, '--detailed-exitcode'], env)).code).toBe(0);
     expect(await local.query('SELECT id, note FROM shop.a')).toStrictEqual([{ id: 1, note: 'hi' }]);
+  });
+
+  it('remote names that hold quotes, semicolons and escape sequences stay names: quoted locally, escaped on the terminal', async () => {
+    const [remote, local] = await Promise.all([createMysqlDatabase('hostile'), createLocalDatabase()]);
+    const table = `in"vo'ice; DROP SCHEMA public; \x1b[31mred`;
+    const column = `co"l'umn\\`;
+    const mysqlIdent = (name: string) => `\`${name.replaceAll('`', '``')}\``;
+    await remote.query(
+      `CREATE TABLE ${mysqlIdent(table)} (${mysqlIdent(column)} int unsigned); INSERT INTO ${mysqlIdent(table)} VALUES (4000000000);`,
+    );
+    const env = { LOCAL_URL: local.url, SHOP_URL: remote.url };
+    const path = config();
+    const plan = await runCli(['plan', '-c', path, '--sql'], env);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).not.toContain('\x1b');
+    expect(plan.stdout).toContain('\\x1b[31mred');
+    expect((await runCli(['apply', '-c', path, '--auto-approve'], env)).code).toBe(0);
+    const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
+    expect(await local.query(`SELECT ${quoted(column)}::text AS v FROM shop.${quoted(table)}`)).toStrictEqual([{ v: '4000000000' }]);
+    expect(await local.query("SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'public'")).toStrictEqual([{ n: 1 }]);
+    expect((await runCli(['plan', '-c', path, '--detailed-exitcode'], env)).code).toBe(0);
   });
 });
