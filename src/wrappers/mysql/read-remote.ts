@@ -55,13 +55,18 @@ export async function readMysqlRemote(
     throw connectionFailure(error, where, target, options.connectTimeoutMs);
   }
   options.onQuery?.(TABLES_QUERY);
+  // Ctrl-C: closing the socket ends the read (MySQL drops the query with the connection).
+  const abort = () => connection.destroy();
+  options.signal?.addEventListener('abort', abort, { once: true });
   try {
+    if (options.signal?.aborted) throw new Error('cancelled');
     const [rows] = await connection.query({ sql: TABLES_QUERY, values: [schemas], rowsAsArray: true, timeout: statementTimeoutMs });
     return toSchemas(schemas, rows as unknown[][]);
   } catch (error) {
     if (codeOf(error) === 'PROTOCOL_SEQUENCE_TIMEOUT') throw new NoAnswer(where, statementTimeoutMs, statementTimeoutMs);
     throw error;
   } finally {
+    options.signal?.removeEventListener('abort', abort);
     connection.destroy();
   }
 }
