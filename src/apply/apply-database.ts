@@ -219,7 +219,9 @@ function hintFor(code: string | undefined, statement: string): string | undefine
   if (code === SQLSTATE.lockNotAvailable)
     return 'another session holds a lock on an object this apply must change; try again later or raise --lock-timeout';
   if (code === SQLSTATE.insufficientPrivilege && statement.startsWith('CREATE EXTENSION')) {
-    return "creating postgres_fdw needs a superuser (or your provider's admin role): have one run CREATE EXTENSION postgres_fdw; and GRANT USAGE ON FOREIGN DATA WRAPPER postgres_fdw TO your role";
+    // The wrapper's name, from the statement datalinks wrote (postgres_fdw or mysql_fdw).
+    const fdw = /^CREATE EXTENSION IF NOT EXISTS ([a-z_]+)$/.exec(statement)?.[1] ?? 'postgres_fdw';
+    return `creating ${fdw} needs a superuser (or your provider's admin role): have one run CREATE EXTENSION ${fdw}; and GRANT USAGE ON FOREIGN DATA WRAPPER ${fdw} TO your role`;
   }
   if (code === SQLSTATE.undefinedObject)
     return 'a type or object the remote uses does not exist in this database; create it locally or exclude that table';

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { messageOf } from '../errors.js';
 import { parseOptions } from '../introspect/options.js';
 import { ident, literal, qualified } from '../sql/quote.js';
+import { type Wrapper, wrapperNamed } from '../wrappers/index.js';
 import type { LinkHealth, LinkTarget, ProbeFailure, ProbeFailureCode, UnreadableTable } from './types.js';
 
 /**
@@ -49,7 +50,9 @@ SELECT l.name AS link,
        coalesce(pg_catalog.has_server_privilege(s.oid, 'USAGE'), false) AS usage,
        m.umid IS NOT NULL AS has_mapping,
        -- Only the remote user name: the mapping's password never enters this process.
-       (SELECT pg_catalog.substr(o, 6) FROM pg_catalog.unnest(m.umoptions) AS o WHERE o LIKE 'user=%' LIMIT 1) AS mapping_user,
+       -- user (postgres_fdw) or username (mysql_fdw).
+       (SELECT pg_catalog.substr(o, pg_catalog.strpos(o, '=') + 1) FROM pg_catalog.unnest(m.umoptions) AS o
+         WHERE o LIKE 'user=%' OR o LIKE 'username=%' LIMIT 1) AS mapping_user,
        coalesce((SELECT pg_catalog.json_agg(pg_catalog.json_build_object('schema', n.nspname, 'name', c.relname,
                                                                          'options', coalesce(ft.ftoptions, '{}'))
                                             ORDER BY n.nspname, c.relname)
@@ -150,11 +153,12 @@ async function probeOne(row: LinkRow, run: Run, options: ProbeOptions): Promise<
     failure: { code, sqlstate: null, message, detail: null },
   });
   if (!row.server_exists) return missing('server_missing', `no foreign server "${row.link}" in this database`);
-  if (row.wrapper !== 'postgres_fdw') return missing('wrong_wrapper', `the server "${row.link}" uses the wrapper ${row.wrapper}`);
+  const wrapper = wrapperNamed(row.wrapper ?? '');
+  if (!wrapper) return missing('wrong_wrapper', `the server "${row.link}" uses the wrapper ${row.wrapper}`);
   if (!row.usage) return missing('no_server_usage', `the connecting role may not use the server "${row.link}"`);
   if (!row.has_mapping) return missing('user_mapping_missing', `no user mapping for the connecting role (or PUBLIC) on "${row.link}"`);
 
-  const tables = linkedTables(row);
+  const tables = linkedTables(row, wrapper);
   await run('SAVEPOINT datalinks_probe');
   let stalled = false;
   try {
@@ -162,7 +166,9 @@ async function probeOne(row: LinkRow, run: Run, options: ProbeOptions): Promise<
       await run(`SELECT pg_catalog.set_config('statement_timeout', $1, true)`, [`${options.statementTimeoutMs}ms`]);
     }
     if (options.statementTimeoutMs !== undefined) await boundConnect(row, options.statementTimeoutMs, run);
-    const connected = await connectThroughLink(row.link, tables[0], run);
+    const connected = wrapper.probeTable
+      ? await connectWithoutSettings(row.link, tables[0], wrapper.probeTable, run)
+      : await connectThroughLink(row.link, tables[0], run);
     if ('failure' in connected) return { ...health, state: stateOf(connected.failure.code), failure: connected.failure };
     const unreadable = await readTables(tables, run, options.tableBatch ?? DEFAULT_TABLE_BATCH);
     return {
@@ -241,6 +247,31 @@ async function connectThroughLink(
 }
 
 /**
+ * A wrapper other than postgres_fdw (mysql_fdw) has no pg_settings to read: a LIMIT 0 read of one of
+ * the link's tables opens its connection, or, for a link without tables, a temporary foreign table
+ * over a remote catalog table (the wrapper's probeTable). The remote's version stays unknown.
+ */
+async function connectWithoutSettings(
+  link: string,
+  firstTable: LinkedTable | undefined,
+  probeTable: NonNullable<Wrapper['probeTable']>,
+  run: Run,
+): Promise<Connected | { failure: ProbeFailure }> {
+  const options = Object.entries(probeTable.options)
+    .map(([name, value]) => `${name} ${literal(value)}`)
+    .join(', ');
+  const started = performance.now();
+  const readError = firstTable
+    ? await attempt(run, readSql(firstTable))
+    : await attempt(run, `CREATE FOREIGN TABLE ${PROBE_TABLE} (${probeTable.columns}) SERVER ${ident(link)} OPTIONS (${options})`).then(
+        (error) => error ?? attempt(run, `SELECT 1 FROM ${PROBE_TABLE} LIMIT 0`),
+      );
+  // A table the remote role may not read still proves the connection; readTables names it.
+  if (readError !== null && failureOf(readError).code !== 'probe_failed') return { failure: failureOf(readError) };
+  return { remoteVersion: null, remoteVersionNum: null, connectMs: round(performance.now() - started), rttMs: null };
+}
+
+/**
  * Reads every table with `SELECT 1 FROM t LIMIT 0`, which postgres_fdw sends as
  * `SELECT NULL FROM remote.t LIMIT 0`: the remote checks the role's SELECT privilege and reads no row.
  * Tables go in batches of one UNION ALL statement each; a batch that fails is read again table by
@@ -287,15 +318,10 @@ function unreadableTable(table: LinkedTable, error: unknown): UnreadableTable {
   return { ...table, sqlstate: failure.sqlstate, message: failure.message };
 }
 
-function linkedTables(row: LinkRow): LinkedTable[] {
+function linkedTables(row: LinkRow, wrapper: Wrapper): LinkedTable[] {
   return row.tables.map((table) => {
-    const options = parseOptions(table.options);
-    return {
-      schema: table.schema,
-      name: table.name,
-      remoteSchema: options.schema_name ?? table.schema,
-      remoteTable: options.table_name ?? table.name,
-    };
+    const remote = wrapper.remoteTableOf({ schema: table.schema, name: table.name, options: parseOptions(table.options) });
+    return { schema: table.schema, name: table.name, remoteSchema: remote.schema, remoteTable: remote.table };
   });
 }
 
@@ -316,10 +342,17 @@ function emptyHealth(row: LinkRow): LinkHealth {
 
 function targetOf(row: LinkRow): LinkTarget {
   const server = parseOptions(row.options);
+  // A MySQL link's database is named on its foreign tables, not on the server.
+  const wrapper = wrapperNamed(row.wrapper ?? '');
+  const first = row.tables[0];
+  const dbname =
+    wrapper?.remoteSchemaFromUrl && first
+      ? wrapper.remoteTableOf({ schema: first.schema, name: first.name, options: parseOptions(first.options) }).schema
+      : (server.dbname ?? null);
   return {
     host: server.host ?? server.hostaddr ?? null,
     port: server.port ?? null,
-    dbname: server.dbname ?? null,
+    dbname,
     user: row.mapping_user,
   };
 }
@@ -329,7 +362,12 @@ const SQLSTATE = {
   passwordRequired: '2F003',
   queryCanceled: '57014',
   undefinedObject: '42704',
+  /** mysql_fdw's "failed to connect to MySQL: <MySQL's message>". */
+  fdwUnableToEstablishConnection: 'HV00N',
 } as const;
+
+/** MySQL's words for refused credentials (ER_ACCESS_DENIED_ERROR), in mysql_fdw's message. */
+const MYSQL_AUTH_REFUSED = /Access denied for user/;
 
 /** Words in libpq's message that say the remote refused the credentials, rather than that it could not be reached. */
 const AUTH_REFUSED =
@@ -344,6 +382,9 @@ function failureOf(error: unknown): ProbeFailure {
   if (sqlstate === SQLSTATE.queryCanceled) return { ...base, code: 'timeout' };
   if (sqlstate === SQLSTATE.undefinedObject && /user mapping not found/.test(error.message))
     return { ...base, code: 'user_mapping_missing' };
+  if (sqlstate === SQLSTATE.fdwUnableToEstablishConnection) {
+    return { ...base, code: MYSQL_AUTH_REFUSED.test(error.message) ? 'auth_failed' : 'connect_failed' };
+  }
   if (sqlstate?.startsWith('08') || sqlstate === SQLSTATE.connectionFailure) {
     return { ...base, code: AUTH_REFUSED.test(detail ?? '') ? 'auth_failed' : 'connect_failed' };
   }

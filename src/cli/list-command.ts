@@ -4,6 +4,7 @@ import { readLinkCatalog } from '../introspect/observe.js';
 import { parseManagedComment } from '../plan/managed-comment.js';
 import { escapeJson } from '../render/escape.js';
 import { type ListedDatabase, type ListedLink, renderList } from '../render/list-text.js';
+import { wrapperNamed } from '../wrappers/index.js';
 import type { CommonOptions, ConnectionFlags } from './commands.js';
 import { connectionBounds } from './durations.js';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
@@ -24,6 +25,15 @@ export async function runListCommand(options: CommonOptions & ConnectionFlags & 
         // Managed means the marker on a server this role owns; a marker on another role's server is not ours.
         const marked = parseManagedComment(server.comment);
         const meta = marked && server.owned ? marked : null;
+        const tables = catalog.foreignTables.filter((t) => t.server === server.name);
+        // A MySQL link names its database on each foreign table (dbname), not on the server.
+        const wrapper = wrapperNamed(server.wrapper);
+        const first = tables[0];
+        const database = wrapper?.remoteSchemaFromUrl
+          ? first
+            ? wrapper.remoteTableOf(first).schema
+            : null
+          : (server.options.dbname ?? null);
         return {
           name: server.name,
           managed: meta !== null,
@@ -33,8 +43,8 @@ export async function runListCommand(options: CommonOptions & ConnectionFlags & 
           remote_variable: meta?.remote ?? null,
           remote_host: server.options.host ?? null,
           remote_port: server.options.port ?? null,
-          remote_database: server.options.dbname ?? null,
-          tables: catalog.foreignTables.filter((t) => t.server === server.name).length,
+          remote_database: database,
+          tables: tables.length,
         };
       });
       return { ...base, links };

@@ -1,5 +1,6 @@
 import { plural } from '../plural.js';
 import { passwordParts, registerConnectionSecrets } from '../secrets.js';
+import { WRAPPERS, wrapperForUrl } from '../wrappers/index.js';
 import { interpolate } from './interpolate.js';
 import { parsePostgresUrl, type UrlRole } from './parse-url.js';
 import type { ConfigProblem } from './problem.js';
@@ -82,7 +83,8 @@ export function buildDesiredState(
       return undefined;
     }
     if (!complete) return null;
-    const parsed = parsePostgresUrl(value, role);
+    // A remote URL's scheme picks its wrapper (mysql:// → mysql_fdw), which parses it; the local one is PostgreSQL's.
+    const parsed = role === 'remote' ? wrapperForUrl(value).parseUrl(value) : parsePostgresUrl(value, role);
     if (!parsed.ok) {
       report(path, `${describeUrlField(path, raw, variable)} ${parsed.message}`, parsed.hint);
       return undefined;
@@ -121,13 +123,36 @@ export function buildDesiredState(
       }
       const serverOptions = asRecord(link.server_options) ?? {};
       if (nameProblem || !remoteUrl) continue;
+      const wrapper = wrapperForUrl(remoteUrl.target.url);
+      for (const option of Object.keys(serverOptions)) {
+        // Names no wrapper knows are the schema's to report (with a suggestion); here, the other wrapper's.
+        if (option in wrapper.serverOptionSince || !WRAPPERS.some((w) => option in w.serverOptionSince)) continue;
+        report(
+          [...linkPath, 'server_options'],
+          `server option "${option}" is not a ${wrapper.fdw} option, and the remote URL of link "${name}" selects ${wrapper.fdw}`,
+          `${wrapper.fdw} takes: ${Object.keys(wrapper.serverOptionSince).join(', ')}`,
+          option,
+        );
+      }
+      // A MySQL database is the schema: the one named in the URL is linked.
+      const remoteSchema = wrapper.remoteSchemaFromUrl ? remoteUrl.target.dbname : null;
+      if (remoteSchema !== null && remote?.schema !== undefined) {
+        report(
+          [...linkPath, 'remote'],
+          `link "${name}" has \`remote.schema\`, but its ${wrapper.remoteKind} remote links the database named in its URL`,
+          'remove `schema`, and name the database in the remote URL (mysql://USER:PASSWORD@HOST:3306/DATABASE)',
+          'schema',
+        );
+      }
       links.push({
         name,
         remote: {
           target: remoteUrl.target,
           variable: remoteUrl.variable,
           urlSource: String(remote?.url),
-          schema: typeof remote?.schema === 'string' ? resolveString([...linkPath, 'remote', 'schema'], remote.schema).value : 'public',
+          schema:
+            remoteSchema ??
+            (typeof remote?.schema === 'string' ? resolveString([...linkPath, 'remote', 'schema'], remote.schema).value : 'public'),
         },
         tables: resolveList([...linkPath, 'tables'], link.tables) ?? null,
         exclude: resolveList([...linkPath, 'exclude'], link.exclude) ?? [],

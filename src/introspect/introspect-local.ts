@@ -123,7 +123,20 @@ function toEnvironment(row: Row): LocalEnvironment {
     fdwAvailable: Boolean(row.fdw_available),
     fdwUsage: row.fdw_usage === null ? null : Boolean(row.fdw_usage),
     canCreateSchema: Boolean(row.can_create_schema),
+    wrappers: toWrappers(row.wrappers),
   };
+}
+
+function toWrappers(value: unknown): LocalEnvironment['wrappers'] {
+  const wrappers: LocalEnvironment['wrappers'] = {};
+  for (const [name, raw] of Object.entries((value ?? {}) as Record<string, Row>)) {
+    wrappers[name] = {
+      extension: raw.extension === null ? null : String(raw.extension),
+      available: raw.available === true,
+      usage: raw.usage === null ? null : raw.usage === true,
+    };
+  }
+  return wrappers;
 }
 
 function toServer(row: Row): ObservedServer {

@@ -15,7 +15,13 @@ SELECT pg_catalog.current_setting('server_version_num')::int AS version_num,
        EXISTS (SELECT 1 FROM pg_catalog.pg_available_extensions a WHERE a.name = 'postgres_fdw') AS fdw_available,
        (SELECT pg_catalog.has_foreign_data_wrapper_privilege(w.oid, 'USAGE')
           FROM pg_catalog.pg_foreign_data_wrapper w WHERE w.fdwname = 'postgres_fdw') AS fdw_usage,
-       pg_catalog.has_database_privilege(pg_catalog.current_database(), 'CREATE') AS can_create_schema`;
+       pg_catalog.has_database_privilege(pg_catalog.current_database(), 'CREATE') AS can_create_schema,
+       (SELECT json_object_agg(v.name, json_build_object(
+                 'extension', (SELECT e.extversion FROM pg_catalog.pg_extension e WHERE e.extname = v.name),
+                 'available', EXISTS (SELECT 1 FROM pg_catalog.pg_available_extensions a WHERE a.name = v.name),
+                 'usage', (SELECT pg_catalog.has_foreign_data_wrapper_privilege(w.oid, 'USAGE')
+                             FROM pg_catalog.pg_foreign_data_wrapper w WHERE w.fdwname = v.name)))
+          FROM (VALUES ('postgres_fdw'), ('mysql_fdw')) v(name)) AS wrappers`;
 
 /**
  * The roles the connecting role is a member of (itself included), through explicit grants only:

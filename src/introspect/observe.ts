@@ -3,8 +3,9 @@ import { describeTarget } from '../config/parse-url.js';
 import type { ConnectionTarget, DesiredDatabase, DesiredState } from '../config/types.js';
 import { ConnectionFailed, type ConnectOptions, NoAnswer, withConnection } from '../db/connect.js';
 import { messageOf } from '../errors.js';
+import { wrapperForUrl } from '../wrappers/index.js';
+import { readRemoteSchemas } from '../wrappers/read-remote.js';
 import { introspectLinks, introspectLocal } from './introspect-local.js';
-import { introspectRemote } from './introspect-remote.js';
 import { collectNeeds } from './remote-needs.js';
 import type { LinkCatalog, LocalResult, ObservedDatabase, RemoteSchema } from './types.js';
 
@@ -52,14 +53,15 @@ export class RemoteReader {
 
 async function readRemote(target: ConnectionTarget, schemas: string[], options: ConnectOptions): Promise<Record<string, RemoteSchema>> {
   try {
-    return await withConnection(target, options, (client) => introspectRemote(client, schemas));
+    // The link's wrapper decides how its remote is read: PostgreSQL's catalogs, or MySQL's information_schema.
+    return await readRemoteSchemas(target, schemas, options);
   } catch (error) {
     const failure: RemoteSchema =
       error instanceof ConnectionFailed
         ? { ok: false, error: `cannot connect to the remote ${error.where}: ${error.reason}`, hint: error.hint }
         : error instanceof NoAnswer
           ? { ok: false, error: `reading the remote failed: ${error.message}`, hint: error.hint }
-          : { ok: false, error: `reading the remote ${describeTarget(target)} failed: ${messageOf(error)}` };
+          : { ok: false, error: `reading the remote ${wrapperForUrl(target.url).describe(target)} failed: ${messageOf(error)}` };
     return Object.fromEntries(schemas.map((schema) => [schema, failure]));
   }
 }

@@ -18,6 +18,11 @@ export interface RemoteColumn {
   default: string | null;
   /** '' | 's' (stored) | 'v' (virtual), as pg_attribute.attgenerated. */
   generated: string;
+  /**
+   * Set by a wrapper whose remote type has no faithful local type (MySQL's geometry, ...): the remote
+   * type and why, for the plan error that names the column. `type` is then a placeholder.
+   */
+  unmappedType?: string;
 }
 
 /** A local column as the local catalog formats it (format_type with search_path = pg_catalog). */
@@ -115,6 +120,20 @@ export interface LocalEnvironment {
   /** null when the wrapper does not exist (extension not installed). */
   fdwUsage: boolean | null;
   canCreateSchema: boolean;
+  /**
+   * Each wrapper datalinks knows (by fdw name): its extension's version here, availability, USAGE.
+   * Absent (an environment built without it): fdwExtension, fdwAvailable and fdwUsage, which are
+   * postgres_fdw's, are all that is known.
+   */
+  wrappers?: Record<string, WrapperEnvironment>;
+}
+
+/** One foreign-data wrapper's extension in a local database (fdwExtension & co. are postgres_fdw's). */
+export interface WrapperEnvironment {
+  extension: string | null;
+  available: boolean;
+  /** null when the wrapper does not exist (extension not installed). */
+  usage: boolean | null;
 }
 
 /** A foreign table without its columns: enough to list and export links. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DesiredDatabase } from '../config/types.js';
 import type { LocalCatalog, ObservedDatabase } from '../introspect/types.js';
+import { wrapperNamed } from '../wrappers/index.js';
 import { desiredForeignTables } from './foreign-tables.js';
 import { parseManagedComment } from './managed-comment.js';
 import type { DatabasePlan } from './types.js';
@@ -56,7 +57,12 @@ function scopeCatalog(catalog: LocalCatalog, wanted: ReadonlySet<string>) {
     ...catalog,
     servers: servers.map((server) => ({
       ...server,
-      mappings: server.mappings.map((m) => ({ role: m.role, readable: m.options !== null, user: m.options?.user ?? null })),
+      mappings: server.mappings.map((m) => ({
+        role: m.role,
+        readable: m.options !== null,
+        // The remote user's option is the server's wrapper's: user (postgres_fdw) or username (mysql_fdw).
+        user: m.options?.[wrapperNamed(server.wrapper)?.userOption ?? 'user'] ?? null,
+      })),
     })),
     schemas: catalog.schemas.filter((schema) => names.has(schema.name)),
     foreignTables: catalog.foreignTables.filter((table) => names.has(table.server) || names.has(table.schema)),

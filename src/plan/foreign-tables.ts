@@ -3,11 +3,13 @@ import { displayQualified, formatQualified, needKey, typeKey } from '../introspe
 import type { Dependent, ObservedColumn, ObservedForeignTable, RemoteColumn, RemoteTable, ResolvedNeeds } from '../introspect/types.js';
 import { ident } from '../sql/quote.js';
 import { scanExpression } from '../sql/scan-expression.js';
+import { postgresWrapper } from '../wrappers/postgres/wrapper.js';
+import type { Wrapper } from '../wrappers/types.js';
 import type { ColumnDiff, ColumnSpec, ColumnStep, ForeignTableSpec, TableChangeReason } from './types.js';
 
 /** Why a remote column cannot become a local column as IMPORT FOREIGN SCHEMA would make it. */
 export interface ColumnProblem {
-  code: 'type_missing' | 'collation_missing' | 'expression_refused' | 'reference_missing';
+  code: 'type_missing' | 'type_unmapped' | 'collation_missing' | 'expression_refused' | 'reference_missing';
   table: string;
   column: string;
   /** The type, collation or object named (quoted), or why an expression was refused. */
@@ -87,8 +89,9 @@ function toColumnSpec(
   missing: ReadonlySet<string>,
   problem: (p: Omit<ColumnProblem, 'table' | 'column'>) => void,
 ): ColumnSpec {
-  const localType = resolved.types[typeKey(column.type)];
-  if (!localType) problem({ code: 'type_missing', detail: displayQualified(column.type), option: null });
+  const localType = column.unmappedType === undefined ? resolved.types[typeKey(column.type)] : undefined;
+  if (column.unmappedType !== undefined) problem({ code: 'type_unmapped', detail: column.unmappedType, option: null });
+  else if (!localType) problem({ code: 'type_missing', detail: displayQualified(column.type), option: null });
   let collation = localType?.collation ?? null;
   if (options.import_collate && column.collation) {
     collation = formatQualified(column.collation);
@@ -145,9 +148,13 @@ export type TablePlan =
  * depends on, another remote table) replaces the table. `dependents` are this table's, from the
  * catalog; the result carries those the plan would drop.
  */
-export function planForeignTable(desired: ForeignTableSpec, observed: ObservedForeignTable, dependents: readonly Dependent[]): TablePlan {
-  const remoteSchema = observed.options.schema_name ?? observed.schema;
-  const remoteTable = observed.options.table_name ?? observed.name;
+export function planForeignTable(
+  desired: ForeignTableSpec,
+  observed: ObservedForeignTable,
+  dependents: readonly Dependent[],
+  wrapper: Wrapper = postgresWrapper,
+): TablePlan {
+  const { schema: remoteSchema, table: remoteTable } = wrapper.remoteTableOf(observed);
   const actual = observed.columns.map(observedColumnSpec);
   const sameTarget = remoteSchema === desired.remoteSchema && remoteTable === desired.remoteTable && observed.server === observed.schema;
   // A local column renamed by hand (its column_name option kept) reads the right remote column but

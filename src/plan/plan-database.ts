@@ -1,4 +1,4 @@
-import { formatVersion, SERVER_OPTION_SINCE } from '../config/fdw-options.js';
+import { formatVersion } from '../config/fdw-options.js';
 import type { DesiredDatabase, DesiredLink } from '../config/types.js';
 import type {
   Dependent,
@@ -9,6 +9,7 @@ import type {
   ObservedServer,
   RemoteTable,
 } from '../introspect/types.js';
+import { WRAPPERS, type Wrapper, wrapperEnvironment, wrapperNamed, wrapperOf } from '../wrappers/index.js';
 import { type ColumnProblem, desiredForeignTables, planForeignTable, tableChangeReason } from './foreign-tables.js';
 import { parseManagedComment } from './managed-comment.js';
 import type { DatabasePlan, ForeignTableSpec, LinkChange, ManagedMeta, Operation, OptionChange, PlanProblem } from './types.js';
@@ -74,11 +75,11 @@ export function planDatabase(desired: DesiredDatabase, observed: ObservedDatabas
         `a foreign server "${link.name}" already exists and was not made by datalinks`,
         'datalinks never changes objects it does not manage: rename the link, drop the server by hand, or pass --adopt to take it over (datalinks export shows its settings)',
       );
-    } else if (server && server.wrapper !== 'postgres_fdw') {
+    } else if (server && server.wrapper !== wrapperOf(link).fdw) {
       problem(
         'server_wrong_wrapper',
-        `the foreign server "${link.name}" uses the wrapper ${server.wrapper}, not postgres_fdw`,
-        'rename the link or drop that server by hand',
+        `the foreign server "${link.name}" uses the wrapper ${server.wrapper}, not ${wrapperOf(link).fdw}`,
+        'rename the link or drop that server by hand (a link cannot move between wrappers in place)',
       );
     } else if (server && !server.owned) {
       problem(
@@ -123,8 +124,16 @@ export function planDatabase(desired: DesiredDatabase, observed: ObservedDatabas
     if (change) plan.changes.push(change);
   }
 
-  plan.errors.push(...checkExtension(plan, catalog));
-  if (plan.changes.length > 0 && env.fdwExtension === null && plan.errors.length === 0) plan.preamble.push({ kind: 'create_extension' });
+  // Each wrapper the file's links use must be installed here, or installable by this role.
+  const used = [...new Set(desired.links.map((link) => wrapperOf(link)))];
+  for (const wrapper of used) plan.errors.push(...checkExtension(plan, catalog, wrapper));
+  if (plan.errors.length === 0) {
+    for (const wrapper of used) {
+      const needed = plan.changes.some((change) => change.action !== 'destroy' && change.wrapper === wrapper.fdw);
+      if (needed && wrapperEnvironment(env, wrapper).extension === null)
+        plan.preamble.push({ kind: 'create_extension', extension: wrapper.fdw });
+    }
+  }
   plan.errors.push(...checkPrivileges(plan, catalog));
   plan.changes.sort((a, b) => actionOrder(a) - actionOrder(b) || a.link.localeCompare(b.link));
   return plan;
@@ -175,6 +184,13 @@ function columnProblem(link: DesiredLink, p: ColumnProblem): PlanProblem {
     : `or leave the table out with \`exclude: [${p.table}]\``;
   const optionOff = p.option ? `set \`import_options: { ${p.option}: false }\` on link "${link.name}", ` : '';
   switch (p.code) {
+    case 'type_unmapped':
+      return {
+        link: link.name,
+        code: p.code,
+        message: `${where} has the ${wrapperOf(link).remoteKind} type ${p.detail}`,
+        hint: `change the column's type on the remote, ${leaveOut}`,
+      };
     case 'type_missing':
       return {
         link: link.name,
@@ -209,8 +225,9 @@ function columnProblem(link: DesiredLink, p: ColumnProblem): PlanProblem {
 function checkLink(link: DesiredLink, catalog: LocalCatalog): PlanProblem[] {
   const problems: PlanProblem[] = [];
   const env = catalog.environment;
+  const wrapper = wrapperOf(link);
   for (const option of Object.keys(link.serverOptions)) {
-    const since = SERVER_OPTION_SINCE[option] ?? 0;
+    const since = wrapper.serverOptionSince[option] ?? 0;
     if (since > env.versionNum) {
       problems.push({
         link: link.name,
@@ -231,7 +248,7 @@ function checkLink(link: DesiredLink, catalog: LocalCatalog): PlanProblem[] {
       });
     }
   }
-  if (!env.isSuperuser && !link.remote.target.password) {
+  if (!env.isSuperuser && !link.remote.target.password && wrapper.passwordRequiredForNonSuperuser) {
     problems.push({
       link: link.name,
       code: 'password_required',
@@ -242,17 +259,19 @@ function checkLink(link: DesiredLink, catalog: LocalCatalog): PlanProblem[] {
   return problems;
 }
 
-/** postgres_fdw must be installed, or installable by this role (it is not a trusted extension). */
-function checkExtension(plan: DatabasePlan, catalog: LocalCatalog): PlanProblem[] {
+/** A link's wrapper must be installed, or installable by this role (neither is a trusted extension). */
+function checkExtension(plan: DatabasePlan, catalog: LocalCatalog, wrapper: Wrapper): PlanProblem[] {
   const env = catalog.environment;
-  if (plan.changes.length === 0 || env.fdwExtension !== null) return [];
-  if (!env.fdwAvailable) {
+  const state = wrapperEnvironment(env, wrapper);
+  const fdw = wrapper.fdw;
+  if (!plan.changes.some((change) => change.wrapper === fdw) || state.extension !== null) return [];
+  if (!state.available) {
     return [
       {
         link: null,
         code: 'extension_unavailable',
-        message: 'the postgres_fdw extension is not available on this PostgreSQL server',
-        hint: "install PostgreSQL's contrib package on the server (postgres_fdw ships with it)",
+        message: `the ${fdw} extension is not available on this PostgreSQL server`,
+        hint: wrapper.installHint(env.versionNum),
       },
     ];
   }
@@ -261,8 +280,8 @@ function checkExtension(plan: DatabasePlan, catalog: LocalCatalog): PlanProblem[
     {
       link: null,
       code: 'extension_not_creatable',
-      message: `postgres_fdw is not installed in database "${env.database}", and role "${env.currentUser}" may not create it (only a superuser can)`,
-      hint: `a superuser (or your provider's admin role) must run: CREATE EXTENSION postgres_fdw; GRANT USAGE ON FOREIGN DATA WRAPPER postgres_fdw TO ${quoteForHint(env.currentUser)};`,
+      message: `${fdw} is not installed in database "${env.database}", and role "${env.currentUser}" may not create it (only a superuser can)`,
+      hint: `a superuser (or your provider's admin role) must run: CREATE EXTENSION ${fdw}; GRANT USAGE ON FOREIGN DATA WRAPPER ${fdw} TO ${quoteForHint(env.currentUser)};`,
     },
   ];
 }
@@ -271,14 +290,18 @@ function checkPrivileges(plan: DatabasePlan, catalog: LocalCatalog): PlanProblem
   const env = catalog.environment;
   if (env.isSuperuser || plan.changes.length === 0) return [];
   const problems: PlanProblem[] = [];
-  const creates = plan.changes.some((change) => change.operations.some((op) => op.kind === 'create_server'));
-  if (creates && env.fdwUsage === false) {
-    problems.push({
-      link: null,
-      code: 'wrapper_usage_missing',
-      message: `role "${env.currentUser}" may not use the postgres_fdw foreign-data wrapper`,
-      hint: `a superuser must run: GRANT USAGE ON FOREIGN DATA WRAPPER postgres_fdw TO ${quoteForHint(env.currentUser)};`,
-    });
+  for (const wrapper of WRAPPERS) {
+    const creates = plan.changes.some(
+      (change) => change.wrapper === wrapper.fdw && change.operations.some((op) => op.kind === 'create_server'),
+    );
+    if (creates && wrapperEnvironment(env, wrapper).usage === false) {
+      problems.push({
+        link: null,
+        code: 'wrapper_usage_missing',
+        message: `role "${env.currentUser}" may not use the ${wrapper.fdw} foreign-data wrapper`,
+        hint: `a superuser must run: GRANT USAGE ON FOREIGN DATA WRAPPER ${wrapper.fdw} TO ${quoteForHint(env.currentUser)};`,
+      });
+    }
   }
   if (plan.changes.some((change) => change.operations.some((op) => op.kind === 'create_schema')) && !env.canCreateSchema) {
     problems.push({
@@ -295,16 +318,9 @@ function quoteForHint(name: string): string {
   return /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`;
 }
 
+/** The server's options, as the link's wrapper writes them (connection, server_options, access). */
 export function desiredServerOptions(link: DesiredLink, versionNum: number): Record<string, string> {
-  const target = link.remote.target;
-  const options: Record<string, string> = { host: target.host };
-  if (target.port) options.port = target.port;
-  if (target.dbname) options.dbname = target.dbname;
-  Object.assign(options, target.params, link.serverOptions);
-  // A read link refuses every write through it: INSERT/UPDATE/DELETE, and TRUNCATE (PostgreSQL 14+).
-  options.updatable = link.access === 'write' ? 'true' : 'false';
-  if (link.access === 'read' && versionNum >= SERVER_OPTION_SINCE.truncatable!) options.truncatable = 'false';
-  return sortKeys(options);
+  return sortKeys(wrapperOf(link).serverOptions(link, versionNum));
 }
 
 const tablesBySchema = new WeakMap<LocalCatalog, Map<string, ObservedForeignTable[]>>();
@@ -348,7 +364,7 @@ function createLink(link: DesiredLink, tables: ForeignTableSpec[], schema: Obser
       currentUser,
     ),
   ];
-  return { action: 'create', link: link.name, operations, dependents: [] };
+  return { action: 'create', link: link.name, wrapper: wrapperOf(link).fdw, operations, dependents: [] };
 }
 
 /**
@@ -371,7 +387,14 @@ function destroyLink(server: ObservedServer, schema: ObservedSchema | undefined,
     const seen = dependents.get(dependent.description);
     if (!seen || (seen.table === null && dependent.table !== null)) dependents.set(dependent.description, dependent);
   }
-  return { action: 'destroy', link: server.name, operations, dependents: [...dependents.values()] };
+  const wrapper = wrapperNamed(server.wrapper);
+  return {
+    action: 'destroy',
+    link: server.name,
+    ...(wrapper ? { wrapper: wrapper.fdw } : {}),
+    operations,
+    dependents: [...dependents.values()],
+  };
 }
 
 function updateLink(
@@ -417,7 +440,7 @@ function updateLink(
       fresh.push(table.name);
       continue;
     }
-    const tablePlan = planForeignTable(table, current, tableDependents(table.name));
+    const tablePlan = planForeignTable(table, current, tableDependents(table.name), wrapperOf(link));
     const remote = onRemote.get(table.remoteTable);
     const reason = () =>
       remote ? tableChangeReason(link, remote, current, catalog.resolved) : { code: 'remote_columns_changed' as const, options: [] };
@@ -462,6 +485,7 @@ function updateLink(
   return {
     action: 'update',
     link: link.name,
+    wrapper: wrapperOf(link).fdw,
     ...(adopting ? { adopt: true } : {}),
     operations,
     dependents: uniqueDependents(dependents),
@@ -490,8 +514,9 @@ function planMappings(link: DesiredLink, server: ObservedServer, currentUser: st
   const operations: Operation[] = [];
   const roles = mappedRoles(link, currentUser);
   const target = link.remote.target;
+  const userOption = wrapperOf(link).userOption;
   const differs = (options: Record<string, string>) =>
-    (options.user ?? null) !== target.user || (options.password ?? null) !== target.password;
+    (options[userOption] ?? null) !== target.user || (options.password ?? null) !== target.password;
   const own = server.mappings.find((m) => m.role === currentUser);
   const ownChanged = own?.options ? differs(own.options) : null;
   for (const role of roles) {
@@ -506,7 +531,7 @@ function planMappings(link: DesiredLink, server: ObservedServer, currentUser: st
         `link "${link.name}": the credentials of the user mapping for role "${role}" cannot be read by "${currentUser}", so they were not compared`,
       );
     } else if (changed) {
-      const userChanged = mapping.options ? (mapping.options.user ?? null) !== target.user : false;
+      const userChanged = mapping.options ? (mapping.options[userOption] ?? null) !== target.user : false;
       operations.push({
         kind: 'replace_user_mapping',
         server: link.name,

@@ -1,5 +1,6 @@
 import type { ImportOptions } from '../config/types.js';
 import type { ColumnShape, Dependent } from '../introspect/types.js';
+import type { FdwName } from '../wrappers/types.js';
 
 /** A column of a foreign table as datalinks creates it (the shape IMPORT FOREIGN SCHEMA gives). */
 export interface ColumnSpec {
@@ -58,7 +59,8 @@ export type DropReason = 'excluded_by_filter' | 'removed_on_remote' | 'link_dest
  * the SQL renderer asks for the password of a link when it needs it.
  */
 export type Operation =
-  | { kind: 'create_extension' }
+  /** `extension` is the link's wrapper (absent in plans saved before MySQL links: postgres_fdw). */
+  | { kind: 'create_extension'; extension?: FdwName }
   | { kind: 'create_server'; server: string; options: Record<string, string>; meta: ManagedMeta }
   | { kind: 'alter_server_options'; server: string; changes: OptionChange[] }
   | { kind: 'comment_server'; server: string; meta: ManagedMeta }
@@ -89,6 +91,8 @@ export type Action = 'create' | 'update' | 'destroy';
 export interface LinkChange {
   action: Action;
   link: string;
+  /** The link's foreign-data wrapper, which decides how its SQL is written (absent in older saved plans: postgres_fdw). */
+  wrapper?: FdwName;
   /** A hand-made server taken over with --adopt (an update that also marks it as managed). */
   adopt?: boolean;
   operations: Operation[];

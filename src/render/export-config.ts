@@ -3,11 +3,14 @@ import { DEFAULT_IMPORT_OPTIONS, type DesiredDatabase, type DesiredLink } from '
 import type { ForeignTableSummary, LinkCatalog, ObservedServer } from '../introspect/types.js';
 import { parseManagedComment } from '../plan/managed-comment.js';
 import { plural } from '../plural.js';
+import { type Wrapper, wrapperNamed } from '../wrappers/index.js';
 import { hasUnsafeCharacters, type SafeText, safe } from './escape.js';
 
 const CONNECTION_OPTIONS = new Set(['host', 'hostaddr', 'port', 'dbname']);
 const BOOLEAN_OPTIONS = new Set([
   'use_remote_estimate',
+  'secure_auth',
+  'reconnect',
   'async_capable',
   'keep_connections',
   'truncatable',
@@ -55,7 +58,7 @@ export function exportConfig(databases: ExportedDatabase[]): string {
     version: 1,
     databases: Object.fromEntries(
       databases.map(({ database, catalog }) => {
-        const skipped = catalog.servers.filter((server) => server.wrapper !== 'postgres_fdw');
+        const skipped = catalog.servers.filter((server) => !wrapperNamed(server.wrapper));
         if (skipped.length > 0) {
           databaseComments.set(
             database.alias,
@@ -67,7 +70,7 @@ export function exportConfig(databases: ExportedDatabase[]): string {
         }
         const links = Object.fromEntries(
           catalog.servers
-            .filter((server) => server.wrapper === 'postgres_fdw')
+            .filter((server) => wrapperNamed(server.wrapper))
             .map((server) => {
               const configured = database.links.find((l) => l.name === server.name);
               const exported = exportLink(server, catalog, configured);
@@ -82,7 +85,7 @@ export function exportConfig(databases: ExportedDatabase[]): string {
   };
   const document = new Document(body, { aliasDuplicateObjects: false });
   const needed = [...variables].map(([name, connection]) => safe`   ${name}: ${connection}`).join('\n');
-  document.commentBefore = ` Exported by datalinks from the live catalogs.${needed ? `\n Set these variables to postgres:// URLs (with the password) for:\n${needed}` : ''}`;
+  document.commentBefore = ` Exported by datalinks from the live catalogs.${needed ? `\n Set these variables to postgres:// (or, for mysql_fdw, mysql://) URLs (with the password) for:\n${needed}` : ''}`;
   for (const [alias, lines] of databaseComments) {
     const node = document.getIn(['databases', alias], true);
     if (isNode(node)) node.commentBefore = lines.map((l) => ` ${l}`).join('\n');
@@ -118,16 +121,11 @@ function yamlEscape(code: number): string {
   return `\\U${code.toString(16).padStart(8, '0')}`;
 }
 
-/** postgres_fdw reads a foreign table's remote schema from schema_name, or else its own schema's name. */
-function remoteSchemaOf(table: ForeignTableSummary): string {
-  return table.options.schema_name ?? table.schema;
-}
-
-function remoteTableOf(table: ForeignTableSummary): string {
-  return table.options.table_name ?? table.name;
-}
-
 function exportLink(server: ObservedServer, catalog: LinkCatalog, configured: DesiredLink | undefined): ExportedLink {
+  // The server's wrapper says where a foreign table's remote schema and table are named.
+  const wrapper = wrapperNamed(server.wrapper) as Wrapper;
+  const remoteSchemaOf = (table: ForeignTableSummary) => wrapper.remoteTableOf(table).schema;
+  const remoteTableOf = (table: ForeignTableSummary) => wrapper.remoteTableOf(table).table;
   const meta = parseManagedComment(server.comment);
   const currentUser = catalog.environment.currentUser;
   const comments: SafeText[] = meta ? [] : [safe`made by hand: \`datalinks apply --adopt\` takes it over`];
@@ -149,7 +147,7 @@ function exportLink(server: ObservedServer, catalog: LinkCatalog, configured: De
       bt.length - at.length ||
       a.localeCompare(b),
   );
-  const remoteSchema = ranked[0]?.[0] ?? configured?.remote.schema ?? 'public';
+  const remoteSchema = ranked[0]?.[0] ?? configured?.remote.schema ?? (wrapper.remoteSchemaFromUrl ? '?' : 'public');
   const tables = ranked[0]?.[1] ?? [];
   if (ranked.length > 1) {
     const others = ranked.slice(1).map(([schema, t]) => safe`"${schema}" (${plural(t.length, 'table')})`);
@@ -174,11 +172,18 @@ function exportLink(server: ObservedServer, catalog: LinkCatalog, configured: De
   const serverOptions: Record<string, unknown> = {};
   const libpq: string[] = [];
   for (const [name, value] of Object.entries(server.options)) {
-    if (SERVER_OPTIONS.has(name)) serverOptions[name] = typedOption(name, value);
-    else if (!CONNECTION_OPTIONS.has(name) && name !== 'updatable') libpq.push(`${name}=${value}`);
+    if (CONNECTION_OPTIONS.has(name) || name === 'updatable') continue;
+    // mysql_fdw's options are all server_options; postgres_fdw's libpq ones belong in the URL.
+    if (wrapper.remoteSchemaFromUrl ? name in wrapper.serverOptionSince : SERVER_OPTIONS.has(name))
+      serverOptions[name] = typedOption(name, value);
+    else libpq.push(`${name}=${value}`);
   }
-  const mappingUser = server.mappings.find((m) => m.role === currentUser)?.options?.user;
-  const where = safe`${server.options.host ?? '?'}:${server.options.port ?? '5432'}/${server.options.dbname ?? '?'}`;
+  const mappingUser = server.mappings.find((m) => m.role === currentUser)?.options?.[wrapper.userOption];
+  const where = safe`${wrapper.describe({
+    host: server.options.host ?? '?',
+    port: server.options.port ?? null,
+    dbname: wrapper.remoteSchemaFromUrl ? remoteSchema : (server.options.dbname ?? '?'),
+  })}`;
   const connection = safe`user ${mappingUser ?? '?'} at ${where}${libpq.length ? ` with ?${libpq.join('&')}` : ''}`;
 
   // Who may read the linked tables now: USAGE on the link's schema, privileges on the tables. (Another
@@ -198,7 +203,12 @@ function exportLink(server: ObservedServer, catalog: LinkCatalog, configured: De
   const writers = grantTo.filter((role) =>
     tables.some((t) => t.grants.some((g) => g.grantee === role && WRITE_PRIVILEGES.has(g.privilege))),
   );
-  let access: 'read' | 'write' = server.options.updatable === 'false' ? 'read' : 'write';
+  // A wrapper without `updatable` (mysql_fdw) is as writable as its grants: read unless a role may write.
+  let access: 'read' | 'write' = wrapper.enforcesReadOnly
+    ? server.options.updatable === 'false'
+      ? 'read'
+      : 'write'
+    : (configured?.access ?? (writers.length > 0 ? 'write' : 'read'));
   if (access === 'write' && grantTo.length > 0 && writers.length === 0) {
     access = 'read';
     warn(
@@ -217,7 +227,7 @@ function exportLink(server: ObservedServer, catalog: LinkCatalog, configured: De
   }
 
   const link: Record<string, unknown> = {
-    remote: { url: `\${${variable}}`, ...(remoteSchema !== 'public' ? { schema: remoteSchema } : {}) },
+    remote: { url: `\${${variable}}`, ...(remoteSchema !== 'public' && !wrapper.remoteSchemaFromUrl ? { schema: remoteSchema } : {}) },
   };
   if (configured?.tables) link.tables = [...configured.tables];
   else if (configured && configured.exclude.length > 0) link.exclude = [...configured.exclude];

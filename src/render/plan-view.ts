@@ -2,6 +2,7 @@ import { diffArrays } from 'diff';
 import { describeColumn } from '../plan/foreign-tables.js';
 import type { ColumnStep, DatabasePlan, DropReason, LinkChange, Operation, Plan, PlanProblem, TableChangeReason } from '../plan/types.js';
 import { plural } from '../plural.js';
+import { wrapperNamed } from '../wrappers/index.js';
 import { escapeText, joinSafe, type SafeText, safe } from './escape.js';
 
 /** What a line means, which decides its symbol's colour in both the text and the Ink view. */
@@ -168,7 +169,7 @@ function line(symbol: string, text: SafeText, tone: Tone, depth = 1): ViewLine {
 function operationLines(op: Operation): ViewLine[] {
   switch (op.kind) {
     case 'create_extension':
-      return [line('+', safe`extension postgres_fdw`, 'create', 0)];
+      return [line('+', safe`extension ${wrapperNamed(op.extension)?.fdw ?? 'postgres_fdw'}`, 'create', 0)];
     case 'create_server':
       return [line('+', safe`server ${op.server} (${describeOptions(op.options)})`, 'create')];
     case 'alter_server_options': {

@@ -1,6 +1,8 @@
 import { formatManagedComment } from '../plan/managed-comment.js';
 import type { ColumnSpec, ColumnStep, DatabasePlan, ForeignTableSpec, Operation, OptionChange } from '../plan/types.js';
 import { MASK } from '../secrets.js';
+import { type Wrapper, wrapperNamed } from '../wrappers/index.js';
+import { postgresWrapper } from '../wrappers/postgres/wrapper.js';
 import { ident, literal, optionList, qualified, role } from './quote.js';
 
 export interface SqlContext {
@@ -24,20 +26,21 @@ export interface Statement {
   link: string | null;
 }
 
-type Renderers = { [K in Operation['kind']]: (op: Extract<Operation, { kind: K }>, ctx: SqlContext) => string[] };
+/** Each renderer gets the link's wrapper, which decides the wrapper-specific parts (options, column_name). */
+type Renderers = { [K in Operation['kind']]: (op: Extract<Operation, { kind: K }>, ctx: SqlContext, wrapper: Wrapper) => string[] };
 
 const renderers = {
-  create_extension: () => ['CREATE EXTENSION IF NOT EXISTS postgres_fdw'],
-  create_server: (op, ctx) => [
-    `CREATE SERVER ${ident(op.server)} FOREIGN DATA WRAPPER postgres_fdw OPTIONS (${optionList(op.options)})`,
+  create_extension: (op) => [`CREATE EXTENSION IF NOT EXISTS ${wrapperNamed(op.extension)?.fdw ?? 'postgres_fdw'}`],
+  create_server: (op, ctx, wrapper) => [
+    `CREATE SERVER ${ident(op.server)} FOREIGN DATA WRAPPER ${wrapper.fdw} OPTIONS (${optionList(op.options)})`,
     `COMMENT ON SERVER ${ident(op.server)} IS ${literal(formatManagedComment(op.meta, ctx.now))}`,
   ],
   alter_server_options: (op) => [`ALTER SERVER ${ident(op.server)} OPTIONS (${op.changes.map(optionChange).join(', ')})`],
   comment_server: (op, ctx) => [`COMMENT ON SERVER ${ident(op.server)} IS ${literal(formatManagedComment(op.meta, ctx.now))}`],
-  create_user_mapping: (op, ctx) => [createUserMapping(op.server, op.role, op.user, ctx)],
-  replace_user_mapping: (op, ctx) => [
+  create_user_mapping: (op, ctx, wrapper) => [createUserMapping(op.server, op.role, op.user, ctx, wrapper)],
+  replace_user_mapping: (op, ctx, wrapper) => [
     `DROP USER MAPPING IF EXISTS FOR ${role(op.role)} SERVER ${ident(op.server)}`,
-    createUserMapping(op.server, op.role, op.user, ctx),
+    createUserMapping(op.server, op.role, op.user, ctx, wrapper),
   ],
   drop_user_mapping: (op) => [`DROP USER MAPPING IF EXISTS FOR ${role(op.role)} SERVER ${ident(op.server)}`],
   create_schema: (op, ctx) => [
@@ -45,15 +48,15 @@ const renderers = {
     `COMMENT ON SCHEMA ${ident(op.schema)} IS ${literal(formatManagedComment(op.meta, ctx.now))}`,
   ],
   comment_schema: (op, ctx) => [`COMMENT ON SCHEMA ${ident(op.schema)} IS ${literal(formatManagedComment(op.meta, ctx.now))}`],
-  create_foreign_table: (op) => [createForeignTable(op.schema, op.server, op.table)],
+  create_foreign_table: (op, _ctx, wrapper) => [createForeignTable(op.schema, op.server, op.table, wrapper)],
   drop_foreign_tables: (op, ctx) => [`DROP FOREIGN TABLE ${op.tables.map((t) => qualified(op.schema, t)).join(', ')}${dropMode(ctx)}`],
-  alter_foreign_table: (op, ctx) => alterColumns(qualified(op.schema, op.table), op.steps, ctx),
+  alter_foreign_table: (op, ctx, wrapper) => alterColumns(qualified(op.schema, op.table), op.steps, ctx, wrapper),
   alter_foreign_table_options: (op) => [
     `ALTER FOREIGN TABLE ${qualified(op.schema, op.table)} OPTIONS (${op.changes.map(optionChange).join(', ')})`,
   ],
-  replace_foreign_table: (op, ctx) => [
+  replace_foreign_table: (op, ctx, wrapper) => [
     `DROP FOREIGN TABLE ${qualified(op.schema, op.table.name)}${dropMode(ctx)}`,
-    createForeignTable(op.schema, op.server, op.table),
+    createForeignTable(op.schema, op.server, op.table, wrapper),
   ],
   grant: (op) => [`GRANT ${op.privileges.join(', ')} ON ${grantTarget(op.schema, op.tables)} TO ${role(op.role)}`],
   revoke: (op) => [`REVOKE ${op.privileges.join(', ')} ON ${grantTarget(op.schema, op.tables)} FROM ${role(op.role)}`],
@@ -61,22 +64,24 @@ const renderers = {
   drop_server: (op, ctx) => [`DROP SERVER ${ident(op.server)}${dropMode(ctx)}`],
 } satisfies Renderers;
 
-export function renderOperation(op: Operation, ctx: SqlContext): string[] {
-  return (renderers[op.kind] as (op: Operation, ctx: SqlContext) => string[])(op, ctx);
+/** `wrapper`: the link's (LinkChange.wrapper); postgres_fdw for database-level steps and older saved plans. */
+export function renderOperation(op: Operation, ctx: SqlContext, wrapper: Wrapper = postgresWrapper): string[] {
+  return (renderers[op.kind] as (op: Operation, ctx: SqlContext, wrapper: Wrapper) => string[])(op, ctx, wrapper);
 }
 
 /** Every statement that applies one database's plan, in order. */
 export function renderDatabaseSql(plan: DatabasePlan, ctx: SqlContext): Statement[] {
   const statements: Statement[] = plan.preamble.flatMap((op) => renderOperation(op, ctx).map((sql) => ({ sql, link: null })));
   for (const change of plan.changes) {
-    for (const op of change.operations) statements.push(...renderOperation(op, ctx).map((sql) => ({ sql, link: change.link })));
+    const wrapper = wrapperNamed(change.wrapper) ?? postgresWrapper;
+    for (const op of change.operations) statements.push(...renderOperation(op, ctx, wrapper).map((sql) => ({ sql, link: change.link })));
   }
   return statements;
 }
 
-function createUserMapping(server: string, roleName: string, user: string | null, ctx: SqlContext): string {
+function createUserMapping(server: string, roleName: string, user: string | null, ctx: SqlContext, wrapper: Wrapper): string {
   const options: Record<string, string> = {};
-  if (user !== null) options.user = user;
+  if (user !== null) options[wrapper.userOption] = user;
   const password = ctx.passwordFor(server);
   if (password !== null) options.password = password;
   const optionsSql = Object.keys(options).length > 0 ? ` OPTIONS (${optionList(options)})` : '';
@@ -88,11 +93,17 @@ function optionChange(change: OptionChange): string {
   return `${change.action.toUpperCase()} ${ident(change.name)} ${literal(change.value)}`;
 }
 
-/** CREATE FOREIGN TABLE in the shape postgres_fdw's IMPORT FOREIGN SCHEMA produces. */
-export function createForeignTable(schema: string, server: string, table: ForeignTableSpec): string {
-  const columns = table.columns.map((column) => `  ${columnDefinition(column)}`);
+/**
+ * CREATE FOREIGN TABLE in the shape postgres_fdw's IMPORT FOREIGN SCHEMA produces; the wrapper names
+ * the table's options (schema_name or dbname, table_name) and whether columns carry column_name.
+ */
+export function createForeignTable(schema: string, server: string, table: ForeignTableSpec, wrapper: Wrapper = postgresWrapper): string {
+  const columns = table.columns.map((column) => `  ${columnDefinition(column, wrapper)}`);
   const body = columns.length > 0 ? `(\n${columns.join(',\n')}\n)` : '()';
-  return `CREATE FOREIGN TABLE ${qualified(schema, table.name)} ${body} SERVER ${ident(server)} OPTIONS (schema_name ${literal(table.remoteSchema)}, table_name ${literal(table.remoteTable)})`;
+  const options = Object.entries(wrapper.tableOptions(table.remoteSchema, table.remoteTable))
+    .map(([name, value]) => `${name} ${literal(value)}`)
+    .join(', ');
+  return `CREATE FOREIGN TABLE ${qualified(schema, table.name)} ${body} SERVER ${ident(server)} OPTIONS (${options})`;
 }
 
 function dropMode(ctx: SqlContext): string {
@@ -104,13 +115,14 @@ function dropMode(ctx: SqlContext): string {
  * SQL; expressions come from the remote and were checked by scanExpression() to stay inside the
  * parentheses they are put in.
  */
-function alterColumns(table: string, steps: ColumnStep[], ctx: SqlContext): string[] {
+function alterColumns(table: string, steps: ColumnStep[], ctx: SqlContext, wrapper: Wrapper): string[] {
   const statements: string[] = [];
   const alter = (action: string) => statements.push(`ALTER FOREIGN TABLE ${table} ${action}`);
   for (const step of steps) {
     if (step.action !== 'rename') continue;
     alter(`RENAME COLUMN ${ident(step.from)} TO ${ident(step.to)}`);
-    alter(`ALTER COLUMN ${ident(step.to)} OPTIONS (${step.hasColumnNameOption ? 'SET' : 'ADD'} column_name ${literal(step.to)})`);
+    if (wrapper.columnNameOption)
+      alter(`ALTER COLUMN ${ident(step.to)} OPTIONS (${step.hasColumnNameOption ? 'SET' : 'ADD'} column_name ${literal(step.to)})`);
   }
   const drops = steps.flatMap((step) => (step.action === 'drop' ? [`DROP COLUMN ${ident(step.column)}${dropMode(ctx)}`] : []));
   if (drops.length > 0) alter(drops.join(', '));
@@ -126,13 +138,14 @@ function alterColumns(table: string, steps: ColumnStep[], ctx: SqlContext): stri
       alter(`ALTER COLUMN ${column} SET DEFAULT (${after.default})`);
     if (after.notNull !== before.notNull) alter(`ALTER COLUMN ${column} ${after.notNull ? 'SET' : 'DROP'} NOT NULL`);
   }
-  const adds = steps.flatMap((step) => (step.action === 'add' ? [`ADD COLUMN ${columnDefinition(step.column)}`] : []));
+  const adds = steps.flatMap((step) => (step.action === 'add' ? [`ADD COLUMN ${columnDefinition(step.column, wrapper)}`] : []));
   if (adds.length > 0) alter(adds.join(', '));
   return statements;
 }
 
-function columnDefinition(column: ColumnSpec): string {
-  let sql = `${ident(column.name)} ${column.type} OPTIONS (column_name ${literal(column.name)})`;
+function columnDefinition(column: ColumnSpec, wrapper: Wrapper): string {
+  let sql = `${ident(column.name)} ${column.type}`;
+  if (wrapper.columnNameOption) sql += ` OPTIONS (column_name ${literal(column.name)})`;
   if (column.collation) sql += ` COLLATE ${column.collation}`;
   if (column.default !== null) sql += ` DEFAULT (${column.default})`;
   if (column.generated !== null) sql += ` GENERATED ALWAYS AS (${column.generated}) STORED`;

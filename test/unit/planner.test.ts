@@ -518,7 +518,9 @@ describe('planDatabase', () => {
     expect(plan.preamble).toStrictEqual([]);
     expect(plan.errors.map((e) => e.code)).toStrictEqual(['extension_not_creatable']);
     local.environment.isSuperuser = true;
-    expect(planDatabase(database([link()]), observed(local)).preamble).toStrictEqual([{ kind: 'create_extension' }]);
+    expect(planDatabase(database([link()]), observed(local)).preamble).toStrictEqual([
+      { kind: 'create_extension', extension: 'postgres_fdw' },
+    ]);
   });
 
   it('refuses two aliases that reach the same database', () => {

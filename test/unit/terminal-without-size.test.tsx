@@ -2,10 +2,11 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import { inkStdout, terminalColumns, trackApply, trackReading } from '../../src/render/terminal.js';
 
-// datalinks draws with Ink only in a terminal outside CI (cli/output.ts), and Ink itself draws
-// differently (last frame only) when CI is set: these tests are about the terminal path, wherever they run.
+// These tests watch Ink draw live frames. With CI set (as in .ci/run), Ink (is-in-ci, read when it is
+// imported) draws nothing until it stops, so the variable is cleared before any import runs.
 vi.hoisted(() => {
   process.env.CI = 'false';
+  process.env.CONTINUOUS_INTEGRATION = 'false';
 });
 
 /** A pseudo-terminal that reports 0×0, as `script` and some CI runners do. */

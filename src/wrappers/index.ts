@@ -1,0 +1,39 @@
+import type { LocalEnvironment, WrapperEnvironment } from '../introspect/types.js';
+import { mysqlWrapper } from './mysql/wrapper.js';
+import { postgresWrapper } from './postgres/wrapper.js';
+import type { FdwName, Wrapper } from './types.js';
+
+export type { FdwName, Wrapper } from './types.js';
+
+const BY_FDW: Record<FdwName, Wrapper> = { postgres_fdw: postgresWrapper, mysql_fdw: mysqlWrapper };
+
+/** The wrappers datalinks knows, for the environment query and messages. */
+export const WRAPPERS: readonly Wrapper[] = Object.values(BY_FDW);
+
+/** The URL schemes that select mysql_fdw; every other remote URL is read as PostgreSQL's. */
+const MYSQL_SCHEMES = /^(mysql|mariadb):/i;
+
+/** The wrapper a remote URL selects by its scheme: mysql:// and mariadb:// → mysql_fdw, else postgres_fdw. */
+export function wrapperForUrl(url: string): Wrapper {
+  return MYSQL_SCHEMES.test(url.trimStart()) ? mysqlWrapper : postgresWrapper;
+}
+
+/** The wrapper of a link: its remote URL decides. */
+export function wrapperOf(link: { remote: { target: { url: string } } }): Wrapper {
+  return wrapperForUrl(link.remote.target.url);
+}
+
+/** The wrapper an existing server uses, or undefined for one datalinks does not manage links with. */
+export function wrapperNamed(fdw: string | undefined): Wrapper | undefined {
+  return fdw === undefined ? postgresWrapper : (BY_FDW as Record<string, Wrapper>)[fdw];
+}
+
+/** The state of `wrapper`'s extension in a local database (see LocalEnvironment.wrappers). */
+export function wrapperEnvironment(env: LocalEnvironment, wrapper: Wrapper): WrapperEnvironment {
+  return (
+    env.wrappers?.[wrapper.fdw] ??
+    (wrapper === postgresWrapper
+      ? { extension: env.fdwExtension, available: env.fdwAvailable, usage: env.fdwUsage }
+      : { extension: null, available: false, usage: null })
+  );
+}

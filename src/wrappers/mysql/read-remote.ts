@@ -1,0 +1,178 @@
+import mysql from 'mysql2/promise';
+import type { ConnectionTarget } from '../../config/types.js';
+import { ConnectionFailed, type ConnectOptions, DEFAULT_STATEMENT_TIMEOUT_MS, NoAnswer } from '../../db/connect.js';
+import type { RemoteColumn, RemoteSchema, RemoteTable } from '../../introspect/types.js';
+import { mapMysqlType } from './type-map.js';
+import { mysqlWrapper } from './wrapper.js';
+
+/**
+ * Every table and view of the linked databases with its columns, in one query. TABLE_TYPE 'SYSTEM
+ * VERSIONED' is MariaDB's name for a table with history; sequences and system views are not linked.
+ */
+const TABLES_QUERY = `
+SELECT t.TABLE_SCHEMA, t.TABLE_NAME, t.TABLE_TYPE, c.COLUMN_NAME, c.DATA_TYPE, c.COLUMN_TYPE, c.IS_NULLABLE,
+       c.NUMERIC_PRECISION, c.NUMERIC_SCALE, c.DATETIME_PRECISION, c.CHARACTER_MAXIMUM_LENGTH
+  FROM information_schema.TABLES t
+  LEFT JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME
+ WHERE t.TABLE_SCHEMA IN (?) AND t.TABLE_TYPE IN ('BASE TABLE', 'VIEW', 'SYSTEM VERSIONED')
+ ORDER BY t.TABLE_SCHEMA, t.TABLE_NAME, c.ORDINAL_POSITION`;
+
+/** MySQL's error codes that name a problem the user can fix. */
+const MYSQL_ERROR = {
+  accessDenied: 'ER_ACCESS_DENIED_ERROR',
+  databaseAccessDenied: 'ER_DBACCESS_DENIED_ERROR',
+  unknownDatabase: 'ER_BAD_DB_ERROR',
+} as const;
+
+/**
+ * Reads the linked databases (the "schemas") of one MySQL or MariaDB remote from its
+ * information_schema: one connection, one query. Every value is untrusted data: names stay names,
+ * types go through mapMysqlType's table. Connection failures are thrown as ConnectionFailed naming
+ * host and port, never the password.
+ */
+export async function readMysqlRemote(
+  target: ConnectionTarget,
+  schemas: readonly string[],
+  options: ConnectOptions,
+): Promise<Record<string, RemoteSchema>> {
+  const where = mysqlWrapper.describe(target);
+  const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
+  let connection: mysql.Connection;
+  try {
+    connection = await mysql.createConnection({
+      host: target.host,
+      port: Number(target.port ?? mysqlWrapper.defaultPort),
+      user: target.user ?? undefined,
+      password: target.password ?? undefined,
+      database: target.dbname ?? undefined,
+      connectTimeout: options.connectTimeoutMs,
+      multipleStatements: false,
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+      dateStrings: true,
+    });
+  } catch (error) {
+    throw connectionFailure(error, where, target, options.connectTimeoutMs);
+  }
+  options.onQuery?.(TABLES_QUERY);
+  // Ctrl-C: closing the socket ends the read (MySQL drops the query with the connection).
+  const abort = () => connection.destroy();
+  options.signal?.addEventListener('abort', abort, { once: true });
+  try {
+    if (options.signal?.aborted) throw new Error('cancelled');
+    const [rows] = await connection.query({ sql: TABLES_QUERY, values: [schemas], rowsAsArray: true, timeout: statementTimeoutMs });
+    return toSchemas(schemas, rows as unknown[][]);
+  } catch (error) {
+    if (codeOf(error) === 'PROTOCOL_SEQUENCE_TIMEOUT') throw new NoAnswer(where, statementTimeoutMs, statementTimeoutMs);
+    throw error;
+  } finally {
+    options.signal?.removeEventListener('abort', abort);
+    connection.destroy();
+  }
+}
+
+function toSchemas(schemas: readonly string[], rows: unknown[][]): Record<string, RemoteSchema> {
+  const result: Record<string, RemoteSchema> = {};
+  const tables = new Map<string, RemoteTable>();
+  for (const schema of schemas) result[schema] = { ok: true, tables: [] };
+  for (const row of rows) {
+    const [schema, name, kind, column, dataType, columnType, nullable, precision, scale, datetimePrecision, length] = row;
+    const entry = result[text(schema, 'TABLE_SCHEMA')];
+    if (!entry?.ok) continue;
+    const tableName = text(name, 'TABLE_NAME');
+    const key = `${String(schema)}\0${tableName}`;
+    let table = tables.get(key);
+    if (!table) {
+      table = { name: tableName, kind: kind === 'VIEW' ? 'v' : 'r', isPartition: false, readable: true, columns: [] };
+      tables.set(key, table);
+      entry.tables.push(table);
+    }
+    if (column === null) continue; // a table the user may see but none of whose columns
+    const declared = text(columnType, 'COLUMN_TYPE');
+    const mapped = mapMysqlType({
+      dataType: text(dataType, 'DATA_TYPE'),
+      columnType: declared,
+      numericPrecision: count(precision, 'NUMERIC_PRECISION'),
+      numericScale: count(scale, 'NUMERIC_SCALE'),
+      datetimePrecision: count(datetimePrecision, 'DATETIME_PRECISION'),
+      characterMaximumLength: count(length, 'CHARACTER_MAXIMUM_LENGTH'),
+    });
+    const remoteColumn: RemoteColumn = {
+      name: text(column, 'COLUMN_NAME'),
+      type: mapped.ok ? mapped.type : { schema: 'pg_catalog', name: 'text', typmod: -1 },
+      notNull: text(nullable, 'IS_NULLABLE') === 'NO',
+      collation: null,
+      // MySQL defaults are MySQL expressions: never carried over (mysql_fdw sends the row's values).
+      default: null,
+      generated: '',
+      ...(mapped.ok ? {} : { unmappedType: `${declared} (${mapped.reason})` }),
+    };
+    table.columns.push(remoteColumn);
+  }
+  return result;
+}
+
+function text(value: unknown, field: string): string {
+  if (typeof value === 'string') return value;
+  if (Buffer.isBuffer(value)) return value.toString('utf8');
+  throw new RemoteMysqlInvalid(field);
+}
+
+function count(value: unknown, field: string): number | null {
+  if (value === null || value === undefined) return null;
+  const number = Number(value);
+  if (!Number.isSafeInteger(number) || number < 0) throw new RemoteMysqlInvalid(field);
+  return number;
+}
+
+class RemoteMysqlInvalid extends Error {
+  constructor(field: string) {
+    super(`the remote's information_schema returned an invalid value for ${field}`);
+  }
+}
+
+function codeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** The user-facing reason a MySQL connection failed: host and port always, the server's own words where it gave some. */
+function connectionFailure(error: unknown, where: string, target: ConnectionTarget, timeoutMs: number): ConnectionFailed {
+  const code = codeOf(error);
+  const serverMessage = error instanceof Error ? error.message : String(error);
+  const user = target.user ?? '(no user)';
+  switch (code) {
+    case MYSQL_ERROR.accessDenied:
+      return new ConnectionFailed(
+        where,
+        `MySQL refused user "${user}": ${serverMessage}`,
+        'check the user name and password in the remote URL, and that the user may connect from this host (MySQL matches user@host)',
+      );
+    case MYSQL_ERROR.unknownDatabase:
+      return new ConnectionFailed(
+        where,
+        `database "${target.dbname}" does not exist on the remote`,
+        'fix the database name in the remote URL, or create it on the remote',
+      );
+    case MYSQL_ERROR.databaseAccessDenied:
+      return new ConnectionFailed(
+        where,
+        // MySQL answers a user without rights on a database the same whether or not it exists.
+        `database "${target.dbname}" does not exist on the remote, or user "${user}" may not use it`,
+        `fix the database name in the remote URL, or on the remote: GRANT SELECT ON \`${target.dbname}\`.* TO '${user}'@'%';`,
+      );
+    case 'ECONNREFUSED':
+      return new ConnectionFailed(where, 'connection refused', 'is MySQL running there and listening on that port (and on that address)?');
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new ConnectionFailed(where, 'host name not found', 'check the host in the remote URL');
+    case 'ETIMEDOUT':
+      return new ConnectionFailed(
+        where,
+        `no answer within ${Math.round(timeoutMs / 1000)}s`,
+        'check the host, port and firewall, or raise --connect-timeout',
+      );
+    default:
+      return new ConnectionFailed(where, code ? `${serverMessage} (${code})` : serverMessage);
+  }
+}

@@ -1,0 +1,34 @@
+import { SERVER_OPTION_SINCE } from '../../config/fdw-options.js';
+import { describeTarget, parsePostgresUrl } from '../../config/parse-url.js';
+import type { Wrapper } from '../types.js';
+
+/** postgres_fdw: the wrapper of postgres:// and postgresql:// remotes. */
+export const postgresWrapper: Wrapper = {
+  fdw: 'postgres_fdw',
+  remoteKind: 'PostgreSQL',
+  parseUrl: (url) => parsePostgresUrl(url, 'remote'),
+  remoteSchemaFromUrl: false,
+  defaultPort: '5432',
+  installHint: () => "install PostgreSQL's contrib package on the server (postgres_fdw ships with it)",
+  userOption: 'user',
+  passwordRequiredForNonSuperuser: true,
+  serverOptionSince: SERVER_OPTION_SINCE,
+  serverOptions(link, versionNum) {
+    const target = link.remote.target;
+    const options: Record<string, string> = { host: target.host };
+    if (target.port) options.port = target.port;
+    if (target.dbname) options.dbname = target.dbname;
+    Object.assign(options, target.params, link.serverOptions);
+    // A read link refuses every write through it: INSERT/UPDATE/DELETE, and TRUNCATE (PostgreSQL 14+).
+    options.updatable = link.access === 'write' ? 'true' : 'false';
+    if (link.access === 'read' && versionNum >= SERVER_OPTION_SINCE.truncatable!) options.truncatable = 'false';
+    return options;
+  },
+  enforcesReadOnly: true,
+  tableOptions: (remoteSchema, remoteTable) => ({ schema_name: remoteSchema, table_name: remoteTable }),
+  // postgres_fdw reads a foreign table's remote schema from schema_name, or else its own schema's name.
+  remoteTableOf: (table) => ({ schema: table.options.schema_name ?? table.schema, table: table.options.table_name ?? table.name }),
+  columnNameOption: true,
+  probeTable: null,
+  describe: describeTarget,
+};

@@ -1,0 +1,24 @@
+import type { ConnectionTarget } from '../config/types.js';
+import { type ConnectOptions, withConnection } from '../db/connect.js';
+import { introspectRemote } from '../introspect/introspect-remote.js';
+import type { RemoteSchema } from '../introspect/types.js';
+import { wrapperForUrl } from './index.js';
+import { readMysqlRemote } from './mysql/read-remote.js';
+import type { FdwName } from './types.js';
+
+type RemoteReader = (
+  target: ConnectionTarget,
+  schemas: readonly string[],
+  options: ConnectOptions,
+) => Promise<Record<string, RemoteSchema>>;
+
+/** How each wrapper's remote is read: one connection and a fixed number of queries per remote. */
+const READERS = {
+  postgres_fdw: (target, schemas, options) => withConnection(target, options, (client) => introspectRemote(client, schemas)),
+  mysql_fdw: readMysqlRemote,
+} satisfies Record<FdwName, RemoteReader>;
+
+/** Reads the linked schemas of one remote with its wrapper's reader (the URL's scheme decides). */
+export function readRemoteSchemas(target: ConnectionTarget, schemas: readonly string[], options: ConnectOptions) {
+  return READERS[wrapperForUrl(target.url).fdw](target, schemas, options);
+}
