@@ -3,6 +3,7 @@
  * They run with search_path = pg_catalog so that format_type() and pg_get_expr() qualify every
  * non-catalog name, exactly as postgres_fdw's IMPORT FOREIGN SCHEMA sees the remote.
  */
+import { localSignatureLateral } from './table-signature.js';
 
 export const ENVIRONMENT_QUERY = `
 SELECT pg_catalog.current_setting('server_version_num')::int AS version_num,
@@ -59,21 +60,37 @@ SELECT n.nspname::text AS name,
    AND n.nspname NOT LIKE 'pg\\_temp\\_%' AND n.nspname NOT LIKE 'pg\\_toast\\_temp\\_%'
  ORDER BY n.nspname`;
 
-export const FOREIGN_TABLES_QUERY = `
+const FOREIGN_TABLES_SELECT = `
 SELECT c.oid AS relid,
        n.nspname::text AS schema,
        c.relname::text AS name,
        s.srvname::text AS server,
        pg_catalog.pg_get_userbyid(c.relowner)::text AS owner,
        coalesce(ft.ftoptions, '{}') AS options,
-       ${ACL_GRANTS('c.relacl')} AS grants
+       ${ACL_GRANTS('c.relacl')} AS grants`;
+const FOREIGN_TABLES_FROM = `
   FROM pg_catalog.pg_foreign_table ft
   JOIN pg_catalog.pg_class c ON c.oid = ft.ftrelid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-  JOIN pg_catalog.pg_foreign_server s ON s.oid = ft.ftserver
+  JOIN pg_catalog.pg_foreign_server s ON s.oid = ft.ftserver`;
+
+/** Every foreign table, without its columns: what `list` and `export` read. */
+export const FOREIGN_TABLES_QUERY = `${FOREIGN_TABLES_SELECT}${FOREIGN_TABLES_FROM}
  ORDER BY n.nspname, c.relname`;
 
-/** Columns of every foreign table, flat: at 10,000 tables, one row a column beats a JSON array a table. */
+/**
+ * Every foreign table with the signature of its columns (`sig_*`, table-signature.ts): the plan
+ * reads the columns of only those whose signature differs from their remote table's.
+ */
+export const FOREIGN_TABLES_WITH_SIGNATURES_QUERY = `${FOREIGN_TABLES_SELECT},
+       sig.*${FOREIGN_TABLES_FROM}
+  ${localSignatureLateral('c.oid')}
+ ORDER BY n.nspname, c.relname`;
+
+/**
+ * Columns of the given foreign tables ($1: their oids), flat: one row a column beats a JSON array a
+ * table when many tables differ from their remote.
+ */
 export const FOREIGN_TABLE_COLUMNS_QUERY = `
 SELECT a.attrelid AS relid,
        a.attname::text AS name,
@@ -84,11 +101,11 @@ SELECT a.attrelid AS relid,
        pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS default,
        a.attgenerated::text AS generated,
        a.attfdwoptions::text AS options
-  FROM pg_catalog.pg_foreign_table ft
-  JOIN pg_catalog.pg_attribute a ON a.attrelid = ft.ftrelid AND a.attnum > 0 AND NOT a.attisdropped
+  FROM pg_catalog.pg_attribute a
   LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
   LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
   LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
+ WHERE a.attrelid = ANY($1::pg_catalog.oid[]) AND a.attnum > 0 AND NOT a.attisdropped
  ORDER BY a.attrelid, a.attnum`;
 
 /**

@@ -6,6 +6,7 @@ import { messageOf } from '../errors.js';
 import { introspectLinks, introspectLocal } from './introspect-local.js';
 import { introspectRemote } from './introspect-remote.js';
 import { collectNeeds } from './remote-needs.js';
+import { foreignTableUnchanged } from './table-signature.js';
 import type { LinkCatalog, LocalResult, ObservedDatabase, RemoteSchema } from './types.js';
 
 /**
@@ -77,7 +78,16 @@ export async function observeDatabase(
   const remoteNeeds = remoteSchemas.then((schemas) => collectNeeds(Object.values(schemas)));
   const roles = [...new Set(database.links.flatMap((link) => link.grantTo))];
   const links = database.links.map((link) => link.name);
-  const [catalog, schemas] = await Promise.all([introspectLocal(client, { roles, links, remoteNeeds }), remoteSchemas]);
+  // The planner compares the columns of a link's own foreign tables (schema and server named for the
+  // link); of those, the ones whose signature matches their remote table's need not be read.
+  const columnsNeeded = remoteSchemas.then((schemas) => {
+    const byName = new Map(database.links.map((link) => [link.name, link]));
+    return (table: Parameters<typeof foreignTableUnchanged>[2]) => {
+      const link = byName.get(table.schema);
+      return link !== undefined && table.server === table.schema && !foreignTableUnchanged(link, schemas[link.name], table);
+    };
+  });
+  const [catalog, schemas] = await Promise.all([introspectLocal(client, { roles, links, remoteNeeds, columnsNeeded }), remoteSchemas]);
   return { alias: database.alias, local: { ok: true, catalog }, remotes: schemas };
 }
 

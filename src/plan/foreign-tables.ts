@@ -1,4 +1,5 @@
 import type { DesiredLink, ImportOptions } from '../config/types.js';
+import { BugError } from '../errors.js';
 import { displayQualified, formatQualified, needKey, typeKey } from '../introspect/remote-needs.js';
 import type { Dependent, ObservedColumn, ObservedForeignTable, RemoteColumn, RemoteTable, ResolvedNeeds } from '../introspect/types.js';
 import { scanExpression } from '../sql/scan-expression.js';
@@ -118,6 +119,12 @@ function toColumnSpec(
   };
 }
 
+/** The columns of an existing foreign table; the planner only asks for those introspection read. */
+function columnsOf(observed: ObservedForeignTable): ObservedColumn[] {
+  if (observed.columns === null) throw new BugError(`the columns of "${observed.schema}"."${observed.name}" were not read`);
+  return observed.columns;
+}
+
 /** An existing column as the spec it corresponds to, for comparison with the desired one. */
 function observedColumnSpec(column: ObservedColumn): ColumnSpec {
   return {
@@ -147,7 +154,7 @@ export type TablePlan =
 export function planForeignTable(desired: ForeignTableSpec, observed: ObservedForeignTable, dependents: readonly Dependent[]): TablePlan {
   const remoteSchema = observed.options.schema_name ?? observed.schema;
   const remoteTable = observed.options.table_name ?? observed.name;
-  const actual = observed.columns.map(observedColumnSpec);
+  const actual = columnsOf(observed).map(observedColumnSpec);
   const sameTarget = remoteSchema === desired.remoteSchema && remoteTable === desired.remoteTable && observed.server === observed.schema;
   if (sameTarget && sameColumns(desired.columns, actual)) return { kind: 'same' };
   const replace = (): TablePlan => ({
@@ -160,7 +167,7 @@ export function planForeignTable(desired: ForeignTableSpec, observed: ObservedFo
   // Local column names are the remote's (column_name options): renames first, then compare by name.
   const renames = unambiguousRenames(actual, desired.columns);
   const steps: ColumnStep[] = [];
-  const current = observed.columns.map((column, i) => {
+  const current = columnsOf(observed).map((column, i) => {
     const spec = actual[i] as ColumnSpec;
     const to = renames.get(spec.name);
     if (to) steps.push({ action: 'rename', from: column.name, to, hasColumnNameOption: column.columnName !== null });
@@ -268,7 +275,7 @@ export function tableChangeReason(
   observed: ObservedForeignTable,
   resolved: ResolvedNeeds,
 ): TableChangeReason {
-  const actual = observed.columns.map(observedColumnSpec);
+  const actual = columnsOf(observed).map(observedColumnSpec);
   const names = Object.keys(link.importOptions) as (keyof ImportOptions)[];
   for (let mask = 1; mask < 1 << names.length; mask++) {
     const options = { ...link.importOptions };

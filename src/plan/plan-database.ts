@@ -1,5 +1,7 @@
 import { formatVersion, SERVER_OPTION_SINCE } from '../config/fdw-options.js';
 import type { DesiredDatabase, DesiredLink } from '../config/types.js';
+import { BugError } from '../errors.js';
+import { foreignTableUnchanged } from '../introspect/table-signature.js';
 import type {
   Dependent,
   LocalCatalog,
@@ -7,9 +9,9 @@ import type {
   ObservedForeignTable,
   ObservedSchema,
   ObservedServer,
-  RemoteTable,
+  RemoteSchema,
 } from '../introspect/types.js';
-import { type ColumnProblem, desiredForeignTables, planForeignTable, tableChangeReason } from './foreign-tables.js';
+import { type ColumnProblem, desiredForeignTables, planForeignTable, type TablePlan, tableChangeReason } from './foreign-tables.js';
 import { parseManagedComment } from './managed-comment.js';
 import type { DatabasePlan, ForeignTableSpec, LinkChange, ManagedMeta, Operation, OptionChange, PlanProblem } from './types.js';
 
@@ -120,7 +122,7 @@ export function planDatabase(desired: DesiredDatabase, observed: ObservedDatabas
     }
     const change =
       server && (serverOwner === 'managed' || adopting)
-        ? updateLink(link, tables, remote.tables, server, schema, adopting, catalog, plan.notes)
+        ? updateLink(link, tables, remote, server, schema, adopting, catalog, plan.notes)
         : createLink(link, tables, schema, catalog);
     if (change) plan.changes.push(change);
   }
@@ -379,7 +381,7 @@ function destroyLink(server: ObservedServer, schema: ObservedSchema | undefined,
 function updateLink(
   link: DesiredLink,
   tables: ForeignTableSpec[],
-  remoteTables: readonly RemoteTable[],
+  remoteSchema: RemoteSchema & { ok: true },
   server: ObservedServer,
   schema: ObservedSchema | undefined,
   adopting: boolean,
@@ -401,7 +403,7 @@ function updateLink(
   }
   const existing = new Map(linkTables(catalog, link.name).map((t) => [t.name, t] as const));
   const desiredNames = new Set(tables.map((t) => t.name));
-  const onRemote = new Map(remoteTables.map((t) => [t.name, t]));
+  const onRemote = new Map(remoteSchema.tables.map((t) => [t.name, t]));
   const tableDependents = (name: string) => catalog.dependents.filter((d) => d.link === link.name && d.table === name);
   const dependents: Dependent[] = [];
   const fresh: string[] = [];
@@ -419,8 +421,10 @@ function updateLink(
       fresh.push(table.name);
       continue;
     }
-    const tablePlan = planForeignTable(table, current, tableDependents(table.name));
     const remote = onRemote.get(table.remoteTable);
+    // Columns not read: the signatures proved them equal to the remote's; prove it again here.
+    const tablePlan: TablePlan =
+      current.columns === null ? unreadTable(link, remoteSchema, current) : planForeignTable(table, current, tableDependents(table.name));
     const reason = () =>
       remote ? tableChangeReason(link, remote, current, catalog.resolved) : { code: 'remote_columns_changed' as const, options: [] };
     if (tablePlan.kind === 'alter') {
@@ -469,6 +473,14 @@ function updateLink(
     dependents: uniqueDependents(dependents),
     ...(accessRemoved.length > 0 ? { accessRemoved } : {}),
   };
+}
+
+/** A foreign table whose columns introspection did not read: only ever one proven unchanged. */
+function unreadTable(link: DesiredLink, remote: RemoteSchema, table: ObservedForeignTable): TablePlan {
+  if (!foreignTableUnchanged(link, remote, table)) {
+    throw new BugError(`the columns of foreign table "${table.schema}"."${table.name}" were not read, but they may differ from the remote`);
+  }
+  return { kind: 'same' };
 }
 
 /** Table-level options that decide whether writes reach the remote; the server's (from `access`) must rule. */

@@ -109,7 +109,8 @@ function alterColumns(table: string, steps: ColumnStep[], ctx: SqlContext): stri
   const alter = (action: string) => statements.push(`ALTER FOREIGN TABLE ${table} ${action}`);
   for (const step of steps) {
     if (step.action !== 'rename') continue;
-    alter(`RENAME COLUMN ${ident(step.from)} TO ${ident(step.to)}`);
+    // A column_name option edited by hand: the local name is already right, only the option is not.
+    if (step.from !== step.to) alter(`RENAME COLUMN ${ident(step.from)} TO ${ident(step.to)}`);
     alter(`ALTER COLUMN ${ident(step.to)} OPTIONS (${step.hasColumnNameOption ? 'SET' : 'ADD'} column_name ${literal(step.to)})`);
   }
   const drops = steps.flatMap((step) => (step.action === 'drop' ? [`DROP COLUMN ${ident(step.column)}${dropMode(ctx)}`] : []));
