@@ -4,6 +4,7 @@ import { parseConfig } from '../../src/config/load-config.js';
 import type { ObservedDatabase } from '../../src/introspect/types.js';
 import { oneLinkConfig, runCli, writeConfig } from '../support/cli.js';
 import { createLinkedPair, type TestDatabase } from '../support/databases.js';
+import { remoteSignature } from '../support/signature-model.js';
 
 const IMPORT_OPTION_SETS = [
   '',
@@ -29,6 +30,7 @@ async function remoteSchema(local: TestDatabase, remote: TestDatabase, tables: n
       mood kinds.mood,
       code kinds.code,
       tags text[] NOT NULL DEFAULT '{}',
+      "Ä 😀" text DEFAULT 'é😀',
       doubled numeric GENERATED ALWAYS AS (price * 2) STORED)`);
   }
   await remote.query(`CREATE VIEW v AS SELECT id, tags FROM "t 0"`);
@@ -66,6 +68,10 @@ describe('column signatures', () => {
       const unchanged = await plan(local, remote, options);
       expect(unchanged.summary).toBe('{"create":0,"update":0,"destroy":0}');
       expect(read(unchanged.observed)).toEqual([]);
+      // The unit tests' model of the signature is the remote's SQL.
+      const remoteTables = unchanged.observed.remotes.billing;
+      if (!remoteTables?.ok) throw new Error('the remote should be read');
+      for (const table of remoteTables.tables) expect(table.signature).toEqual(remoteSignature(table.columns));
 
       // A remote change: only that table's columns are read, and the plan fixes it.
       await remote.query(`ALTER TABLE "t 1" ALTER COLUMN "Name" TYPE varchar(50)`);
