@@ -3,7 +3,7 @@
  * They run with search_path = pg_catalog so that format_type() and pg_get_expr() qualify every
  * non-catalog name, exactly as postgres_fdw's IMPORT FOREIGN SCHEMA sees the remote.
  */
-import { localSignatureLateral } from './table-signature.js';
+import { LOCAL_SIGNATURES } from './table-signature.js';
 
 export const ENVIRONMENT_QUERY = `
 SELECT pg_catalog.current_setting('server_version_num')::int AS version_num,
@@ -84,7 +84,7 @@ export const FOREIGN_TABLES_QUERY = `${FOREIGN_TABLES_SELECT}${FOREIGN_TABLES_FR
  */
 export const FOREIGN_TABLES_WITH_SIGNATURES_QUERY = `${FOREIGN_TABLES_SELECT},
        sig.*${FOREIGN_TABLES_FROM}
-  ${localSignatureLateral('c.oid')}
+  JOIN ${LOCAL_SIGNATURES} ON sig.sig_relid = c.oid
  ORDER BY n.nspname, c.relname`;
 
 /**
@@ -144,7 +144,9 @@ reached(classid, objid, objsubid, link, table_name, table_oid, column_num, via, 
   SELECT classid, objid, 0, link, table_name, table_oid, 0, ''::text, false FROM roots
   UNION
   SELECT CASE WHEN d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass THEN 'pg_catalog.pg_class'::pg_catalog.regclass ELSE d.classid END,
-         CASE WHEN d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass THEN r.ev_class ELSE d.objid END,
+         -- a scalar subquery, not a join: it takes pg_rewrite's index instead of a scan per row
+         CASE WHEN d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+              THEN (SELECT r.ev_class FROM pg_catalog.pg_rewrite r WHERE r.oid = d.objid) ELSE d.objid END,
          CASE WHEN d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass THEN 0 ELSE d.objsubid END,
          x.link, x.table_name, x.table_oid,
          CASE WHEN x.via = '' THEN d.refobjsubid ELSE x.column_num END,
@@ -154,9 +156,9 @@ reached(classid, objid, objsubid, link, table_name, table_oid, column_num, via, 
     JOIN pg_catalog.pg_depend d ON d.refclassid = x.classid AND d.refobjid = x.objid
                                AND (x.objsubid = 0 OR d.refobjsubid = x.objsubid)
                                AND d.deptype IN ('n', 'a', 'i')
-    LEFT JOIN pg_catalog.pg_rewrite r ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND r.oid = d.objid
    -- the link's own tables are roots of their own: reached from the schema or server, they are not walked again
-   WHERE NOT (x.via <> '' AND x.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND x.objid IN (SELECT relid FROM own WHERE own.link = x.link))
+   -- ((oid, link) IN (...) is uncorrelated, so PostgreSQL hashes it once instead of scanning own per row)
+   WHERE NOT (x.via <> '' AND x.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND (x.objid, x.link) IN (SELECT relid, link FROM own))
 )
 SELECT DISTINCT x.link, x.table_name, a.attname::text AS column_name, x.in_schema,
        pg_catalog.pg_describe_object(x.classid, x.objid, x.objsubid) AS description
@@ -167,10 +169,10 @@ SELECT DISTINCT x.link, x.table_name, a.attname::text AS column_name, x.in_schem
   LEFT JOIN pg_catalog.pg_attrdef ad ON x.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass AND ad.oid = x.objid
  WHERE x.via = 'n'
    AND x.classid <> 'pg_catalog.pg_user_mapping'::pg_catalog.regclass
-   AND NOT (x.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND x.objid IN (SELECT relid FROM own WHERE own.link = x.link))
-   AND NOT coalesce(t.typrelid IN (SELECT relid FROM own WHERE own.link = x.link), false)
-   AND NOT coalesce(te.typrelid IN (SELECT relid FROM own WHERE own.link = x.link), false)
-   AND NOT coalesce(ad.adrelid IN (SELECT relid FROM own WHERE own.link = x.link), false)
+   AND NOT (x.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND (x.objid, x.link) IN (SELECT relid, link FROM own))
+   AND NOT coalesce((t.typrelid, x.link) IN (SELECT relid, link FROM own), false)
+   AND NOT coalesce((te.typrelid, x.link) IN (SELECT relid, link FROM own), false)
+   AND NOT coalesce((ad.adrelid, x.link) IN (SELECT relid, link FROM own), false)
    AND pg_catalog.pg_describe_object(x.classid, x.objid, x.objsubid) IS NOT NULL
  ORDER BY 1, 2 NULLS FIRST, 3 NULLS FIRST, 5`;
 
