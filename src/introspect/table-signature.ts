@@ -69,8 +69,8 @@ function signatureColumns(name: string, filter?: string): string[] {
     `${hash(`${field(name)} || ${field('tn.nspname::text')} || ${field('t.typname::text')} || a.atttypmod::text || ';'`, filter)} AS sig_shape`,
     `${flags(`CASE WHEN a.attnotnull THEN 't' ELSE 'f' END`, filter)} AS sig_not_null`,
     `${hash(`${field('cn.nspname::text')} || ${field('co.collname::text')}`, filter)} AS sig_collations`,
-    `${hash(field(`CASE WHEN a.attgenerated::text = '' THEN ${expression} END`), filter)} AS sig_defaults`,
-    `${hash(field(`CASE WHEN a.attgenerated::text = 's' THEN ${expression} END`), filter)} AS sig_generated`,
+    `${hash(field(`CASE WHEN d.adbin IS NOT NULL AND a.attgenerated::text = '' THEN ${expression} END`), filter)} AS sig_defaults`,
+    `${hash(field(`CASE WHEN d.adbin IS NOT NULL AND a.attgenerated::text = 's' THEN ${expression} END`), filter)} AS sig_generated`,
   ];
 }
 
@@ -98,9 +98,14 @@ export const LOCAL_SIGNATURES = `(
   SELECT ft.ftrelid AS sig_relid,
          ${[
            ...signatureColumns(
-             // PostgreSQL stores each option once, as name=value.
-             `coalesce((SELECT pg_catalog.substr(o, 13) FROM pg_catalog.unnest(a.attfdwoptions) o
-                         WHERE pg_catalog.starts_with(o, 'column_name=')), a.attname::text)`,
+             // PostgreSQL stores each option once, as name=value; the usual single option is read
+             // without unnesting (a subquery per column doubles the query's time).
+             `CASE WHEN a.attfdwoptions IS NULL THEN a.attname::text
+                   WHEN pg_catalog.cardinality(a.attfdwoptions) = 1 THEN
+                     CASE WHEN pg_catalog.starts_with(a.attfdwoptions[1], 'column_name=')
+                          THEN pg_catalog.substr(a.attfdwoptions[1], 13) ELSE a.attname::text END
+                   ELSE coalesce((SELECT pg_catalog.substr(o, 13) FROM pg_catalog.unnest(a.attfdwoptions) o
+                                   WHERE pg_catalog.starts_with(o, 'column_name=')), a.attname::text) END`,
              'a.attnum IS NOT NULL',
            ),
            `${flags(`CASE WHEN a.attcollation = t.typcollation THEN 'y' ELSE 'n' END`, 'a.attnum IS NOT NULL')} AS sig_type_collations`,
