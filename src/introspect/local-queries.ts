@@ -173,7 +173,8 @@ SELECT DISTINCT x.link, x.table_name, a.attname::text AS column_name, x.in_schem
    AND NOT coalesce((t.typrelid, x.link) IN (SELECT relid, link FROM own), false)
    AND NOT coalesce((te.typrelid, x.link) IN (SELECT relid, link FROM own), false)
    AND NOT coalesce((ad.adrelid, x.link) IN (SELECT relid, link FROM own), false)
-   AND pg_catalog.pg_describe_object(x.classid, x.objid, x.objsubid) IS NOT NULL
+   -- (in a CASE so that only normal dependencies are described, not every object the walk reached)
+   AND CASE WHEN x.via = 'n' THEN pg_catalog.pg_describe_object(x.classid, x.objid, x.objsubid) IS NOT NULL ELSE false END
  ORDER BY 1, 2 NULLS FIRST, 3 NULLS FIRST, 5`;
 
 export const EXISTING_ROLES_QUERY = `
