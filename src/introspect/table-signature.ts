@@ -49,8 +49,12 @@ export interface LocalTableSignature {
   hasGenerated: boolean;
 }
 
-/** One field of the canonical text: length-prefixed (so the concatenation decodes one way), '~' for null. */
-const field = (sql: string) => `coalesce(pg_catalog.length(${sql})::text || ':' || ${sql}, '~')`;
+/**
+ * A column's part of the canonical text: ROW(...)::text, PostgreSQL's record output, which quotes a
+ * field that is empty or holds a quote, backslash, parenthesis, comma or space (doubling quotes and
+ * backslashes) and leaves a null empty: one C call per column, and the concatenation decodes one way.
+ */
+const record = (...fields: string[]) => `ROW(${fields.join(', ')})::text`;
 /** Aggregates over the columns in attnum order; `filter` leaves out the null row of a table without columns. */
 const agg = (perColumn: string, filter?: string) =>
   `coalesce(pg_catalog.string_agg(${perColumn}, '' ORDER BY a.attnum)${filter ? ` FILTER (WHERE ${filter})` : ''}, '')`;
@@ -66,11 +70,11 @@ const flags = agg;
 function signatureColumns(name: string, filter?: string): string[] {
   const expression = 'pg_catalog.pg_get_expr(d.adbin, d.adrelid)';
   return [
-    `${hash(`${field(name)} || ${field('tn.nspname::text')} || ${field('t.typname::text')} || a.atttypmod::text || ';'`, filter)} AS sig_shape`,
+    `${hash(record(name, 'tn.nspname::text', 't.typname::text', 'a.atttypmod'), filter)} AS sig_shape`,
     `${flags(`CASE WHEN a.attnotnull THEN 't' ELSE 'f' END`, filter)} AS sig_not_null`,
-    `${hash(`${field('cn.nspname::text')} || ${field('co.collname::text')}`, filter)} AS sig_collations`,
-    `${hash(field(`CASE WHEN d.adbin IS NOT NULL AND a.attgenerated::text = '' THEN ${expression} END`), filter)} AS sig_defaults`,
-    `${hash(field(`CASE WHEN d.adbin IS NOT NULL AND a.attgenerated::text = 's' THEN ${expression} END`), filter)} AS sig_generated`,
+    `${hash(record('cn.nspname::text', 'co.collname::text'), filter)} AS sig_collations`,
+    `${hash(record(`CASE WHEN d.adbin IS NOT NULL AND a.attgenerated::text = '' THEN ${expression} END`), filter)} AS sig_defaults`,
+    `${hash(record(`CASE WHEN d.adbin IS NOT NULL AND a.attgenerated::text = 's' THEN ${expression} END`), filter)} AS sig_generated`,
   ];
 }
 

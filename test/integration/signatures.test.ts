@@ -31,6 +31,7 @@ async function remoteSchema(local: TestDatabase, remote: TestDatabase, tables: n
       code kinds.code,
       tags text[] NOT NULL DEFAULT '{}',
       "Ä 😀" text DEFAULT 'é😀',
+      "a,(b)""c\\ " text DEFAULT 'x,(y)"z\\',
       doubled numeric GENERATED ALWAYS AS (price * 2) STORED)`);
   }
   await remote.query(`CREATE VIEW v AS SELECT id, tags FROM "t 0"`);

@@ -7,18 +7,25 @@ import { createHash } from 'node:crypto';
 import type { LocalTableSignature, RemoteTableSignature } from '../../src/introspect/table-signature.js';
 import type { QualifiedName, RemoteColumn } from '../../src/introspect/types.js';
 
-/** length(x) || ':' || x, or '~' for null; PostgreSQL's length() counts characters, not UTF-16 units. */
-const field = (x: string | null) => (x === null ? '~' : `${[...x].length}:${x}`);
+/** PostgreSQL's record_out(): ROW(a, b, ...)::text. */
+function record(...fields: (string | number | null)[]): string {
+  const quote = (value: string | number | null) => {
+    if (value === null) return '';
+    const text = String(value);
+    return text === '' || /["\\(),\t\n\v\f\r ]/.test(text) ? `"${text.replace(/["\\]/g, (c) => c + c)}"` : text;
+  };
+  return `(${fields.map(quote).join(',')})`;
+}
 const hash = (parts: string[]) => createHash('sha256').update(parts.join(''), 'utf8').digest('hex');
 
 export function remoteSignature(columns: readonly RemoteColumn[]): RemoteTableSignature {
   return {
-    shape: hash(columns.map((c) => `${field(c.name)}${field(c.type.schema)}${field(c.type.name)}${c.type.typmod};`)),
+    shape: hash(columns.map((c) => record(c.name, c.type.schema, c.type.name, c.type.typmod))),
     notNull: columns.map((c) => (c.notNull ? 't' : 'f')).join(''),
-    collations: hash(columns.map((c) => `${field(c.collation?.schema ?? null)}${field(c.collation?.name ?? null)}`)),
+    collations: hash(columns.map((c) => record(c.collation?.schema ?? null, c.collation?.name ?? null))),
     collationNulls: columns.map((c) => (c.collation ? 'c' : 'n')).join(''),
-    defaults: hash(columns.map((c) => field(c.generated === '' ? c.default : null))),
-    generated: hash(columns.map((c) => field(c.generated === 's' ? c.default : null))),
+    defaults: hash(columns.map((c) => record(c.generated === '' ? c.default : null))),
+    generated: hash(columns.map((c) => record(c.generated === 's' ? c.default : null))),
   };
 }
 
@@ -40,12 +47,12 @@ const sameName = (a: QualifiedName | null, b: QualifiedName | null) => a?.schema
 
 export function localSignature(columns: readonly LocalRawColumn[]): LocalTableSignature {
   return {
-    shape: hash(columns.map((c) => `${field(c.columnName ?? c.name)}${field(c.type.schema)}${field(c.type.name)}${c.type.typmod};`)),
+    shape: hash(columns.map((c) => record(c.columnName ?? c.name, c.type.schema, c.type.name, c.type.typmod))),
     notNull: columns.map((c) => (c.notNull ? 't' : 'f')).join(''),
-    collations: hash(columns.map((c) => `${field(c.collation?.schema ?? null)}${field(c.collation?.name ?? null)}`)),
+    collations: hash(columns.map((c) => record(c.collation?.schema ?? null, c.collation?.name ?? null))),
     typeCollations: columns.map((c) => (sameName(c.collation, c.typeCollation) ? 'y' : 'n')).join(''),
-    defaults: hash(columns.map((c) => field(c.generated === '' ? c.default : null))),
-    generated: hash(columns.map((c) => field(c.generated === 's' ? c.default : null))),
+    defaults: hash(columns.map((c) => record(c.generated === '' ? c.default : null))),
+    generated: hash(columns.map((c) => record(c.generated === 's' ? c.default : null))),
     hasDefault: columns.some((c) => c.generated === '' && c.default !== null),
     hasGenerated: columns.some((c) => c.generated === 's' && c.default !== null),
   };
