@@ -75,7 +75,8 @@ export async function observeDatabase(
   client: pg.Client,
   remoteSchemas: Promise<Record<string, RemoteSchema>>,
 ): Promise<ObservedDatabase> {
-  const remoteNeeds = remoteSchemas.then((schemas) => collectNeeds(Object.values(schemas)));
+  // Links of one remote schema share one read: walk each schema's columns once, not once per link.
+  const remoteNeeds = remoteSchemas.then((schemas) => collectNeeds([...new Set(Object.values(schemas))]));
   const roles = [...new Set(database.links.flatMap((link) => link.grantTo))];
   const links = database.links.map((link) => link.name);
   // The planner compares the columns of a link's own foreign tables (schema and server named for the
