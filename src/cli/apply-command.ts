@@ -14,10 +14,11 @@ import { buildPlanView, type PlanView, type PlanViewOptions } from '../render/pl
 import type { CommonOptions, ConnectionFlags } from './commands.js';
 import { connectionBounds, durationMs } from './durations.js';
 import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
-import { type Annotation, annotate, appendStepSummary, planAnnotations } from './github.js';
+import { type Annotation, annotate, appendStepSummary } from './github.js';
 import { mapLimited } from './limit.js';
 import { loadDesiredOrThrow } from './load-desired.js';
 import type { Output } from './output.js';
+import { planAnnotations } from './plan-annotations.js';
 import { runPlan } from './run-plan.js';
 import { createUi, type Ui } from './ui.js';
 

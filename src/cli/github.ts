@@ -1,10 +1,8 @@
 import { appendFile } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { ConfigProblem } from '../config/problem.js';
-import type { DesiredState, SourcePosition } from '../config/types.js';
+import type { SourcePosition } from '../config/types.js';
 import { messageOf } from '../errors.js';
-import type { Plan } from '../plan/types.js';
-import { destructiveChanges } from '../render/markdown.js';
 import { scrubSecrets } from '../secrets.js';
 import type { Output } from './output.js';
 
@@ -81,34 +79,6 @@ export function configProblemAnnotations(problems: readonly ConfigProblem[]): An
     hint: problem.hint,
     position: problem.position,
   }));
-}
-
-/** Plan errors (on the link's line, or the database's) and destructive changes as warnings. */
-export function planAnnotations(plan: Plan, desired: DesiredState): Annotation[] {
-  const positionOf = (alias: string, link: string | null): SourcePosition | undefined => {
-    const database = desired.databases.find((db) => db.alias === alias);
-    return database?.links.find((l) => l.name === link)?.position ?? database?.position;
-  };
-  const errors = plan.databases.flatMap((database) =>
-    database.errors.map(
-      (error): Annotation => ({
-        level: 'error',
-        title: `datalinks: database ${database.alias}`,
-        message: error.link ? `link ${error.link}: ${error.message}` : error.message,
-        hint: error.hint,
-        position: positionOf(database.alias, error.link),
-      }),
-    ),
-  );
-  const warnings = destructiveChanges(plan).map(
-    (change): Annotation => ({
-      level: 'warning',
-      title: `datalinks: destructive change in database ${change.database}`,
-      message: change.text,
-      position: positionOf(change.database, change.link),
-    }),
-  );
-  return [...errors, ...warnings];
 }
 
 /** Appends markdown to the job summary when GitHub gives one; a summary that cannot be written is a warning, not a failure. */

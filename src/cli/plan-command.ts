@@ -8,9 +8,10 @@ import { MASKED_CONTEXT, renderDatabaseSql } from '../sql/render-sql.js';
 import type { CommonOptions, ConnectionFlags } from './commands.js';
 import { connectionBounds } from './durations.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from './exit-codes.js';
-import { annotate, appendStepSummary, planAnnotations } from './github.js';
+import { annotate, appendStepSummary } from './github.js';
 import { loadDesiredOrThrow } from './load-desired.js';
 import type { Output } from './output.js';
+import { planAnnotations } from './plan-annotations.js';
 import { runPlan } from './run-plan.js';
 import { createUi } from './ui.js';
 import { checkWritablePath, writeFileAtomically } from './write-file-atomically.js';
@@ -37,11 +38,12 @@ export async function runPlanCommand(options: PlanFlags, output: Output): Promis
     fingerprints: Boolean(options.json || options.out),
     onDatabase: reading?.update,
   }).finally(() => reading?.stop());
-  const document = toPlanDocument(plan, desired, new Date().toISOString());
+  const created = new Date().toISOString();
+  // Built only when printed or saved: at 10,000 foreign tables the document is megabytes of JSON.
+  const json = () => `${escapeJson(JSON.stringify(toPlanDocument(plan, desired, created), null, 2))}\n`;
   const view = buildPlanView(plan);
   const markdown = () => renderPlanMarkdown(plan, view, { configPath: options.config, title: 'datalinks plan', marker: true });
-  const json = `${escapeJson(JSON.stringify(document, null, 2))}\n`;
-  if (options.json) output.out(json);
+  if (options.json) output.out(json());
   else if (options.markdown) output.out(markdown());
   else {
     ui?.showPlan(view);
@@ -50,7 +52,7 @@ export async function runPlanCommand(options: PlanFlags, output: Output): Promis
   annotate(output, planAnnotations(plan, desired));
   await appendStepSummary(output, markdown);
   if (options.out) {
-    await writeFileAtomically(options.out, json);
+    await writeFileAtomically(options.out, json());
     if (!options.json && !options.markdown)
       output.out(`\nSaved the plan to ${options.out}. Apply exactly this plan with: datalinks apply ${options.out}\n`);
   }

@@ -5,12 +5,14 @@ import {
   EXISTING_ROLES_QUERY,
   FOREIGN_TABLE_COLUMNS_QUERY,
   FOREIGN_TABLES_QUERY,
+  FOREIGN_TABLES_WITH_SIGNATURES_QUERY,
   NEEDS_QUERY,
   SCHEMAS_QUERY,
   SERVERS_QUERY,
 } from './local-queries.js';
 import { columnNameOption, parseOptions } from './options.js';
 import { formatQualified, type Need, needKey, typeKey } from './remote-needs.js';
+import { type LocalTableSignature, toLocalSignature } from './table-signature.js';
 import type {
   Dependent,
   ForeignTableSummary,
@@ -31,25 +33,41 @@ type Row = Record<string, unknown>;
  * queries, whatever the number of links or tables. The caller sets search_path = pg_catalog.
  */
 export async function introspectLinks(client: pg.Client): Promise<LinkCatalog> {
-  const { catalog } = await readLinks(client);
+  const { catalog } = await readLinks(client, FOREIGN_TABLES_QUERY);
   return catalog;
 }
+
+/** Which foreign tables' columns the planner needs (all of them when not given). */
+export type ColumnsNeeded = (table: ForeignTableSummary & { signature: LocalTableSignature }) => boolean;
 
 /**
  * Reads everything the planner needs from one local database over one connection: a fixed number
  * of queries whatever the number of links or tables. The caller sets search_path = pg_catalog.
- * `remoteNeeds` resolves once the remotes are read; the other queries do not wait for it.
+ * `remoteNeeds` resolves once the remotes are read, and so does `columnsNeeded`: the columns of a
+ * foreign table whose signature matches its remote table's are not read. The queries that need
+ * neither run while the remotes are still being read.
  */
 export async function introspectLocal(
   client: pg.Client,
-  input: { roles: readonly string[]; links: readonly string[]; remoteNeeds: Promise<readonly Need[]> },
+  input: {
+    roles: readonly string[];
+    links: readonly string[];
+    remoteNeeds: Promise<readonly Need[]>;
+    columnsNeeded?: Promise<ColumnsNeeded>;
+  },
 ): Promise<LocalCatalog> {
   // One connection runs one query at a time: pg queues them, and awaiting each keeps that explicit.
-  const { catalog, relids } = await readLinks(client);
-  // Rows as arrays: at 100,000 columns, pg's per-row objects are a large part of the garbage.
-  const columns = await client.query<ColumnRow>({ text: FOREIGN_TABLE_COLUMNS_QUERY, rowMode: 'array' });
+  const { catalog, relids, signatures } = await readLinks(client, FOREIGN_TABLES_WITH_SIGNATURES_QUERY);
   const dependents = await client.query(DEPENDENTS_QUERY, [input.links]);
   const roles = await client.query(EXISTING_ROLES_QUERY, [input.roles]);
+  const needed = input.columnsNeeded ? await input.columnsNeeded : () => true;
+  const read = catalog.foreignTables.map((table, i) => needed({ ...table, signature: signatures[i] as LocalTableSignature }));
+  // Rows as arrays: when many tables differ, pg's per-row objects are a large part of the garbage.
+  const columns = await client.query<ColumnRow>({
+    text: FOREIGN_TABLE_COLUMNS_QUERY,
+    values: [relids.filter((_, i) => read[i])],
+    rowMode: 'array',
+  });
   const resolved = await resolveNeeds(client, await input.remoteNeeds);
   const columnsByTable = groupColumns(columns.rows);
   return {
@@ -61,8 +79,9 @@ export async function introspectLocal(
       server,
       owner,
       options,
-      columns: columnsByTable.get(relids[i]) ?? [],
+      columns: read[i] ? (columnsByTable.get(relids[i]) ?? []) : null,
       grants,
+      signature: signatures[i] as LocalTableSignature,
     })),
     dependents: dependents.rows.map(
       (row: Row): Dependent => ({
@@ -78,12 +97,15 @@ export async function introspectLocal(
   };
 }
 
-/** The link catalog, and each foreign table's oid (in the same order) to attach its columns by. */
-async function readLinks(client: pg.Client): Promise<{ catalog: LinkCatalog; relids: unknown[] }> {
+/** The link catalog, and each foreign table's oid and signature (in the same order). */
+async function readLinks(
+  client: pg.Client,
+  foreignTablesQuery: string,
+): Promise<{ catalog: LinkCatalog; relids: unknown[]; signatures: (LocalTableSignature | undefined)[] }> {
   const environment = await client.query(ENVIRONMENT_QUERY);
   const servers = await client.query(SERVERS_QUERY);
   const schemas = await client.query(SCHEMAS_QUERY);
-  const foreignTables = await client.query(FOREIGN_TABLES_QUERY);
+  const foreignTables = await client.query(foreignTablesQuery);
   return {
     catalog: {
       environment: toEnvironment(environment.rows[0] as Row),
@@ -109,6 +131,7 @@ async function readLinks(client: pg.Client): Promise<{ catalog: LinkCatalog; rel
       ),
     },
     relids: foreignTables.rows.map((row: Row) => row.relid),
+    signatures: foreignTables.rows.map((row: Row) => ('sig_shape' in row ? toLocalSignature(row) : undefined)),
   };
 }
 

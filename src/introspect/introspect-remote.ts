@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { REMOTE_SCHEMAS_QUERY, REMOTE_TABLES_QUERY } from './remote-queries.js';
+import { toRemoteSignature } from './table-signature.js';
 import type { RemoteColumn, RemoteSchema, RemoteTable } from './types.js';
 
 /**
@@ -31,6 +32,8 @@ export async function introspectRemote(client: pg.Client, schemas: readonly stri
         readable: row.readable !== false,
         columns: toColumns(row.columns),
       };
+      const signature = toRemoteSignature(row);
+      if (signature) table.signature = signature;
       entry.tables.push(table);
     }
   }

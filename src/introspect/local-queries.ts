@@ -3,6 +3,7 @@
  * They run with search_path = pg_catalog so that format_type() and pg_get_expr() qualify every
  * non-catalog name, exactly as postgres_fdw's IMPORT FOREIGN SCHEMA sees the remote.
  */
+import { LOCAL_SIGNATURES } from './table-signature.js';
 
 export const ENVIRONMENT_QUERY = `
 SELECT pg_catalog.current_setting('server_version_num')::int AS version_num,
@@ -65,21 +66,37 @@ SELECT n.nspname::text AS name,
    AND n.nspname NOT LIKE 'pg\\_temp\\_%' AND n.nspname NOT LIKE 'pg\\_toast\\_temp\\_%'
  ORDER BY n.nspname`;
 
-export const FOREIGN_TABLES_QUERY = `
+const FOREIGN_TABLES_SELECT = `
 SELECT c.oid AS relid,
        n.nspname::text AS schema,
        c.relname::text AS name,
        s.srvname::text AS server,
        pg_catalog.pg_get_userbyid(c.relowner)::text AS owner,
        coalesce(ft.ftoptions, '{}') AS options,
-       ${ACL_GRANTS('c.relacl')} AS grants
+       ${ACL_GRANTS('c.relacl')} AS grants`;
+const FOREIGN_TABLES_FROM = `
   FROM pg_catalog.pg_foreign_table ft
   JOIN pg_catalog.pg_class c ON c.oid = ft.ftrelid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-  JOIN pg_catalog.pg_foreign_server s ON s.oid = ft.ftserver
+  JOIN pg_catalog.pg_foreign_server s ON s.oid = ft.ftserver`;
+
+/** Every foreign table, without its columns: what `list` and `export` read. */
+export const FOREIGN_TABLES_QUERY = `${FOREIGN_TABLES_SELECT}${FOREIGN_TABLES_FROM}
  ORDER BY n.nspname, c.relname`;
 
-/** Columns of every foreign table, flat: at 10,000 tables, one row a column beats a JSON array a table. */
+/**
+ * Every foreign table with the signature of its columns (`sig_*`, table-signature.ts): the plan
+ * reads the columns of only those whose signature differs from their remote table's.
+ */
+export const FOREIGN_TABLES_WITH_SIGNATURES_QUERY = `${FOREIGN_TABLES_SELECT},
+       sig.*${FOREIGN_TABLES_FROM}
+  JOIN ${LOCAL_SIGNATURES} ON sig.sig_relid = c.oid
+ ORDER BY n.nspname, c.relname`;
+
+/**
+ * Columns of the given foreign tables ($1: their oids), flat: one row a column beats a JSON array a
+ * table when many tables differ from their remote.
+ */
 export const FOREIGN_TABLE_COLUMNS_QUERY = `
 SELECT a.attrelid AS relid,
        a.attname::text AS name,
@@ -90,11 +107,11 @@ SELECT a.attrelid AS relid,
        pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS default,
        a.attgenerated::text AS generated,
        a.attfdwoptions::text AS options
-  FROM pg_catalog.pg_foreign_table ft
-  JOIN pg_catalog.pg_attribute a ON a.attrelid = ft.ftrelid AND a.attnum > 0 AND NOT a.attisdropped
+  FROM pg_catalog.pg_attribute a
   LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
   LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
   LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
+ WHERE a.attrelid = ANY($1::pg_catalog.oid[]) AND a.attnum > 0 AND NOT a.attisdropped
  ORDER BY a.attrelid, a.attnum`;
 
 /**
@@ -133,7 +150,9 @@ reached(classid, objid, objsubid, link, table_name, table_oid, column_num, via, 
   SELECT classid, objid, 0, link, table_name, table_oid, 0, ''::text, false FROM roots
   UNION
   SELECT CASE WHEN d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass THEN 'pg_catalog.pg_class'::pg_catalog.regclass ELSE d.classid END,
-         CASE WHEN d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass THEN r.ev_class ELSE d.objid END,
+         -- a scalar subquery, not a join: it takes pg_rewrite's index instead of a scan per row
+         CASE WHEN d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+              THEN (SELECT r.ev_class FROM pg_catalog.pg_rewrite r WHERE r.oid = d.objid) ELSE d.objid END,
          CASE WHEN d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass THEN 0 ELSE d.objsubid END,
          x.link, x.table_name, x.table_oid,
          CASE WHEN x.via = '' THEN d.refobjsubid ELSE x.column_num END,
@@ -143,9 +162,9 @@ reached(classid, objid, objsubid, link, table_name, table_oid, column_num, via, 
     JOIN pg_catalog.pg_depend d ON d.refclassid = x.classid AND d.refobjid = x.objid
                                AND (x.objsubid = 0 OR d.refobjsubid = x.objsubid)
                                AND d.deptype IN ('n', 'a', 'i')
-    LEFT JOIN pg_catalog.pg_rewrite r ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND r.oid = d.objid
    -- the link's own tables are roots of their own: reached from the schema or server, they are not walked again
-   WHERE NOT (x.via <> '' AND x.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND x.objid IN (SELECT relid FROM own WHERE own.link = x.link))
+   -- ((oid, link) IN (...) is uncorrelated, so PostgreSQL hashes it once instead of scanning own per row)
+   WHERE NOT (x.via <> '' AND x.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND (x.objid, x.link) IN (SELECT relid, link FROM own))
 )
 SELECT DISTINCT x.link, x.table_name, a.attname::text AS column_name, x.in_schema,
        pg_catalog.pg_describe_object(x.classid, x.objid, x.objsubid) AS description
@@ -156,11 +175,12 @@ SELECT DISTINCT x.link, x.table_name, a.attname::text AS column_name, x.in_schem
   LEFT JOIN pg_catalog.pg_attrdef ad ON x.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass AND ad.oid = x.objid
  WHERE x.via = 'n'
    AND x.classid <> 'pg_catalog.pg_user_mapping'::pg_catalog.regclass
-   AND NOT (x.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND x.objid IN (SELECT relid FROM own WHERE own.link = x.link))
-   AND NOT coalesce(t.typrelid IN (SELECT relid FROM own WHERE own.link = x.link), false)
-   AND NOT coalesce(te.typrelid IN (SELECT relid FROM own WHERE own.link = x.link), false)
-   AND NOT coalesce(ad.adrelid IN (SELECT relid FROM own WHERE own.link = x.link), false)
-   AND pg_catalog.pg_describe_object(x.classid, x.objid, x.objsubid) IS NOT NULL
+   AND NOT (x.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND (x.objid, x.link) IN (SELECT relid, link FROM own))
+   AND NOT coalesce((t.typrelid, x.link) IN (SELECT relid, link FROM own), false)
+   AND NOT coalesce((te.typrelid, x.link) IN (SELECT relid, link FROM own), false)
+   AND NOT coalesce((ad.adrelid, x.link) IN (SELECT relid, link FROM own), false)
+   -- (in a CASE so that only normal dependencies are described, not every object the walk reached)
+   AND CASE WHEN x.via = 'n' THEN pg_catalog.pg_describe_object(x.classid, x.objid, x.objsubid) IS NOT NULL ELSE false END
  ORDER BY 1, 2 NULLS FIRST, 3 NULLS FIRST, 5`;
 
 export const EXISTING_ROLES_QUERY = `

@@ -7,6 +7,7 @@ import { wrapperForUrl } from '../wrappers/index.js';
 import { readRemoteSchemas } from '../wrappers/read-remote.js';
 import { introspectLinks, introspectLocal } from './introspect-local.js';
 import { collectNeeds } from './remote-needs.js';
+import { foreignTableUnchanged } from './table-signature.js';
 import type { LinkCatalog, LocalResult, ObservedDatabase, RemoteSchema } from './types.js';
 
 /**
@@ -76,10 +77,20 @@ export async function observeDatabase(
   client: pg.Client,
   remoteSchemas: Promise<Record<string, RemoteSchema>>,
 ): Promise<ObservedDatabase> {
-  const remoteNeeds = remoteSchemas.then((schemas) => collectNeeds(Object.values(schemas)));
+  // Links of one remote schema share one read: walk each schema's columns once, not once per link.
+  const remoteNeeds = remoteSchemas.then((schemas) => collectNeeds([...new Set(Object.values(schemas))]));
   const roles = [...new Set(database.links.flatMap((link) => link.grantTo))];
   const links = database.links.map((link) => link.name);
-  const [catalog, schemas] = await Promise.all([introspectLocal(client, { roles, links, remoteNeeds }), remoteSchemas]);
+  // The planner compares the columns of a link's own foreign tables (schema and server named for the
+  // link); of those, the ones whose signature matches their remote table's need not be read.
+  const columnsNeeded = remoteSchemas.then((schemas) => {
+    const byName = new Map(database.links.map((link) => [link.name, link]));
+    return (table: Parameters<typeof foreignTableUnchanged>[2]) => {
+      const link = byName.get(table.schema);
+      return link !== undefined && table.server === table.schema && !foreignTableUnchanged(link, schemas[link.name], table);
+    };
+  });
+  const [catalog, schemas] = await Promise.all([introspectLocal(client, { roles, links, remoteNeeds, columnsNeeded }), remoteSchemas]);
   return { alias: database.alias, local: { ok: true, catalog }, remotes: schemas };
 }
 

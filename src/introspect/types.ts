@@ -1,4 +1,5 @@
 /** What the catalogs say, normalised so that the planner can compare it with the config. */
+import type { LocalTableSignature, RemoteTableSignature } from './table-signature.js';
 
 export interface QualifiedName {
   schema: string;
@@ -44,6 +45,8 @@ export interface RemoteTable {
   /** Whether the remote role may SELECT from it (queries through the link fail otherwise). */
   readable: boolean;
   columns: RemoteColumn[];
+  /** The signature of its columns, when the remote computed one (table-signature.ts). */
+  signature?: RemoteTableSignature;
 }
 
 export type RemoteSchema = { ok: true; tables: RemoteTable[] } | { ok: false; error: string; hint?: string };
@@ -64,8 +67,14 @@ export interface ObservedForeignTable {
   server: string;
   owner: string;
   options: Record<string, string>;
-  columns: ObservedColumn[];
+  /**
+   * null when not read: the signature showed the columns are what the link makes of its remote
+   * table (the planner checks that again with signaturesMatch()).
+   */
+  columns: ObservedColumn[] | null;
   grants: Grant[];
+  /** The signature of its columns (table-signature.ts); absent where the catalog was read without. */
+  signature?: LocalTableSignature;
 }
 
 export interface ObservedMapping {
@@ -137,7 +146,7 @@ export interface WrapperEnvironment {
 }
 
 /** A foreign table without its columns: enough to list and export links. */
-export type ForeignTableSummary = Omit<ObservedForeignTable, 'columns'>;
+export type ForeignTableSummary = Omit<ObservedForeignTable, 'columns' | 'signature'>;
 
 /** The servers, schemas and foreign tables of a local database: what `list` and `export` read. */
 export interface LinkCatalog {

@@ -1,4 +1,5 @@
 import type { DesiredLink, ImportOptions } from '../config/types.js';
+import { BugError } from '../errors.js';
 import { displayQualified, formatQualified, needKey, typeKey } from '../introspect/remote-needs.js';
 import type { Dependent, ObservedColumn, ObservedForeignTable, RemoteColumn, RemoteTable, ResolvedNeeds } from '../introspect/types.js';
 import { ident } from '../sql/quote.js';
@@ -122,6 +123,12 @@ function toColumnSpec(
   };
 }
 
+/** The columns of an existing foreign table; the planner only asks for those introspection read. */
+function columnsOf(observed: ObservedForeignTable): ObservedColumn[] {
+  if (observed.columns === null) throw new BugError(`the columns of "${observed.schema}"."${observed.name}" were not read`);
+  return observed.columns;
+}
+
 /** An existing column as the spec it corresponds to, for comparison with the desired one. */
 function observedColumnSpec(column: ObservedColumn): ColumnSpec {
   return {
@@ -155,11 +162,11 @@ export function planForeignTable(
   wrapper: Wrapper = postgresWrapper,
 ): TablePlan {
   const { schema: remoteSchema, table: remoteTable } = wrapper.remoteTableOf(observed);
-  const actual = observed.columns.map(observedColumnSpec);
+  const actual = columnsOf(observed).map(observedColumnSpec);
   const sameTarget = remoteSchema === desired.remoteSchema && remoteTable === desired.remoteTable && observed.server === observed.schema;
   // A local column renamed by hand (its column_name option kept) reads the right remote column but
   // is not named as IMPORT names it: drift too, renamed back in place.
-  const namedAsRemote = observed.columns.every((column) => column.columnName === null || column.name === column.columnName);
+  const namedAsRemote = columnsOf(observed).every((column) => column.columnName === null || column.name === column.columnName);
   if (sameTarget && namedAsRemote && sameColumns(desired.columns, actual)) return { kind: 'same' };
   const replace = (): TablePlan => ({
     kind: 'replace',
@@ -172,9 +179,9 @@ export function planForeignTable(
   const renames = unambiguousRenames(actual, desired.columns);
   const desiredNames = new Set(desired.columns.map((column) => column.name));
   const steps: ColumnStep[] = [];
-  const localNames = new Set(observed.columns.map((column) => column.name));
+  const localNames = new Set(columnsOf(observed).map((column) => column.name));
   let clash = false;
-  const current = observed.columns.map((column, i) => {
+  const current = columnsOf(observed).map((column, i) => {
     const spec = actual[i] as ColumnSpec;
     const name = renames.get(spec.name) ?? spec.name;
     const renamed = name !== column.name && desiredNames.has(name);
@@ -300,7 +307,7 @@ function diffColumns(
   if (order(desired.columns).join('\0') !== order(actual).join('\0')) {
     diff.push({ change: 'changed', column: '(column order)', before: order(actual).join(', '), after: order(desired.columns).join(', ') });
   }
-  const renamedByHand = observed.columns.filter((column) => column.columnName !== null && column.name !== column.columnName);
+  const renamedByHand = columnsOf(observed).filter((column) => column.columnName !== null && column.name !== column.columnName);
   if (renamedByHand.length > 0) {
     diff.push({
       change: 'changed',
@@ -325,9 +332,9 @@ export function tableChangeReason(
   observed: ObservedForeignTable,
   resolved: ResolvedNeeds,
 ): TableChangeReason {
-  const actual = observed.columns.map(observedColumnSpec);
+  const actual = columnsOf(observed).map(observedColumnSpec);
   // Columns renamed by hand are not explained by any import option.
-  if (observed.columns.some((column) => column.columnName !== null && column.name !== column.columnName)) {
+  if (columnsOf(observed).some((column) => column.columnName !== null && column.name !== column.columnName)) {
     return { code: 'remote_columns_changed', options: [] };
   }
   const names = Object.keys(link.importOptions) as (keyof ImportOptions)[];

@@ -1,5 +1,7 @@
 import { formatVersion } from '../config/fdw-options.js';
 import type { DesiredDatabase, DesiredLink } from '../config/types.js';
+import { BugError } from '../errors.js';
+import { foreignTableUnchanged } from '../introspect/table-signature.js';
 import type {
   Dependent,
   LocalCatalog,
@@ -7,10 +9,10 @@ import type {
   ObservedForeignTable,
   ObservedSchema,
   ObservedServer,
-  RemoteTable,
+  RemoteSchema,
 } from '../introspect/types.js';
 import { WRAPPERS, type Wrapper, wrapperEnvironment, wrapperNamed, wrapperOf } from '../wrappers/index.js';
-import { type ColumnProblem, desiredForeignTables, planForeignTable, tableChangeReason } from './foreign-tables.js';
+import { type ColumnProblem, desiredForeignTables, planForeignTable, type TablePlan, tableChangeReason } from './foreign-tables.js';
 import { parseManagedComment } from './managed-comment.js';
 import type { DatabasePlan, ForeignTableSpec, LinkChange, ManagedMeta, Operation, OptionChange, PlanProblem } from './types.js';
 
@@ -119,7 +121,7 @@ export function planDatabase(desired: DesiredDatabase, observed: ObservedDatabas
     }
     const change =
       server && (serverOwner === 'managed' || adopting)
-        ? updateLink(link, tables, remote.tables, server, schema, adopting, catalog, plan.notes)
+        ? updateLink(link, tables, remote, server, schema, adopting, catalog, plan.notes)
         : createLink(link, tables, schema, catalog);
     if (change) plan.changes.push(change);
   }
@@ -400,7 +402,7 @@ function destroyLink(server: ObservedServer, schema: ObservedSchema | undefined,
 function updateLink(
   link: DesiredLink,
   tables: ForeignTableSpec[],
-  remoteTables: readonly RemoteTable[],
+  remoteSchema: RemoteSchema & { ok: true },
   server: ObservedServer,
   schema: ObservedSchema | undefined,
   adopting: boolean,
@@ -422,7 +424,7 @@ function updateLink(
   }
   const existing = new Map(linkTables(catalog, link.name).map((t) => [t.name, t] as const));
   const desiredNames = new Set(tables.map((t) => t.name));
-  const onRemote = new Map(remoteTables.map((t) => [t.name, t]));
+  const onRemote = new Map(remoteSchema.tables.map((t) => [t.name, t]));
   const tableDependents = (name: string) => catalog.dependents.filter((d) => d.link === link.name && d.table === name);
   const dependents: Dependent[] = [];
   const fresh: string[] = [];
@@ -440,8 +442,12 @@ function updateLink(
       fresh.push(table.name);
       continue;
     }
-    const tablePlan = planForeignTable(table, current, tableDependents(table.name), wrapperOf(link));
     const remote = onRemote.get(table.remoteTable);
+    // Columns not read: the signatures proved them equal to the remote's; prove it again here.
+    const tablePlan: TablePlan =
+      current.columns === null
+        ? unreadTable(link, remoteSchema, current)
+        : planForeignTable(table, current, tableDependents(table.name), wrapperOf(link));
     const reason = () =>
       remote ? tableChangeReason(link, remote, current, catalog.resolved) : { code: 'remote_columns_changed' as const, options: [] };
     if (tablePlan.kind === 'alter') {
@@ -502,6 +508,14 @@ function contradictsAccess(name: string, value: string | undefined, access: Desi
   if (name === 'updatable') return value !== (access === 'write' ? 'true' : 'false');
   if (name === 'truncatable') return access === 'read' && value !== 'false';
   return false;
+}
+
+/** A foreign table whose columns introspection did not read: only ever one proven unchanged. */
+function unreadTable(link: DesiredLink, remote: RemoteSchema, table: ObservedForeignTable): TablePlan {
+  if (!foreignTableUnchanged(link, remote, table)) {
+    throw new BugError(`the columns of foreign table "${table.schema}"."${table.name}" were not read, but they may differ from the remote`);
+  }
+  return { kind: 'same' };
 }
 
 function uniqueDependents(dependents: Dependent[]): Dependent[] {

@@ -120,7 +120,8 @@ function alterColumns(table: string, steps: ColumnStep[], ctx: SqlContext, wrapp
   const alter = (action: string) => statements.push(`ALTER FOREIGN TABLE ${table} ${action}`);
   for (const step of steps) {
     if (step.action !== 'rename') continue;
-    alter(`RENAME COLUMN ${ident(step.from)} TO ${ident(step.to)}`);
+    // A column_name option edited by hand: the local name is already right, only the option is not.
+    if (step.from !== step.to) alter(`RENAME COLUMN ${ident(step.from)} TO ${ident(step.to)}`);
     if (wrapper.columnNameOption)
       alter(`ALTER COLUMN ${ident(step.to)} OPTIONS (${step.hasColumnNameOption ? 'SET' : 'ADD'} column_name ${literal(step.to)})`);
   }

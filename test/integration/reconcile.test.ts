@@ -90,6 +90,17 @@ describe('plan and apply', () => {
     await expectNoChanges(cli);
   });
 
+  it('finds a local column renamed by hand behind its column_name option, and renames it back', async () => {
+    const { local, cli } = await setup();
+    await cli('apply', '--auto-approve');
+    await local.query('ALTER FOREIGN TABLE billing.invoices RENAME COLUMN total TO amount');
+    const plan = await cli('plan', '--detailed-exitcode');
+    expect(plan.code).toBe(2);
+    expect((await cli('apply', '--auto-approve')).code).toBe(0);
+    expect(await local.query('SELECT total FROM billing.invoices ORDER BY id')).toEqual([{ total: '99.50' }, { total: '12.00' }]);
+    await expectNoChanges(cli);
+  });
+
   it('renames a column renamed on the remote, and replaces a table only when its columns were reordered', async () => {
     const { local, remote, cli } = await setup();
     await cli('apply', '--auto-approve');

@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parsePostgresUrl } from '../../src/config/parse-url.js';
 import { DEFAULT_IMPORT_OPTIONS, type DesiredDatabase, type DesiredLink } from '../../src/config/types.js';
-import type {
-  Dependent,
-  LocalCatalog,
-  ObservedDatabase,
-  ObservedForeignTable,
-  RemoteColumn,
-  RemoteTable,
-} from '../../src/introspect/types.js';
+import type { Dependent, LocalCatalog, ObservedColumn, ObservedDatabase, RemoteColumn, RemoteTable } from '../../src/introspect/types.js';
 import { planChanges } from '../../src/plan/plan-changes.js';
 import { planDatabase } from '../../src/plan/plan-database.js';
 import { renderDatabaseSql } from '../../src/sql/render-sql.js';
@@ -112,7 +105,7 @@ function observed(local: LocalCatalog, tables: RemoteTable[] = [INVOICES]): Obse
 
 const MARKER = 'datalinks:{"created_at":"2026-01-01T00:00:00.000Z","remote":"BILLING_URL"}';
 
-function localColumn(name: string, type: string, notNull = false): ObservedForeignTable['columns'][number] {
+function localColumn(name: string, type: string, notNull = false): ObservedColumn {
   return {
     name,
     type,
@@ -279,7 +272,7 @@ describe('planDatabase', () => {
 
   it('renames back a local column renamed by hand whose column_name option still names the remote column', () => {
     const local = linked();
-    local.foreignTables[0]!.columns[1] = { ...localColumn('memo', 'text'), columnName: 'note' };
+    local.foreignTables[0]!.columns![1] = { ...localColumn('memo', 'text'), columnName: 'note' };
     const plan = planDatabase(database([link()]), observed(local));
     expect(sql(plan)).toStrictEqual([
       'ALTER FOREIGN TABLE "billing"."invoices" RENAME COLUMN "memo" TO "note"',
@@ -349,7 +342,7 @@ describe('planDatabase', () => {
       col('note', 'text', { collation: { schema: 'pg_catalog', name: 'C' } }),
     ]);
     const local = linked();
-    local.foreignTables[0]!.columns[1]!.collation = '"pg_catalog"."C"';
+    local.foreignTables[0]!.columns![1]!.collation = '"pg_catalog"."C"';
     expect(planDatabase(database([link()]), observed(local, [c])).changes).toStrictEqual([]);
     const off = planDatabase(
       database([link({ importOptions: { ...DEFAULT_IMPORT_OPTIONS, import_collate: false } })]),

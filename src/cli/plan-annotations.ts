@@ -1,0 +1,35 @@
+import type { DesiredState, SourcePosition } from '../config/types.js';
+import type { Plan } from '../plan/types.js';
+import { destructiveChanges } from '../render/markdown.js';
+import type { Annotation } from './github.js';
+
+// Apart from github.ts so that every command's start-up (main.ts imports github.ts) does not load
+// the plan renderers and, through them, pg.
+
+/** Plan errors (on the link's line, or the database's) and destructive changes as warnings. */
+export function planAnnotations(plan: Plan, desired: DesiredState): Annotation[] {
+  const positionOf = (alias: string, link: string | null): SourcePosition | undefined => {
+    const database = desired.databases.find((db) => db.alias === alias);
+    return database?.links.find((l) => l.name === link)?.position ?? database?.position;
+  };
+  const errors = plan.databases.flatMap((database) =>
+    database.errors.map(
+      (error): Annotation => ({
+        level: 'error',
+        title: `datalinks: database ${database.alias}`,
+        message: error.link ? `link ${error.link}: ${error.message}` : error.message,
+        hint: error.hint,
+        position: positionOf(database.alias, error.link),
+      }),
+    ),
+  );
+  const warnings = destructiveChanges(plan).map(
+    (change): Annotation => ({
+      level: 'warning',
+      title: `datalinks: destructive change in database ${change.database}`,
+      message: change.text,
+      position: positionOf(change.database, change.link),
+    }),
+  );
+  return [...errors, ...warnings];
+}
