@@ -184,9 +184,10 @@ export function planForeignTable(
   const current = columnsOf(observed).map((column, i) => {
     const spec = actual[i] as ColumnSpec;
     const name = renames.get(spec.name) ?? spec.name;
-    const renamed = name !== column.name && desiredNames.has(name);
+    // The local name, or only its column_name option (edited by hand), differs from what IMPORT writes.
+    const renamed = (name !== column.name || (column.columnName !== null && column.columnName !== name)) && desiredNames.has(name);
     if (renamed) {
-      clash ||= localNames.has(name);
+      clash ||= name !== column.name && localNames.has(name);
       steps.push({ action: 'rename', from: column.name, to: name, hasColumnNameOption: column.columnName !== null });
     }
     return { local: column.name, localAfter: renamed ? name : column.name, spec: { ...spec, name } };

@@ -241,6 +241,7 @@ function alterReason(reason: TableChangeReason, steps: ColumnStep[]): string {
 function stepLine(step: ColumnStep): ViewLine {
   switch (step.action) {
     case 'rename':
+      if (step.from === step.to) return line('~', safe`${step.to}: column_name option set back to ${step.to}`, 'update', 2);
       return line('~', safe`${step.from} renamed to ${step.to}`, 'update', 2);
     case 'drop':
       return line('-', safe`${step.column}`, 'destroy', 2);

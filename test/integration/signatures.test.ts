@@ -117,7 +117,7 @@ describe('column signatures', () => {
       expect(read(changed.observed)).toEqual(['t 0']);
       const applied = await cli('apply', '--auto-approve', '--no-verify');
       expect({ sql, code: applied.code, out: applied.code ? applied.stdout : '' }).toEqual({ sql, code: 0, out: '' });
-      expect(read((await plan(local, remote, options)).observed)).toEqual([]);
+      expect({ sql, read: read((await plan(local, remote, options)).observed) }).toEqual({ sql, read: [] });
     }
   });
 });
