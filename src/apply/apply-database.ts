@@ -146,7 +146,7 @@ export async function applyDatabase(
       options.onProgress?.(database.alias, index + 1, statements.length);
     }
     if (options.signal?.aborted) throw new Interrupted();
-    const broken = options.verifyTimeoutMs === null ? [] : await verifyLinks(client, replanned, options.verifyTimeoutMs);
+    const broken = options.verifyTimeoutMs === null ? [] : await verifyLinks(client, database, replanned, options.verifyTimeoutMs);
     if (broken.length > 0) {
       await rollback(client);
       return outcome(
@@ -200,9 +200,24 @@ const BROKEN: ReadonlySet<ProbeFailureCode> = new Set([
  * route or negotiate TLS differently. Tables the remote role cannot read are the plan's warning, not a
  * reason to roll back.
  */
-async function verifyLinks(client: pg.Client, plan: DatabasePlan, timeoutMs: number): Promise<{ message: string; hint: string | null }[]> {
-  const links = plan.changes.filter((change) => change.action !== 'destroy').map((change) => change.link);
-  const health = await probeLinks(client, links, { statementTimeoutMs: timeoutMs });
+async function verifyLinks(
+  client: pg.Client,
+  database: DesiredDatabase,
+  plan: DatabasePlan,
+  timeoutMs: number,
+): Promise<{ message: string; hint: string | null }[]> {
+  const changed = new Set(plan.changes.filter((change) => change.action !== 'destroy').map((change) => change.link));
+  // One link per remote connection: links with the same URL and server options connect alike, and
+  // each probed link holds its own connection from the local server to the remote until COMMIT
+  // (postgres_fdw cannot close a connection the transaction used). A hundred links to one remote
+  // would otherwise hold a hundred connections and could exhaust its max_connections.
+  const byConnection = new Map<string, string>();
+  for (const link of database.links) {
+    if (!changed.has(link.name)) continue;
+    const key = JSON.stringify([link.remote.target.url, link.serverOptions]);
+    if (!byConnection.has(key)) byConnection.set(key, link.name);
+  }
+  const health = await probeLinks(client, [...byConnection.values()], { statementTimeoutMs: timeoutMs });
   return health.flatMap((h) => (h.failure && BROKEN.has(h.failure.code) ? [healthProblem(h)].filter((p) => p !== null) : []));
 }
 

@@ -171,3 +171,19 @@ describe('what the remote role may read', () => {
     expect((await runCli(['plan', '-c', config('')], env)).stdout).not.toContain('cannot read table');
   });
 });
+
+describe('proving links before COMMIT', () => {
+  it('opens one connection to a remote for many links to it, so a role with a connection limit can apply them all', async () => {
+    const { local, remote, remoteUser, remoteUrl } = await remoteWithUser();
+    // Each link probed would hold its own connection until COMMIT; two are all this remote role may have.
+    await remote.query(`ALTER ROLE ${pg.escapeIdentifier(remoteUser.name)} CONNECTION LIMIT 2`);
+    const links = ['a', 'b', 'c', 'd', 'e']
+      .map((name) => `      link_${name}:\n        remote:\n          url: \${BILLING_URL}\n`)
+      .join('');
+    const file = writeConfig(`version: 1\ndatabases:\n  main:\n    url: \${LOCAL_URL}\n    links:\n${links}`);
+    const apply = await runCli(['apply', '--auto-approve', '-c', file], { LOCAL_URL: local.url, BILLING_URL: remoteUrl });
+    expect(apply.stdout).toContain('Apply complete');
+    expect(apply.code).toBe(0);
+    await adminQuery(`ALTER ROLE ${pg.escapeIdentifier(remoteUser.name)} CONNECTION LIMIT -1`);
+  });
+});
