@@ -539,3 +539,172 @@ describe('planDatabase', () => {
     ]);
   });
 });
+
+describe('planner rules: grants', () => {
+  it('grants grant_to roles USAGE on the schema and SELECT on every new table of a read link', () => {
+    const plan = planDatabase(database([link({ grantTo: ['reader'] })]), observed(catalog({ existingRoles: ['reader'] })));
+    expect(sql(plan).filter((s) => s.startsWith('GRANT'))).toStrictEqual([
+      'GRANT USAGE ON SCHEMA "billing" TO "reader"',
+      'GRANT SELECT ON TABLE "billing"."invoices" TO "reader"',
+    ]);
+  });
+
+  it('grants INSERT, UPDATE and DELETE too for a write link, and never to the owner', () => {
+    const plan = planDatabase(
+      database([link({ access: 'write', grantTo: ['app', 'writer'] })]),
+      observed(catalog({ existingRoles: ['app', 'writer'] })),
+    );
+    expect(sql(plan).filter((s) => s.startsWith('GRANT'))).toStrictEqual([
+      'GRANT USAGE ON SCHEMA "billing" TO "writer"',
+      'GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE "billing"."invoices" TO "writer"',
+    ]);
+  });
+
+  it('revokes what a role holds beyond the link: write privileges on a read link, and roles no longer in grant_to', () => {
+    const local = linked();
+    local.existingRoles = ['reader'];
+    local.schemas[0]!.grants = [
+      { grantee: 'reader', privilege: 'USAGE' },
+      { grantee: 'former', privilege: 'USAGE' },
+    ];
+    local.foreignTables[0]!.grants = [
+      { grantee: 'reader', privilege: 'SELECT' },
+      { grantee: 'reader', privilege: 'INSERT' },
+      { grantee: 'former', privilege: 'SELECT' },
+    ];
+    const plan = planDatabase(database([link({ grantTo: ['reader'] })]), observed(local));
+    expect(sql(plan).filter((s) => s.startsWith('REVOKE'))).toStrictEqual([
+      'REVOKE USAGE ON SCHEMA "billing" FROM "former"',
+      'REVOKE INSERT ON TABLE "billing"."invoices" FROM "reader"',
+      'REVOKE SELECT ON TABLE "billing"."invoices" FROM "former"',
+    ]);
+    expect(plan.changes[0]?.accessRemoved).toHaveLength(3);
+  });
+
+  it('writes PUBLIC as the keyword, for mappings and grants', () => {
+    const plan = planDatabase(database([link({ grantTo: ['public'] })]), observed(catalog()));
+    expect(plan.errors).toStrictEqual([]);
+    expect(sql(plan)).toContain(`CREATE USER MAPPING FOR PUBLIC SERVER "billing" OPTIONS ("user" 'bill', "password" 'pw')`);
+    expect(sql(plan)).toContain('GRANT SELECT ON TABLE "billing"."invoices" TO PUBLIC');
+  });
+
+  it('refuses a grant_to role that does not exist, with the CREATE ROLE to run', () => {
+    const plan = planDatabase(database([link({ grantTo: ['ghost'] })]), observed(catalog()));
+    expect(plan.errors).toMatchObject([{ code: 'role_missing', hint: 'create it (CREATE ROLE ghost) or remove it from grant_to' }]);
+  });
+});
+
+describe('planner rules: user mappings', () => {
+  it('maps the connecting role and each grant_to role, and drops mappings of roles no longer listed', () => {
+    const local = linked();
+    local.existingRoles = ['reader'];
+    local.servers[0]!.mappings.push({ role: 'former', options: { user: 'bill', password: 'pw' } });
+    const plan = planDatabase(database([link({ grantTo: ['reader'] })]), observed(local));
+    expect(sql(plan).filter((s) => s.includes('USER MAPPING'))).toStrictEqual([
+      `CREATE USER MAPPING FOR "reader" SERVER "billing" OPTIONS ("user" 'bill', "password" 'pw')`,
+      'DROP USER MAPPING IF EXISTS FOR "former" SERVER "billing"',
+    ]);
+    expect(plan.changes[0]?.accessRemoved).toStrictEqual(['user mapping for role "former"']);
+  });
+
+  it('replaces a mapping whose remote user changed, and says so without the password', () => {
+    const moved = link({
+      remote: { ...link().remote, target: target('postgres://auditor:pw@billing.internal:5432/billing?sslmode=require') },
+    });
+    const plan = planDatabase(database([moved]), observed(linked()));
+    expect(plan.changes[0]?.operations).toMatchObject([
+      { kind: 'replace_user_mapping', role: 'app', user: 'auditor', reason: 'remote user changed' },
+    ]);
+  });
+
+  it('compares a hidden mapping through the connecting role’s own, which it can read', () => {
+    const local = linked();
+    local.existingRoles = ['reader'];
+    local.servers[0]!.mappings = [
+      { role: 'app', options: { user: 'bill', password: 'old' } },
+      { role: 'reader', options: null },
+    ];
+    const plan = planDatabase(database([link({ grantTo: ['reader'] })]), observed(local));
+    expect(
+      plan.changes[0]?.operations.filter((op) => op.kind === 'replace_user_mapping').map((op) => (op as { role: string }).role),
+    ).toStrictEqual(['app', 'reader']);
+  });
+});
+
+describe('planner rules: privileges a non-superuser needs', () => {
+  it('names the GRANT for USAGE on the wrapper when a server must be created', () => {
+    const local = catalog();
+    local.environment.fdwUsage = false;
+    const plan = planDatabase(database([link()]), observed(local));
+    expect(plan.errors).toMatchObject([
+      { code: 'wrapper_usage_missing', hint: 'a superuser must run: GRANT USAGE ON FOREIGN DATA WRAPPER postgres_fdw TO app;' },
+    ]);
+  });
+
+  it('names the GRANT for CREATE on the database when a schema must be created', () => {
+    const local = catalog();
+    local.environment.canCreateSchema = false;
+    const plan = planDatabase(database([link()]), observed(local));
+    expect(plan.errors).toMatchObject([
+      { code: 'create_schema_denied', hint: expect.stringContaining('GRANT CREATE ON DATABASE app TO app;') },
+    ]);
+  });
+
+  it('asks nothing of a superuser, and nothing when there is nothing to do', () => {
+    const local = catalog();
+    local.environment.isSuperuser = true;
+    local.environment.fdwUsage = false;
+    local.environment.canCreateSchema = false;
+    expect(planDatabase(database([link()]), observed(local)).errors).toStrictEqual([]);
+    const idle = linked();
+    idle.environment.canCreateSchema = false;
+    expect(planDatabase(database([link()]), observed(idle)).errors).toStrictEqual([]);
+  });
+
+  it('requires a password in the remote URL for a role that is not a superuser', () => {
+    const noPassword = link({ remote: { ...link().remote, target: target('postgres://bill@billing.internal:5432/billing') } });
+    expect(planDatabase(database([noPassword]), observed(catalog())).errors.map((e) => e.code)).toStrictEqual(['password_required']);
+  });
+});
+
+describe('planner rules: adoption', () => {
+  const handMade = () => {
+    const local = linked();
+    local.servers[0]!.comment = null;
+    local.schemas[0]!.comment = null;
+    return local;
+  };
+
+  it('refuses a hand-made server without --adopt, and marks server and schema as managed with it', () => {
+    expect(planDatabase(database([link()]), observed(handMade())).errors.map((e) => e.code)).toStrictEqual([
+      'server_not_managed',
+      'schema_not_managed',
+    ]);
+    const adopted = planDatabase(database([link()]), observed(handMade()), { adopt: true });
+    expect(adopted.changes[0]).toMatchObject({ action: 'update', adopt: true });
+    expect(sql(adopted)).toStrictEqual([
+      `COMMENT ON SERVER "billing" IS 'datalinks:{"created_at":"2026-11-25T00:00:00.000Z","remote":"BILLING_URL"}'`,
+      `COMMENT ON SCHEMA "billing" IS 'datalinks:{"created_at":"2026-11-25T00:00:00.000Z","remote":"BILLING_URL"}'`,
+    ]);
+  });
+
+  it('never adopts a server or schema owned by another role', () => {
+    const local = handMade();
+    local.servers[0]!.owned = false;
+    local.servers[0]!.owner = 'mallory';
+    expect(planDatabase(database([link()]), observed(local), { adopt: true }).errors.map((e) => e.code)).toStrictEqual([
+      'server_owned_by_other_role',
+    ]);
+    const schemaElsewhere = handMade();
+    schemaElsewhere.schemas[0]!.owned = false;
+    expect(planDatabase(database([link()]), observed(schemaElsewhere), { adopt: true }).errors.map((e) => e.code)).toStrictEqual([
+      'schema_not_managed',
+    ]);
+  });
+
+  it('refuses a server of another wrapper even with --adopt', () => {
+    const local = handMade();
+    local.servers[0]!.wrapper = 'file_fdw';
+    expect(planDatabase(database([link()]), observed(local), { adopt: true }).errors.map((e) => e.code)).toContain('server_wrong_wrapper');
+  });
+});
