@@ -57,7 +57,6 @@ export async function applyDatabase(
   database: DesiredDatabase,
   shown: DatabasePlan,
   remotes: RemoteReader,
-  secrets: SqlContext['passwordFor'],
   options: ApplyOptions,
 ): Promise<DatabaseOutcome> {
   const started = Date.now();
@@ -136,7 +135,9 @@ export async function applyDatabase(
     // Generated statements run with the database's own search_path (CREATE EXTENSION installs into
     // its first schema); they qualify every name they use.
     await client.query('RESET search_path');
-    const context: SqlContext = { passwordFor: secrets, now: options.now(), cascade: options.allowDependentDrops };
+    // The remote password goes straight from the link's parsed URL into the user mapping's SQL.
+    const passwordFor = (name: string) => database.links.find((link) => link.name === name)?.remote.target.password ?? null;
+    const context: SqlContext = { passwordFor, now: options.now(), cascade: options.allowDependentDrops };
     const statements = renderDatabaseSql(replanned, context);
     const masked = renderDatabaseSql(replanned, { ...context, passwordFor: MASKED_CONTEXT.passwordFor });
     for (const [index, statement] of statements.entries()) {

@@ -182,15 +182,12 @@ async function applyPlan(
   const onSigint = () => controller.abort();
   process.on('SIGINT', onSigint);
   const remotes = new RemoteReader(desired, { ...options, signal: controller.signal });
-  const passwords = new Map(
-    desired.databases.flatMap((db) => db.links.map((l) => [`${db.alias}\0${l.name}`, l.remote.target.password] as const)),
-  );
   try {
     return await mapLimited(databasesToApply(plan), parallelism, async (shown) => {
       const database = desired.databases.find((db) => db.alias === shown.alias);
       if (!database)
         throw new UserError('database_not_in_config', safe`the plan names database "${shown.alias}", which is not in the configuration`);
-      const outcome = await applyDatabase(database, shown, remotes, (link) => passwords.get(`${shown.alias}\0${link}`) ?? null, {
+      const outcome = await applyDatabase(database, shown, remotes, {
         ...options,
         signal: controller.signal,
       });

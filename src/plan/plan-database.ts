@@ -119,11 +119,13 @@ export function planDatabase(desired: DesiredDatabase, observed: ObservedDatabas
       plan.errors.push(...problems);
       continue;
     }
-    const change =
-      server && (serverOwner === 'managed' || adopting)
-        ? updateLink(link, tables, remote, server, schema, adopting, catalog, plan.notes)
-        : createLink(link, tables, schema, catalog);
-    if (change) plan.changes.push(change);
+    if (server && (serverOwner === 'managed' || adopting)) {
+      const { change, notes } = updateLink({ link, tables, remote, server, schema, adopting, catalog });
+      plan.notes.push(...notes);
+      if (change) plan.changes.push(change);
+    } else {
+      plan.changes.push(createLink(link, tables, schema, catalog));
+    }
   }
 
   // Each wrapper the file's links use must be installed here, or installable by this role.
@@ -399,24 +401,31 @@ function destroyLink(server: ObservedServer, schema: ObservedSchema | undefined,
   };
 }
 
-function updateLink(
-  link: DesiredLink,
-  tables: ForeignTableSpec[],
-  remoteSchema: RemoteSchema & { ok: true },
-  server: ObservedServer,
-  schema: ObservedSchema | undefined,
-  adopting: boolean,
-  catalog: LocalCatalog,
-  notes: string[],
-): LinkChange | undefined {
+/** What an existing link (managed, or being adopted) needs to match the file. */
+interface ExistingLink {
+  link: DesiredLink;
+  /** The foreign tables the link should have. */
+  tables: ForeignTableSpec[];
+  remote: RemoteSchema & { ok: true };
+  server: ObservedServer;
+  schema: ObservedSchema | undefined;
+  adopting: boolean;
+  catalog: LocalCatalog;
+}
+
+function updateLink({ link, tables, remote: remoteSchema, server, schema, adopting, catalog }: ExistingLink): {
+  change: LinkChange | undefined;
+  notes: string[];
+} {
   const operations: Operation[] = [];
   const meta = parseManagedComment(server.comment) ?? { created_at: null, remote: null };
   const wantedMeta: ManagedMeta = { created_at: meta.created_at, remote: link.remote.variable };
   const optionChanges = diffOptions(server.options, desiredServerOptions(link, catalog.environment.versionNum));
   if (optionChanges.length > 0) operations.push({ kind: 'alter_server_options', server: link.name, changes: optionChanges });
   if (adopting || meta.remote !== link.remote.variable) operations.push({ kind: 'comment_server', server: link.name, meta: wantedMeta });
-  const mappings = planMappings(link, server, catalog.environment.currentUser, notes);
-  operations.push(...mappings);
+  const mappings = planMappings(link, server, catalog.environment.currentUser);
+  operations.push(...mappings.operations);
+  const notes = mappings.notes;
 
   if (!schema) operations.push({ kind: 'create_schema', schema: link.name, meta: wantedMeta });
   else if (ownership(schema) !== 'managed' || adopting || meta.remote !== link.remote.variable) {
@@ -478,7 +487,7 @@ function updateLink(
   }
   const kept = [...existing.values()].filter((t) => desiredNames.has(t.name) && !fresh.includes(t.name));
   operations.push(...grantsFor(link, fresh, kept, schema ? schema.grants : [], catalog.environment.currentUser));
-  if (operations.length === 0) return undefined;
+  if (operations.length === 0) return { change: undefined, notes };
   const accessRemoved = operations.flatMap((op) =>
     op.kind === 'drop_user_mapping'
       ? [`user mapping for ${op.role === 'public' ? 'PUBLIC' : `role "${op.role}"`}`]
@@ -488,7 +497,7 @@ function updateLink(
           ]
         : [],
   );
-  return {
+  const change: LinkChange = {
     action: 'update',
     link: link.name,
     wrapper: wrapperOf(link).fdw,
@@ -497,6 +506,7 @@ function updateLink(
     dependents: uniqueDependents(dependents),
     ...(accessRemoved.length > 0 ? { accessRemoved } : {}),
   };
+  return { change, notes };
 }
 
 /**
@@ -524,8 +534,9 @@ function uniqueDependents(dependents: Dependent[]): Dependent[] {
   return [...seen.values()];
 }
 
-function planMappings(link: DesiredLink, server: ObservedServer, currentUser: string, notes: string[]): Operation[] {
+function planMappings(link: DesiredLink, server: ObservedServer, currentUser: string): { operations: Operation[]; notes: string[] } {
   const operations: Operation[] = [];
+  const notes: string[] = [];
   const roles = mappedRoles(link, currentUser);
   const target = link.remote.target;
   const userOption = wrapperOf(link).userOption;
@@ -551,14 +562,14 @@ function planMappings(link: DesiredLink, server: ObservedServer, currentUser: st
         server: link.name,
         role,
         user: target.user,
-        reason: userChanged ? 'remote user changed' : 'credentials changed',
+        reason: userChanged ? 'remote_user_changed' : 'credentials_changed',
       });
     }
   }
   for (const mapping of server.mappings) {
     if (!roles.includes(mapping.role)) operations.push({ kind: 'drop_user_mapping', server: link.name, role: mapping.role });
   }
-  return operations;
+  return { operations, notes };
 }
 
 /**

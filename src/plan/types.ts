@@ -65,7 +65,13 @@ export type Operation =
   | { kind: 'alter_server_options'; server: string; changes: OptionChange[] }
   | { kind: 'comment_server'; server: string; meta: ManagedMeta }
   | { kind: 'create_user_mapping'; server: string; role: string; user: string | null }
-  | { kind: 'replace_user_mapping'; server: string; role: string; user: string | null; reason: string }
+  | {
+      kind: 'replace_user_mapping';
+      server: string;
+      role: string;
+      user: string | null;
+      reason: 'remote_user_changed' | 'credentials_changed';
+    }
   | { kind: 'drop_user_mapping'; server: string; role: string }
   | { kind: 'create_schema'; schema: string; meta: ManagedMeta }
   | { kind: 'comment_schema'; schema: string; meta: ManagedMeta }

@@ -182,7 +182,7 @@ function operationLines(op: Operation): ViewLine[] {
     case 'create_user_mapping':
       return [line('+', safe`user mapping for ${op.role} (remote user ${op.user ?? '(default)'}, password (sensitive value))`, 'create')];
     case 'replace_user_mapping':
-      return [line('~', safe`user mapping for ${op.role}: ${op.reason} (sensitive value changed)`, 'update')];
+      return [line('~', safe`user mapping for ${op.role}: ${MAPPING_REASON[op.reason]} (sensitive value changed)`, 'update')];
     case 'drop_user_mapping':
       return [line('-', safe`user mapping for ${op.role}`, 'destroy')];
     case 'create_schema':
@@ -222,6 +222,8 @@ function operationLines(op: Operation): ViewLine[] {
       return [line('-', safe`server ${op.server}`, 'destroy')];
   }
 }
+
+const MAPPING_REASON = { remote_user_changed: 'remote user changed', credentials_changed: 'credentials changed' } as const;
 
 export const DROP_REASON: Record<DropReason, string> = {
   excluded_by_filter: 'excluded by the table filter',

@@ -68,7 +68,7 @@ const plan: Plan = {
           dependents: [],
           operations: [
             { kind: 'alter_server_options', server: 'crm', changes: [{ action: 'set', name: 'host', value: 'new-host', old: 'old-host' }] },
-            { kind: 'replace_user_mapping', server: 'crm', role: 'app', user: 'crm', reason: 'credentials changed' },
+            { kind: 'replace_user_mapping', server: 'crm', role: 'app', user: 'crm', reason: 'credentials_changed' },
             {
               kind: 'replace_foreign_table',
               schema: 'crm',

@@ -613,7 +613,7 @@ describe('planner rules: user mappings', () => {
     });
     const plan = planDatabase(database([moved]), observed(linked()));
     expect(plan.changes[0]?.operations).toMatchObject([
-      { kind: 'replace_user_mapping', role: 'app', user: 'auditor', reason: 'remote user changed' },
+      { kind: 'replace_user_mapping', role: 'app', user: 'auditor', reason: 'remote_user_changed' },
     ]);
   });
 
