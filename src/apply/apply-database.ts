@@ -7,12 +7,10 @@ import { executeStatement } from '../db/execute.js';
 import { SQLSTATE, sqlstateOf } from '../db/sqlstate.js';
 import { messageOf } from '../errors.js';
 import { observeDatabase, type RemoteReader } from '../introspect/observe.js';
-import { samePlannedChanges } from '../plan/compare.js';
+import { isStale, refusalBeforeApply } from '../plan/apply-decisions.js';
 import { fingerprintObserved } from '../plan/fingerprint.js';
-import { hasChanges } from '../plan/plan-changes.js';
 import { type PlanOptions, planDatabase } from '../plan/plan-database.js';
 import type { DatabasePlan } from '../plan/types.js';
-import { plural } from '../plural.js';
 import { healthProblem } from '../render/check-view.js';
 import { MASKED_CONTEXT, renderDatabaseSql, type SqlContext } from '../sql/render-sql.js';
 import { takeApplyLock } from './advisory-lock.js';
@@ -68,17 +66,8 @@ export async function applyDatabase(
     message,
     hint,
   });
-  if (shown.errors.length > 0) return outcome('refused', 0, 'not applied: its plan has errors');
-  if (!hasChanges(shown)) return outcome('unchanged', 0);
-  const dependents = shown.changes.flatMap((change) => change.dependents);
-  if (dependents.length > 0 && !options.allowDependentDrops) {
-    return outcome(
-      'refused',
-      0,
-      `not applied: it would drop ${plural(dependents.length, 'object')} outside the links (${dependents.map((d) => d.description).join('; ')})`,
-      'change or drop those objects first, or pass --allow-dependent-drops to drop them with the link',
-    );
-  }
+  const refusal = refusalBeforeApply(shown, options.allowDependentDrops);
+  if (refusal) return outcome(refusal.status, 0, refusal.message, refusal.hint);
 
   const interrupted = (): DatabaseOutcome => ({
     ...outcome('failed', 0, 'interrupted: rolled back, nothing was applied'),
@@ -118,11 +107,8 @@ export async function applyDatabase(
     }
     const observed = await observeDatabase(database, client, Promise.resolve(remoteSchemas));
     const replanned = planDatabase(database, observed, options.planOptions);
-    const stale =
-      replanned.errors.length > 0 ||
-      !samePlannedChanges(replanned, shown) ||
-      (options.requireSameFingerprint && fingerprintObserved(database, observed, replanned) !== shown.fingerprint);
-    if (stale) {
+    const fingerprint = options.requireSameFingerprint ? fingerprintObserved(database, observed, replanned) : null;
+    if (isStale(shown, replanned, fingerprint)) {
       await rollback(client);
       return outcome(
         'refused',
