@@ -2,11 +2,11 @@ import { checkDatabase } from '../check/check-database.js';
 import { buildCheckReport, isBroken } from '../check/check-report.js';
 import { renderCheckText, toCheckDocument } from '../render/check-view.js';
 import { ansiPaint, plainPaint } from '../render/style.js';
-import type { CommonOptions, ConnectionFlags } from './commands.js';
 import { durationMs } from './durations.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import { mapLimited } from './limit.js';
 import { loadDesiredOrThrow } from './load-desired.js';
+import type { CommonOptions, ConnectionFlags } from './options.js';
 import type { Output } from './output.js';
 import { runPlan } from './run-plan.js';
 

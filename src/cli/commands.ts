@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import { parseDuration, parsePositiveInt } from './durations.js';
+import type { CommonOptions } from './options.js';
 import type { Output } from './output.js';
 
 // Each command loads its implementation (pg, ajv, yaml, Ink...) only when it runs, so that
@@ -7,17 +8,6 @@ import type { Output } from './output.js';
 const DEFAULT_CONFIG_PATH = 'datalinks.yaml';
 
 export type SetExitCode = (code: number) => void;
-
-export interface CommonOptions {
-  config: string;
-  database: string[];
-}
-
-export interface ConnectionFlags {
-  connectTimeout: string;
-  statementTimeout: string;
-  parallelism: number;
-}
 
 function withCommonOptions(command: Command): Command {
   return command

@@ -2,11 +2,11 @@ import { messageOf, UserError } from '../errors.js';
 import { readLinkCatalog } from '../introspect/observe.js';
 import { safe } from '../render/escape.js';
 import { type ExportedDatabase, exportConfig } from '../render/export-config.js';
-import type { CommonOptions, ConnectionFlags } from './commands.js';
 import { connectionBounds } from './durations.js';
 import { EXIT_OK } from './exit-codes.js';
 import { mapLimited } from './limit.js';
 import { loadDesiredOrThrow } from './load-desired.js';
+import type { CommonOptions, ConnectionFlags } from './options.js';
 import type { Output } from './output.js';
 
 /** Prints datalinks.yaml for the links that exist now in each configured database. */

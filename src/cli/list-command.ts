@@ -5,11 +5,11 @@ import { parseManagedComment } from '../plan/managed-comment.js';
 import { escapeJson } from '../render/escape.js';
 import { type ListedDatabase, type ListedLink, renderList } from '../render/list-text.js';
 import { wrapperNamed } from '../wrappers/index.js';
-import type { CommonOptions, ConnectionFlags } from './commands.js';
 import { connectionBounds } from './durations.js';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import { mapLimited } from './limit.js';
 import { loadDesiredOrThrow } from './load-desired.js';
+import type { CommonOptions, ConnectionFlags } from './options.js';
 import type { Output } from './output.js';
 
 export type { ListedDatabase, ListedLink };

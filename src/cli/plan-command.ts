@@ -1,15 +1,14 @@
 import { UserError } from '../errors.js';
 import { toPlanDocument } from '../plan/plan-document.js';
-import type { Plan } from '../plan/types.js';
-import { escapeJson, escapeSql, safe } from '../render/escape.js';
+import { escapeJson } from '../render/escape.js';
 import { renderPlanMarkdown } from '../render/markdown.js';
 import { buildPlanView } from '../render/plan-view.js';
-import { MASKED_CONTEXT, renderDatabaseSql } from '../sql/render-sql.js';
-import type { CommonOptions, ConnectionFlags } from './commands.js';
+import { renderSqlText } from '../render/sql-text.js';
 import { connectionBounds } from './durations.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import { annotate, appendStepSummary } from './github.js';
 import { loadDesiredOrThrow } from './load-desired.js';
+import type { CommonOptions, ConnectionFlags } from './options.js';
 import type { Output } from './output.js';
 import { planAnnotations } from './plan-annotations.js';
 import { runPlan } from './run-plan.js';
@@ -59,14 +58,4 @@ export async function runPlanCommand(options: PlanFlags, output: Output): Promis
   if (plan.databases.some((db) => db.errors.length > 0)) return EXIT_ERROR;
   const changes = plan.summary.create + plan.summary.update + plan.summary.destroy;
   return options.detailedExitcode && changes > 0 ? EXIT_CHANGES : EXIT_OK;
-}
-
-export function renderSqlText(plan: Plan): string {
-  const out: string[] = [];
-  for (const database of plan.databases) {
-    const statements = renderDatabaseSql(database, MASKED_CONTEXT);
-    if (statements.length === 0) continue;
-    out.push(safe`\n-- database ${database.alias}`, 'BEGIN;', ...statements.map((s) => `${escapeSql(s.sql)};`), 'COMMIT;');
-  }
-  return out.length > 0 ? `${out.join('\n')}\n` : '';
 }

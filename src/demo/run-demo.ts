@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Output } from '../cli/output.js';
 import { withPlainClient } from '../db/plain-client.js';
+import { UserError } from '../errors.js';
 import { plural } from '../plural.js';
 import { startEmbeddedServer } from './embedded-server.js';
 
@@ -57,7 +58,7 @@ export async function runDemo(run: Run, output: Output): Promise<number> {
     const cli = async (...args: string[]) => {
       output.out(`$ datalinks ${args.join(' ')}\n`);
       const code = await run(['node', 'datalinks', ...args, '-c', configPath], demoOutput);
-      if (code !== 0 && code !== 2) throw new Error(`datalinks ${args[0]} exited with ${code}`);
+      if (code !== 0 && code !== 2) throw new UserError('demo_step_failed', `the demo stopped: datalinks ${args[0]} exited with ${code}`);
     };
 
     output.out(`The configuration (${configPath}):\n\n${CONFIG}`);

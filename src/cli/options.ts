@@ -1,0 +1,11 @@
+/** The options every command takes, and those of the commands that connect (see commands.ts). */
+export interface CommonOptions {
+  config: string;
+  database: string[];
+}
+
+export interface ConnectionFlags {
+  connectTimeout: string;
+  statementTimeout: string;
+  parallelism: number;
+}
