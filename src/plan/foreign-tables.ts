@@ -286,8 +286,7 @@ function diffColumns(
   const diff: ColumnDiff[] = [];
   if (remoteSchema !== desired.remoteSchema || remoteTable !== desired.remoteTable) {
     diff.push({
-      change: 'changed',
-      column: '(remote table)',
+      change: 'remote_table',
       before: `${remoteSchema}.${remoteTable}`,
       after: `${desired.remoteSchema}.${desired.remoteTable}`,
     });
@@ -296,29 +295,26 @@ function diffColumns(
   const desiredNames = new Set(desired.columns.map((column) => column.name));
   for (const column of desired.columns) {
     const existing = actualByName.get(column.name);
-    if (!existing) diff.push({ change: 'added', column: column.name, after: describeColumn(column) });
-    else if (!sameColumn(column, existing)) {
-      diff.push({ change: 'changed', column: column.name, before: describeColumn(existing), after: describeColumn(column) });
-    }
+    if (!existing) diff.push({ change: 'added', column: column.name, after: column });
+    else if (!sameColumn(column, existing)) diff.push({ change: 'changed', column: column.name, before: existing, after: column });
   }
   for (const column of actual) {
-    if (!desiredNames.has(column.name)) diff.push({ change: 'removed', column: column.name, before: describeColumn(column) });
+    if (!desiredNames.has(column.name)) diff.push({ change: 'removed', column: column.name, before: column });
   }
   const order = (columns: ColumnSpec[]) => columns.map((c) => c.name).filter((name) => desiredNames.has(name) && actualByName.has(name));
   if (order(desired.columns).join('\0') !== order(actual).join('\0')) {
-    diff.push({ change: 'changed', column: '(column order)', before: order(actual).join(', '), after: order(desired.columns).join(', ') });
+    diff.push({ change: 'column_order', before: order(actual), after: order(desired.columns) });
   }
   const renamedByHand = columnsOf(observed).filter((column) => column.columnName !== null && column.name !== column.columnName);
   if (renamedByHand.length > 0) {
     diff.push({
-      change: 'changed',
-      column: '(local column names)',
-      before: renamedByHand.map((column) => column.name).join(', '),
-      after: renamedByHand.map((column) => column.columnName).join(', '),
+      change: 'local_names',
+      before: renamedByHand.map((column) => column.name),
+      after: renamedByHand.map((column) => column.columnName ?? column.name),
     });
   }
   if (diff.length === 0 && observed.server !== observed.schema) {
-    diff.push({ change: 'changed', column: '(server)', before: observed.server, after: observed.schema });
+    diff.push({ change: 'server', before: observed.server, after: observed.schema });
   }
   return diff;
 }
@@ -357,15 +353,4 @@ function sameColumn(desired: ColumnSpec, actual: ColumnSpec): boolean {
     desired.generated === actual.generated &&
     desired.collation === actual.collation
   );
-}
-
-const DEFAULT_COLLATION = '"pg_catalog"."default"';
-
-export function describeColumn(column: ColumnSpec): string {
-  const parts = [column.type];
-  if (column.collation && column.collation !== DEFAULT_COLLATION) parts.push(`COLLATE ${column.collation}`);
-  if (column.generated) parts.push(`GENERATED ALWAYS AS (${column.generated}) STORED`);
-  if (column.default) parts.push(`DEFAULT ${column.default}`);
-  if (column.notNull) parts.push('NOT NULL');
-  return parts.join(' ');
 }

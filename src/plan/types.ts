@@ -30,12 +30,19 @@ export interface ManagedMeta {
   remote: string | null;
 }
 
-export interface ColumnDiff {
-  change: 'added' | 'removed' | 'changed';
-  column: string;
-  before?: string;
-  after?: string;
-}
+/** How a replaced foreign table differs from what it should be: values, worded by render/. */
+export type ColumnDiff =
+  | { change: 'added'; column: string; after: ColumnSpec }
+  | { change: 'removed'; column: string; before: ColumnSpec }
+  | { change: 'changed'; column: string; before: ColumnSpec; after: ColumnSpec }
+  /** The remote table it reads (schema.table) changed. */
+  | { change: 'remote_table'; before: string; after: string }
+  /** The columns both sides have are in another order. */
+  | { change: 'column_order'; before: string[]; after: string[] }
+  /** Local columns renamed by hand (their column_name options still name the remote columns). */
+  | { change: 'local_names'; before: string[]; after: string[] }
+  /** It is on another server than the link's. */
+  | { change: 'server'; before: string; after: string };
 
 /** One in-place fix of a foreign table's columns (ALTER FOREIGN TABLE). */
 export type ColumnStep =

@@ -1,6 +1,16 @@
 import { diffArrays } from 'diff';
-import { describeColumn } from '../plan/foreign-tables.js';
-import type { ColumnStep, DatabasePlan, DropReason, LinkChange, Operation, Plan, PlanProblem, TableChangeReason } from '../plan/types.js';
+import type {
+  ColumnDiff,
+  ColumnSpec,
+  ColumnStep,
+  DatabasePlan,
+  DropReason,
+  LinkChange,
+  Operation,
+  Plan,
+  PlanProblem,
+  TableChangeReason,
+} from '../plan/types.js';
 import { plural } from '../plural.js';
 import { wrapperNamed } from '../wrappers/index.js';
 import { escapeText, joinSafe, type SafeText, safe } from './escape.js';
@@ -207,10 +217,7 @@ function operationLines(op: Operation): ViewLine[] {
     case 'replace_foreign_table':
       return [
         line('-/+', safe`foreign table ${op.schema}.${op.table.name} (${changeReason(op.reason)}: replaced)`, 'replace'),
-        ...op.diff.flatMap((d) => [
-          ...(d.before !== undefined ? [line('-', safe`${d.column} ${d.before}`, 'destroy', 2)] : []),
-          ...(d.after !== undefined ? [line('+', safe`${d.column} ${d.after}`, 'create', 2)] : []),
-        ]),
+        ...op.diff.flatMap(diffLinesOf),
       ];
     case 'grant':
       return [line('+', safe`grant ${op.privileges.join(', ')} on ${grantTarget(op)} to ${op.role}`, 'create')];
@@ -238,6 +245,42 @@ export function changeReason(reason: TableChangeReason): string {
 function alterReason(reason: TableChangeReason, steps: ColumnStep[]): string {
   if (reason.code === 'remote_columns_changed' && steps.every((step) => step.action === 'add')) return 'remote columns added';
   return changeReason(reason);
+}
+
+/** A replaced table's differences as before (-) and after (+) lines. */
+function diffLinesOf(d: ColumnDiff): ViewLine[] {
+  const pair = (label: string, before: string | null, after: string | null): ViewLine[] => [
+    ...(before !== null ? [line('-', safe`${label} ${before}`, 'destroy', 2)] : []),
+    ...(after !== null ? [line('+', safe`${label} ${after}`, 'create', 2)] : []),
+  ];
+  switch (d.change) {
+    case 'added':
+      return pair(d.column, null, describeColumn(d.after));
+    case 'removed':
+      return pair(d.column, describeColumn(d.before), null);
+    case 'changed':
+      return pair(d.column, describeColumn(d.before), describeColumn(d.after));
+    case 'remote_table':
+      return pair('(remote table)', d.before, d.after);
+    case 'column_order':
+      return pair('(column order)', d.before.join(', '), d.after.join(', '));
+    case 'local_names':
+      return pair('(local column names)', d.before.join(', '), d.after.join(', '));
+    case 'server':
+      return pair('(server)', d.before, d.after);
+  }
+}
+
+const DEFAULT_COLLATION = '"pg_catalog"."default"';
+
+/** A column as a person reads it: type, collation unless the default, generation, default, NOT NULL. */
+export function describeColumn(column: ColumnSpec): string {
+  const parts = [column.type];
+  if (column.collation && column.collation !== DEFAULT_COLLATION) parts.push(`COLLATE ${column.collation}`);
+  if (column.generated) parts.push(`GENERATED ALWAYS AS (${column.generated}) STORED`);
+  if (column.default) parts.push(`DEFAULT ${column.default}`);
+  if (column.notNull) parts.push('NOT NULL');
+  return parts.join(' ');
 }
 
 function stepLine(step: ColumnStep): ViewLine {

@@ -90,7 +90,9 @@ const hostilePlan: Plan = {
               schema: 'crm',
               server: 'crm',
               table: { name: HOSTILE.carriage, remoteSchema: 'public', remoteTable: HOSTILE.carriage, columns: [] },
-              diff: [{ change: 'changed', column: HOSTILE.link, before: FORGED, after: 'text' }],
+              diff: [
+                { change: 'changed', column: HOSTILE.link, before: { ...column(HOSTILE.link), type: FORGED }, after: column(HOSTILE.link) },
+              ],
               reason: { code: 'remote_columns_changed', options: [] },
             },
             { kind: 'drop_foreign_tables', schema: 'crm', tables: [FORGED], reason: 'removed_on_remote' },

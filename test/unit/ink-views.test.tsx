@@ -74,7 +74,13 @@ const plan: Plan = {
               schema: 'crm',
               server: 'crm',
               table,
-              diff: [{ change: 'added', column: 'email', after: 'text' }],
+              diff: [
+                {
+                  change: 'added',
+                  column: 'email',
+                  after: { name: 'email', type: 'text', notNull: false, collation: null, default: null, generated: null },
+                },
+              ],
               reason: { code: 'remote_columns_changed', options: [] },
             },
             { kind: 'drop_foreign_tables', schema: 'crm', tables: ['gone'], reason: 'removed_on_remote' },

@@ -43,7 +43,7 @@ function samplePlan(): Plan {
                 schema: 'crm',
                 server: 'crm',
                 table: { name: 'accounts', remoteSchema: 'public', remoteTable: 'accounts', columns: [column('b'), column('a')] },
-                diff: [{ change: 'changed', column: 'a', before: 'integer', after: 'text' }],
+                diff: [{ change: 'changed', column: 'a', before: column('a'), after: { ...column('a'), type: 'text' } }],
                 reason: { code: 'remote_columns_changed', options: [] },
               },
             ],

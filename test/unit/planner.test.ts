@@ -214,7 +214,7 @@ describe('planDatabase', () => {
       {
         kind: 'replace_foreign_table',
         reason: { code: 'remote_columns_changed' },
-        diff: [{ change: 'changed', column: 'id', before: 'integer NOT NULL', after: 'bigint NOT NULL' }],
+        diff: [{ change: 'changed', column: 'id', before: { type: 'integer', notNull: true }, after: { type: 'bigint', notNull: true } }],
       },
     ]);
     expect(change.dependents).toStrictEqual([view]);
