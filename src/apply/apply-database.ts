@@ -5,7 +5,7 @@ import type { DesiredDatabase } from '../config/types.js';
 import { ConnectionFailed, type ConnectOptions, closeQuietly, connect, NoAnswer } from '../db/connect.js';
 import { executeStatement } from '../db/execute.js';
 import { SQLSTATE, sqlstateOf } from '../db/sqlstate.js';
-import { messageOf } from '../errors.js';
+import { messageOf, UserError } from '../errors.js';
 import { observeDatabase, type RemoteReader } from '../introspect/observe.js';
 import { isStale, refusalBeforeApply } from '../plan/apply-decisions.js';
 import { fingerprintObserved } from '../plan/fingerprint.js';
@@ -166,7 +166,12 @@ export async function applyDatabase(
   }
 }
 
-class Interrupted extends Error {}
+/** Ctrl-C: the apply stops between statements (or its running statement is cancelled) and rolls back. */
+class Interrupted extends UserError {
+  constructor() {
+    super('interrupted', 'interrupted: rolled back, nothing was applied');
+  }
+}
 
 /** What makes a link unusable from the local server: a plan cannot see these, only the server's own connection can. */
 const BROKEN: ReadonlySet<ProbeFailureCode> = new Set([

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { describeTarget } from '../config/parse-url.js';
 import type { ConnectionTarget } from '../config/types.js';
-import { messageOf } from '../errors.js';
+import { messageOf, UserError } from '../errors.js';
 import { sendCancelRequest } from './cancel.js';
 import { pinSession } from './session-settings.js';
 import { SQLSTATE, sqlstateOf, systemCodeOf } from './sqlstate.js';
@@ -26,28 +26,32 @@ export interface ConnectOptions {
   signal?: AbortSignal;
 }
 
-export class ConnectionFailed extends Error {
+/** The user's problem, not a bug: the server cannot be reached or refused us (named by host:port/db, never the password). */
+export class ConnectionFailed extends UserError {
   constructor(
     readonly where: string,
     readonly reason: string,
     readonly hint?: string,
   ) {
-    super(`cannot connect to ${where}: ${reason}`);
+    super('connection_failed', `cannot connect to ${where}: ${reason}`, hint ? [hint] : []);
   }
 }
 
 /** A server that accepted the connection but did not answer a statement in time; the connection was closed. */
-export class NoAnswer extends Error {
+export class NoAnswer extends UserError {
   readonly hint: string;
   constructor(
     readonly where: string,
     waitedMs: number,
     statementTimeoutMs: number,
   ) {
+    const hint = stalledHint(where, '--statement-timeout');
     super(
+      'no_answer',
       `no answer from ${where} within ${seconds(waitedMs)} (statement timeout ${seconds(statementTimeoutMs)}, then the connect timeout)`,
+      [hint],
     );
-    this.hint = stalledHint(where, '--statement-timeout');
+    this.hint = hint;
   }
 }
 

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { UserError } from '../errors.js';
 import { REMOTE_SCHEMAS_QUERY, REMOTE_TABLES_QUERY } from './remote-queries.js';
 import { toRemoteSignature } from './table-signature.js';
 import type { RemoteColumn, RemoteSchema, RemoteTable } from './types.js';
@@ -68,8 +69,9 @@ function toColumns(value: unknown): RemoteColumn[] {
   });
 }
 
-export class RemoteCatalogInvalid extends Error {
+/** A remote whose catalog answers do not have the shape PostgreSQL gives: refused, as data it cannot trust. */
+export class RemoteCatalogInvalid extends UserError {
   constructor(field: string) {
-    super(`the remote's catalog returned an invalid value for ${field}`);
+    super('remote_catalog_invalid', `the remote's catalog returned an invalid value for ${field}`);
   }
 }
