@@ -1,12 +1,17 @@
-// Compiles schemas/datalinks.schema.json into a standalone validator (ajv's standalone code), so the
-// CLI does not load and run ajv's compiler on every start. `npm run build` runs this; a unit test
-// checks that the committed output matches the schema.
+// Compiles schemas/datalinks.schema.json (the config) and schemas/plan.schema.json (saved plans) into
+// standalone validators (ajv's standalone code), so the CLI does not load and run ajv's compiler on
+// every start. `npm run build` runs this; a unit test checks that the committed output matches.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 
-export function compileSchemaSource() {
-  const schema = JSON.parse(readFileSync(new URL('../schemas/datalinks.schema.json', import.meta.url), 'utf8'));
+export const COMPILED = [
+  { schema: 'datalinks.schema.json', output: 'validate-config.ts' },
+  { schema: 'plan.schema.json', output: 'validate-plan.ts' },
+];
+
+export function compileSchemaSource(schemaFile = 'datalinks.schema.json') {
+  const schema = JSON.parse(readFileSync(new URL(`../schemas/${schemaFile}`, import.meta.url), 'utf8'));
   const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, code: { source: true, esm: true } });
   const code = standaloneCode.default(ajv, ajv.compile(schema));
   // ajv's ESM output still require()s its small runtime helpers: turn those into imports.
@@ -16,9 +21,11 @@ export function compileSchemaSource() {
     imports.push(`import ${name} from "${path}.js";`);
     return `(${name}.default ?? ${name})`;
   });
-  return `// @ts-nocheck\n// Generated from schemas/datalinks.schema.json by scripts/compile-schema.mjs. Do not edit.\n${imports.join('\n')}\n${body.replace('"use strict";', '')}\n`;
+  return `// @ts-nocheck\n// Generated from schemas/${schemaFile} by scripts/compile-schema.mjs. Do not edit.\n${imports.join('\n')}\n${body.replace('"use strict";', '')}\n`;
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop())) {
-  writeFileSync(new URL('../src/config/generated/validate-config.ts', import.meta.url), compileSchemaSource());
+  for (const { schema, output } of COMPILED) {
+    writeFileSync(new URL(`../src/config/generated/${output}`, import.meta.url), compileSchemaSource(schema));
+  }
 }

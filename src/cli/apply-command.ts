@@ -1,4 +1,5 @@
 import { type ApplyOptions, applyDatabase, type DatabaseOutcome, isFailure } from '../apply/apply-database.js';
+import { validate as validatePlanSchema } from '../config/generated/validate-plan.js';
 import { readRegularFile } from '../config/read-regular-file.js';
 import type { DesiredState } from '../config/types.js';
 import { UserError } from '../errors.js';
@@ -93,6 +94,9 @@ async function applySavedPlan(planFile: string, options: ApplyFlags, output: Out
 /** A saved plan of 40,000 links is a few tens of MB; anything much larger is not one. */
 const MAX_PLAN_BYTES = 256 * 1024 * 1024;
 
+/** schemas/plan.schema.json, compiled ahead of time (scripts/compile-schema.mjs): a saved plan is data, checked whole. */
+const validatePlan = validatePlanSchema as unknown as (data: unknown) => data is PlanDocument;
+
 async function readPlanFile(path: string): Promise<PlanDocument> {
   const read = await readRegularFile(path, MAX_PLAN_BYTES, 'plan file');
   if (!read.ok) {
@@ -101,19 +105,14 @@ async function readPlanFile(path: string): Promise<PlanDocument> {
       'make one with: datalinks plan --out FILE',
     ]);
   }
-  let document: PlanDocument;
+  let document: unknown;
   try {
-    document = JSON.parse(read.bytes.toString('utf8')) as PlanDocument;
+    document = JSON.parse(read.bytes.toString('utf8'));
   } catch {
     // JSON.parse quotes the text around the error: never echo a file that may not be a plan at all.
     throw new UserError('plan_unreadable', `cannot read the plan ${path}: it is not JSON`, ['make one with: datalinks plan --out FILE']);
   }
-  if (
-    document?.format_version !== PLAN_FORMAT_VERSION ||
-    !Array.isArray(document.databases) ||
-    !document.databases.every((db) => typeof db?.name === 'string') ||
-    typeof document.config?.hash !== 'string'
-  ) {
+  if (!validatePlan(document)) {
     throw new UserError(
       'plan_invalid',
       `${path} is not a plan saved by this version of datalinks (format_version ${PLAN_FORMAT_VERSION})`,

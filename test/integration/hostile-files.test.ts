@@ -217,10 +217,19 @@ describe('saved plans are data', () => {
   it('a plan naming databases the file does not have names them truncated and escaped', async () => {
     const planFile = join(tempDir(), 'plan.json');
     const alias = `evil\u001b[2J${'x'.repeat(100)}`;
-    writeFileSync(
-      planFile,
-      JSON.stringify({ format_version: 1, config: { path: 'x', hash: 'sha256:0' }, databases: [{ name: alias, changes: [] }] }),
-    );
+    const database = { name: alias, fingerprint: '', errors: [], notes: [], preamble: [], changes: [] };
+    const document = {
+      format_version: 1,
+      created_at: 'now',
+      config: { path: 'x', hash: `sha256:${'0'.repeat(64)}` },
+      databases: [database],
+      summary: { create: 0, update: 0, destroy: 0 },
+    };
+    // A file that is not a whole plan (schemas/plan.schema.json) is refused before anything in it is used.
+    writeFileSync(planFile, JSON.stringify({ ...document, databases: [{ name: alias, changes: [] }] }));
+    const malformed = await runCli(['apply', planFile, '-c', writeConfig(CONFIG)], NO_SECRETS);
+    expect(malformed.stderr).toContain('is not a plan saved by this version of datalinks');
+    writeFileSync(planFile, JSON.stringify(document));
     const result = await runCli(['apply', planFile, '-c', writeConfig(CONFIG)], NO_SECRETS);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`no database "evil\\x1b[2J${'x'.repeat(29)}..." in`);

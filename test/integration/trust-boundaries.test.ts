@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { expectNoChanges, oneLinkConfig, runCli, writeConfig } from '../support/cli.js';
@@ -128,7 +129,11 @@ describe('trust boundaries', () => {
     expect(refused.code).toBe(1);
     expect(await objectsOutside(local, 'billing')).toEqual(before);
 
-    const allowed = await runCli(['apply', '--auto-approve', '--allow-dependent-drops', '-c', empty], env);
+    // Through a saved plan, whose dependents, codes and removed access the plan schema describes.
+    const planFile = join(dirname(empty), 'plan.json');
+    expect((await runCli(['plan', '--out', planFile, '-c', empty], env)).code).toBe(0);
+    const allowed = await runCli(['apply', planFile, '--allow-dependent-drops', '-c', empty], env);
+    expect(allowed.stderr).toBe('');
     expect(allowed.code).toBe(0);
     expect(await local.query(`SELECT proname FROM pg_proc WHERE proname = 'all_invoices'`)).toEqual([]);
     await expectNoChanges((...args) => runCli([...args, '-c', empty], env));
