@@ -143,7 +143,10 @@ function unsupportedParam(key: string, role: UrlRole): [string, string] {
   ];
 }
 
-/** host:port/dbname, for messages and listings. Never includes credentials. */
-export function describeTarget(target: Pick<ConnectionTarget, 'host' | 'port' | 'dbname'>): string {
-  return `${target.host}:${target.port ?? '5432'}/${target.dbname ?? '(default)'}`;
+/**
+ * host:port/dbname, for messages and listings: the one way an endpoint is written. Never includes
+ * credentials. Missing parts (a server option left out) are shown as the defaults libpq would use.
+ */
+export function describeTarget(target: { host: string | null; port: string | null; dbname: string | null }, defaultPort = '5432'): string {
+  return `${target.host ?? '(default host)'}:${target.port ?? defaultPort}/${target.dbname ?? '(default)'}`;
 }

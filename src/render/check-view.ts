@@ -1,5 +1,6 @@
 import type { CheckReport, DatabaseCheck, LinkCheck } from '../check/check-report.js';
 import type { LinkHealth, LinkState, LinkTarget, ProbeFailure, UnreadableTable } from '../check/types.js';
+import { describeTarget } from '../config/parse-url.js';
 import { plural } from '../plural.js';
 import { ident } from '../sql/quote.js';
 import { escapeText } from './escape.js';
@@ -111,7 +112,7 @@ function sqlName(name: string): string {
 
 function where(target: LinkTarget | null): string {
   if (!target) return 'the remote';
-  return `${target.host ?? '(default host)'}:${target.port ?? '5432'}/${target.dbname ?? '(default)'}`;
+  return describeTarget(target);
 }
 
 function healthyText(health: LinkHealth): string {

@@ -1,3 +1,5 @@
+import { describeTarget } from '../config/parse-url.js';
+import { wrapperNamed } from '../wrappers/index.js';
 import { escapeText, safe } from './escape.js';
 
 export interface ListedLink {
@@ -32,7 +34,8 @@ export function renderList(databases: ListedDatabase[]): string {
     if (database.error) out.push(safe`Error: ${database.error}`);
     else if (database.links.length === 0) out.push('No data links in this database.');
     for (const link of database.links) {
-      const remote = safe`${link.remote_host ?? '?'}:${link.remote_port ?? '5432'}/${link.remote_database ?? '?'}`;
+      const endpoint = { host: link.remote_host, port: link.remote_port, dbname: link.remote_database };
+      const remote = safe`${describeTarget(endpoint, wrapperNamed(link.wrapper)?.defaultPort)}`;
       out.push(safe`==== ${link.name}${link.managed ? '' : ` (not managed by datalinks; owner ${link.owner})`}`);
       out.push(`Created:     ${link.created_at ? formatCreated(link.created_at) : 'unknown'}`);
       out.push(`Remote:      ${link.remote_variable ? safe`${link.remote_variable} (${remote})` : remote}`);
