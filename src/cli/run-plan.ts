@@ -2,7 +2,6 @@ import type { DesiredState } from '../config/types.js';
 import type { ConnectOptions } from '../db/connect.js';
 import { observeDatabaseStandalone, RemoteReader } from '../introspect/observe.js';
 import type { ObservedDatabase } from '../introspect/types.js';
-import { fingerprintObserved } from '../plan/fingerprint.js';
 import { planChanges } from '../plan/plan-changes.js';
 import type { PlanOptions } from '../plan/plan-database.js';
 import type { Plan } from '../plan/types.js';
@@ -26,13 +25,6 @@ export async function runPlan(desired: DesiredState, options: RunPlanOptions): P
     options.onDatabase?.(database.alias, result.local.ok ? 'done' : 'error');
     return result;
   });
-  const plan = planChanges(desired, observed, options.planOptions);
-  if (options.fingerprints) {
-    for (const [index, database] of plan.databases.entries()) {
-      const seen = observed[index];
-      const config = desired.databases[index];
-      if (seen?.local.ok && config) database.fingerprint = fingerprintObserved(config, seen, database);
-    }
-  }
+  const plan = planChanges(desired, observed, { ...options.planOptions, fingerprints: options.fingerprints });
   return { plan, observed };
 }

@@ -1,10 +1,18 @@
 import type { DesiredState } from '../config/types.js';
 import type { ObservedDatabase } from '../introspect/types.js';
+import { fingerprintObserved } from './fingerprint.js';
 import { type PlanOptions, planDatabase } from './plan-database.js';
 import type { DatabasePlan, Plan, PlanSummary } from './types.js';
 
 /** (desired, observed) → plan for every database in the config. Pure. */
-export function planChanges(desired: DesiredState, observed: readonly ObservedDatabase[], options: PlanOptions = {}): Plan {
+export function planChanges(
+  desired: DesiredState,
+  observed: readonly ObservedDatabase[],
+  options: PlanOptions & {
+    /** Record each database's fingerprint (saved plans, --json); it costs time at scale. */
+    fingerprints?: boolean;
+  } = {},
+): Plan {
   const databases = desired.databases.map((database) => {
     const seen = observed.find((o) => o.alias === database.alias);
     if (!seen)
@@ -16,7 +24,9 @@ export function planChanges(desired: DesiredState, observed: readonly ObservedDa
         notes: [],
         fingerprint: '',
       };
-    return planDatabase(database, seen, options);
+    const plan = planDatabase(database, seen, options);
+    if (options.fingerprints && seen.local.ok) plan.fingerprint = fingerprintObserved(database, seen, plan);
+    return plan;
   });
   refuseSharedDatabases(databases, observed);
   return { databases, summary: summarize(databases) };
