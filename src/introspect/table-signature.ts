@@ -99,6 +99,18 @@ export function remoteSignatureLateral(relid: string): string {
 }
 
 /**
+ * The remote column a local foreign-table column reads: its column_name option, else its name.
+ * PostgreSQL stores each option once, as name=value; the usual single option is read without
+ * unnesting (a subquery per column doubles the query's time).
+ */
+const REMOTE_COLUMN_NAME = `(CASE WHEN a.attfdwoptions IS NULL THEN a.attname::text
+                   WHEN pg_catalog.cardinality(a.attfdwoptions) = 1 THEN
+                     CASE WHEN pg_catalog.starts_with(a.attfdwoptions[1], 'column_name=')
+                          THEN pg_catalog.substr(a.attfdwoptions[1], 13) ELSE a.attname::text END
+                   ELSE coalesce((SELECT pg_catalog.substr(o, 13) FROM pg_catalog.unnest(a.attfdwoptions) o
+                                   WHERE pg_catalog.starts_with(o, 'column_name=')), a.attname::text) END)`;
+
+/**
  * A subquery (alias `sig`, keyed by `sig_relid`) with the local signature of every foreign table: one
  * grouped pass over all their columns (a lateral subquery per table cost twice as much at 100,000
  * columns). A table without columns gets the same signature as on the remote.
@@ -106,23 +118,11 @@ export function remoteSignatureLateral(relid: string): string {
 export const LOCAL_SIGNATURES = `(
   SELECT ft.ftrelid AS sig_relid,
          ${[
-           ...signatureColumns(
-             // PostgreSQL stores each option once, as name=value; the usual single option is read
-             // without unnesting (a subquery per column doubles the query's time).
-             `CASE WHEN a.attfdwoptions IS NULL THEN a.attname::text
-                   WHEN pg_catalog.cardinality(a.attfdwoptions) = 1 THEN
-                     CASE WHEN pg_catalog.starts_with(a.attfdwoptions[1], 'column_name=')
-                          THEN pg_catalog.substr(a.attfdwoptions[1], 13) ELSE a.attname::text END
-                   ELSE coalesce((SELECT pg_catalog.substr(o, 13) FROM pg_catalog.unnest(a.attfdwoptions) o
-                                   WHERE pg_catalog.starts_with(o, 'column_name=')), a.attname::text) END`,
-             'a.attnum IS NOT NULL',
-           ),
+           ...signatureColumns(REMOTE_COLUMN_NAME, 'a.attnum IS NOT NULL'),
            `${flags(`CASE WHEN a.attcollation = t.typcollation THEN 'y' ELSE 'n' END`, 'a.attnum IS NOT NULL')} AS sig_type_collations`,
            `coalesce(pg_catalog.bool_or(a.attgenerated::text = '' AND d.adbin IS NOT NULL), false) AS sig_has_default`,
            `coalesce(pg_catalog.bool_or(a.attgenerated::text = 's' AND d.adbin IS NOT NULL), false) AS sig_has_generated`,
-           `coalesce(pg_catalog.bool_or(EXISTS (SELECT 1 FROM pg_catalog.unnest(a.attfdwoptions) o
-                                              WHERE pg_catalog.starts_with(o, 'column_name=') AND pg_catalog.substr(o, 13) <> a.attname::text)), false)
-              AS sig_renamed_by_hand`,
+           `coalesce(pg_catalog.bool_or(${REMOTE_COLUMN_NAME} <> a.attname::text), false) AS sig_renamed_by_hand`,
          ].join(',\n         ')}
     FROM pg_catalog.pg_foreign_table ft
     LEFT JOIN (pg_catalog.pg_attribute a ${SIGNATURE_JOINS})
