@@ -1,10 +1,9 @@
+import type { QualifiedName } from '../sql/scan-expression.js';
+
+export type { QualifiedName };
+
 /** What the catalogs say, normalised so that the planner can compare it with the config. */
 import type { LocalTableSignature, RemoteTableSignature } from './table-signature.js';
-
-export interface QualifiedName {
-  schema: string;
-  name: string;
-}
 
 /**
  * A remote column as raw catalog parts. Nothing here is SQL: the type and collation are resolved
