@@ -52,6 +52,27 @@ const waitingApply = (database: string) => async () =>
     ])
   ).length > 0;
 
+/** Runs `datalinks apply` as a child process, waits until it waits for a lock, and sends it Ctrl-C. */
+async function interruptWaitingApply(
+  database: string,
+  config: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ stdout: string; exitCode: number | null; msToExit: number }> {
+  const child = spawn('node', ['bin/datalinks.js', 'apply', '--auto-approve', '--lock-timeout', '60s', '-c', config], {
+    env: { PATH: process.env.PATH, ...env },
+  });
+  let stdout = '';
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  await waitFor(waitingApply(database));
+  const interrupted = Date.now();
+  child.kill('SIGINT');
+  const exitCode = await exited;
+  return { stdout, exitCode, msToExit: Date.now() - interrupted };
+}
+
 describe('faults during plan and apply', () => {
   it('gives up on a server that accepts TCP but never answers, after --connect-timeout, naming the database and host', async () => {
     const { env, config } = await setup();
@@ -153,17 +174,8 @@ describe('faults during plan and apply', () => {
     const { local, env, config } = await setup();
     const holder = await session(local.url);
     await holder.query(ADVISORY_LOCK);
-    const child = spawn('node', ['bin/datalinks.js', 'apply', '--auto-approve', '--lock-timeout', '60s', '-c', config], {
-      env: { PATH: process.env.PATH, ...env },
-    });
-    let stdout = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    await waitFor(waitingApply(local.name));
-    child.kill('SIGINT');
-    expect(await exited).toBe(130);
+    const { stdout, exitCode } = await interruptWaitingApply(local.name, config, env);
+    expect(exitCode).toBe(130);
     expect(stdout).toContain('interrupted: rolled back, nothing was applied');
     await holder.query('SELECT pg_advisory_unlock_all()');
     expect(await local.query('SELECT srvname FROM pg_foreign_server')).toEqual([]);
@@ -178,19 +190,9 @@ describe('faults during plan and apply', () => {
     await reader.query('SELECT * FROM billing.invoices LIMIT 0');
     // The link is no longer in the file: apply destroys it and waits for the reader's lock.
     const destroyConfig = writeConfig('version: 1\ndatabases:\n  main:\n    url: ${LOCAL_URL}\n    links: {}\n');
-    const child = spawn('node', ['bin/datalinks.js', 'apply', '--auto-approve', '--lock-timeout', '60s', '-c', destroyConfig], {
-      env: { PATH: process.env.PATH, ...env },
-    });
-    let stdout = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    await waitFor(waitingApply(local.name));
-    const interrupted = Date.now();
-    child.kill('SIGINT');
-    expect(await exited).toBe(130);
-    expect(Date.now() - interrupted).toBeLessThan(10_000);
+    const { stdout, exitCode, msToExit } = await interruptWaitingApply(local.name, destroyConfig, env);
+    expect(exitCode).toBe(130);
+    expect(msToExit).toBeLessThan(10_000);
     expect(stdout).toContain('interrupted: rolled back, nothing was applied');
 
     // Nothing of datalinks is left on the server: no statement waiting, no session.

@@ -3,6 +3,7 @@ import { DEFAULT_IMPORT_OPTIONS, type DesiredDatabase, type DesiredLink } from '
 import type { LocalCatalog, ObservedDatabase, ObservedForeignTable, RemoteTable } from '../../src/introspect/types.js';
 import { fingerprintObserved } from '../../src/plan/fingerprint.js';
 import { planDatabase } from '../../src/plan/plan-database.js';
+import { localEnvironment } from '../support/local-environment.js';
 
 const PASSWORD = 's3cret-pw';
 
@@ -67,17 +68,7 @@ const foreignTable = (schema: string, name: string, server = schema): ObservedFo
 function state(): { local: LocalCatalog; remote: RemoteTable[] } {
   return {
     local: {
-      environment: {
-        database: 'app',
-        identity: 'one',
-        versionNum: 170000,
-        currentUser: 'app',
-        isSuperuser: false,
-        fdwExtension: '1.1',
-        fdwAvailable: true,
-        fdwUsage: true,
-        canCreateSchema: true,
-      },
+      environment: localEnvironment(),
       servers: [
         {
           name: 'billing',

@@ -13,6 +13,7 @@ import { renderOutcomes } from '../../src/render/outcomes.js';
 import { renderPlanText } from '../../src/render/plan-text.js';
 import { buildPlanView } from '../../src/render/plan-view.js';
 import { ansiPaint } from '../../src/render/style.js';
+import { localEnvironment } from '../support/local-environment.js';
 
 /** Names a hostile remote (or file) can hold: each tries to forge or hide part of the output. */
 const FORGED = 'x\nNo changes.\n\u001b[2J';
@@ -288,17 +289,7 @@ describe('hostile names in export', () => {
   };
   const server = `srv${HOSTILE.bidi}`;
   const catalog: LinkCatalog = {
-    environment: {
-      database: 'app',
-      identity: 'one',
-      versionNum: 170000,
-      currentUser: 'app',
-      isSuperuser: false,
-      fdwExtension: '1.1',
-      fdwAvailable: true,
-      fdwUsage: true,
-      canCreateSchema: true,
-    },
+    environment: localEnvironment(),
     servers: [
       {
         name: server,

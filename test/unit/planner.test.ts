@@ -5,6 +5,7 @@ import type { Dependent, LocalCatalog, ObservedColumn, ObservedDatabase, RemoteC
 import { planChanges } from '../../src/plan/plan-changes.js';
 import { planDatabase } from '../../src/plan/plan-database.js';
 import { renderDatabaseSql } from '../../src/sql/render-sql.js';
+import { localEnvironment } from '../support/local-environment.js';
 
 function target(url: string) {
   const parsed = parsePostgresUrl(url);
@@ -75,17 +76,7 @@ const INVOICES = remoteTable('invoices', [
 
 function catalog(overrides: Partial<LocalCatalog> = {}): LocalCatalog {
   return {
-    environment: {
-      database: 'app',
-      identity: '2026-01-01 5432 16384',
-      versionNum: 170000,
-      currentUser: 'app',
-      isSuperuser: false,
-      fdwExtension: '1.1',
-      fdwAvailable: true,
-      fdwUsage: true,
-      canCreateSchema: true,
-    },
+    environment: localEnvironment({ identity: '2026-01-01 5432 16384' }),
     servers: [],
     schemas: [{ name: 'public', owner: 'app', owned: true, comment: null, grants: [] }],
     foreignTables: [],
