@@ -1,7 +1,6 @@
 import { UserError } from '../errors.js';
-import { toPlanDocument } from '../plan/plan-document.js';
-import { escapeJson } from '../render/escape.js';
 import { renderPlanMarkdown } from '../render/markdown.js';
+import { renderPlanJson } from '../render/plan-json.js';
 import { buildPlanView } from '../render/plan-view.js';
 import { renderSqlText } from '../render/sql-text.js';
 import { connectionBounds } from './durations.js';
@@ -39,7 +38,7 @@ export async function runPlanCommand(options: PlanFlags, output: Output): Promis
   }).finally(() => reading?.stop());
   const created = new Date().toISOString();
   // Built only when printed or saved: at 10,000 foreign tables the document is megabytes of JSON.
-  const json = () => `${escapeJson(JSON.stringify(toPlanDocument(plan, desired, created), null, 2))}\n`;
+  const json = () => renderPlanJson(plan, desired, created);
   const view = buildPlanView(plan);
   const markdown = () => renderPlanMarkdown(plan, view, { configPath: options.config, title: 'datalinks plan', marker: true });
   if (options.json) output.out(json());

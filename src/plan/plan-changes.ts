@@ -13,14 +13,14 @@ export function planChanges(
     fingerprints?: boolean;
   } = {},
 ): Plan {
-  const databases = desired.databases.map((database) => {
+  const databases = desired.databases.map((database): DatabasePlan => {
     const seen = observed.find((o) => o.alias === database.alias);
     if (!seen)
       return {
         alias: database.alias,
         preamble: [],
         changes: [],
-        errors: [{ link: null, message: 'not introspected' }],
+        errors: [{ link: null, code: 'not_introspected', message: 'not introspected' }],
         notes: [],
         fingerprint: '',
       };

@@ -11,10 +11,21 @@ import type {
   ObservedServer,
   RemoteSchema,
 } from '../introspect/types.js';
+import { quoteForHint } from '../sql/quote.js';
 import { WRAPPERS, type Wrapper, wrapperEnvironment, wrapperNamed, wrapperOf } from '../wrappers/index.js';
 import { type ColumnProblem, desiredForeignTables, planForeignTable, type TablePlan, tableChangeReason } from './foreign-tables.js';
 import { parseManagedComment } from './managed-comment.js';
-import type { DatabasePlan, ForeignTableSpec, LinkChange, ManagedMeta, Operation, OptionChange, PlanProblem } from './types.js';
+import type {
+  DatabasePlan,
+  ForeignTableSpec,
+  LinkChange,
+  ManagedMeta,
+  Operation,
+  OptionChange,
+  PlanNote,
+  PlanProblem,
+  ProblemCode,
+} from './types.js';
 
 export interface PlanOptions {
   /** Take over hand-made servers and schemas whose names match links in the file. */
@@ -40,7 +51,7 @@ function ownership(object: { comment: string | null; owned: boolean }): Ownershi
 export function planDatabase(desired: DesiredDatabase, observed: ObservedDatabase, options: PlanOptions = {}): DatabasePlan {
   const plan: DatabasePlan = { alias: desired.alias, preamble: [], changes: [], errors: [], notes: [], fingerprint: '' };
   if (!observed.local.ok) {
-    plan.errors.push({ link: null, message: observed.local.error, hint: observed.local.hint });
+    plan.errors.push({ link: null, code: 'local_unreadable', message: observed.local.error, hint: observed.local.hint });
     return plan;
   }
   const catalog = observed.local.catalog;
@@ -52,14 +63,14 @@ export function planDatabase(desired: DesiredDatabase, observed: ObservedDatabas
   for (const server of catalog.servers) {
     const owner = ownership(server);
     if (owner === 'foreign_marked' && !wanted.has(server.name)) {
-      plan.notes.push(`server "${server.name}" carries a datalinks marker but is owned by role "${server.owner}": left alone`);
+      plan.notes.push({ code: 'server_marked_by_other_role', link: null, server: server.name, owner: server.owner });
     }
     if (owner === 'managed' && !wanted.has(server.name)) plan.changes.push(destroyLink(server, schemas.get(server.name), catalog));
   }
 
   for (const link of desired.links) {
     const problems: PlanProblem[] = [];
-    const problem = (code: string, message: string, hint?: string) => problems.push({ link: link.name, code, message, hint });
+    const problem = (code: ProblemCode, message: string, hint?: string) => problems.push({ link: link.name, code, message, hint });
     const remote = observed.remotes[link.name];
     const server = servers.get(link.name);
     const schema = schemas.get(link.name);
@@ -109,10 +120,13 @@ export function planDatabase(desired: DesiredDatabase, observed: ObservedDatabas
     problems.push(...checkLink(link, catalog));
     for (const table of remote.tables) {
       if (!table.readable && tables.some((t) => t.remoteTable === table.name)) {
-        const user = link.remote.target.user ?? 'the remote user';
-        plan.notes.push(
-          `link "${link.name}": remote role "${user}" cannot read table "${link.remote.schema}.${table.name}"; queries through it will fail until, on the remote: GRANT SELECT ON ${quoteForHint(link.remote.schema)}.${quoteForHint(table.name)} TO ${quoteForHint(user)};`,
-        );
+        plan.notes.push({
+          code: 'remote_table_unreadable',
+          link: link.name,
+          user: link.remote.target.user,
+          schema: link.remote.schema,
+          table: table.name,
+        });
       }
     }
     if (problems.length > 0) {
@@ -158,7 +172,7 @@ function schemaProblem(
   serverManaged: boolean,
   options: PlanOptions,
   catalog: LocalCatalog,
-): { code: string; message: string; hint: string } | null {
+): { code: ProblemCode; message: string; hint: string } | null {
   const owner = ownership(schema);
   const strangers = catalog.dependents.filter((d) => d.link === name && d.inLinkSchema).map((d) => d.description);
   if (owner === 'managed' || (serverManaged && schema.owned && schema.comment === null)) return null;
@@ -318,10 +332,6 @@ function checkPrivileges(plan: DatabasePlan, catalog: LocalCatalog): PlanProblem
   return problems;
 }
 
-function quoteForHint(name: string): string {
-  return /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`;
-}
-
 /** The server's options, as the link's wrapper writes them (connection, server_options, access). */
 export function desiredServerOptions(link: DesiredLink, versionNum: number): Record<string, string> {
   return sortKeys(wrapperOf(link).serverOptions(link, versionNum));
@@ -415,7 +425,7 @@ interface ExistingLink {
 
 function updateLink({ link, tables, remote: remoteSchema, server, schema, adopting, catalog }: ExistingLink): {
   change: LinkChange | undefined;
-  notes: string[];
+  notes: PlanNote[];
 } {
   const operations: Operation[] = [];
   const meta = parseManagedComment(server.comment) ?? { created_at: null, remote: null };
@@ -534,9 +544,9 @@ function uniqueDependents(dependents: Dependent[]): Dependent[] {
   return [...seen.values()];
 }
 
-function planMappings(link: DesiredLink, server: ObservedServer, currentUser: string): { operations: Operation[]; notes: string[] } {
+function planMappings(link: DesiredLink, server: ObservedServer, currentUser: string): { operations: Operation[]; notes: PlanNote[] } {
   const operations: Operation[] = [];
-  const notes: string[] = [];
+  const notes: PlanNote[] = [];
   const roles = mappedRoles(link, currentUser);
   const target = link.remote.target;
   const userOption = wrapperOf(link).userOption;
@@ -552,9 +562,7 @@ function planMappings(link: DesiredLink, server: ObservedServer, currentUser: st
     }
     const changed = mapping.options ? differs(mapping.options) : ownChanged;
     if (changed === null) {
-      notes.push(
-        `link "${link.name}": the credentials of the user mapping for role "${role}" cannot be read by "${currentUser}", so they were not compared`,
-      );
+      notes.push({ code: 'mapping_credentials_unreadable', link: link.name, role, reader: currentUser });
     } else if (changed) {
       const userChanged = mapping.options ? (mapping.options[userOption] ?? null) !== target.user : false;
       operations.push({

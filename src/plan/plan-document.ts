@@ -1,5 +1,5 @@
 import type { DesiredState } from '../config/types.js';
-import type { DatabasePlan, Plan, PlanSummary } from './types.js';
+import type { DatabasePlan, Plan, PlanNote, PlanSummary } from './types.js';
 
 export const PLAN_FORMAT_VERSION = 1;
 
@@ -12,14 +12,17 @@ export interface PlanDocument {
     name: string;
     fingerprint: string;
     errors: DatabasePlan['errors'];
-    notes: string[];
+    notes: DocumentNote[];
     preamble: DatabasePlan['preamble'];
     changes: DatabasePlan['changes'];
   }[];
   summary: PlanSummary;
 }
 
-export function toPlanDocument(plan: Plan, desired: DesiredState, now: string): PlanDocument {
+/** A note as the document holds it: code and values, and the words render/ gives it for people (reading a plan ignores them). */
+export type DocumentNote = PlanNote & { message: string };
+
+export function toPlanDocument(plan: Plan, desired: DesiredState, now: string, wordNote: (note: PlanNote) => string): PlanDocument {
   return {
     format_version: PLAN_FORMAT_VERSION,
     created_at: now,
@@ -28,7 +31,7 @@ export function toPlanDocument(plan: Plan, desired: DesiredState, now: string): 
       name: db.alias,
       fingerprint: db.fingerprint,
       errors: db.errors,
-      notes: db.notes,
+      notes: db.notes.map((note) => ({ ...note, message: wordNote(note) })),
       preamble: db.preamble,
       changes: db.changes,
     })),
@@ -42,7 +45,7 @@ export function fromPlanDocument(document: PlanDocument): Plan {
       alias: db.name,
       fingerprint: db.fingerprint,
       errors: db.errors,
-      notes: db.notes,
+      notes: db.notes.map(({ message: _words, ...note }) => note as PlanNote),
       preamble: db.preamble,
       changes: db.changes,
     })),

@@ -115,14 +115,62 @@ export interface LinkChange {
   dependents: Dependent[];
 }
 
+/** Every code a plan problem can carry: `--json` users match these, never the message. */
+export const PROBLEM_CODES = [
+  'local_unreadable',
+  'not_introspected',
+  'database_aliased',
+  'server_owned_by_other_role',
+  'server_not_managed',
+  'server_wrong_wrapper',
+  'schema_not_managed',
+  'schema_not_empty',
+  'remote_unreadable',
+  'table_not_found',
+  'type_unmapped',
+  'type_missing',
+  'collation_missing',
+  'expression_refused',
+  'reference_missing',
+  'option_unsupported',
+  'role_missing',
+  'password_required',
+  'extension_unavailable',
+  'extension_not_creatable',
+  'wrapper_usage_missing',
+  'create_schema_denied',
+] as const;
+
+export type ProblemCode = (typeof PROBLEM_CODES)[number];
+
 export interface PlanProblem {
   /** The link the problem is about, or null for the whole database. */
   link: string | null;
-  /** A stable code for --json users (render/ words it; the message is the plain-text form). */
-  code?: string;
+  /** A stable code for --json users to match on. */
+  code: ProblemCode;
   message: string;
   hint?: string;
 }
+
+/**
+ * Something the user should know that does not block the plan: a code and the values it is about.
+ * render/plan-notes.ts words it; the planner writes no English here.
+ */
+export type PlanNote =
+  /** A server not in the file carries the datalinks marker but another role owns it: left alone. */
+  | { code: 'server_marked_by_other_role'; link: null; server: string; owner: string }
+  /** The remote role (null: the URL names none) cannot SELECT a table the link imports. */
+  | { code: 'remote_table_unreadable'; link: string; user: string | null; schema: string; table: string }
+  /** The connecting role cannot read a user mapping's options, so its credentials were not compared. */
+  | { code: 'mapping_credentials_unreadable'; link: string; role: string; reader: string };
+
+export type NoteCode = PlanNote['code'];
+
+export const NOTE_CODES = [
+  'server_marked_by_other_role',
+  'remote_table_unreadable',
+  'mapping_credentials_unreadable',
+] as const satisfies readonly NoteCode[];
 
 export interface DatabasePlan {
   alias: string;
@@ -132,7 +180,7 @@ export interface DatabasePlan {
   /** Problems that stop this database from being applied. */
   errors: PlanProblem[];
   /** Things the user should know that do not block (credentials that could not be compared). */
-  notes: string[];
+  notes: PlanNote[];
   /** Hash of the observed state this plan was made against, for saved plans; '' when not computed. */
   fingerprint: string;
 }

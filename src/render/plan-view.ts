@@ -14,6 +14,7 @@ import type {
 import { plural } from '../plural.js';
 import { wrapperNamed } from '../wrappers/index.js';
 import { escapeText, joinSafe, type SafeText, safe } from './escape.js';
+import { noteText } from './plan-notes.js';
 
 /** What a line means, which decides its symbol's colour in both the text and the Ink view. */
 export type Tone = 'create' | 'update' | 'replace' | 'destroy' | 'warning' | 'error' | 'muted' | 'plain';
@@ -155,7 +156,7 @@ function databaseView(plan: DatabasePlan): DatabaseView {
       ],
     })),
     errors: plan.errors.map(problemView),
-    notes: plan.notes.map(escapeText),
+    notes: plan.notes.map((note) => escapeText(noteText(note))),
     dependents: plan.changes.flatMap((change) => change.dependents.map((d) => escapeText(d.description))),
   };
 }

@@ -167,6 +167,17 @@ describe('what the remote role may read', () => {
     expect(plan.stdout).toContain(
       `note: link "billing": remote role "${remoteUser.name}" cannot read table "public.secrets_table"; queries through it will fail until, on the remote: GRANT SELECT ON public.secrets_table TO ${remoteUser.name};`,
     );
+    const json = await runCli(['plan', '--json', '-c', config('')], env);
+    expect(JSON.parse(json.stdout).databases[0].notes).toStrictEqual([
+      {
+        code: 'remote_table_unreadable',
+        link: 'billing',
+        user: remoteUser.name,
+        schema: 'public',
+        table: 'secrets_table',
+        message: `link "billing": remote role "${remoteUser.name}" cannot read table "public.secrets_table"; queries through it will fail until, on the remote: GRANT SELECT ON public.secrets_table TO ${remoteUser.name};`,
+      },
+    ]);
     await remote.query(`GRANT SELECT ON secrets_table TO ${pg.escapeIdentifier(remoteUser.name)}`);
     expect((await runCli(['plan', '-c', config('')], env)).stdout).not.toContain('cannot read table');
   });

@@ -53,6 +53,8 @@ databases:
       /cannot connect to database "main" \(127\.0\.0\.1:\d+\/dl_does_not_exist\): database "dl_does_not_exist" does not exist/,
     );
     expect(plan.stdout).toContain('hint: create the database, or fix the database name in the URL');
+    const json = JSON.parse((await runCli(['plan', '--json', '-c', config], env)).stdout);
+    expect(json.databases[0].errors).toMatchObject([{ link: null, code: 'local_unreadable' }]);
   });
 
   it('reports a missing remote schema', async () => {
@@ -77,6 +79,10 @@ databases:
       '✗ link crm: column "feeling" of remote table "people" has type public.mood, which does not exist in this database',
     );
     expect(plan.stdout).toContain('exclude: [people]');
+    const json = JSON.parse((await runCli(['plan', '--json', '-c', config], env)).stdout);
+    expect(json.databases[0].errors).toMatchObject([
+      { link: 'crm', code: 'type_missing', message: expect.stringContaining('column "feeling" of remote table "people"') },
+    ]);
     const apply = await runCli(['apply', '--auto-approve', '-c', config], env);
     expect(apply.code).toBe(1);
     expect(await local.query('SELECT srvname FROM pg_foreign_server')).toEqual([]);

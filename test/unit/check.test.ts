@@ -156,7 +156,17 @@ describe('buildCheckReport and the text view', () => {
         ...desired(['billing']),
         databases: [...desired(['billing']).databases, { ...desired([]).databases[0], alias: 'other' } as DesiredDatabase],
       },
-      plan([], [{ link: 'billing', message: 'cannot connect to the remote db:5432/app: connection refused', hint: 'check the host' }]),
+      plan(
+        [],
+        [
+          {
+            link: 'billing',
+            code: 'remote_unreadable',
+            message: 'cannot connect to the remote db:5432/app: connection refused',
+            hint: 'check the host',
+          },
+        ],
+      ),
       [
         { alias: 'main', ok: true, links: [health('billing')] },
         { alias: 'other', ok: false, error: 'cannot connect to database "other" (db:5432/app): connection refused' },

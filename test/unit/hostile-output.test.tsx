@@ -46,7 +46,7 @@ const hostilePlan: Plan = {
       alias: `main${HOSTILE.bidi}`,
       fingerprint: '',
       errors: [],
-      notes: [`the credentials of the user mapping for role "${HOSTILE.clear}" cannot be read`],
+      notes: [{ code: 'mapping_credentials_unreadable', link: 'billing', role: HOSTILE.clear, reader: 'app' }],
       preamble: [],
       changes: [
         {
@@ -104,7 +104,7 @@ const hostilePlan: Plan = {
     {
       alias: 'reporting',
       fingerprint: '',
-      errors: [{ link: 'billing', message: `relation "${FORGED}" does not exist`, hint: `exclude ${HOSTILE.clear}` }],
+      errors: [{ link: 'billing', code: 'type_missing', message: `relation "${FORGED}" does not exist`, hint: `exclude ${HOSTILE.clear}` }],
       notes: [],
       preamble: [],
       changes: [],
@@ -132,7 +132,7 @@ describe('hostile names in the plan', () => {
       expect(text).toContain('! also drops view public.clear\\x1b[2J\\x1b[H (depends on crm.x\\nNo changes.\\n\\x1b[2J)');
       expect(text).toContain('✗ link billing: relation "x\\nNo changes.\\n\\x1b[2J" does not exist');
       expect(text).toContain('hint: exclude clear\\x1b[2J\\x1b[H');
-      expect(text).toContain('note: the credentials of the user mapping for role "clear\\x1b[2J\\x1b[H" cannot be read');
+      expect(text).toContain('note: link "billing": the credentials of the user mapping for role "clear\\x1b[2J\\x1b[H" cannot be read');
       expect(text).toContain('+ host = x\\nNo changes.\\n\\x1b[2J');
       expect(text).toContain('- host = report\\u202etxt.exe');
     }
@@ -162,8 +162,8 @@ describe('any name at all', () => {
       {
         alias: name,
         fingerprint: '',
-        errors: [{ link: name, message: `relation "${name}" does not exist`, hint: `exclude ${name}` }],
-        notes: [name],
+        errors: [{ link: name, code: 'type_missing', message: `relation "${name}" does not exist`, hint: `exclude ${name}` }],
+        notes: [{ code: 'server_marked_by_other_role', link: null, server: name, owner: name }],
         preamble: [],
         changes: [
           {

@@ -1,6 +1,6 @@
 import { render } from 'ink-testing-library';
 import { describe, expect, it, vi } from 'vitest';
-import type { Plan } from '../../src/plan/types.js';
+import type { Plan, PlanProblem } from '../../src/plan/types.js';
 import { PlanScreen } from '../../src/render/ink/plan-screen.js';
 import { ConfirmPrompt, TypeToConfirm } from '../../src/render/ink/prompts.js';
 import { renderPlanText } from '../../src/render/plan-text.js';
@@ -91,7 +91,7 @@ const plan: Plan = {
     {
       alias: 'reporting',
       fingerprint: '',
-      errors: [{ link: 'billing', message: 'cannot connect to the remote db:5432/x: connection refused' }],
+      errors: [{ link: 'billing', code: 'remote_unreadable', message: 'cannot connect to the remote db:5432/x: connection refused' }],
       notes: [],
       preamble: [],
       changes: [],
@@ -184,7 +184,7 @@ describe('typed answers arriving in one chunk', () => {
 });
 
 describe('the summary line tells the truth', () => {
-  const database = (alias: string, errors: { link: string | null; message: string }[] = []) => ({
+  const database = (alias: string, errors: PlanProblem[] = []) => ({
     alias,
     fingerprint: '',
     errors,
@@ -200,7 +200,10 @@ describe('the summary line tells the truth', () => {
   const lines = (text: string) => text.split('\n').map((l) => l.trim());
 
   it('never says No changes. when the only database could not be planned', () => {
-    const view = buildPlanView({ summary: none, databases: [database('main', [{ link: null, message: 'cannot connect' }])] });
+    const view = buildPlanView({
+      summary: none,
+      databases: [database('main', [{ link: null, code: 'local_unreadable', message: 'cannot connect' }])],
+    });
     for (const text of both(view)) {
       expect(lines(text)).not.toContain('No changes.');
       expect(lines(text)).toContain('Nothing could be planned: the database has errors.');
@@ -210,7 +213,10 @@ describe('the summary line tells the truth', () => {
   it('says every database failed when none could be planned', () => {
     const view = buildPlanView({
       summary: none,
-      databases: [database('main', [{ link: null, message: 'x' }]), database('other', [{ link: 'b', message: 'y' }])],
+      databases: [
+        database('main', [{ link: null, code: 'local_unreadable', message: 'x' }]),
+        database('other', [{ link: 'b', code: 'remote_unreadable', message: 'y' }]),
+      ],
     });
     for (const text of both(view)) {
       expect(lines(text)).toContain('Nothing could be planned: all 2 databases have errors.');
@@ -219,7 +225,10 @@ describe('the summary line tells the truth', () => {
   });
 
   it('says which part had no changes when some databases have errors', () => {
-    const view = buildPlanView({ summary: none, databases: [database('main'), database('other', [{ link: null, message: 'x' }])] });
+    const view = buildPlanView({
+      summary: none,
+      databases: [database('main'), database('other', [{ link: null, code: 'local_unreadable', message: 'x' }])],
+    });
     for (const text of both(view)) {
       expect(lines(text)).not.toContain('No changes.');
       expect(lines(text)).toContain('No changes in the databases that could be planned; 1 database has errors.');

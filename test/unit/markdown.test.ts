@@ -59,7 +59,14 @@ function samplePlan(): Plan {
         alias: `reporting|${HOSTILE}`,
         preamble: [],
         changes: [],
-        errors: [{ link: 'analytics', message: `cannot reach the remote: relation "${HOSTILE}"`, hint: 'check the host' }],
+        errors: [
+          {
+            link: 'analytics',
+            code: 'remote_unreadable',
+            message: `cannot reach the remote: relation "${HOSTILE}"`,
+            hint: 'check the host',
+          },
+        ],
         notes: [],
         fingerprint: '',
       },

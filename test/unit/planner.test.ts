@@ -4,7 +4,9 @@ import { DEFAULT_IMPORT_OPTIONS, type DesiredDatabase, type DesiredLink } from '
 import type { Dependent, LocalCatalog, ObservedColumn, ObservedDatabase, RemoteColumn, RemoteTable } from '../../src/introspect/types.js';
 import { planChanges } from '../../src/plan/plan-changes.js';
 import { planDatabase } from '../../src/plan/plan-database.js';
+import { noteText } from '../../src/render/plan-notes.js';
 import { renderDatabaseSql } from '../../src/sql/render-sql.js';
+
 import { localEnvironment } from '../support/local-environment.js';
 
 function target(url: string) {
@@ -349,7 +351,8 @@ describe('planDatabase', () => {
     local.servers[0]!.mappings = [{ role: 'app', options: null }];
     const plan = planDatabase(database([link()]), observed(local));
     expect(plan.changes).toStrictEqual([]);
-    expect(plan.notes).toStrictEqual([
+    expect(plan.notes).toStrictEqual([{ code: 'mapping_credentials_unreadable', link: 'billing', role: 'app', reader: 'app' }]);
+    expect(plan.notes.map(noteText)).toStrictEqual([
       'link "billing": the credentials of the user mapping for role "app" cannot be read by "app", so they were not compared',
     ]);
   });
@@ -392,7 +395,10 @@ describe('planDatabase', () => {
     const plan = planDatabase(database([]), observed(local));
     expect(plan.changes).toStrictEqual([]);
     expect(plan.errors).toStrictEqual([]);
-    expect(plan.notes).toStrictEqual(['server "billing" carries a datalinks marker but is owned by role "mallory": left alone']);
+    expect(plan.notes).toStrictEqual([{ code: 'server_marked_by_other_role', link: null, server: 'billing', owner: 'mallory' }]);
+    expect(plan.notes.map(noteText)).toStrictEqual([
+      'server "billing" carries a datalinks marker but is owned by role "mallory": left alone',
+    ]);
   });
 
   it('never drops a schema it does not own, even beside its own server', () => {
