@@ -126,11 +126,11 @@ export function buildDesiredState(
       const wrapper = wrapperForUrl(remoteUrl.target.url);
       for (const option of Object.keys(serverOptions)) {
         // Names no wrapper knows are the schema's to report (with a suggestion); here, the other wrapper's.
-        if (option in wrapper.serverOptionSince || !WRAPPERS.some((w) => option in w.serverOptionSince)) continue;
+        if (option in wrapper.serverOptionTable || !WRAPPERS.some((w) => option in w.serverOptionTable)) continue;
         report(
           [...linkPath, 'server_options'],
           `server option "${option}" is not a ${wrapper.fdw} option, and the remote URL of link "${name}" selects ${wrapper.fdw}`,
-          `${wrapper.fdw} takes: ${Object.keys(wrapper.serverOptionSince).join(', ')}`,
+          `${wrapper.fdw} takes: ${Object.keys(wrapper.serverOptionTable).join(', ')}`,
           option,
         );
       }

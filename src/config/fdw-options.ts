@@ -1,24 +1,4 @@
 /**
- * postgres_fdw server options and the PostgreSQL version that introduced each. The JSON Schema
- * checks names and types for every version; the planner checks the connected server's version.
- */
-export const SERVER_OPTION_SINCE: Record<string, number> = {
-  use_remote_estimate: 90300,
-  fdw_startup_cost: 90300,
-  fdw_tuple_cost: 90300,
-  extensions: 90600,
-  fetch_size: 90600,
-  updatable: 90300,
-  async_capable: 140000,
-  batch_size: 140000,
-  keep_connections: 140000,
-  truncatable: 140000,
-  parallel_commit: 150000,
-  parallel_abort: 160000,
-  analyze_sampling: 160000,
-};
-
-/**
  * libpq connection parameters a URL's query string may carry onto the foreign server. postgres_fdw
  * refuses user, password, client_encoding and a few others on a server; user and password belong in
  * the URL's authority, where they become the user mapping.

@@ -143,10 +143,16 @@ function unsupportedParam(key: string, role: UrlRole): [string, string] {
   ];
 }
 
+/** PostgreSQL's port when a URL names none. */
+export const POSTGRES_DEFAULT_PORT = '5432';
+
 /**
  * host:port/dbname, for messages and listings: the one way an endpoint is written. Never includes
  * credentials. Missing parts (a server option left out) are shown as the defaults libpq would use.
  */
-export function describeTarget(target: { host: string | null; port: string | null; dbname: string | null }, defaultPort = '5432'): string {
+export function describeTarget(
+  target: { host: string | null; port: string | null; dbname: string | null },
+  defaultPort = POSTGRES_DEFAULT_PORT,
+): string {
   return `${target.host ?? '(default host)'}:${target.port ?? defaultPort}/${target.dbname ?? '(default)'}`;
 }

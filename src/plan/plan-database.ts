@@ -245,7 +245,7 @@ function checkLink(link: DesiredLink, catalog: LocalCatalog): PlanProblem[] {
   const env = catalog.environment;
   const wrapper = wrapperOf(link);
   for (const option of Object.keys(link.serverOptions)) {
-    const since = wrapper.serverOptionSince[option] ?? 0;
+    const since = wrapper.serverOptionTable[option]?.since ?? 0;
     if (since > env.versionNum) {
       problems.push({
         link: link.name,

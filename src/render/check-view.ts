@@ -1,6 +1,6 @@
 import type { CheckReport, DatabaseCheck, LinkCheck } from '../check/check-report.js';
 import type { LinkHealth, LinkState, LinkTarget, ProbeFailure, UnreadableTable } from '../check/types.js';
-import { describeTarget } from '../config/parse-url.js';
+import { describeTarget, POSTGRES_DEFAULT_PORT } from '../config/parse-url.js';
 import { plural } from '../plural.js';
 import { ident } from '../sql/quote.js';
 import { escapeText } from './escape.js';
@@ -163,7 +163,7 @@ export function failureHint(failure: ProbeFailure, target: LinkTarget | null, li
       }
       if (/database "[^"]*" does not exist/.test(detail)) return 'fix the database name in the remote URL, then apply';
       if (/refused|timed out|unreachable|no route/i.test(detail)) {
-        return `the local database server cannot reach ${target?.host ?? 'the remote'}:${target?.port ?? '5432'}: the remote must accept connections from the database server's network (firewall, security group, listen_addresses, pg_hba.conf), not only from this machine`;
+        return `the local database server cannot reach ${target?.host ?? 'the remote'}:${target?.port ?? POSTGRES_DEFAULT_PORT}: the remote must accept connections from the database server's network (firewall, security group, listen_addresses, pg_hba.conf), not only from this machine`;
       }
       return 'plan connects from this machine, the link from the local database server: check its network, DNS and TLS settings toward the remote';
     case 'probe_failed':

@@ -4,22 +4,10 @@ import type { ForeignTableSummary, LinkCatalog, ObservedServer } from '../intros
 import { parseManagedComment } from '../plan/managed-comment.js';
 import { plural } from '../plural.js';
 import { type Wrapper, wrapperNamed } from '../wrappers/index.js';
+import type { OptionValue } from '../wrappers/types.js';
 import { hasUnsafeCharacters, type SafeText, safe } from './escape.js';
 
 const CONNECTION_OPTIONS = new Set(['host', 'hostaddr', 'port', 'dbname']);
-const BOOLEAN_OPTIONS = new Set([
-  'use_remote_estimate',
-  'secure_auth',
-  'reconnect',
-  'async_capable',
-  'keep_connections',
-  'truncatable',
-  'parallel_commit',
-  'parallel_abort',
-]);
-const INTEGER_OPTIONS = new Set(['fetch_size', 'batch_size']);
-const NUMBER_OPTIONS = new Set(['fdw_startup_cost', 'fdw_tuple_cost']);
-const SERVER_OPTIONS = new Set([...BOOLEAN_OPTIONS, ...INTEGER_OPTIONS, ...NUMBER_OPTIONS, 'extensions', 'analyze_sampling']);
 const WRITE_PRIVILEGES = new Set(['INSERT', 'UPDATE', 'DELETE']);
 const LINK_NAME = /^[a-z0-9_]{1,63}$/;
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -172,10 +160,11 @@ function exportLink(server: ObservedServer, catalog: LinkCatalog, configured: De
   const serverOptions: Record<string, unknown> = {};
   const libpq: string[] = [];
   for (const [name, value] of Object.entries(server.options)) {
-    if (CONNECTION_OPTIONS.has(name) || name === 'updatable') continue;
-    // mysql_fdw's options are all server_options; postgres_fdw's libpq ones belong in the URL.
-    if (wrapper.remoteSchemaFromUrl ? name in wrapper.serverOptionSince : SERVER_OPTIONS.has(name))
-      serverOptions[name] = typedOption(name, value);
+    if (CONNECTION_OPTIONS.has(name)) continue;
+    const fact = wrapper.serverOptionTable[name];
+    if (fact?.fromAccess) continue;
+    // What the wrapper's table does not know is a libpq option of postgres_fdw's: it belongs in the URL.
+    if (fact) serverOptions[name] = typedOption(fact.value, value);
     else libpq.push(`${name}=${value}`);
   }
   const mappingUser = server.mappings.find((m) => m.role === currentUser)?.options?.[wrapper.userOption];
@@ -253,13 +242,21 @@ function variableFor(server: ObservedServer, configured: DesiredLink | undefined
   return `${/^[0-9]/.test(base) ? '_' : ''}${base}_URL`;
 }
 
-function typedOption(name: string, value: string): unknown {
-  if (BOOLEAN_OPTIONS.has(name)) return value === 'true';
-  if (INTEGER_OPTIONS.has(name) || NUMBER_OPTIONS.has(name)) return Number(value);
-  if (name === 'extensions')
-    return value
-      .split(',')
-      .map((e) => e.trim())
-      .filter(Boolean);
-  return value;
+/** A catalog option's text as server_options writes it, by the type the wrapper's table gives it. */
+function typedOption(type: OptionValue, value: string): unknown {
+  if (!('type' in type)) return value;
+  switch (type.type) {
+    case 'boolean':
+      return value === 'true';
+    case 'integer':
+    case 'number':
+      return Number(value);
+    case 'array':
+      return value
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean);
+    case 'string':
+      return value;
+  }
 }

@@ -1,6 +1,27 @@
 import type { ParsedUrl } from '../config/parse-url.js';
 import type { ConnectionTarget, DesiredLink } from '../config/types.js';
 
+/**
+ * How a server option is written in datalinks.yaml: its JSON Schema (schemas/datalinks.schema.json
+ * lists the same, checked by a unit test). PostgreSQL stores every value as text; a list is stored
+ * comma-separated.
+ */
+export type OptionValue =
+  | { type: 'boolean' }
+  | { type: 'integer'; minimum: number }
+  | { type: 'number'; minimum: number }
+  | { type: 'string'; minLength?: number }
+  | { type: 'array'; items: { type: 'string'; minLength: number } }
+  | { enum: string[] };
+
+/** One server option a wrapper knows: its value, and the PostgreSQL (server_version_num) that introduced it; 0: every supported version. */
+export interface ServerOptionFact {
+  value: OptionValue;
+  since: number;
+  /** Set by datalinks from the link's `access`, never written in server_options (the schema leaves it out). */
+  fromAccess?: true;
+}
+
 /** The foreign-data wrappers datalinks manages links through. */
 export type FdwName = 'postgres_fdw' | 'mysql_fdw';
 
@@ -24,8 +45,8 @@ export interface Wrapper {
   userOption: string;
   /** Whether a non-superuser's user mapping must carry a password for the wrapper to connect. */
   passwordRequiredForNonSuperuser: boolean;
-  /** server_options names this wrapper knows, with the PostgreSQL version (server_version_num) each needs. */
-  serverOptionSince: Readonly<Record<string, number>>;
+  /** The server_options this wrapper takes: the one table read by validation, the planner, export and the schema test. */
+  serverOptionTable: Readonly<Record<string, ServerOptionFact>>;
   /** The server's options for a link: connection from the URL, then server_options, then access. */
   serverOptions(link: DesiredLink, versionNum: number): Record<string, string>;
   /** Whether `access: read` is enforced by a server option (postgres_fdw's updatable); else only by grants. */

@@ -1,26 +1,8 @@
 import { formatVersion } from '../../config/fdw-options.js';
+import { describeTarget } from '../../config/parse-url.js';
 import type { Wrapper } from '../types.js';
+import { MYSQL_DEFAULT_PORT, MYSQL_SERVER_OPTIONS } from './options.js';
 import { parseMysqlUrl } from './parse-url.js';
-
-/**
- * mysql_fdw 2.8's server options (its option.c), all known to every PostgreSQL it builds for. The
- * connection (host, port) comes from the URL; user name and password go into the user mapping.
- */
-export const MYSQL_SERVER_OPTIONS: Readonly<Record<string, number>> = {
-  init_command: 0,
-  secure_auth: 0,
-  use_remote_estimate: 0,
-  reconnect: 0,
-  character_set: 0,
-  mysql_default_file: 0,
-  sql_mode: 0,
-  ssl_key: 0,
-  ssl_cert: 0,
-  ssl_ca: 0,
-  ssl_capath: 0,
-  ssl_cipher: 0,
-  fetch_size: 0,
-};
 
 /** mysql_fdw: the wrapper of mysql:// and mariadb:// remotes (DESIGN "MySQL remotes"). */
 export const mysqlWrapper: Wrapper = {
@@ -28,13 +10,13 @@ export const mysqlWrapper: Wrapper = {
   remoteKind: 'MySQL',
   parseUrl: parseMysqlUrl,
   remoteSchemaFromUrl: true,
-  defaultPort: '3306',
+  defaultPort: MYSQL_DEFAULT_PORT,
   installHint: (versionNum) =>
     `install mysql_fdw on the PostgreSQL server (Debian: apt-get install postgresql-${formatVersion(versionNum)}-mysql-fdw), then run plan again`,
   userOption: 'username',
   // mysql_fdw connects with whatever the mapping holds; MySQL itself decides whether a password is needed.
   passwordRequiredForNonSuperuser: false,
-  serverOptionSince: MYSQL_SERVER_OPTIONS,
+  serverOptionTable: MYSQL_SERVER_OPTIONS,
   serverOptions(link) {
     const target = link.remote.target;
     // mysql_fdw has no `updatable` option: a read link is read-only through its grants (SELECT only)
@@ -42,7 +24,7 @@ export const mysqlWrapper: Wrapper = {
     // mysql_fdw's default character set ('auto') follows the PostgreSQL server's locale, which is
     // latin1 for the C locale: non-ASCII text then fails to read ("invalid byte sequence for encoding
     // UTF8"). utf8mb4 holds every MySQL string for a UTF8 database; server_options may say otherwise.
-    return { host: target.host, port: target.port ?? '3306', character_set: 'utf8mb4', ...link.serverOptions };
+    return { host: target.host, port: target.port ?? MYSQL_DEFAULT_PORT, character_set: 'utf8mb4', ...link.serverOptions };
   },
   enforcesReadOnly: false,
   // A MySQL database is the schema: mysql_fdw names it `dbname` on each foreign table.
@@ -50,5 +32,5 @@ export const mysqlWrapper: Wrapper = {
   remoteTableOf: (table) => ({ schema: table.options.dbname ?? '', table: table.options.table_name ?? table.name }),
   columnNameOption: false,
   probeTable: { columns: 'SCHEMA_NAME text', options: { dbname: 'information_schema', table_name: 'SCHEMATA' } },
-  describe: (target) => `${target.host}:${target.port ?? '3306'}/${target.dbname ?? '(no database)'}`,
+  describe: (target) => describeTarget(target, MYSQL_DEFAULT_PORT),
 };

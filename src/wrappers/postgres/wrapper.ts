@@ -1,6 +1,6 @@
-import { SERVER_OPTION_SINCE } from '../../config/fdw-options.js';
-import { describeTarget, parsePostgresUrl } from '../../config/parse-url.js';
+import { describeTarget, POSTGRES_DEFAULT_PORT, parsePostgresUrl } from '../../config/parse-url.js';
 import type { Wrapper } from '../types.js';
+import { POSTGRES_SERVER_OPTIONS } from './options.js';
 
 /** postgres_fdw: the wrapper of postgres:// and postgresql:// remotes. */
 export const postgresWrapper: Wrapper = {
@@ -8,11 +8,11 @@ export const postgresWrapper: Wrapper = {
   remoteKind: 'PostgreSQL',
   parseUrl: (url) => parsePostgresUrl(url, 'remote'),
   remoteSchemaFromUrl: false,
-  defaultPort: '5432',
+  defaultPort: POSTGRES_DEFAULT_PORT,
   installHint: () => "install PostgreSQL's contrib package on the server (postgres_fdw ships with it)",
   userOption: 'user',
   passwordRequiredForNonSuperuser: true,
-  serverOptionSince: SERVER_OPTION_SINCE,
+  serverOptionTable: POSTGRES_SERVER_OPTIONS,
   serverOptions(link, versionNum) {
     const target = link.remote.target;
     const options: Record<string, string> = { host: target.host };
@@ -21,7 +21,7 @@ export const postgresWrapper: Wrapper = {
     Object.assign(options, target.params, link.serverOptions);
     // A read link refuses every write through it: INSERT/UPDATE/DELETE, and TRUNCATE (PostgreSQL 14+).
     options.updatable = link.access === 'write' ? 'true' : 'false';
-    if (link.access === 'read' && versionNum >= SERVER_OPTION_SINCE.truncatable!) options.truncatable = 'false';
+    if (link.access === 'read' && versionNum >= POSTGRES_SERVER_OPTIONS.truncatable.since) options.truncatable = 'false';
     return options;
   },
   enforcesReadOnly: true,
