@@ -7,7 +7,7 @@ import { executeStatement } from '../db/execute.js';
 import { SQLSTATE, sqlstateOf } from '../db/sqlstate.js';
 import { messageOf, UserError } from '../errors.js';
 import { observeDatabase, type RemoteReader } from '../introspect/observe.js';
-import { isStale, refusalBeforeApply } from '../plan/apply-decisions.js';
+import { type ApplyStatus, type DatabaseOutcome, isStale, refusalBeforeApply } from '../plan/apply-decisions.js';
 import { fingerprintObserved } from '../plan/fingerprint.js';
 import { type PlanOptions, planDatabase } from '../plan/plan-database.js';
 import type { DatabasePlan } from '../plan/types.js';
@@ -31,18 +31,7 @@ export interface ApplyOptions extends ConnectOptions {
   onProgress?: (alias: string, done: number, total: number) => void;
 }
 
-export type ApplyStatus = 'applied' | 'unchanged' | 'failed' | 'refused';
-
-export interface DatabaseOutcome {
-  alias: string;
-  status: ApplyStatus;
-  statements: number;
-  elapsedMs: number;
-  message?: string;
-  hint?: string;
-  /** Stopped by Ctrl-C (and rolled back). */
-  interrupted?: boolean;
-}
+export { type ApplyStatus, type DatabaseOutcome, isFailure } from '../plan/apply-decisions.js';
 
 /**
  * Applies one database's plan: read its remotes again (before any transaction), then in one
@@ -211,11 +200,6 @@ async function verifyLinks(
   }
   const health = await probeLinks(client, [...byConnection.values()], { statementTimeoutMs: timeoutMs });
   return health.flatMap((h) => (h.failure && BROKEN.has(h.failure.code) ? [healthProblem(h)].filter((p) => p !== null) : []));
-}
-
-/** The database was not reconciled: an error, or a refusal (stale plan, dependents, plan errors). */
-export function isFailure(outcome: DatabaseOutcome): boolean {
-  return outcome.status === 'failed' || outcome.status === 'refused';
 }
 
 async function rollback(client: pg.Client | undefined): Promise<void> {

@@ -9,6 +9,9 @@ const DEFAULT_CONFIG_PATH = 'datalinks.yaml';
 
 export type SetExitCode = (code: number) => void;
 
+/** Runs the whole CLI on arguments (main.ts's main, passed in so that this module does not import it back). */
+export type RunCli = (argv: string[], output: Output) => Promise<number>;
+
 function withCommonOptions(command: Command): Command {
   return command
     .option('-c, --config <file>', 'the configuration file', DEFAULT_CONFIG_PATH)
@@ -27,7 +30,7 @@ function withConnectionOptions(
     .addOption(new Option('--parallelism <n>', 'databases read and applied at once').default(4).argParser(parsePositiveInt));
 }
 
-export function registerCommands(program: Command, output: Output, setExitCode: SetExitCode): void {
+export function registerCommands(program: Command, output: Output, setExitCode: SetExitCode, runCli: RunCli): void {
   withCommonOptions(program.command('validate').description('check the configuration file; connects to nothing')).action(
     async (options: CommonOptions) => {
       const { validateOrThrow } = await import('./load-desired.js');
@@ -73,8 +76,8 @@ export function registerCommands(program: Command, output: Output, setExitCode: 
     .command('demo')
     .description('start an embedded PostgreSQL and walk through plan, apply, list and a query through a link')
     .action(async () => {
-      const [{ runDemo }, { main }] = await Promise.all([import('../demo/run-demo.js'), import('./main.js')]);
-      setExitCode(await runDemo(main, output));
+      const { runDemo } = await import('../demo/run-demo.js');
+      setExitCode(await runDemo(runCli, output));
     });
 
   withConnectionOptions(withCommonOptions(program.command('check').description('prove each link works from its local database server')), {

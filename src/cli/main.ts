@@ -21,9 +21,14 @@ export async function main(argv: string[], output: Output = createOutput()): Pro
     })
     .showHelpAfterError('(run datalinks --help for usage)');
   let exitCode = EXIT_OK;
-  registerCommands(program, output, (code) => {
-    exitCode = code;
-  });
+  registerCommands(
+    program,
+    output,
+    (code) => {
+      exitCode = code;
+    },
+    main,
+  );
   program.addOption(new Option('--no-color', 'disable colours (NO_COLOR is honoured too)'));
   try {
     await program.parseAsync(argv);

@@ -1,18 +1,9 @@
+import type { Output } from '../output.js';
 import { scrubSecrets } from '../secrets.js';
 
-/** Where the CLI writes. Everything passes the secret scrubber on its way out. */
-export interface Output {
-  out(text: string): void;
-  err(text: string): void;
-  /** Whether stdout is an interactive terminal (Ink view). */
-  readonly isTerminal: boolean;
-  /** Whether a question can be asked: stdin is a terminal too (`echo yes | datalinks apply` cannot). */
-  readonly canPrompt: boolean;
-  readonly color: boolean;
-  /** Where ${VAR} in the config is read from. */
-  readonly env: NodeJS.ProcessEnv;
-}
+export type { Output } from '../output.js';
 
+/** The CLI's Output: process.stdout and stderr, everything through the secret scrubber on its way out. */
 export function createOutput(): Output {
   // `datalinks plan | head` closes the pipe early: that is the reader's choice, not an error.
   for (const stream of [process.stdout, process.stderr]) {

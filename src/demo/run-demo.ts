@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Output } from '../cli/output.js';
 import { withPlainClient } from '../db/plain-client.js';
 import { UserError } from '../errors.js';
+import type { Output } from '../output.js';
 import { plural } from '../plural.js';
 import { startEmbeddedServer } from './embedded-server.js';
 

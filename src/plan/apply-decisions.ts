@@ -7,6 +7,25 @@ import type { DatabasePlan } from './types.js';
  * talks to PostgreSQL and follows these answers.
  */
 
+export type ApplyStatus = 'applied' | 'unchanged' | 'failed' | 'refused';
+
+/** How applying one database ended: the data render/outcomes.ts words. */
+export interface DatabaseOutcome {
+  alias: string;
+  status: ApplyStatus;
+  statements: number;
+  elapsedMs: number;
+  message?: string;
+  hint?: string;
+  /** Stopped by Ctrl-C (and rolled back). */
+  interrupted?: boolean;
+}
+
+/** The database was not reconciled: an error, or a refusal (stale plan, dependents, plan errors). */
+export function isFailure(outcome: DatabaseOutcome): boolean {
+  return outcome.status === 'failed' || outcome.status === 'refused';
+}
+
 export type Refusal = { status: 'refused' | 'unchanged'; message?: string; hint?: string } | null;
 
 /** Whether a database's shown plan may be applied at all, before anything is read again. */

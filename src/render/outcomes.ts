@@ -1,5 +1,4 @@
-import type { DatabaseOutcome } from '../apply/apply-database.js';
-import { isFailure } from '../apply/apply-database.js';
+import { type DatabaseOutcome, isFailure } from '../plan/apply-decisions.js';
 import { plural } from '../plural.js';
 import { escapeText, joinSafe, type SafeText, safe } from './escape.js';
 
