@@ -53,6 +53,7 @@ interface BuiltColumns {
 
 // Many links often read the same remote with the same options: their column specs are equal and
 // read-only, so they are built once per local catalog, remote table and import options, not per link.
+// Safe in the pure planner: the weak keys are never changed after introspection and free the entries with them.
 const builtCache = new WeakMap<ResolvedNeeds, WeakMap<RemoteTable, Map<string, BuiltColumns>>>();
 
 function tableBuilder(options: ImportOptions, resolved: ResolvedNeeds): (table: RemoteTable) => BuiltColumns {

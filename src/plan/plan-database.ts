@@ -337,6 +337,8 @@ export function desiredServerOptions(link: DesiredLink, versionNum: number): Rec
   return sortKeys(wrapperOf(link).serverOptions(link, versionNum));
 }
 
+// A cache in the pure planner is safe: keyed weakly by a catalog that nothing changes after
+// introspection, it answers the same for the same catalog and goes away with it.
 const tablesBySchema = new WeakMap<LocalCatalog, Map<string, ObservedForeignTable[]>>();
 
 /** A link's own foreign tables (in its schema, on its server), indexed once per catalog, not scanned per link. */

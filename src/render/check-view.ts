@@ -3,6 +3,7 @@ import type { LinkHealth, LinkState, LinkTarget, ProbeFailure, UnreadableTable }
 import { describeTarget, POSTGRES_DEFAULT_PORT } from '../config/parse-url.js';
 import { plural } from '../plural.js';
 import { ident } from '../sql/quote.js';
+import { SQLSTATE } from '../sqlstate.js';
 import { escapeText } from './escape.js';
 import { buildPlanView } from './plan-view.js';
 import { type Paint, plainPaint } from './style.js';
@@ -176,13 +177,13 @@ export function failureHint(failure: ProbeFailure, target: LinkTarget | null, li
 
 function tableHint(table: UnreadableTable, target: LinkTarget | null): string | null {
   const role = target?.user ? sqlName(target.user) : "the link's remote role";
-  if (table.sqlstate === '42501' && /permission denied for schema/.test(table.message)) {
+  if (table.sqlstate === SQLSTATE.insufficientPrivilege && /permission denied for schema/.test(table.message)) {
     return `on the remote, as the schema's owner: GRANT USAGE ON SCHEMA ${sqlName(table.remoteSchema)} TO ${role};`;
   }
-  if (table.sqlstate === '42501') {
+  if (table.sqlstate === SQLSTATE.insufficientPrivilege) {
     return `on the remote, as the table's owner: GRANT SELECT ON ${sqlName(table.remoteSchema)}.${sqlName(table.remoteTable)} TO ${role};`;
   }
-  if (table.sqlstate === '42P01' || table.sqlstate === '3F000') {
+  if (table.sqlstate === SQLSTATE.undefinedTable || table.sqlstate === SQLSTATE.invalidSchemaName) {
     return 'the table is gone from the remote: datalinks plan shows it, and apply drops its foreign table';
   }
   return null;

@@ -1,6 +1,7 @@
 import mysql from 'mysql2/promise';
 import type { ConnectionTarget } from '../../config/types.js';
 import { ConnectionFailed, type ConnectOptions, DEFAULT_STATEMENT_TIMEOUT_MS, NoAnswer } from '../../db/connect.js';
+import { UserError } from '../../errors.js';
 import type { RemoteColumn, RemoteSchema, RemoteTable } from '../../introspect/types.js';
 import { mapMysqlType } from './type-map.js';
 import { mysqlWrapper } from './wrapper.js';
@@ -125,9 +126,10 @@ function count(value: unknown, field: string): number | null {
   return number;
 }
 
-class RemoteMysqlInvalid extends Error {
+/** MySQL's counterpart of RemoteCatalogInvalid: the user's remote (not datalinks) gave data it cannot trust. */
+class RemoteMysqlInvalid extends UserError {
   constructor(field: string) {
-    super(`the remote's information_schema returned an invalid value for ${field}`);
+    super('remote_catalog_invalid', `the remote's information_schema returned an invalid value for ${field}`);
   }
 }
 
