@@ -12,6 +12,7 @@ import { fingerprintObserved } from '../plan/fingerprint.js';
 import { type PlanOptions, planDatabase } from '../plan/plan-database.js';
 import type { DatabasePlan } from '../plan/types.js';
 import { healthProblem } from '../render/check-view.js';
+import { problemWords } from '../render/plan-words.js';
 import { MASKED_CONTEXT, renderDatabaseSql, type SqlContext } from '../sql/render-sql.js';
 import { takeApplyLock } from './advisory-lock.js';
 import { quietStatementLogging } from './quiet-logging.js';
@@ -103,7 +104,7 @@ export async function applyDatabase(
         'refused',
         0,
         options.staleMessage,
-        replanned.errors[0]?.message ?? 'run datalinks plan again, review the new plan, and apply that',
+        replanned.errors[0] ? problemWords(replanned.errors[0]).message : 'run datalinks plan again, review the new plan, and apply that',
       );
     }
     if (observed.local.ok) await quietStatementLogging(client, observed.local.catalog.environment);

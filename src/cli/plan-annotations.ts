@@ -1,6 +1,7 @@
 import type { DesiredState, SourcePosition } from '../config/types.js';
 import type { Plan } from '../plan/types.js';
 import { destructiveChanges } from '../render/markdown.js';
+import { problemLine, problemWords } from '../render/plan-words.js';
 import type { Annotation } from './github.js';
 
 // Apart from github.ts so that every command's start-up (main.ts imports github.ts) does not load
@@ -17,8 +18,8 @@ export function planAnnotations(plan: Plan, desired: DesiredState): Annotation[]
       (error): Annotation => ({
         level: 'error',
         title: `datalinks: database ${database.alias}`,
-        message: error.link ? `link ${error.link}: ${error.message}` : error.message,
-        hint: error.hint,
+        message: problemLine(error),
+        hint: problemWords(error).hint,
         position: positionOf(database.alias, error.link),
       }),
     ),

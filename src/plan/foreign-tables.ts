@@ -6,18 +6,18 @@ import { ident } from '../sql/quote.js';
 import { scanExpression } from '../sql/scan-expression.js';
 import { postgresWrapper } from '../wrappers/postgres/wrapper.js';
 import type { Wrapper } from '../wrappers/types.js';
-import type { ColumnDiff, ColumnSpec, ColumnStep, ForeignTableSpec, TableChangeReason } from './types.js';
+import type {
+  ColumnDiff,
+  ColumnProblemCode,
+  ColumnProblemValues,
+  ColumnSpec,
+  ColumnStep,
+  ForeignTableSpec,
+  TableChangeReason,
+} from './types.js';
 
-/** Why a remote column cannot become a local column as IMPORT FOREIGN SCHEMA would make it. */
-export interface ColumnProblem {
-  code: 'type_missing' | 'type_unmapped' | 'collation_missing' | 'expression_refused' | 'reference_missing';
-  table: string;
-  column: string;
-  /** The type, collation or object named (quoted), or why an expression was refused. */
-  detail: string;
-  /** Which import option brings the problem in (leaving it off avoids it). */
-  option: keyof ImportOptions | null;
-}
+/** Why a remote column cannot become a local column as IMPORT FOREIGN SCHEMA would make it (the planner adds the link's values). */
+export type ColumnProblem = { code: ColumnProblemCode } & Pick<ColumnProblemValues, 'table' | 'column' | 'detail' | 'option'>;
 
 export interface DesiredTables {
   tables: ForeignTableSpec[];

@@ -20,7 +20,7 @@ export function planChanges(
         alias: database.alias,
         preamble: [],
         changes: [],
-        errors: [{ link: null, code: 'not_introspected', message: 'not introspected' }],
+        errors: [{ code: 'not_introspected', link: null }],
         notes: [],
         fingerprint: '',
       };
@@ -49,15 +49,10 @@ function refuseSharedDatabases(databases: DatabasePlan[], observed: readonly Obs
     if (aliases.length < 2) continue;
     for (const database of databases) {
       if (!aliases.includes(database.alias)) continue;
-      const others = aliases.filter((alias) => alias !== database.alias).map((alias) => `"${alias}"`);
       database.changes = [];
       database.preamble = [];
-      database.errors.push({
-        link: null,
-        code: 'database_aliased',
-        message: `databases "${database.alias}" and ${others.join(', ')} in the file are the same database`,
-        hint: 'keep one alias per database and put all its links under it; two aliases would undo each other on every apply',
-      });
+      const others = aliases.filter((alias) => alias !== database.alias);
+      database.errors.push({ code: 'database_aliased', link: null, database: database.alias, others });
     }
   }
 }

@@ -1,4 +1,3 @@
-import { formatVersion } from '../config/fdw-options.js';
 import type { DesiredDatabase, DesiredLink } from '../config/types.js';
 import { BugError } from '../errors.js';
 import { foreignTableUnchanged } from '../introspect/table-signature.js';
@@ -11,21 +10,10 @@ import type {
   ObservedServer,
   RemoteSchema,
 } from '../introspect/types.js';
-import { quoteForHint } from '../sql/quote.js';
 import { WRAPPERS, type Wrapper, wrapperEnvironment, wrapperNamed, wrapperOf } from '../wrappers/index.js';
 import { type ColumnProblem, desiredForeignTables, planForeignTable, type TablePlan, tableChangeReason } from './foreign-tables.js';
 import { parseManagedComment } from './managed-comment.js';
-import type {
-  DatabasePlan,
-  ForeignTableSpec,
-  LinkChange,
-  ManagedMeta,
-  Operation,
-  OptionChange,
-  PlanNote,
-  PlanProblem,
-  ProblemCode,
-} from './types.js';
+import type { DatabasePlan, ForeignTableSpec, LinkChange, ManagedMeta, Operation, OptionChange, PlanNote, PlanProblem } from './types.js';
 
 export interface PlanOptions {
   /** Take over hand-made servers and schemas whose names match links in the file. */
@@ -51,7 +39,7 @@ function ownership(object: { comment: string | null; owned: boolean }): Ownershi
 export function planDatabase(desired: DesiredDatabase, observed: ObservedDatabase, options: PlanOptions = {}): DatabasePlan {
   const plan: DatabasePlan = { alias: desired.alias, preamble: [], changes: [], errors: [], notes: [], fingerprint: '' };
   if (!observed.local.ok) {
-    plan.errors.push({ link: null, code: 'local_unreadable', message: observed.local.error, hint: observed.local.hint });
+    plan.errors.push({ code: 'local_unreadable', link: null, error: observed.local.error, advice: observed.local.hint ?? null });
     return plan;
   }
   const catalog = observed.local.catalog;
@@ -70,52 +58,34 @@ export function planDatabase(desired: DesiredDatabase, observed: ObservedDatabas
 
   for (const link of desired.links) {
     const problems: PlanProblem[] = [];
-    const problem = (code: ProblemCode, message: string, hint?: string) => problems.push({ link: link.name, code, message, hint });
     const remote = observed.remotes[link.name];
     const server = servers.get(link.name);
     const schema = schemas.get(link.name);
     const serverOwner = server ? ownership(server) : null;
     const adopting = Boolean(server && serverOwner === 'unmanaged' && options.adopt);
     if (server && serverOwner === 'foreign_marked') {
-      problem(
-        'server_owned_by_other_role',
-        `the foreign server "${link.name}" is marked as a datalinks link but owned by role "${server.owner}", not "${env.currentUser}"`,
-        `run datalinks as "${server.owner}", or rename the link; datalinks never changes another role's objects`,
-      );
+      problems.push({ code: 'server_owned_by_other_role', link: link.name, owner: server.owner, role: env.currentUser, marked: true });
     } else if (server && serverOwner === 'unmanaged' && !options.adopt) {
-      problem(
-        'server_not_managed',
-        `a foreign server "${link.name}" already exists and was not made by datalinks`,
-        'datalinks never changes objects it does not manage: rename the link, drop the server by hand, or pass --adopt to take it over (datalinks export shows its settings)',
-      );
+      problems.push({ code: 'server_not_managed', link: link.name });
     } else if (server && server.wrapper !== wrapperOf(link).fdw) {
-      problem(
-        'server_wrong_wrapper',
-        `the foreign server "${link.name}" uses the wrapper ${server.wrapper}, not ${wrapperOf(link).fdw}`,
-        'rename the link or drop that server by hand (a link cannot move between wrappers in place)',
-      );
+      problems.push({ code: 'server_wrong_wrapper', link: link.name, wrapper: server.wrapper, expected: wrapperOf(link).fdw });
     } else if (server && !server.owned) {
-      problem(
-        'server_owned_by_other_role',
-        `the foreign server "${link.name}" is owned by role "${server.owner}", not "${env.currentUser}"`,
-        `run datalinks as "${server.owner}", or have a superuser run: ALTER SERVER ${quoteForHint(link.name)} OWNER TO ${quoteForHint(env.currentUser)};`,
-      );
+      problems.push({ code: 'server_owned_by_other_role', link: link.name, owner: server.owner, role: env.currentUser, marked: false });
     }
     const takeSchema = schema ? schemaProblem(link.name, schema, Boolean(server && serverOwner === 'managed'), options, catalog) : null;
-    if (takeSchema) problem(takeSchema.code, takeSchema.message, takeSchema.hint);
+    if (takeSchema) problems.push(takeSchema);
     if (!remote?.ok) {
-      problem('remote_unreadable', remote?.error ?? 'the remote was not read', remote?.hint);
+      problems.push({
+        code: 'remote_unreadable',
+        link: link.name,
+        error: remote?.error ?? 'the remote was not read',
+        advice: remote?.hint ?? null,
+      });
       plan.errors.push(...problems);
       continue;
     }
     const { tables, notFound, problems: columnProblems } = desiredForeignTables(link, remote.tables, catalog.resolved);
-    for (const name of notFound) {
-      problem(
-        'table_not_found',
-        `table "${name}" listed in \`tables\` does not exist in the remote schema "${link.remote.schema}"`,
-        'fix the name, or create the table on the remote first',
-      );
-    }
+    for (const name of notFound) problems.push({ code: 'table_not_found', link: link.name, table: name, schema: link.remote.schema });
     for (const column of columnProblems) problems.push(columnProblem(link, column));
     problems.push(...checkLink(link, catalog));
     for (const table of remote.tables) {
@@ -172,72 +142,18 @@ function schemaProblem(
   serverManaged: boolean,
   options: PlanOptions,
   catalog: LocalCatalog,
-): { code: ProblemCode; message: string; hint: string } | null {
+): PlanProblem | null {
   const owner = ownership(schema);
   const strangers = catalog.dependents.filter((d) => d.link === name && d.inLinkSchema).map((d) => d.description);
   if (owner === 'managed' || (serverManaged && schema.owned && schema.comment === null)) return null;
-  if (!options.adopt || !schema.owned) {
-    return {
-      code: 'schema_not_managed',
-      message: `a schema "${name}" already exists and does not belong to a datalinks link${schema.owned ? '' : ` (it is owned by role "${schema.owner}")`}`,
-      hint: schema.owned
-        ? "rename the link, drop or rename the schema by hand, or pass --adopt to take it over if it holds only this link's foreign tables"
-        : 'rename the link, or drop or rename the schema by hand; datalinks will not put foreign tables into a schema it does not own',
-    };
-  }
-  if (strangers.length > 0) {
-    return {
-      code: 'schema_not_empty',
-      message: `cannot adopt schema "${name}": it holds objects that are not foreign tables of server "${name}" (${strangers.join('; ')})`,
-      hint: 'move or drop those objects first (a later destroy of the link would drop the schema), or rename the link',
-    };
-  }
+  if (!options.adopt || !schema.owned) return { code: 'schema_not_managed', link: name, owner: schema.owner, owned: schema.owned };
+  if (strangers.length > 0) return { code: 'schema_not_empty', link: name, objects: strangers };
   return null;
 }
 
 function columnProblem(link: DesiredLink, p: ColumnProblem): PlanProblem {
-  const where = `column "${p.column}" of remote table "${p.table}"`;
-  const leaveOut = link.tables
-    ? `or remove "${p.table}" from \`tables\` of link "${link.name}"`
-    : `or leave the table out with \`exclude: [${p.table}]\``;
-  const optionOff = p.option ? `set \`import_options: { ${p.option}: false }\` on link "${link.name}", ` : '';
-  switch (p.code) {
-    case 'type_unmapped':
-      return {
-        link: link.name,
-        code: p.code,
-        message: `${where} has the ${wrapperOf(link).remoteKind} type ${p.detail}`,
-        hint: `change the column's type on the remote, ${leaveOut}`,
-      };
-    case 'type_missing':
-      return {
-        link: link.name,
-        code: p.code,
-        message: `${where} has type ${p.detail}, which does not exist in this database`,
-        hint: `create the type locally (same name and schema, e.g. the same CREATE TYPE or CREATE EXTENSION), ${leaveOut}`,
-      };
-    case 'collation_missing':
-      return {
-        link: link.name,
-        code: p.code,
-        message: `${where} uses collation ${p.detail}, which does not exist in this database (or not for its encoding)`,
-        hint: `create the collation locally, ${optionOff}${leaveOut}`,
-      };
-    case 'expression_refused':
-      return {
-        link: link.name,
-        code: p.code,
-        message: `the ${p.option === 'import_generated' ? 'generation expression' : 'default'} of ${where} was refused: ${p.detail}`,
-        hint: `${optionOff}${leaveOut}`,
-      };
-    case 'reference_missing':
-      return {
-        link: link.name,
-        code: p.code,
-        message: `the ${p.option === 'import_generated' ? 'generation expression' : 'default'} of ${where} uses ${p.detail}, which does not exist in this database`,
-        hint: `create it locally, ${optionOff}${leaveOut}`,
-      };
-  }
+  // One problem of the column's code: the spread keeps `code` and its values together.
+  return { ...p, link: link.name, filter: link.tables ? 'tables' : 'exclude', wrapper: wrapperOf(link).fdw } as PlanProblem;
 }
 
 function checkLink(link: DesiredLink, catalog: LocalCatalog): PlanProblem[] {
@@ -246,33 +162,14 @@ function checkLink(link: DesiredLink, catalog: LocalCatalog): PlanProblem[] {
   const wrapper = wrapperOf(link);
   for (const option of Object.keys(link.serverOptions)) {
     const since = wrapper.serverOptionTable[option]?.since ?? 0;
-    if (since > env.versionNum) {
-      problems.push({
-        link: link.name,
-        code: 'option_unsupported',
-        message: `server option "${option}" needs PostgreSQL ${formatVersion(since)} or later; this database runs ${formatVersion(env.versionNum)}`,
-        hint: `remove "${option}" from server_options of link "${link.name}"`,
-      });
-    }
+    if (since > env.versionNum) problems.push({ code: 'option_unsupported', link: link.name, option, since, running: env.versionNum });
   }
   const existingRoles = new Set(catalog.existingRoles);
   for (const role of link.grantTo) {
-    if (role !== 'public' && !existingRoles.has(role)) {
-      problems.push({
-        link: link.name,
-        code: 'role_missing',
-        message: `role "${role}" in grant_to does not exist in this database`,
-        hint: `create it (CREATE ROLE ${quoteForHint(role)}) or remove it from grant_to`,
-      });
-    }
+    if (role !== 'public' && !existingRoles.has(role)) problems.push({ code: 'role_missing', link: link.name, role });
   }
   if (!env.isSuperuser && !link.remote.target.password && wrapper.passwordRequiredForNonSuperuser) {
-    problems.push({
-      link: link.name,
-      code: 'password_required',
-      message: 'the remote URL has no password, and postgres_fdw requires one for a role that is not a superuser',
-      hint: 'put the password in the remote URL (through its environment variable)',
-    });
+    problems.push({ code: 'password_required', link: link.name });
   }
   return problems;
 }
@@ -283,25 +180,9 @@ function checkExtension(plan: DatabasePlan, catalog: LocalCatalog, wrapper: Wrap
   const state = wrapperEnvironment(env, wrapper);
   const fdw = wrapper.fdw;
   if (!plan.changes.some((change) => change.wrapper === fdw) || state.extension !== null) return [];
-  if (!state.available) {
-    return [
-      {
-        link: null,
-        code: 'extension_unavailable',
-        message: `the ${fdw} extension is not available on this PostgreSQL server`,
-        hint: wrapper.installHint(env.versionNum),
-      },
-    ];
-  }
+  if (!state.available) return [{ code: 'extension_unavailable', link: null, extension: fdw, running: env.versionNum }];
   if (env.isSuperuser) return [];
-  return [
-    {
-      link: null,
-      code: 'extension_not_creatable',
-      message: `${fdw} is not installed in database "${env.database}", and role "${env.currentUser}" may not create it (only a superuser can)`,
-      hint: `a superuser (or your provider's admin role) must run: CREATE EXTENSION ${fdw}; GRANT USAGE ON FOREIGN DATA WRAPPER ${fdw} TO ${quoteForHint(env.currentUser)};`,
-    },
-  ];
+  return [{ code: 'extension_not_creatable', link: null, extension: fdw, database: env.database, role: env.currentUser }];
 }
 
 function checkPrivileges(plan: DatabasePlan, catalog: LocalCatalog): PlanProblem[] {
@@ -313,21 +194,11 @@ function checkPrivileges(plan: DatabasePlan, catalog: LocalCatalog): PlanProblem
       (change) => change.wrapper === wrapper.fdw && change.operations.some((op) => op.kind === 'create_server'),
     );
     if (creates && wrapperEnvironment(env, wrapper).usage === false) {
-      problems.push({
-        link: null,
-        code: 'wrapper_usage_missing',
-        message: `role "${env.currentUser}" may not use the ${wrapper.fdw} foreign-data wrapper`,
-        hint: `a superuser must run: GRANT USAGE ON FOREIGN DATA WRAPPER ${wrapper.fdw} TO ${quoteForHint(env.currentUser)};`,
-      });
+      problems.push({ code: 'wrapper_usage_missing', link: null, wrapper: wrapper.fdw, role: env.currentUser });
     }
   }
   if (plan.changes.some((change) => change.operations.some((op) => op.kind === 'create_schema')) && !env.canCreateSchema) {
-    problems.push({
-      link: null,
-      code: 'create_schema_denied',
-      message: `role "${env.currentUser}" may not create schemas in database "${env.database}"`,
-      hint: `a superuser or the database owner must run: GRANT CREATE ON DATABASE ${quoteForHint(env.database)} TO ${quoteForHint(env.currentUser)};`,
-    });
+    problems.push({ code: 'create_schema_denied', link: null, database: env.database, role: env.currentUser });
   }
   return problems;
 }

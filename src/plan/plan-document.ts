@@ -1,5 +1,5 @@
 import type { DesiredState } from '../config/types.js';
-import type { DatabasePlan, Plan, PlanNote, PlanSummary } from './types.js';
+import type { DatabasePlan, Plan, PlanNote, PlanProblem, PlanSummary } from './types.js';
 
 export const PLAN_FORMAT_VERSION = 1;
 
@@ -11,7 +11,7 @@ export interface PlanDocument {
   databases: {
     name: string;
     fingerprint: string;
-    errors: DatabasePlan['errors'];
+    errors: DocumentProblem[];
     notes: DocumentNote[];
     preamble: DatabasePlan['preamble'];
     changes: DatabasePlan['changes'];
@@ -19,10 +19,20 @@ export interface PlanDocument {
   summary: PlanSummary;
 }
 
-/** A note as the document holds it: code and values, and the words render/ gives it for people (reading a plan ignores them). */
+/**
+ * Problems and notes as the document holds them: code and values, and beside them the words render/
+ * gives them for people. Reading a plan ignores the words and words the codes again.
+ */
+export type DocumentProblem = PlanProblem & { message: string; hint?: string };
 export type DocumentNote = PlanNote & { message: string };
 
-export function toPlanDocument(plan: Plan, desired: DesiredState, now: string, wordNote: (note: PlanNote) => string): PlanDocument {
+/** How render/ words problems and notes (passed in: the plan writes no English). */
+export interface PlanWording {
+  problem(problem: PlanProblem): { message: string; hint?: string };
+  note(note: PlanNote): string;
+}
+
+export function toPlanDocument(plan: Plan, desired: DesiredState, now: string, words: PlanWording): PlanDocument {
   return {
     format_version: PLAN_FORMAT_VERSION,
     created_at: now,
@@ -30,8 +40,8 @@ export function toPlanDocument(plan: Plan, desired: DesiredState, now: string, w
     databases: plan.databases.map((db) => ({
       name: db.alias,
       fingerprint: db.fingerprint,
-      errors: db.errors,
-      notes: db.notes.map((note) => ({ ...note, message: wordNote(note) })),
+      errors: db.errors.map((problem) => ({ ...problem, ...words.problem(problem) })),
+      notes: db.notes.map((note) => ({ ...note, message: words.note(note) })),
       preamble: db.preamble,
       changes: db.changes,
     })),
@@ -44,8 +54,8 @@ export function fromPlanDocument(document: PlanDocument): Plan {
     databases: document.databases.map((db) => ({
       alias: db.name,
       fingerprint: db.fingerprint,
-      errors: db.errors,
-      notes: db.notes.map(({ message: _words, ...note }) => note as PlanNote),
+      errors: db.errors.map(({ message: _message, hint: _hint, ...problem }) => problem as PlanProblem),
+      notes: db.notes.map(({ message: _message, ...note }) => note as PlanNote),
       preamble: db.preamble,
       changes: db.changes,
     })),

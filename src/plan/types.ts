@@ -115,46 +115,85 @@ export interface LinkChange {
   dependents: Dependent[];
 }
 
-/** Every code a plan problem can carry: `--json` users match these, never the message. */
-export const PROBLEM_CODES = [
-  'local_unreadable',
-  'not_introspected',
-  'database_aliased',
-  'server_owned_by_other_role',
-  'server_not_managed',
-  'server_wrong_wrapper',
-  'schema_not_managed',
-  'schema_not_empty',
-  'remote_unreadable',
-  'table_not_found',
-  'type_unmapped',
-  'type_missing',
-  'collation_missing',
-  'expression_refused',
-  'reference_missing',
-  'option_unsupported',
-  'role_missing',
-  'password_required',
-  'extension_unavailable',
-  'extension_not_creatable',
-  'wrapper_usage_missing',
-  'create_schema_denied',
-] as const;
-
-export type ProblemCode = (typeof PROBLEM_CODES)[number];
-
-export interface PlanProblem {
-  /** The link the problem is about, or null for the whole database. */
-  link: string | null;
-  /** A stable code for --json users to match on. */
-  code: ProblemCode;
-  message: string;
-  hint?: string;
+/** A remote column that cannot become a local column as IMPORT FOREIGN SCHEMA would make it. */
+export interface ColumnProblemValues {
+  link: string;
+  table: string;
+  column: string;
+  /** The type, collation or object named (quoted), or why an expression was refused. */
+  detail: string;
+  /** Which import option brings the problem in (leaving it off avoids it). */
+  option: keyof ImportOptions | null;
+  /** How the link chooses its tables: a `tables` list, or all but `exclude`. */
+  filter: 'tables' | 'exclude';
+  /** The link's wrapper (which names the remote's kind of type). */
+  wrapper: FdwName;
 }
+
+export type ColumnProblemCode = 'type_unmapped' | 'type_missing' | 'collation_missing' | 'expression_refused' | 'reference_missing';
+
+/** One union member per column problem code, so that each narrows on its own. */
+type ColumnProblemOf<C> = C extends ColumnProblemCode ? { code: C } & ColumnProblemValues : never;
+
+/**
+ * What stops a database (link null) or a link from being planned: a code and the values it is
+ * about. render/plan-problems.ts words each (message and hint); the planner writes no English. Where
+ * the words come from a server (a connection refused), they are the `error` and `advice` values.
+ */
+export type PlanProblem =
+  | { code: 'local_unreadable'; link: null; error: string; advice: string | null }
+  | { code: 'not_introspected'; link: null }
+  | { code: 'database_aliased'; link: null; database: string; others: string[] }
+  /** `marked`: the server carries the datalinks marker (else it is being adopted or is legacy). */
+  | { code: 'server_owned_by_other_role'; link: string; owner: string; role: string; marked: boolean }
+  | { code: 'server_not_managed'; link: string }
+  | { code: 'server_wrong_wrapper'; link: string; wrapper: string; expected: FdwName }
+  /** `owned`: the schema belongs to the connecting role (it is just not marked). */
+  | { code: 'schema_not_managed'; link: string; owner: string; owned: boolean }
+  | { code: 'schema_not_empty'; link: string; objects: string[] }
+  | { code: 'remote_unreadable'; link: string; error: string; advice: string | null }
+  | { code: 'table_not_found'; link: string; table: string; schema: string }
+  | ColumnProblemOf<ColumnProblemCode>
+  /** `since` and `running` are server_version_num values. */
+  | { code: 'option_unsupported'; link: string; option: string; since: number; running: number }
+  | { code: 'role_missing'; link: string; role: string }
+  | { code: 'password_required'; link: string }
+  | { code: 'extension_unavailable'; link: null; extension: FdwName; running: number }
+  | { code: 'extension_not_creatable'; link: null; extension: FdwName; database: string; role: string }
+  | { code: 'wrapper_usage_missing'; link: null; wrapper: FdwName; role: string }
+  | { code: 'create_schema_denied'; link: null; database: string; role: string };
+
+export type ProblemCode = PlanProblem['code'];
+
+/** Every code a plan problem can carry, in a stable order: `--json` users match these, never the message. */
+export const PROBLEM_CODES = Object.keys({
+  local_unreadable: true,
+  not_introspected: true,
+  database_aliased: true,
+  server_owned_by_other_role: true,
+  server_not_managed: true,
+  server_wrong_wrapper: true,
+  schema_not_managed: true,
+  schema_not_empty: true,
+  remote_unreadable: true,
+  table_not_found: true,
+  type_unmapped: true,
+  type_missing: true,
+  collation_missing: true,
+  expression_refused: true,
+  reference_missing: true,
+  option_unsupported: true,
+  role_missing: true,
+  password_required: true,
+  extension_unavailable: true,
+  extension_not_creatable: true,
+  wrapper_usage_missing: true,
+  create_schema_denied: true,
+} satisfies Record<ProblemCode, true>) as ProblemCode[];
 
 /**
  * Something the user should know that does not block the plan: a code and the values it is about.
- * render/plan-notes.ts words it; the planner writes no English here.
+ * render/plan-words.ts words it; the planner writes no English here.
  */
 export type PlanNote =
   /** A server not in the file carries the datalinks marker but another role owns it: left alone. */
@@ -166,11 +205,11 @@ export type PlanNote =
 
 export type NoteCode = PlanNote['code'];
 
-export const NOTE_CODES = [
-  'server_marked_by_other_role',
-  'remote_table_unreadable',
-  'mapping_credentials_unreadable',
-] as const satisfies readonly NoteCode[];
+export const NOTE_CODES = Object.keys({
+  server_marked_by_other_role: true,
+  remote_table_unreadable: true,
+  mapping_credentials_unreadable: true,
+} satisfies Record<NoteCode, true>) as NoteCode[];
 
 export interface DatabasePlan {
   alias: string;

@@ -1,11 +1,13 @@
 import type { CheckReport, DatabaseCheck, LinkCheck } from '../check/check-report.js';
 import type { LinkHealth, LinkState, LinkTarget, ProbeFailure, UnreadableTable } from '../check/types.js';
 import { describeTarget, POSTGRES_DEFAULT_PORT } from '../config/parse-url.js';
+import type { PlanProblem } from '../plan/types.js';
 import { plural } from '../plural.js';
 import { ident } from '../sql/quote.js';
 import { SQLSTATE } from '../sqlstate.js';
 import { escapeText } from './escape.js';
 import { buildPlanView } from './plan-view.js';
+import { problemWords } from './plan-words.js';
 import { type Paint, plainPaint } from './style.js';
 
 /** Unreadable tables listed per link in text; --json has them all. */
@@ -100,8 +102,9 @@ function linkLines(link: LinkCheck, paint: Paint): string[] {
   }
   // For a broken link the plan's complaint is noise next to the probe's; for a working one it is the news.
   if (link.driftUnknown && (link.state === 'ok' || link.state === 'drift')) {
-    out.push(`      ${paint('warning', `could not compare with the file: ${shown(link.driftUnknown.message)}`)}`);
-    if (link.driftUnknown.hint) out.push(`      hint: ${shown(link.driftUnknown.hint)}`);
+    const words = problemWords(link.driftUnknown);
+    out.push(`      ${paint('warning', `could not compare with the file: ${shown(words.message)}`)}`);
+    if (words.hint) out.push(`      hint: ${shown(words.hint)}`);
   }
   return out;
 }
@@ -238,10 +241,15 @@ export function toCheckDocument(report: CheckReport) {
           })),
           failure: health?.failure ? { ...health.failure, hint: failureHint(health.failure, health.target, link.link) } : null,
           drift: link.drift ? { action: link.drift.action, operations: link.drift.operations.map((op) => op.kind) } : null,
-          drift_unknown: link.driftUnknown ? { message: link.driftUnknown.message, hint: link.driftUnknown.hint ?? null } : null,
+          drift_unknown: link.driftUnknown ? driftUnknownJson(link.driftUnknown) : null,
         };
       }),
     })),
     summary: report.summary,
   };
+}
+
+function driftUnknownJson(problem: PlanProblem): { message: string; hint: string | null } {
+  const words = problemWords(problem);
+  return { message: words.message, hint: words.hint ?? null };
 }

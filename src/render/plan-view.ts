@@ -14,7 +14,7 @@ import type {
 import { plural } from '../plural.js';
 import { wrapperNamed } from '../wrappers/index.js';
 import { escapeText, joinSafe, type SafeText, safe } from './escape.js';
-import { noteText } from './plan-notes.js';
+import { noteText, problemLine, problemWords } from './plan-words.js';
 
 /** What a line means, which decides its symbol's colour in both the text and the Ink view. */
 export type Tone = 'create' | 'update' | 'replace' | 'destroy' | 'warning' | 'error' | 'muted' | 'plain';
@@ -162,9 +162,10 @@ function databaseView(plan: DatabasePlan): DatabaseView {
 }
 
 function problemView(problem: PlanProblem): ProblemView {
+  const words = problemWords(problem);
   return {
-    text: problem.link ? safe`link ${problem.link}: ${problem.message}` : escapeText(problem.message),
-    hint: problem.hint ? escapeText(problem.hint) : null,
+    text: escapeText(problemLine(problem)),
+    hint: words.hint ? escapeText(words.hint) : null,
   };
 }
 

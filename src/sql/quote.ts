@@ -13,11 +13,3 @@ export function optionList(options: Record<string, string>): string {
     .map(([name, value]) => `${ident(name)} ${literal(value)}`)
     .join(', ');
 }
-
-/**
- * An identifier as a person would type it in a hint's SQL: bare when it needs no quotes, quoted
- * otherwise. For text shown to people only; generated SQL always goes through `ident`.
- */
-export function quoteForHint(name: string): string {
-  return /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`;
-}

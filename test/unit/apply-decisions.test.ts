@@ -18,9 +18,11 @@ const view = { link: 'billing', table: 'invoices', column: null, inLinkSchema: f
 
 describe('what apply decides before it reads again', () => {
   it('refuses a plan with errors, skips one without changes, and goes on otherwise', () => {
-    expect(refusalBeforeApply(plan({ errors: [{ link: null, code: 'local_unreadable', message: 'x' }] }), false)).toMatchObject({
-      status: 'refused',
-    });
+    expect(refusalBeforeApply(plan({ errors: [{ link: null, code: 'local_unreadable', error: 'x', advice: null }] }), false)).toMatchObject(
+      {
+        status: 'refused',
+      },
+    );
     expect(refusalBeforeApply(plan({ changes: [] }), false)).toStrictEqual({ status: 'unchanged' });
     expect(refusalBeforeApply(plan(), false)).toBeNull();
   });
@@ -39,7 +41,7 @@ describe('what apply decides before it reads again', () => {
 describe('what apply decides after it planned again under the lock', () => {
   it('is stale when the new plan has errors or other operations', () => {
     expect(isStale(plan(), plan(), null)).toBe(false);
-    expect(isStale(plan(), plan({ errors: [{ link: null, code: 'local_unreadable', message: 'x' }] }), null)).toBe(true);
+    expect(isStale(plan(), plan({ errors: [{ link: null, code: 'local_unreadable', error: 'x', advice: null }] }), null)).toBe(true);
     expect(isStale(plan(), plan({ changes: [] }), null)).toBe(true);
   });
 

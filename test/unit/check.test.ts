@@ -162,8 +162,8 @@ describe('buildCheckReport and the text view', () => {
           {
             link: 'billing',
             code: 'remote_unreadable',
-            message: 'cannot connect to the remote db:5432/app: connection refused',
-            hint: 'check the host',
+            error: 'cannot connect to the remote db:5432/app: connection refused',
+            advice: 'check the host',
           },
         ],
       ),

@@ -104,7 +104,9 @@ const hostilePlan: Plan = {
     {
       alias: 'reporting',
       fingerprint: '',
-      errors: [{ link: 'billing', code: 'type_missing', message: `relation "${FORGED}" does not exist`, hint: `exclude ${HOSTILE.clear}` }],
+      errors: [
+        { link: 'billing', code: 'remote_unreadable', error: `relation "${FORGED}" does not exist`, advice: `exclude ${HOSTILE.clear}` },
+      ],
       notes: [],
       preamble: [],
       changes: [],
@@ -162,7 +164,7 @@ describe('any name at all', () => {
       {
         alias: name,
         fingerprint: '',
-        errors: [{ link: name, code: 'type_missing', message: `relation "${name}" does not exist`, hint: `exclude ${name}` }],
+        errors: [{ link: name, code: 'remote_unreadable', error: `relation "${name}" does not exist`, advice: `exclude ${name}` }],
         notes: [{ code: 'server_marked_by_other_role', link: null, server: name, owner: name }],
         preamble: [],
         changes: [

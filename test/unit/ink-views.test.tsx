@@ -91,7 +91,9 @@ const plan: Plan = {
     {
       alias: 'reporting',
       fingerprint: '',
-      errors: [{ link: 'billing', code: 'remote_unreadable', message: 'cannot connect to the remote db:5432/x: connection refused' }],
+      errors: [
+        { link: 'billing', code: 'remote_unreadable', error: 'cannot connect to the remote db:5432/x: connection refused', advice: null },
+      ],
       notes: [],
       preamble: [],
       changes: [],
@@ -202,7 +204,7 @@ describe('the summary line tells the truth', () => {
   it('never says No changes. when the only database could not be planned', () => {
     const view = buildPlanView({
       summary: none,
-      databases: [database('main', [{ link: null, code: 'local_unreadable', message: 'cannot connect' }])],
+      databases: [database('main', [{ link: null, code: 'local_unreadable', error: 'cannot connect', advice: null }])],
     });
     for (const text of both(view)) {
       expect(lines(text)).not.toContain('No changes.');
@@ -214,8 +216,8 @@ describe('the summary line tells the truth', () => {
     const view = buildPlanView({
       summary: none,
       databases: [
-        database('main', [{ link: null, code: 'local_unreadable', message: 'x' }]),
-        database('other', [{ link: 'b', code: 'remote_unreadable', message: 'y' }]),
+        database('main', [{ link: null, code: 'local_unreadable', error: 'x', advice: null }]),
+        database('other', [{ link: 'b', code: 'remote_unreadable', error: 'y', advice: null }]),
       ],
     });
     for (const text of both(view)) {
@@ -227,7 +229,7 @@ describe('the summary line tells the truth', () => {
   it('says which part had no changes when some databases have errors', () => {
     const view = buildPlanView({
       summary: none,
-      databases: [database('main'), database('other', [{ link: null, code: 'local_unreadable', message: 'x' }])],
+      databases: [database('main'), database('other', [{ link: null, code: 'local_unreadable', error: 'x', advice: null }])],
     });
     for (const text of both(view)) {
       expect(lines(text)).not.toContain('No changes.');

@@ -56,7 +56,7 @@ function layerOf(file: string): string {
 const MAY_IMPORT: Record<string, readonly string[]> = {
   cli: ['config', 'db', 'introspect', 'plan', 'sql', 'apply', 'check', 'wrappers', 'render', 'demo'],
   demo: ['db'],
-  apply: ['config', 'db', 'introspect', 'plan', 'sql', 'check', 'render'],
+  apply: ['config', 'db', 'introspect', 'plan', 'sql', 'check'],
   check: ['config', 'db', 'introspect', 'plan', 'sql', 'wrappers'],
   render: ['config', 'introspect', 'plan', 'sql', 'wrappers', 'check'],
   plan: ['config', 'introspect', 'sql', 'wrappers'],
@@ -69,10 +69,11 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
 };
 
 /**
- * Known exceptions, each with its reason. apply reports a link its verification found broken in the
- * words `check` uses (render/check-view.ts's healthProblem) until apply outcomes carry codes, as plans do.
+ * Known exceptions, each with its reason. apply's outcomes are still sentences written in apply:
+ * it words a link its verification found broken as `check` does (render/check-view.ts), and a plan
+ * that went stale by its first problem (render/plan-words.ts), until outcomes carry codes as plans do.
  */
-const ALLOWED: readonly string[] = ['apply/apply-database.ts -> render/check-view.ts'];
+const ALLOWED: readonly string[] = ['apply/apply-database.ts -> render/check-view.ts', 'apply/apply-database.ts -> render/plan-words.ts'];
 
 /**
  * Known cycles, each with its reason: introspect/types.ts names the signature types that

@@ -63,8 +63,8 @@ function samplePlan(): Plan {
           {
             link: 'analytics',
             code: 'remote_unreadable',
-            message: `cannot reach the remote: relation "${HOSTILE}"`,
-            hint: 'check the host',
+            error: `cannot reach the remote: relation "${HOSTILE}"`,
+            advice: 'check the host',
           },
         ],
         notes: [],
@@ -155,7 +155,12 @@ describe('renderPlanMarkdown', () => {
   it('never shows a secret, even one that escaping would have changed', () => {
     registerSecret('pa_ss|w*rd');
     const leaky = samplePlan();
-    leaky.databases[1]!.errors[0]!.message = 'password authentication failed for pa_ss|w*rd';
+    leaky.databases[1]!.errors[0] = {
+      link: 'analytics',
+      code: 'remote_unreadable',
+      error: 'password authentication failed for pa_ss|w*rd',
+      advice: null,
+    };
     const text = renderPlanMarkdown(leaky, buildPlanView(leaky), { configPath: 'datalinks.yaml', title: 'datalinks plan' });
     expect(text).not.toContain('pa_ss|w*rd');
     expect(text).not.toContain(escapeMarkdown('pa_ss|w*rd'));

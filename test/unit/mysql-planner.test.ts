@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_IMPORT_OPTIONS, type DesiredDatabase, type DesiredLink } from '../../src/config/types.js';
 import type { LocalCatalog, ObservedDatabase, RemoteColumn, RemoteTable } from '../../src/introspect/types.js';
 import { planDatabase } from '../../src/plan/plan-database.js';
+import { problemWords } from '../../src/render/plan-words.js';
 import { renderDatabaseSql } from '../../src/sql/render-sql.js';
 import { parseMysqlUrl } from '../../src/wrappers/mysql/parse-url.js';
 
@@ -106,7 +107,7 @@ describe('planning a MySQL link', () => {
 
   it('says which package to install when mysql_fdw is not available on the local server', () => {
     const plan = planDatabase(database([mysqlLink()]), observed(catalog({ extension: null, available: false })));
-    expect(plan.errors).toStrictEqual([
+    expect(plan.errors.map((p) => ({ link: p.link, code: p.code, ...problemWords(p) }))).toStrictEqual([
       {
         link: null,
         code: 'extension_unavailable',
@@ -124,7 +125,7 @@ describe('planning a MySQL link', () => {
     };
     const plan = planDatabase(database([mysqlLink()]), observed(catalog({ extension: '1.1', available: true }), [ORDERS, places]));
     expect(plan.changes).toStrictEqual([]);
-    expect(plan.errors.map((e) => [e.code, e.message, e.hint])).toStrictEqual([
+    expect(plan.errors.map((e) => [e.code, problemWords(e).message, problemWords(e).hint])).toStrictEqual([
       [
         'type_unmapped',
         'column "spot" of remote table "places" has the MySQL type geometry (no PostgreSQL type holds its values faithfully)',

@@ -3,17 +3,53 @@ import { describe, expect, it } from 'vitest';
 import { validate as validatePlanDocument } from '../../src/config/generated/validate-plan.js';
 import type { DesiredState } from '../../src/config/types.js';
 import { fromPlanDocument } from '../../src/plan/plan-document.js';
-import { NOTE_CODES, type Plan, type PlanNote, PROBLEM_CODES } from '../../src/plan/types.js';
+import { NOTE_CODES, type Plan, type PlanNote, type PlanProblem, PROBLEM_CODES, type ProblemCode } from '../../src/plan/types.js';
 import { renderPlanJson } from '../../src/render/plan-json.js';
-import { noteText } from '../../src/render/plan-notes.js';
 import { renderPlanText } from '../../src/render/plan-text.js';
 import { buildPlanView } from '../../src/render/plan-view.js';
+import { noteText, problemWords } from '../../src/render/plan-words.js';
 
 /** One note of each code, with every value set. */
 const NOTES: Record<PlanNote['code'], PlanNote> = {
   server_marked_by_other_role: { code: 'server_marked_by_other_role', link: null, server: 'old', owner: 'mallory' },
   remote_table_unreadable: { code: 'remote_table_unreadable', link: 'billing', user: 'bill', schema: 'public', table: 'Secret Table' },
   mapping_credentials_unreadable: { code: 'mapping_credentials_unreadable', link: 'billing', role: 'reader', reader: 'app' },
+};
+
+const column = {
+  link: 'billing',
+  table: 'people',
+  column: 'feeling',
+  detail: 'public.mood',
+  option: null,
+  filter: 'exclude',
+  wrapper: 'postgres_fdw',
+} as const;
+
+/** One problem of each code, with every value set. */
+const PROBLEMS: Record<ProblemCode, PlanProblem> = {
+  local_unreadable: { code: 'local_unreadable', link: null, error: 'cannot connect to database "main"', advice: 'check the host' },
+  not_introspected: { code: 'not_introspected', link: null },
+  database_aliased: { code: 'database_aliased', link: null, database: 'main', others: ['copy'] },
+  server_owned_by_other_role: { code: 'server_owned_by_other_role', link: 'billing', owner: 'mallory', role: 'app', marked: true },
+  server_not_managed: { code: 'server_not_managed', link: 'billing' },
+  server_wrong_wrapper: { code: 'server_wrong_wrapper', link: 'billing', wrapper: 'oracle_fdw', expected: 'postgres_fdw' },
+  schema_not_managed: { code: 'schema_not_managed', link: 'billing', owner: 'mallory', owned: false },
+  schema_not_empty: { code: 'schema_not_empty', link: 'billing', objects: ['view billing.totals'] },
+  remote_unreadable: { code: 'remote_unreadable', link: 'billing', error: 'cannot connect to the remote', advice: null },
+  table_not_found: { code: 'table_not_found', link: 'billing', table: 'invoices', schema: 'public' },
+  type_unmapped: { ...column, code: 'type_unmapped' },
+  type_missing: { ...column, code: 'type_missing' },
+  collation_missing: { ...column, code: 'collation_missing', option: 'import_collate' },
+  expression_refused: { ...column, code: 'expression_refused', option: 'import_default' },
+  reference_missing: { ...column, code: 'reference_missing', option: 'import_generated' },
+  option_unsupported: { code: 'option_unsupported', link: 'billing', option: 'parallel_abort', since: 160000, running: 150004 },
+  role_missing: { code: 'role_missing', link: 'billing', role: 'ghost' },
+  password_required: { code: 'password_required', link: 'billing' },
+  extension_unavailable: { code: 'extension_unavailable', link: null, extension: 'mysql_fdw', running: 150004 },
+  extension_not_creatable: { code: 'extension_not_creatable', link: null, extension: 'postgres_fdw', database: 'app', role: 'app' },
+  wrapper_usage_missing: { code: 'wrapper_usage_missing', link: null, wrapper: 'postgres_fdw', role: 'app' },
+  create_schema_denied: { code: 'create_schema_denied', link: null, database: 'app', role: 'app' },
 };
 
 const plan: Plan = {
@@ -24,9 +60,7 @@ const plan: Plan = {
       fingerprint: '',
       preamble: [],
       changes: [],
-      errors: [
-        { link: 'billing', code: 'role_missing', message: 'role "ghost" in grant_to does not exist in this database', hint: 'create it' },
-      ],
+      errors: [{ link: 'billing', code: 'role_missing', role: 'ghost' }],
       notes: Object.values(NOTES),
     },
   ],
@@ -51,6 +85,22 @@ describe('plan notes and problems are codes and values', () => {
     );
   });
 
+  it('words every problem code, message and hint, and the document of them all is a valid plan', () => {
+    for (const code of PROBLEM_CODES) {
+      const words = problemWords(PROBLEMS[code]);
+      expect(words.message, code).not.toMatch(/undefined|\[object/);
+      expect(words.hint ?? '', code).not.toMatch(/undefined|\[object/);
+    }
+    expect(problemWords(PROBLEMS.option_unsupported)).toStrictEqual({
+      message: 'server option "parallel_abort" needs PostgreSQL 16 or later; this database runs 15',
+      hint: 'remove "parallel_abort" from server_options of link "billing"',
+    });
+    const all: Plan = { ...plan, databases: [{ ...plan.databases[0]!, errors: Object.values(PROBLEMS) }] };
+    const document = JSON.parse(renderPlanJson(all, desired, '2026-01-01T00:00:00Z'));
+    expect(validatePlanDocument(document)).toBe(true);
+    expect(fromPlanDocument(document).databases[0]?.errors).toStrictEqual(Object.values(PROBLEMS));
+  });
+
   it('prints the worded note in the text view', () => {
     expect(renderPlanText(buildPlanView(plan))).toContain(
       'note: server "old" carries a datalinks marker but is owned by role "mallory": left alone',
@@ -67,13 +117,21 @@ describe('plan notes and problems are codes and values', () => {
       reader: 'app',
       message: 'link "billing": the credentials of the user mapping for role "reader" cannot be read by "app", so they were not compared',
     });
-    expect(document.databases[0].errors[0]).toMatchObject({ link: 'billing', code: 'role_missing' });
+    expect(document.databases[0].errors[0]).toStrictEqual({
+      link: 'billing',
+      code: 'role_missing',
+      role: 'ghost',
+      message: 'role "ghost" in grant_to does not exist in this database',
+      hint: 'create it (CREATE ROLE ghost) or remove it from grant_to',
+    });
   });
 
   it('reads a saved plan back to the same notes (the words are re-made, not trusted)', () => {
     const document = JSON.parse(renderPlanJson(plan, desired, '2026-01-01T00:00:00Z'));
     document.databases[0].notes[0].message = 'forged words';
+    document.databases[0].errors[0].hint = 'forged hint';
     expect(fromPlanDocument(document).databases[0]?.notes).toStrictEqual(plan.databases[0]?.notes);
+    expect(fromPlanDocument(document).databases[0]?.errors).toStrictEqual(plan.databases[0]?.errors);
   });
 
   it('refuses a saved plan whose note or problem has no known code', () => {
@@ -81,12 +139,14 @@ describe('plan notes and problems are codes and values', () => {
     expect(validatePlanDocument({ ...document, databases: [{ ...document.databases[0], notes: ['a note in words'] }] })).toBe(false);
     const uncoded = { ...document.databases[0].errors[0], code: undefined };
     expect(validatePlanDocument({ ...document, databases: [{ ...document.databases[0], errors: [uncoded] }] })).toBe(false);
+    // A problem without the values its code words is refused too, not worded as "undefined".
+    const valueless = { ...document.databases[0].errors[0], role: undefined };
+    expect(validatePlanDocument({ ...document, databases: [{ ...document.databases[0], errors: [valueless] }] })).toBe(false);
   });
 
   it('lists in schemas/plan.schema.json exactly the codes the planner can write', () => {
-    expect(schema.$defs.problem.properties.code.enum).toStrictEqual([...PROBLEM_CODES]);
-    expect(schema.$defs.note.oneOf.map((n: { properties: { code: { const: string } } }) => n.properties.code.const)).toStrictEqual([
-      ...NOTE_CODES,
-    ]);
+    const consts = (members: { properties: { code: { const: string } } }[]) => members.map((m) => m.properties.code.const);
+    expect(consts(schema.$defs.problem.oneOf)).toStrictEqual(PROBLEM_CODES);
+    expect(consts(schema.$defs.note.oneOf)).toStrictEqual(NOTE_CODES);
   });
 });

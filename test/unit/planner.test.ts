@@ -4,10 +4,14 @@ import { DEFAULT_IMPORT_OPTIONS, type DesiredDatabase, type DesiredLink } from '
 import type { Dependent, LocalCatalog, ObservedColumn, ObservedDatabase, RemoteColumn, RemoteTable } from '../../src/introspect/types.js';
 import { planChanges } from '../../src/plan/plan-changes.js';
 import { planDatabase } from '../../src/plan/plan-database.js';
-import { noteText } from '../../src/render/plan-notes.js';
+import type { PlanProblem } from '../../src/plan/types.js';
+import { noteText, problemWords } from '../../src/render/plan-words.js';
 import { renderDatabaseSql } from '../../src/sql/render-sql.js';
 
 import { localEnvironment } from '../support/local-environment.js';
+
+/** Problems with the words render/ gives them, as a person reads them. */
+const said = (problems: PlanProblem[]) => problems.map((p) => ({ link: p.link, code: p.code, ...problemWords(p) }));
 
 function target(url: string) {
   const parsed = parsePostgresUrl(url);
@@ -373,7 +377,7 @@ describe('planDatabase', () => {
     local.servers[0]!.comment = 'made by hand';
     const plan = planDatabase(database([link()]), observed(local));
     expect(plan.changes).toStrictEqual([]);
-    expect(plan.errors[0]?.message).toBe('a foreign server "billing" already exists and was not made by datalinks');
+    expect(said(plan.errors)[0]?.message).toBe('a foreign server "billing" already exists and was not made by datalinks');
   });
 
   it('destroys a managed link without CASCADE: tables, mappings, schema, server; nothing unmanaged', () => {
@@ -428,7 +432,7 @@ describe('planDatabase', () => {
     expect(planDatabase(database([link()]), observed(local)).errors[0]?.code).toBe('schema_not_managed');
     expect(planDatabase(database([link()]), observed(local), { adopt: true }).errors).toStrictEqual([]);
     local.dependents = [{ ...dependent('table billing.ledger', null), inLinkSchema: true }];
-    expect(planDatabase(database([link()]), observed(local), { adopt: true }).errors.map((e) => e.message)).toStrictEqual([
+    expect(said(planDatabase(database([link()]), observed(local), { adopt: true }).errors).map((e) => e.message)).toStrictEqual([
       'cannot adopt schema "billing": it holds objects that are not foreign tables of server "billing" (table billing.ledger)',
     ]);
   });
@@ -476,7 +480,7 @@ describe('planDatabase', () => {
     const hostile = remoteTable('t', [col('a', 'int4', { default: '0) SERVER x OPTIONS (table_name $$y$$' })]);
     const plan = planDatabase(database([link({ importOptions: options, tables: ['t'] })]), observed(catalog(), [hostile]));
     expect(plan.errors).toMatchObject([{ code: 'expression_refused' }]);
-    expect(plan.errors[0]?.hint).toBe(
+    expect(said(plan.errors)[0]?.hint).toBe(
       'set `import_options: { import_default: false }` on link "billing", or remove "t" from `tables` of link "billing"',
     );
   });
@@ -485,7 +489,7 @@ describe('planDatabase', () => {
     const local = catalog();
     local.resolved.missing = ['relation:"public"."invoices_id_seq"'];
     const plan = planDatabase(database([link({ importOptions: { ...DEFAULT_IMPORT_OPTIONS, import_default: true } })]), observed(local));
-    expect(plan.errors.map((e) => e.message)).toStrictEqual([
+    expect(said(plan.errors).map((e) => e.message)).toStrictEqual([
       'the default of column "id" of remote table "invoices" uses relation public.invoices_id_seq, which does not exist in this database',
     ]);
     expect(planDatabase(database([link()]), observed(local)).errors).toStrictEqual([]);
@@ -494,10 +498,10 @@ describe('planDatabase', () => {
   it('hints at exclude or tables, whichever the link uses, for a missing type', () => {
     const typed = remoteTable('moods', [col('m', 'mood')]);
     const all = planDatabase(database([link()]), observed(catalog(), [typed]));
-    expect(all.errors[0]?.hint).toContain('`exclude: [moods]`');
+    expect(said(all.errors)[0]?.hint).toContain('`exclude: [moods]`');
     const listed = planDatabase(database([link({ tables: ['moods'] })]), observed(catalog(), [typed]));
-    expect(listed.errors[0]?.hint).toContain('remove "moods" from `tables`');
-    expect(listed.errors[0]?.hint).not.toContain('exclude');
+    expect(said(listed.errors)[0]?.hint).toContain('remove "moods" from `tables`');
+    expect(said(listed.errors)[0]?.hint).not.toContain('exclude');
   });
 
   it('is an error, not a plan, when postgres_fdw is missing and this role cannot create it', () => {
@@ -520,7 +524,7 @@ describe('planDatabase', () => {
       observed(catalog()),
       { ...observed(catalog()), alias: 'again' },
     ]);
-    expect(plan.databases.map((db) => db.errors.map((e) => e.message))).toStrictEqual([
+    expect(plan.databases.map((db) => said(db.errors).map((e) => e.message))).toStrictEqual([
       ['databases "main" and "again" in the file are the same database'],
       ['databases "again" and "main" in the file are the same database'],
     ]);
@@ -531,7 +535,7 @@ describe('planDatabase', () => {
     const local = catalog();
     local.environment.versionNum = 140000;
     const plan = planDatabase(database([link({ serverOptions: { parallel_abort: 'true' } })]), observed(local));
-    expect(plan.errors.map((e) => e.message)).toStrictEqual([
+    expect(said(plan.errors).map((e) => e.message)).toStrictEqual([
       'server option "parallel_abort" needs PostgreSQL 16 or later; this database runs 14',
     ]);
   });
@@ -587,7 +591,7 @@ describe('planner rules: grants', () => {
 
   it('refuses a grant_to role that does not exist, with the CREATE ROLE to run', () => {
     const plan = planDatabase(database([link({ grantTo: ['ghost'] })]), observed(catalog()));
-    expect(plan.errors).toMatchObject([{ code: 'role_missing', hint: 'create it (CREATE ROLE ghost) or remove it from grant_to' }]);
+    expect(said(plan.errors)).toMatchObject([{ code: 'role_missing', hint: 'create it (CREATE ROLE ghost) or remove it from grant_to' }]);
   });
 });
 
@@ -633,7 +637,7 @@ describe('planner rules: privileges a non-superuser needs', () => {
     const local = catalog();
     local.environment.fdwUsage = false;
     const plan = planDatabase(database([link()]), observed(local));
-    expect(plan.errors).toMatchObject([
+    expect(said(plan.errors)).toMatchObject([
       { code: 'wrapper_usage_missing', hint: 'a superuser must run: GRANT USAGE ON FOREIGN DATA WRAPPER postgres_fdw TO app;' },
     ]);
   });
@@ -642,7 +646,7 @@ describe('planner rules: privileges a non-superuser needs', () => {
     const local = catalog();
     local.environment.canCreateSchema = false;
     const plan = planDatabase(database([link()]), observed(local));
-    expect(plan.errors).toMatchObject([
+    expect(said(plan.errors)).toMatchObject([
       { code: 'create_schema_denied', hint: expect.stringContaining('GRANT CREATE ON DATABASE app TO app;') },
     ]);
   });

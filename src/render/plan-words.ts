@@ -1,0 +1,162 @@
+import { formatVersion } from '../config/fdw-options.js';
+import type { ColumnProblemCode, NoteCode, PlanNote, PlanProblem, ProblemCode } from '../plan/types.js';
+import { wrapperNamed } from '../wrappers/index.js';
+
+/**
+ * The words for every plan problem and note: the plan carries codes and values, and the text, Ink,
+ * markdown, annotation and --json views all print what these functions make of them. Raw text: each
+ * view escapes it for its medium.
+ */
+
+export interface ProblemWords {
+  message: string;
+  hint?: string;
+}
+
+type ProblemWording = { [C in ProblemCode]: (problem: Extract<PlanProblem, { code: C }>) => ProblemWords };
+type NoteWording = { [C in NoteCode]: (note: Extract<PlanNote, { code: C }>) => string };
+
+type ColumnProblem = Extract<PlanProblem, { code: ColumnProblemCode }>;
+
+const withAdvice = (error: string, advice: string | null): ProblemWords => (advice ? { message: error, hint: advice } : { message: error });
+
+const PROBLEMS = {
+  local_unreadable: (p) => withAdvice(p.error, p.advice),
+  not_introspected: () => ({ message: 'not introspected' }),
+  database_aliased: (p) => ({
+    message: `databases "${p.database}" and ${p.others.map((alias) => `"${alias}"`).join(', ')} in the file are the same database`,
+    hint: 'keep one alias per database and put all its links under it; two aliases would undo each other on every apply',
+  }),
+  server_owned_by_other_role: (p) =>
+    p.marked
+      ? {
+          message: `the foreign server "${p.link}" is marked as a datalinks link but owned by role "${p.owner}", not "${p.role}"`,
+          hint: `run datalinks as "${p.owner}", or rename the link; datalinks never changes another role's objects`,
+        }
+      : {
+          message: `the foreign server "${p.link}" is owned by role "${p.owner}", not "${p.role}"`,
+          hint: `run datalinks as "${p.owner}", or have a superuser run: ALTER SERVER ${quoteForHint(p.link)} OWNER TO ${quoteForHint(p.role)};`,
+        },
+  server_not_managed: (p) => ({
+    message: `a foreign server "${p.link}" already exists and was not made by datalinks`,
+    hint: 'datalinks never changes objects it does not manage: rename the link, drop the server by hand, or pass --adopt to take it over (datalinks export shows its settings)',
+  }),
+  server_wrong_wrapper: (p) => ({
+    message: `the foreign server "${p.link}" uses the wrapper ${p.wrapper}, not ${p.expected}`,
+    hint: 'rename the link or drop that server by hand (a link cannot move between wrappers in place)',
+  }),
+  schema_not_managed: (p) => ({
+    message: `a schema "${p.link}" already exists and does not belong to a datalinks link${p.owned ? '' : ` (it is owned by role "${p.owner}")`}`,
+    hint: p.owned
+      ? "rename the link, drop or rename the schema by hand, or pass --adopt to take it over if it holds only this link's foreign tables"
+      : 'rename the link, or drop or rename the schema by hand; datalinks will not put foreign tables into a schema it does not own',
+  }),
+  schema_not_empty: (p) => ({
+    message: `cannot adopt schema "${p.link}": it holds objects that are not foreign tables of server "${p.link}" (${p.objects.join('; ')})`,
+    hint: 'move or drop those objects first (a later destroy of the link would drop the schema), or rename the link',
+  }),
+  remote_unreadable: (p) => withAdvice(p.error, p.advice),
+  table_not_found: (p) => ({
+    message: `table "${p.table}" listed in \`tables\` does not exist in the remote schema "${p.schema}"`,
+    hint: 'fix the name, or create the table on the remote first',
+  }),
+  type_unmapped: (p) => ({
+    message: `${columnWhere(p)} has the ${wrapperNamed(p.wrapper)?.remoteKind ?? p.wrapper} type ${p.detail}`,
+    hint: `change the column's type on the remote, ${leaveOut(p)}`,
+  }),
+  type_missing: (p) => ({
+    message: `${columnWhere(p)} has type ${p.detail}, which does not exist in this database`,
+    hint: `create the type locally (same name and schema, e.g. the same CREATE TYPE or CREATE EXTENSION), ${leaveOut(p)}`,
+  }),
+  collation_missing: (p) => ({
+    message: `${columnWhere(p)} uses collation ${p.detail}, which does not exist in this database (or not for its encoding)`,
+    hint: `create the collation locally, ${optionOff(p)}${leaveOut(p)}`,
+  }),
+  expression_refused: (p) => ({
+    message: `the ${expressionKind(p)} of ${columnWhere(p)} was refused: ${p.detail}`,
+    hint: `${optionOff(p)}${leaveOut(p)}`,
+  }),
+  reference_missing: (p) => ({
+    message: `the ${expressionKind(p)} of ${columnWhere(p)} uses ${p.detail}, which does not exist in this database`,
+    hint: `create it locally, ${optionOff(p)}${leaveOut(p)}`,
+  }),
+  option_unsupported: (p) => ({
+    message: `server option "${p.option}" needs PostgreSQL ${formatVersion(p.since)} or later; this database runs ${formatVersion(p.running)}`,
+    hint: `remove "${p.option}" from server_options of link "${p.link}"`,
+  }),
+  role_missing: (p) => ({
+    message: `role "${p.role}" in grant_to does not exist in this database`,
+    hint: `create it (CREATE ROLE ${quoteForHint(p.role)}) or remove it from grant_to`,
+  }),
+  password_required: () => ({
+    message: 'the remote URL has no password, and postgres_fdw requires one for a role that is not a superuser',
+    hint: 'put the password in the remote URL (through its environment variable)',
+  }),
+  extension_unavailable: (p) => {
+    const message = `the ${p.extension} extension is not available on this PostgreSQL server`;
+    const hint = wrapperNamed(p.extension)?.installHint(p.running);
+    return hint ? { message, hint } : { message };
+  },
+  extension_not_creatable: (p) => ({
+    message: `${p.extension} is not installed in database "${p.database}", and role "${p.role}" may not create it (only a superuser can)`,
+    hint: `a superuser (or your provider's admin role) must run: CREATE EXTENSION ${p.extension}; GRANT USAGE ON FOREIGN DATA WRAPPER ${p.extension} TO ${quoteForHint(p.role)};`,
+  }),
+  wrapper_usage_missing: (p) => ({
+    message: `role "${p.role}" may not use the ${p.wrapper} foreign-data wrapper`,
+    hint: `a superuser must run: GRANT USAGE ON FOREIGN DATA WRAPPER ${p.wrapper} TO ${quoteForHint(p.role)};`,
+  }),
+  create_schema_denied: (p) => ({
+    message: `role "${p.role}" may not create schemas in database "${p.database}"`,
+    hint: `a superuser or the database owner must run: GRANT CREATE ON DATABASE ${quoteForHint(p.database)} TO ${quoteForHint(p.role)};`,
+  }),
+} satisfies ProblemWording;
+
+function columnWhere(p: ColumnProblem): string {
+  return `column "${p.column}" of remote table "${p.table}"`;
+}
+
+function leaveOut(p: ColumnProblem): string {
+  return p.filter === 'tables'
+    ? `or remove "${p.table}" from \`tables\` of link "${p.link}"`
+    : `or leave the table out with \`exclude: [${p.table}]\``;
+}
+
+function optionOff(p: ColumnProblem): string {
+  return p.option ? `set \`import_options: { ${p.option}: false }\` on link "${p.link}", ` : '';
+}
+
+function expressionKind(p: ColumnProblem): string {
+  return p.option === 'import_generated' ? 'generation expression' : 'default';
+}
+
+const NOTES = {
+  server_marked_by_other_role: (note) =>
+    `server "${note.server}" carries a datalinks marker but is owned by role "${note.owner}": left alone`,
+  remote_table_unreadable: (note) => {
+    const user = note.user ?? 'the remote user';
+    return `link "${note.link}": remote role "${user}" cannot read table "${note.schema}.${note.table}"; queries through it will fail until, on the remote: GRANT SELECT ON ${quoteForHint(note.schema)}.${quoteForHint(note.table)} TO ${quoteForHint(user)};`;
+  },
+  mapping_credentials_unreadable: (note) =>
+    `link "${note.link}": the credentials of the user mapping for role "${note.role}" cannot be read by "${note.reader}", so they were not compared`,
+} satisfies NoteWording;
+
+/** A problem's message and hint. */
+export function problemWords(problem: PlanProblem): ProblemWords {
+  return (PROBLEMS[problem.code] as (problem: PlanProblem) => ProblemWords)(problem);
+}
+
+/** A problem as one line: `link L: message`, or the message alone for the whole database. */
+export function problemLine(problem: PlanProblem): string {
+  const { message } = problemWords(problem);
+  return problem.link ? `link ${problem.link}: ${message}` : message;
+}
+
+/** A note in words. */
+export function noteText(note: PlanNote): string {
+  return (NOTES[note.code] as (note: PlanNote) => string)(note);
+}
+
+/** An identifier as a person would type it in a hint's SQL: bare when it needs no quotes, quoted otherwise. */
+function quoteForHint(name: string): string {
+  return /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`;
+}
