@@ -13,7 +13,17 @@ import type {
 import { WRAPPERS, type Wrapper, wrapperEnvironment, wrapperNamed, wrapperOf } from '../wrappers/index.js';
 import { type ColumnProblem, desiredForeignTables, planForeignTable, type TablePlan, tableChangeReason } from './foreign-tables.js';
 import { parseManagedComment } from './managed-comment.js';
-import type { DatabasePlan, ForeignTableSpec, LinkChange, ManagedMeta, Operation, OptionChange, PlanNote, PlanProblem } from './types.js';
+import type {
+  AccessRemoved,
+  DatabasePlan,
+  ForeignTableSpec,
+  LinkChange,
+  ManagedMeta,
+  Operation,
+  OptionChange,
+  PlanNote,
+  PlanProblem,
+} from './types.js';
 
 export interface PlanOptions {
   /** Take over hand-made servers and schemas whose names match links in the file. */
@@ -371,13 +381,11 @@ function updateLink({ link, tables, remote: remoteSchema, server, schema, adopti
   const kept = [...existing.values()].filter((t) => desiredNames.has(t.name) && !fresh.includes(t.name));
   operations.push(...grantsFor(link, fresh, kept, schema ? schema.grants : [], catalog.environment.currentUser));
   if (operations.length === 0) return { change: undefined, notes };
-  const accessRemoved = operations.flatMap((op) =>
+  const accessRemoved = operations.flatMap((op): AccessRemoved[] =>
     op.kind === 'drop_user_mapping'
-      ? [`user mapping for ${op.role === 'public' ? 'PUBLIC' : `role "${op.role}"`}`]
+      ? [{ kind: 'user_mapping', role: op.role }]
       : op.kind === 'revoke'
-        ? [
-            `${op.privileges.join(', ')} of ${op.role === 'public' ? 'PUBLIC' : `role "${op.role}"`} on ${op.tables === null ? `schema ${op.schema}` : `${op.tables.length} foreign table(s)`}`,
-          ]
+        ? [{ kind: 'privileges', role: op.role, privileges: op.privileges, schema: op.schema, tables: op.tables?.length ?? null }]
         : [],
   );
   const change: LinkChange = {

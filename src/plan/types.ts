@@ -101,6 +101,11 @@ export type Operation =
 
 export type Action = 'create' | 'update' | 'destroy';
 
+/** Access a change takes away: a user mapping dropped, or privileges revoked on the schema (tables null) or on some of its foreign tables. */
+export type AccessRemoved =
+  | { kind: 'user_mapping'; role: string }
+  | { kind: 'privileges'; role: string; privileges: string[]; schema: string; tables: number | null };
+
 export interface LinkChange {
   action: Action;
   link: string;
@@ -110,7 +115,7 @@ export interface LinkChange {
   adopt?: boolean;
   operations: Operation[];
   /** Access that this change takes away (user mappings dropped, privileges revoked): destructive, shown with `!`. */
-  accessRemoved?: string[];
+  accessRemoved?: AccessRemoved[];
   /** Objects outside the link that these operations would drop (only with --allow-dependent-drops: CASCADE). */
   dependents: Dependent[];
 }

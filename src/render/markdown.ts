@@ -2,6 +2,7 @@ import type { Plan } from '../plan/types.js';
 import { scrubSecrets } from '../secrets.js';
 import { escapeMarkdown } from './escape.js';
 import { changeReason, DROP_REASON, type PlanView, type ViewLine } from './plan-view.js';
+import { accessRemovedText } from './plan-words.js';
 
 /**
  * GitHub-flavoured markdown of a plan and of an apply: for `plan --markdown` (a PR comment), and the
@@ -77,7 +78,9 @@ export function destructiveChanges(plan: Plan): DestructiveChange[] {
           }
         }
       }
-      for (const what of change.accessRemoved ?? []) found.push({ ...at, kind: 'remove_access', text: `removes access: ${what}` });
+      for (const access of change.accessRemoved ?? []) {
+        found.push({ ...at, kind: 'remove_access', text: `removes access: ${accessRemovedText(access)}` });
+      }
       for (const dependent of change.dependents) {
         found.push({
           ...at,

@@ -14,7 +14,7 @@ import type {
 import { plural } from '../plural.js';
 import { wrapperNamed } from '../wrappers/index.js';
 import { escapeText, joinSafe, type SafeText, safe } from './escape.js';
-import { noteText, problemLine, problemWords } from './plan-words.js';
+import { accessRemovedText, noteText, problemLine, problemWords } from './plan-words.js';
 
 /** What a line means, which decides its symbol's colour in both the text and the Ink view. */
 export type Tone = 'create' | 'update' | 'replace' | 'destroy' | 'warning' | 'error' | 'muted' | 'plain';
@@ -141,7 +141,7 @@ function databaseView(plan: DatabasePlan): DatabaseView {
           depth: 0,
         },
         ...change.operations.flatMap((op) => operationLines(op)),
-        ...(change.accessRemoved ?? []).map((what) => ({
+        ...(change.accessRemoved ?? []).map(accessRemovedText).map((what) => ({
           symbol: '!',
           text: safe`removes access: ${what}`,
           tone: 'warning' as const,

@@ -1,5 +1,5 @@
 import { formatVersion } from '../config/fdw-options.js';
-import type { ColumnProblemCode, NoteCode, PlanNote, PlanProblem, ProblemCode } from '../plan/types.js';
+import type { AccessRemoved, ColumnProblemCode, NoteCode, PlanNote, PlanProblem, ProblemCode } from '../plan/types.js';
 import { wrapperNamed } from '../wrappers/index.js';
 
 /**
@@ -154,6 +154,13 @@ export function problemLine(problem: PlanProblem): string {
 /** A note in words. */
 export function noteText(note: PlanNote): string {
   return (NOTES[note.code] as (note: PlanNote) => string)(note);
+}
+
+/** Access a change takes away, in words (shown with `!`). */
+export function accessRemovedText(access: AccessRemoved): string {
+  const who = access.role === 'public' ? 'PUBLIC' : `role "${access.role}"`;
+  if (access.kind === 'user_mapping') return `user mapping for ${who}`;
+  return `${access.privileges.join(', ')} of ${who} on ${access.tables === null ? `schema ${access.schema}` : `${access.tables} foreign table(s)`}`;
 }
 
 /** An identifier as a person would type it in a hint's SQL: bare when it needs no quotes, quoted otherwise. */

@@ -5,7 +5,7 @@ import type { Dependent, LocalCatalog, ObservedColumn, ObservedDatabase, RemoteC
 import { planChanges } from '../../src/plan/plan-changes.js';
 import { planDatabase } from '../../src/plan/plan-database.js';
 import type { PlanProblem } from '../../src/plan/types.js';
-import { noteText, problemWords } from '../../src/render/plan-words.js';
+import { accessRemovedText, noteText, problemWords } from '../../src/render/plan-words.js';
 import { renderDatabaseSql } from '../../src/sql/render-sql.js';
 
 import { localEnvironment } from '../support/local-environment.js';
@@ -443,7 +443,8 @@ describe('planDatabase', () => {
     local.schemas[0]!.comment = null;
     local.servers[0]!.mappings.push({ role: 'public', options: { user: 'bill', password: 'pw' } });
     const plan = planDatabase(database([link()]), observed(local), { adopt: true });
-    expect(plan.changes[0]?.accessRemoved).toStrictEqual(['user mapping for PUBLIC']);
+    expect(plan.changes[0]?.accessRemoved).toStrictEqual([{ kind: 'user_mapping', role: 'public' }]);
+    expect(plan.changes[0]?.accessRemoved?.map(accessRemovedText)).toStrictEqual(['user mapping for PUBLIC']);
     const kept = planDatabase(database([link({ grantTo: ['public'] })]), observed(local), { adopt: true });
     expect(kept.errors).toStrictEqual([]);
     expect(kept.changes[0]?.accessRemoved).toBeUndefined();
@@ -580,6 +581,11 @@ describe('planner rules: grants', () => {
       'REVOKE SELECT ON TABLE "billing"."invoices" FROM "former"',
     ]);
     expect(plan.changes[0]?.accessRemoved).toHaveLength(3);
+    expect(plan.changes[0]?.accessRemoved?.map(accessRemovedText)).toStrictEqual([
+      'USAGE of role "former" on schema billing',
+      'INSERT of role "reader" on 1 foreign table(s)',
+      'SELECT of role "former" on 1 foreign table(s)',
+    ]);
   });
 
   it('writes PUBLIC as the keyword, for mappings and grants', () => {
@@ -605,7 +611,7 @@ describe('planner rules: user mappings', () => {
       `CREATE USER MAPPING FOR "reader" SERVER "billing" OPTIONS ("user" 'bill', "password" 'pw')`,
       'DROP USER MAPPING IF EXISTS FOR "former" SERVER "billing"',
     ]);
-    expect(plan.changes[0]?.accessRemoved).toStrictEqual(['user mapping for role "former"']);
+    expect(plan.changes[0]?.accessRemoved?.map(accessRemovedText)).toStrictEqual(['user mapping for role "former"']);
   });
 
   it('replaces a mapping whose remote user changed, and says so without the password', () => {
