@@ -113,9 +113,11 @@ async function readPlanFile(path: string): Promise<PlanDocument> {
     throw new UserError('plan_unreadable', `cannot read the plan ${path}: it is not JSON`, ['make one with: datalinks plan --out FILE']);
   }
   if (!validatePlan(document)) {
+    const version = (document as { format_version?: unknown } | null)?.format_version;
+    const other = typeof version === 'number' && version !== PLAN_FORMAT_VERSION ? `; it has format_version ${version}` : '';
     throw new UserError(
       'plan_invalid',
-      `${path} is not a plan saved by this version of datalinks (format_version ${PLAN_FORMAT_VERSION})`,
+      `${path} is not a plan saved by this version of datalinks (format_version ${PLAN_FORMAT_VERSION}${other})`,
       ['make a new one with: datalinks plan --out FILE'],
     );
   }

@@ -1,7 +1,8 @@
 import type { DesiredState } from '../config/types.js';
 import type { DatabasePlan, Plan, PlanNote, PlanProblem, PlanSummary } from './types.js';
 
-export const PLAN_FORMAT_VERSION = 1;
+/** 2: notes, problems and removed access became codes and values (1 held planner-written English). */
+export const PLAN_FORMAT_VERSION = 2;
 
 /** The JSON form of a plan: `plan --json` prints it and `plan --out` saves it. It holds no secret. */
 export interface PlanDocument {

@@ -219,7 +219,7 @@ describe('saved plans are data', () => {
     const alias = `evil\u001b[2J${'x'.repeat(100)}`;
     const database = { name: alias, fingerprint: '', errors: [], notes: [], preamble: [], changes: [] };
     const document = {
-      format_version: 1,
+      format_version: 2,
       created_at: 'now',
       config: { path: 'x', hash: `sha256:${'0'.repeat(64)}` },
       databases: [database],
@@ -229,6 +229,11 @@ describe('saved plans are data', () => {
     writeFileSync(planFile, JSON.stringify({ ...document, databases: [{ name: alias, changes: [] }] }));
     const malformed = await runCli(['apply', planFile, '-c', writeConfig(CONFIG)], NO_SECRETS);
     expect(malformed.stderr).toContain('is not a plan saved by this version of datalinks');
+    // A plan saved by an older datalinks (notes and problems were English then) says so.
+    writeFileSync(planFile, JSON.stringify({ ...document, format_version: 1 }));
+    const older = await runCli(['apply', planFile, '-c', writeConfig(CONFIG)], NO_SECRETS);
+    expect(older.code).toBe(1);
+    expect(older.stderr).toContain('(format_version 2; it has format_version 1)');
     writeFileSync(planFile, JSON.stringify(document));
     const result = await runCli(['apply', planFile, '-c', writeConfig(CONFIG)], NO_SECRETS);
     expect(result.code).toBe(1);
@@ -250,7 +255,7 @@ describe('plan --out', () => {
     writeFileSync(out, 'an older plan', { mode: 0o644 });
     const result = await plan(out);
     expect(result.code).toBe(0);
-    expect(JSON.parse(readFileSync(out, 'utf8')).format_version).toBe(1);
+    expect(JSON.parse(readFileSync(out, 'utf8')).format_version).toBe(2);
     expect(statSync(out).mode & 0o777).toBe(0o600);
     expect(readdirSync(dir)).toEqual(['plan.json']);
   });
