@@ -249,7 +249,7 @@ export function toCheckDocument(report: CheckReport) {
   };
 }
 
-function driftUnknownJson(problem: PlanProblem): { message: string; hint: string | null } {
+function driftUnknownJson(problem: PlanProblem): { code: string; message: string; hint: string | null } {
   const words = problemWords(problem);
-  return { message: words.message, hint: words.hint ?? null };
+  return { code: problem.code, message: words.message, hint: words.hint ?? null };
 }

@@ -178,6 +178,16 @@ describe('buildCheckReport and the text view', () => {
     );
     expect(text).toContain('Database other (db:5432/app)\n  ✗ cannot connect to database "other" (db:5432/app): connection refused\n');
     expect(text).toContain('Check: 1 link: 1 ok, 0 broken, 0 drifted, 1 database not checked.');
+    const json = toCheckDocument(report);
+    const validate = new Ajv2020({ strict: true, allowUnionTypes: true }).compile(
+      JSON.parse(readFileSync('schemas/check.schema.json', 'utf8')),
+    );
+    expect(validate(json), JSON.stringify(validate.errors)).toBe(true);
+    expect(json.databases[0]?.links[0]?.drift_unknown).toEqual({
+      code: 'remote_unreadable',
+      message: 'cannot connect to the remote db:5432/app: connection refused',
+      hint: 'check the host',
+    });
   });
 });
 
