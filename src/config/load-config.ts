@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { accessSync, constants, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { BugError } from '../errors.js';
 import { type BuildOptions, buildDesiredState } from './desired-state.js';
 import { byPosition, type ConfigProblem, type ConfigResult } from './problem.js';
@@ -111,6 +111,8 @@ async function checkConfig(
 }
 
 export function hashConfig(bytes: Buffer): string {
+  // node:crypto is required here, not imported: `validate` needs no hash and loading it costs a few ms of its start-up.
+  const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
