@@ -208,6 +208,8 @@ async function applyUnderLock(
     );
     if (options.signal?.aborted) throw new Interrupted();
     const broken = options.verifyTimeoutMs === null ? [] : await verifyLinks(client, database, replanned, options.verifyTimeoutMs);
+    // Ctrl-C during the proof cancels it, which would otherwise read as a link that does not work.
+    if (options.signal?.aborted) throw new Interrupted();
     if (broken.length > 0) {
       await rollback(client);
       return outcome(
