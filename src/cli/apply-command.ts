@@ -1,7 +1,7 @@
 import { type ApplyOptions, applyDatabase, type DatabaseOutcome, isFailure, planAndApplyDatabase } from '../apply/apply-database.js';
 import { validate as validatePlanSchema } from '../config/generated/validate-plan.js';
 import { readRegularFile } from '../config/read-regular-file.js';
-import type { DesiredState } from '../config/types.js';
+import type { DesiredDatabase, DesiredState } from '../config/types.js';
 import { BugError, UserError } from '../errors.js';
 import { RemoteReader } from '../introspect/observe.js';
 import { hasChanges, summarize } from '../plan/plan-changes.js';
@@ -36,7 +36,8 @@ export async function runApplyCommand(planFile: string | undefined, options: App
   const ui = await createUi(output);
   if (planFile) return applySavedPlan(planFile, options, output, ui);
   const desired = await loadDesiredOrThrow(options.config, options.database, output.env);
-  if (options.autoApprove && desired.databases.length === 1) return planAndApply(desired, options, output, ui);
+  const [only, ...others] = desired.databases;
+  if (options.autoApprove && only && others.length === 0) return planAndApply(desired, only, options, output, ui);
   const reading = ui.trackReading(desired.databases.map((db) => db.alias));
   const { plan } = await runPlan(desired, {
     ...connectionBounds(options),
@@ -67,9 +68,13 @@ export async function runApplyCommand(planFile: string | undefined, options: App
  * databases the plans are made first, as without --auto-approve: two aliases of one database must
  * both be refused (planChanges) before either is applied.
  */
-async function planAndApply(desired: DesiredState, options: ApplyFlags, output: Output, ui: Ui): Promise<number> {
-  const [database] = desired.databases;
-  if (!database) throw new UserError('no_database', 'no database to apply');
+async function planAndApply(
+  desired: DesiredState,
+  database: DesiredDatabase,
+  options: ApplyFlags,
+  output: Output,
+  ui: Ui,
+): Promise<number> {
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.on('SIGINT', onSigint);

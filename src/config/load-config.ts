@@ -157,11 +157,9 @@ const CLIENT_FILE_PARAMS = ['sslcert', 'sslkey', 'sslrootcert'] as const;
 
 /** Lines plus commas: an upper bound of the values a YAML text can hold, counted without parsing it. */
 function countEntries(text: string): number {
+  // indexOf runs natively; a loop over every character ran in the interpreter on a cold start.
   let count = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10 || c === 44) count++;
-  }
+  for (const separator of ['\n', ',']) for (let at = text.indexOf(separator); at >= 0; at = text.indexOf(separator, at + 1)) count++;
   return count;
 }
 
