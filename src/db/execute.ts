@@ -7,7 +7,8 @@ type ExtendedQuery = pg.QueryConfig & { queryMode: 'extended' };
  * Runs one generated statement with the extended query protocol (Parse/Bind/Execute): PostgreSQL
  * accepts exactly one statement per Parse, so text that came from outside and was embedded in the
  * statement (a remote default expression, a name) can never start a second one. The simple protocol
- * would run `...; DROP TABLE x` as two statements. The only way apply executes generated SQL.
+ * would run `...; DROP TABLE x` as two statements. Apply runs generated SQL only this way (through
+ * executeStatements, which sends each statement as this does).
  */
 export async function executeStatement(client: pg.Client, sql: string): Promise<void> {
   await sendStatement(client, sql);
