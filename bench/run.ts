@@ -143,7 +143,7 @@ async function main(): Promise<void> {
     const config = join(dir, 'datalinks.yaml');
     writeFileSync(config, configYaml(1, L));
     const cli = (...args: string[]) => runProcess([...args, '-c', config], env);
-    const desired = loadDesired(configYaml(1, L), env);
+    const desired = await loadDesired(configYaml(1, L), env);
 
     const results: { name: string; samples: Sample[] }[] = [];
     const nodeStart = await measure('node -e 0', async () => ({ ...(await runProcess(['-e', '0'], {}, false)), rss: 0 }));
@@ -241,7 +241,7 @@ async function main(): Promise<void> {
     // Query counts, per database, at two sizes: they must not depend on links or tables.
     const countAt = async (links: number) => {
       let queries = 0;
-      await runPlan(loadDesired(configYaml(1, links), env), {
+      await runPlan(await loadDesired(configYaml(1, links), env), {
         connectTimeoutMs: 10_000,
         parallelism: 4,
         planOptions: {},
@@ -335,8 +335,8 @@ async function main(): Promise<void> {
   }
 }
 
-function loadDesired(yaml: string, env: NodeJS.ProcessEnv): DesiredState {
-  const result = parseConfig('bench.yaml', Buffer.from(yaml), env);
+async function loadDesired(yaml: string, env: NodeJS.ProcessEnv): Promise<DesiredState> {
+  const result = await parseConfig('bench.yaml', Buffer.from(yaml), env);
   if (!result.ok) throw new Error('benchmark config is invalid');
   return result.value;
 }

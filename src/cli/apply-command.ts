@@ -1,10 +1,10 @@
-import { type ApplyOptions, applyDatabase, type DatabaseOutcome, isFailure } from '../apply/apply-database.js';
+import { type ApplyOptions, applyDatabase, type DatabaseOutcome, isFailure, planAndApplyDatabase } from '../apply/apply-database.js';
 import { validate as validatePlanSchema } from '../config/generated/validate-plan.js';
 import { readRegularFile } from '../config/read-regular-file.js';
-import type { DesiredState } from '../config/types.js';
-import { UserError } from '../errors.js';
+import type { DesiredDatabase, DesiredState } from '../config/types.js';
+import { BugError, UserError } from '../errors.js';
 import { RemoteReader } from '../introspect/observe.js';
-import { hasChanges } from '../plan/plan-changes.js';
+import { hasChanges, summarize } from '../plan/plan-changes.js';
 import { fromPlanDocument, PLAN_FORMAT_VERSION, type PlanDocument } from '../plan/plan-document.js';
 import type { DatabasePlan, Plan } from '../plan/types.js';
 import { plural } from '../plural.js';
@@ -36,6 +36,8 @@ export async function runApplyCommand(planFile: string | undefined, options: App
   const ui = await createUi(output);
   if (planFile) return applySavedPlan(planFile, options, output, ui);
   const desired = await loadDesiredOrThrow(options.config, options.database, output.env);
+  const [only, ...others] = desired.databases;
+  if (options.autoApprove && only && others.length === 0) return planAndApply(desired, only, options, output, ui);
   const reading = ui.trackReading(desired.databases.map((db) => db.alias));
   const { plan } = await runPlan(desired, {
     ...connectionBounds(options),
@@ -49,7 +51,7 @@ export async function runApplyCommand(planFile: string | undefined, options: App
   if (!hasWork(plan)) {
     const closing = view.hasErrors ? 'Nothing was applied.' : 'Nothing to apply.';
     output.out(`\n${closing}\n`);
-    await summarizeApply(output, plan, view, desired, [], closing);
+    await summarizeApply(output, plan, () => view, desired, [], closing);
     return view.hasErrors ? EXIT_ERROR : EXIT_OK;
   }
   if (!options.autoApprove && !(await ui.confirm(view))) {
@@ -57,6 +59,67 @@ export async function runApplyCommand(planFile: string | undefined, options: App
     return EXIT_ERROR;
   }
   return runApplies(plan, desired, options, output, ui, false);
+}
+
+/**
+ * `--auto-approve` with one database and no plan file: the plan is made under the apply lock, shown,
+ * and applied in the same transaction (planAndApplyDatabase), so the local catalogs and the remote
+ * are read once instead of twice and there is no earlier plan to compare with. With several
+ * databases the plans are made first, as without --auto-approve: two aliases of one database must
+ * both be refused (planChanges) before either is applied.
+ */
+async function planAndApply(
+  desired: DesiredState,
+  database: DesiredDatabase,
+  options: ApplyFlags,
+  output: Output,
+  ui: Ui,
+): Promise<number> {
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.on('SIGINT', onSigint);
+  const tracker = ui.trackReading([database.alias]);
+  let reading: typeof tracker | undefined = tracker;
+  const stopReading = () => {
+    reading?.stop();
+    reading = undefined;
+  };
+  let progress: ReturnType<Ui['trackApply']> | undefined;
+  let view: PlanView | undefined;
+  let plan: Plan | undefined;
+  const show = (planned: DatabasePlan) => {
+    stopReading();
+    plan = { databases: [planned], summary: summarize([planned]) };
+    view = buildPlanView(plan, viewOptions(options));
+    ui.showPlan(view);
+    annotate(output, planAnnotations(plan, desired));
+    if (hasWork(plan)) progress = ui.trackApply(databasesToApply(plan).map((db) => db.alias));
+  };
+  let outcome: DatabaseOutcome;
+  try {
+    const remotes = new RemoteReader(desired, { ...connectionBounds(options), signal: controller.signal });
+    ({ outcome } = await planAndApplyDatabase(database, remotes, {
+      ...applyOptions(options, false),
+      signal: controller.signal,
+      onPlanned: show,
+      onProgress: (alias, done, total) => progress?.progress(alias, done, total),
+    }));
+  } finally {
+    process.off('SIGINT', onSigint);
+    stopReading();
+  }
+  // Ctrl-C before the plan was made: nothing to show but that.
+  if (outcome.interrupted && !plan) return reportOutcomes({ databases: [], summary: summarize([]) }, desired, options, output, [outcome]);
+  if (!plan || !view) throw new BugError('apply ended without a plan');
+  if (!hasWork(plan)) {
+    const closing = view.hasErrors ? 'Nothing was applied.' : 'Nothing to apply.';
+    output.out(`\n${closing}\n`);
+    await summarizeApply(output, plan, () => view as PlanView, desired, [], closing);
+    return view.hasErrors ? EXIT_ERROR : EXIT_OK;
+  }
+  progress?.finish(outcome.alias, outcomeLine(outcome), isFailure(outcome));
+  progress?.stop();
+  return reportOutcomes(plan, desired, options, output, [outcome]);
 }
 
 /** apply knows whether objects outside the links will be dropped, and says which. */
@@ -85,7 +148,7 @@ async function applySavedPlan(planFile: string, options: ApplyFlags, output: Out
   annotate(output, planAnnotations(plan, desired));
   if (!hasWork(plan)) {
     output.out('\nThis plan has nothing to apply.\n');
-    await summarizeApply(output, plan, view, desired, [], 'This plan has nothing to apply.');
+    await summarizeApply(output, plan, () => view, desired, [], 'This plan has nothing to apply.');
     return plan.databases.some((db) => db.errors.length > 0) ? EXIT_ERROR : EXIT_OK;
   }
   return runApplies(plan, desired, options, output, ui, true);
@@ -140,30 +203,49 @@ async function runApplies(plan: Plan, desired: DesiredState, options: ApplyFlags
     plan,
     desired,
     {
-      ...connectionBounds(options),
-      lockTimeout: options.lockTimeout,
-      statementTimeout: options.statementTimeout,
-      allowDependentDrops: Boolean(options.allowDependentDrops),
+      ...applyOptions(options, saved),
       // A saved plan that adopts servers was made with --adopt: apply re-plans the same way.
       planOptions: { adopt: options.adopt || plan.databases.some((db) => db.changes.some((c) => c.adopt)) },
-      requireSameFingerprint: saved,
-      staleMessage: saved
-        ? 'stale plan: the database changed since this plan was made, or the plan was already applied; nothing was applied'
-        : 'state changed since plan: nothing was applied',
-      now: () => new Date().toISOString(),
-      // A link's proof waits at most 10s, or the statement timeout if that is shorter.
-      verifyTimeoutMs: options.verify ? Math.min(durationMs(options.statementTimeout), 10_000) : null,
       onProgress: progress.progress,
       onOutcome: (o) => progress.finish(o.alias, outcomeLine(o), isFailure(o)),
     },
     options.parallelism,
   ).finally(() => progress.stop());
+  return reportOutcomes(plan, desired, options, output, outcomes);
+}
+
+function applyOptions(options: ApplyFlags, saved: boolean): Omit<ApplyOptions, 'signal'> {
+  return {
+    ...connectionBounds(options),
+    lockTimeout: options.lockTimeout,
+    statementTimeout: options.statementTimeout,
+    allowDependentDrops: Boolean(options.allowDependentDrops),
+    planOptions: { adopt: options.adopt },
+    requireSameFingerprint: saved,
+    staleMessage: saved
+      ? 'stale plan: the database changed since this plan was made, or the plan was already applied; nothing was applied'
+      : 'state changed since plan: nothing was applied',
+    now: () => new Date().toISOString(),
+    // A link's proof waits at most 10s, or the statement timeout if that is shorter.
+    verifyTimeoutMs: options.verify ? Math.min(durationMs(options.statementTimeout), 10_000) : null,
+  };
+}
+
+/** Prints each database's outcome (and annotations, the job summary); returns the exit code. */
+async function reportOutcomes(
+  plan: Plan,
+  desired: DesiredState,
+  options: ApplyFlags,
+  output: Output,
+  outcomes: DatabaseOutcome[],
+): Promise<number> {
   output.out(`\n${renderOutcomes(outcomes)}`);
   annotate(
     output,
     outcomes.filter(isFailure).map((o) => outcomeAnnotation(o, desired)),
   );
-  await summarizeApply(output, plan, buildPlanView(plan, viewOptions(options)), desired, outcomes, closingLine(outcomes));
+  // The view again only if GitHub wants a summary: at 10,000 tables it is not free.
+  await summarizeApply(output, plan, () => buildPlanView(plan, viewOptions(options)), desired, outcomes, closingLine(outcomes));
   if (outcomes.some((o) => o.interrupted)) return EXIT_INTERRUPTED;
   const failed = outcomes.some(isFailure);
   return failed || plan.databases.some((db) => db.errors.length > 0) ? EXIT_ERROR : EXIT_OK;
@@ -223,11 +305,11 @@ function outcomeAnnotation(o: DatabaseOutcome, desired: DesiredState): Annotatio
 async function summarizeApply(
   output: Output,
   plan: Plan,
-  view: PlanView,
+  view: () => PlanView,
   desired: DesiredState,
   outcomes: DatabaseOutcome[],
   closing: string,
 ): Promise<void> {
   const rows = outcomes.map((o) => ({ alias: o.alias, failed: isFailure(o), text: outcomeLine(o) }));
-  await appendStepSummary(output, () => renderApplyMarkdown(plan, view, rows, closing, desired.configPath));
+  await appendStepSummary(output, () => renderApplyMarkdown(plan, view(), rows, closing, desired.configPath));
 }

@@ -1,11 +1,10 @@
 import { type Command, Option } from 'commander';
 import { parseDuration, parsePositiveInt } from './durations.js';
-import type { CommonOptions } from './options.js';
+import { type CommonOptions, DEFAULT_CONFIG_PATH } from './options.js';
 import type { Output } from './output.js';
 
 // Each command loads its implementation (pg, ajv, yaml, Ink...) only when it runs, so that
 // `datalinks --version` and `datalinks validate` do not pay for what they do not use.
-const DEFAULT_CONFIG_PATH = 'datalinks.yaml';
 
 export type SetExitCode = (code: number) => void;
 
@@ -33,11 +32,8 @@ function withConnectionOptions(
 export function registerCommands(program: Command, output: Output, setExitCode: SetExitCode, runCli: RunCli): void {
   withCommonOptions(program.command('validate').description('check the configuration file; connects to nothing')).action(
     async (options: CommonOptions) => {
-      const { validateOrThrow } = await import('./load-desired.js');
-      const { summary, notes } = await validateOrThrow(options.config, options.database, output.env);
-      for (const note of notes) output.out(`${note}\n`);
-      output.out(`${summary}\n`);
-      setExitCode(0);
+      const { runValidateCommand } = await import('./validate-command.js');
+      setExitCode(await runValidateCommand(options, output));
     },
   );
 

@@ -1,40 +1,29 @@
-import { Command, CommanderError, Option } from 'commander';
 import { BugError, messageOf, UserError } from '../errors.js';
 import { escapeText } from '../render/escape.js';
 import { scrubSecrets } from '../secrets.js';
-import { registerCommands } from './commands.js';
 import { ConfigInvalidError } from './config-error.js';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import { annotate, configProblemAnnotations } from './github.js';
+import { DEFAULT_CONFIG_PATH } from './options.js';
 import { createOutput, type Output } from './output.js';
 import { packageVersion } from './package-version.js';
+import { recogniseQuickCommand } from './quick-command.js';
 
 /** Runs the CLI and returns the exit code. Only this edge catches errors and turns them into output. */
 export async function main(argv: string[], output: Output = createOutput()): Promise<number> {
-  const program = new Command('datalinks')
-    .description('Declarative PostgreSQL data links (postgres_fdw): plan and apply from datalinks.yaml')
-    .version(packageVersion(), '-v, --version')
-    .exitOverride()
-    .configureOutput({
-      writeOut: (text) => output.out(text),
-      writeErr: (text) => output.err(text),
-    })
-    .showHelpAfterError('(run datalinks --help for usage)');
-  let exitCode = EXIT_OK;
-  registerCommands(
-    program,
-    output,
-    (code) => {
-      exitCode = code;
-    },
-    main,
-  );
-  program.addOption(new Option('--no-color', 'disable colours (NO_COLOR is honoured too)'));
   try {
-    await program.parseAsync(argv);
-    return exitCode;
+    const quick = recogniseQuickCommand(argv, DEFAULT_CONFIG_PATH);
+    if (quick?.kind === 'version') {
+      output.out(`${packageVersion()}\n`);
+      return EXIT_OK;
+    }
+    if (quick?.kind === 'validate') {
+      const { runValidateCommand } = await import('./validate-command.js');
+      return await runValidateCommand(quick.options, output);
+    }
+    const { runProgram } = await import('./program.js');
+    return await runProgram(argv, output, main);
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_OK : EXIT_ERROR;
     if (error instanceof UserError) {
       output.err(`Error: ${scrubSecrets(escapeLines(error.message))}\n`);
       for (const step of error.nextSteps) output.err(`  ${scrubSecrets(escapeLines(step))}\n`);

@@ -9,3 +9,6 @@ export interface ConnectionFlags {
   statementTimeout: string;
   parallelism: number;
 }
+
+/** -c's default: the file in the current directory. */
+export const DEFAULT_CONFIG_PATH = 'datalinks.yaml';

@@ -5,20 +5,34 @@ export type { Output } from '../output.js';
 
 /** The CLI's Output: process.stdout and stderr, everything through the secret scrubber on its way out. */
 export function createOutput(): Output {
-  // `datalinks plan | head` closes the pipe early: that is the reader's choice, not an error.
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EPIPE') throw error;
-    });
-  }
   const isTerminal = Boolean(process.stdout.isTTY) && process.env.CI !== 'true';
+  // stdout is told now (Ink writes to it directly); process.stderr is made on first use: when it
+  // is a pipe that loads Node's net module, a millisecond of `datalinks validate`, which writes
+  // nothing there when the file is valid.
+  const stdout = toleratingEpipe(() => process.stdout);
+  stdout();
+  const stderr = toleratingEpipe(() => process.stderr);
   return {
-    out: (text) => process.stdout.write(scrubSecrets(text)),
-    err: (text) => process.stderr.write(scrubSecrets(text)),
+    out: (text) => stdout().write(scrubSecrets(text)),
+    err: (text) => stderr().write(scrubSecrets(text)),
     isTerminal,
     canPrompt: isTerminal && Boolean(process.stdin.isTTY),
     color: wantsColor(isTerminal, process.env, process.argv),
     env: process.env,
+  };
+}
+
+/** The stream, on first use told that a closed pipe (`datalinks plan | head`) is the reader's choice, not an error. */
+function toleratingEpipe(open: () => NodeJS.WriteStream): () => NodeJS.WriteStream {
+  let stream: NodeJS.WriteStream | undefined;
+  return () => {
+    if (!stream) {
+      stream = open();
+      stream.on('error', (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EPIPE') throw error;
+      });
+    }
+    return stream;
   };
 }
 

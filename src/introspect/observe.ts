@@ -104,14 +104,17 @@ export async function observeDatabaseStandalone(
   try {
     return await withConnection(database.target, options, (client) => observeDatabase(database, client, remoteSchemas));
   } catch (error) {
-    const local: LocalResult =
-      error instanceof ConnectionFailed
-        ? { ok: false, error: `cannot connect to database "${database.alias}" (${error.where}): ${error.reason}`, hint: error.hint }
-        : error instanceof NoAnswer
-          ? { ok: false, error: `reading database "${database.alias}" failed: ${error.message}`, hint: error.hint }
-          : { ok: false, error: `reading database "${database.alias}" (${describeTarget(database.target)}) failed: ${messageOf(error)}` };
-    return { alias: database.alias, local, remotes: await remoteSchemas };
+    return { alias: database.alias, local: localFailure(database, error), remotes: await remoteSchemas };
   }
+}
+
+/** A local database that could not be connected to or read: what its plan reports. */
+export function localFailure(database: DesiredDatabase, error: unknown): LocalResult {
+  return error instanceof ConnectionFailed
+    ? { ok: false, error: `cannot connect to database "${database.alias}" (${error.where}): ${error.reason}`, hint: error.hint }
+    : error instanceof NoAnswer
+      ? { ok: false, error: `reading database "${database.alias}" failed: ${error.message}`, hint: error.hint }
+      : { ok: false, error: `reading database "${database.alias}" (${describeTarget(database.target)}) failed: ${messageOf(error)}` };
 }
 
 /** The servers, schemas and foreign tables of a local database (no columns, no remotes): `list`, `export`. */

@@ -8,7 +8,7 @@ async function countPlanQueries(links: number, tables: number): Promise<number> 
   for (let t = 0; t < tables; t++) await remote.query(`CREATE TABLE t${t} (id integer, name text)`);
   const linkYaml = Array.from({ length: links }, (_, i) => `      link_${i}:\n        remote:\n          url: \${REMOTE_URL}\n`).join('');
   const yaml = `version: 1\ndatabases:\n  main:\n    url: \${LOCAL_URL}\n    links:\n${linkYaml}`;
-  const config = parseConfig('inline.yaml', Buffer.from(yaml), { LOCAL_URL: local.url, REMOTE_URL: remote.url });
+  const config = await parseConfig('inline.yaml', Buffer.from(yaml), { LOCAL_URL: local.url, REMOTE_URL: remote.url });
   if (!config.ok) throw new Error('config should be valid');
   let queries = 0;
   const { plan } = await runPlan(config.value, { connectTimeoutMs: 10_000, parallelism: 4, planOptions: {}, onQuery: () => queries++ });

@@ -142,7 +142,7 @@ describe('export and adopt', () => {
     expect(exported.code).toBe(0);
     expect(exported.stdout).toContain('url: ${BILLING_URL}');
     expect(exported.stdout).not.toContain(remoteUser.password);
-    expect(parseConfig('exported.yaml', Buffer.from(exported.stdout), env).ok).toBe(true);
+    expect((await parseConfig('exported.yaml', Buffer.from(exported.stdout), env)).ok).toBe(true);
     const again = writeConfig(exported.stdout);
     const plan = await runCli(['plan', '--detailed-exitcode', '-c', again], env);
     expect(plan.stdout).toContain('No changes.');

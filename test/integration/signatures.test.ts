@@ -43,7 +43,7 @@ async function plan(
   importOptions: string,
 ): Promise<{ observed: ObservedDatabase; summary: string }> {
   const yaml = oneLinkConfig(importOptions);
-  const config = parseConfig('inline.yaml', Buffer.from(yaml), { LOCAL_URL: local.url, BILLING_URL: remote.url });
+  const config = await parseConfig('inline.yaml', Buffer.from(yaml), { LOCAL_URL: local.url, BILLING_URL: remote.url });
   if (!config.ok) throw new Error('config should be valid');
   const { plan, observed } = await runPlan(config.value, { connectTimeoutMs: 10_000, parallelism: 1, planOptions: {} });
   const database = plan.databases[0];

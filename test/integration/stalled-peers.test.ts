@@ -94,12 +94,17 @@ describe('a remote that stalls', () => {
   });
 
   it('apply whose remote stalls between its plan and its apply exits in bounded time with the lock free', async () => {
-    // The first connection (apply's plan) goes through; apply's own read of the remote then stalls.
-    const { local, proxy, env, config, where } = await setup((connection) => (connection === 1 ? 'forward' : 'silent'));
+    // The first connection (the plan's) goes through; apply's own read of the remote then stalls.
+    // A saved plan keeps plan and apply apart (apply --auto-approve of one database plans under its lock).
+    const { local, proxy, env, config, where, cli } = await setup((connection) => (connection === 1 ? 'forward' : 'silent'));
+    const planFile = join(config, '..', 'plan.json');
+    expect((await cli('plan', '--out', planFile)).code).toBe(0);
     const child = spawn(
       'node',
-      ['bin/datalinks.js', 'apply', '--auto-approve', '--connect-timeout', '2s', '--statement-timeout', '3s', '-c', config],
-      { env: { PATH: process.env.PATH, ...env } },
+      ['bin/datalinks.js', 'apply', planFile, '--connect-timeout', '2s', '--statement-timeout', '3s', '-c', config],
+      {
+        env: { PATH: process.env.PATH, ...env },
+      },
     );
     let stdout = '';
     child.stdout.on('data', (chunk) => {
@@ -129,7 +134,7 @@ describe('a remote that stalls', () => {
       stdout += chunk;
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    // apply's own read of the remote is the second connection; give it time to send its queries.
+    // The second connection to the remote is the local server's, proving the link before COMMIT; give it time to send its queries.
     for (let waited = 0; proxy.connections < 2 && waited < 20_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
     await new Promise((r) => setTimeout(r, 500));
     const interrupted = Date.now();

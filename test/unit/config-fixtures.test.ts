@@ -15,8 +15,8 @@ const SECRETS = ['app-secret', 'b1ll1ng-s3cret', 'hunter2'];
 describe('invalid configuration files', () => {
   const fixtures = readdirSync(FIXTURES).filter((name) => name.endsWith('.yaml'));
 
-  it.each(fixtures)('%s is rejected with the message beside it', (name) => {
-    const result = parseConfig(name, readFileSync(join(FIXTURES, name)), ENV);
+  it.each(fixtures)('%s is rejected with the message beside it', async (name) => {
+    const result = await parseConfig(name, readFileSync(join(FIXTURES, name)), ENV);
     expect(result.ok).toBe(false);
     const text = result.ok ? '' : result.problems.map(formatProblem).join('\n');
     const expected = readFileSync(join(FIXTURES, name.replace(/\.yaml$/, '.expected.txt')), 'utf8').trimEnd();
@@ -66,15 +66,15 @@ describe('valid configuration files', () => {
     expect(reporting?.links.map((l) => l.name)).toEqual(['billing']);
   });
 
-  it('interpolates ${VAR} anywhere and writes $$ as a literal $', () => {
+  it('interpolates ${VAR} anywhere and writes $$ as a literal $', async () => {
     const yaml =
       'version: 1\ndatabases:\n  main:\n    url: ${DATABASE_URL}\n    links:\n      billing:\n        remote:\n          url: ${BILLING_DATABASE_URL}\n        tables: [price$$list, "${TABLE}"]\n';
-    const result = parseConfig('inline.yaml', Buffer.from(yaml), { ...ENV, TABLE: 'invoices' });
+    const result = await parseConfig('inline.yaml', Buffer.from(yaml), { ...ENV, TABLE: 'invoices' });
     expect(result.ok && result.value.databases[0]?.links[0]?.tables).toEqual(['price$list', 'invoices']);
   });
 
-  it('a database without links is kept, meaning every managed link there is destroyed', () => {
-    const result = parseConfig(
+  it('a database without links is kept, meaning every managed link there is destroyed', async () => {
+    const result = await parseConfig(
       'inline.yaml',
       Buffer.from('version: 1\ndatabases:\n  main:\n    url: ${DATABASE_URL}\n    links: {}\n  other:\n    url: ${DATABASE_URL}\n'),
       ENV,

@@ -4,8 +4,8 @@ import { parseConfig } from '../../src/config/load-config.js';
 
 const ENV = { DATABASE_URL: 'postgres://app:secret@db/app', X: 'postgres://u:p@h/d' };
 
-function expectOnlyPositionedProblems(bytes: Buffer): void {
-  const result = parseConfig('fuzz.yaml', bytes, ENV);
+async function expectOnlyPositionedProblems(bytes: Buffer): Promise<void> {
+  const result = await parseConfig('fuzz.yaml', bytes, ENV);
   if (result.ok) return;
   expect(result.problems.length).toBeGreaterThan(0);
   for (const problem of result.problems) {
@@ -45,33 +45,33 @@ const entry = fc.record({
 });
 
 describe('the config loader on any input', () => {
-  it('turns arbitrary bytes into a config or positioned problems, never an exception', () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 400 }), (bytes) => expectOnlyPositionedProblems(Buffer.from(bytes))),
+  it('turns arbitrary bytes into a config or positioned problems, never an exception', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 400 }), (bytes) => expectOnlyPositionedProblems(Buffer.from(bytes))),
       { numRuns: 300 },
     );
   });
 
-  it('handles YAML-looking garbage', () => {
-    fc.assert(
-      fc.property(yamlish, (text) => expectOnlyPositionedProblems(Buffer.from(text))),
+  it('handles YAML-looking garbage', async () => {
+    await fc.assert(
+      fc.asyncProperty(yamlish, (text) => expectOnlyPositionedProblems(Buffer.from(text))),
       { numRuns: 500 },
     );
   });
 
-  it('handles near-miss configurations built from real keys', () => {
-    fc.assert(
-      fc.property(fc.array(entry, { maxLength: 25 }), (entries) =>
+  it('handles near-miss configurations built from real keys', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(entry, { maxLength: 25 }), (entries) =>
         expectOnlyPositionedProblems(Buffer.from(entries.map((e) => `${' '.repeat(e.indent)}${e.key}: ${e.value}`).join('\n'))),
       ),
       { numRuns: 500 },
     );
   });
 
-  it('reads a very large file (2,000 links) and reports a problem deep inside it with its line', () => {
+  it('reads a very large file (2,000 links) and reports a problem deep inside it with its line', async () => {
     const links = Array.from({ length: 2000 }, (_, i) => `      link_${i}:\n        remote:\n          url: \${X}\n`).join('');
     const text = `version: 1\ndatabases:\n  main:\n    url: \${DATABASE_URL}\n    links:\n${links}      Bad:\n        remote:\n          url: \${X}\n`;
-    const result = parseConfig('large.yaml', Buffer.from(text), ENV);
+    const result = await parseConfig('large.yaml', Buffer.from(text), ENV);
     expect(result.ok).toBe(false);
     if (!result.ok)
       expect(result.problems.map((p) => `${p.position.line}: ${p.message}`)).toStrictEqual([

@@ -120,9 +120,9 @@ describe('secrets in connection strings', () => {
 });
 
 describe('the local url names client files that must exist', () => {
-  it('a missing sslrootcert is a problem at the url, before anything connects', () => {
+  it('a missing sslrootcert is a problem at the url, before anything connects', async () => {
     const yaml = 'version: 1\ndatabases:\n  main:\n    url: ${LOCAL_URL}\n';
-    const result = parseConfig('datalinks.yaml', Buffer.from(yaml), {
+    const result = await parseConfig('datalinks.yaml', Buffer.from(yaml), {
       LOCAL_URL: 'postgres://app@db/app?sslmode=verify-full&sslrootcert=/no/such/ca.pem&sslcert=/etc/hostname',
     });
     expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual([

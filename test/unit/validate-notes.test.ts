@@ -32,8 +32,8 @@ describe('an unset variable used many times', () => {
     ]);
   });
 
-  it('is one problem for the commands that connect', () => {
-    const result = parseConfig('datalinks.yaml', Buffer.from(FLEET), {});
+  it('is one problem for the commands that connect', async () => {
+    const result = await parseConfig('datalinks.yaml', Buffer.from(FLEET), {});
     expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual([
       'datalinks.yaml:4:10: environment variable LOCAL_URL is not set (used in "databases.main.url")\n  hint: export LOCAL_URL=... before running datalinks, or set it in your CI secrets',
       'datalinks.yaml:8:16: environment variable BILLING_URL is not set (used in "databases.main.links.billing.remote.url" and 2 other places)\n  hint: export BILLING_URL=... before running datalinks, or set it in your CI secrets',
