@@ -12,7 +12,7 @@ import {
 } from './local-queries.js';
 import { columnNameOption, parseOptions } from './options.js';
 import { formatQualified, type Need, needKey, typeKey } from './remote-needs.js';
-import { type LocalTableSignature, toLocalSignature } from './table-signature.js';
+import type { LocalTableSignature } from './table-signature.js';
 import type {
   Dependent,
   ForeignTableSummary,
@@ -33,19 +33,21 @@ type Row = Record<string, unknown>;
  * queries, whatever the number of links or tables. The caller sets search_path = pg_catalog.
  */
 export async function introspectLinks(client: pg.Client): Promise<LinkCatalog> {
-  const { catalog } = await readLinks(client, FOREIGN_TABLES_QUERY);
-  return catalog;
+  const basics = await readBasics(client);
+  const { foreignTables } = await readForeignTables(client, FOREIGN_TABLES_QUERY);
+  return { ...basics, foreignTables };
 }
 
 /** Which foreign tables' columns the planner needs (all of them when not given). */
-export type ColumnsNeeded = (table: ForeignTableSummary & { signature: LocalTableSignature }) => boolean;
+export type ColumnsNeeded = (table: ForeignTableSummary & { signature: LocalTableSignature }, resolved: ResolvedNeeds) => boolean;
 
 /**
  * Reads everything the planner needs from one local database over one connection: a fixed number
  * of queries whatever the number of links or tables. The caller sets search_path = pg_catalog.
  * `remoteNeeds` resolves once the remotes are read, and so does `columnsNeeded`: the columns of a
- * foreign table whose signature matches its remote table's are not read. The queries that need
- * neither run while the remotes are still being read.
+ * foreign table whose signature is the one its remote table makes are not read. The queries that
+ * need neither run while the remotes are still being read; the foreign tables and their signatures
+ * are read after the remotes' types and collations are resolved here, which their check needs.
  */
 export async function introspectLocal(
   client: pg.Client,
@@ -57,23 +59,24 @@ export async function introspectLocal(
   },
 ): Promise<LocalCatalog> {
   // One connection runs one query at a time: pg queues them, and awaiting each keeps that explicit.
-  const { catalog, relids, signatures } = await readLinks(client, FOREIGN_TABLES_WITH_SIGNATURES_QUERY);
+  const basics = await readBasics(client);
   const dependents = await client.query(DEPENDENTS_QUERY, [input.links]);
   const roles = await client.query(EXISTING_ROLES_QUERY, [input.roles]);
+  const resolved = await resolveNeeds(client, await input.remoteNeeds);
+  const { foreignTables, relids, signatures } = await readForeignTables(client, FOREIGN_TABLES_WITH_SIGNATURES_QUERY);
   const needed = input.columnsNeeded ? await input.columnsNeeded : () => true;
-  const read = catalog.foreignTables.map((table, i) => needed({ ...table, signature: signatures[i] as LocalTableSignature }));
+  const read = foreignTables.map((table, i) => needed({ ...table, signature: signatures[i] as LocalTableSignature }, resolved));
   // Rows as arrays: when many tables differ, pg's per-row objects are a large part of the garbage.
   const columns = await client.query<ColumnRow>({
     text: FOREIGN_TABLE_COLUMNS_QUERY,
     values: [relids.filter((_, i) => read[i])],
     rowMode: 'array',
   });
-  const resolved = await resolveNeeds(client, await input.remoteNeeds);
   const columnsByTable = groupColumns(columns.rows);
   return {
-    ...catalog,
+    ...basics,
     // Built field by field, not spread: every table then has one shape, which the planner's loops rely on.
-    foreignTables: catalog.foreignTables.map(({ schema, name, server, owner, options, grants }, i) => ({
+    foreignTables: foreignTables.map(({ schema, name, server, owner, options, grants }, i) => ({
       schema,
       name,
       server,
@@ -96,42 +99,45 @@ export async function introspectLocal(
     resolved,
   };
 }
-
-/** The link catalog, and each foreign table's oid and signature (in the same order). */
-async function readLinks(
-  client: pg.Client,
-  foreignTablesQuery: string,
-): Promise<{ catalog: LinkCatalog; relids: unknown[]; signatures: (LocalTableSignature | undefined)[] }> {
+/** The environment, servers and schemas of the local database. */
+async function readBasics(client: pg.Client): Promise<Omit<LinkCatalog, 'foreignTables'>> {
   const environment = await client.query(ENVIRONMENT_QUERY);
   const servers = await client.query(SERVERS_QUERY);
   const schemas = await client.query(SCHEMAS_QUERY);
-  const foreignTables = await client.query(foreignTablesQuery);
   return {
-    catalog: {
-      environment: toEnvironment(environment.rows[0] as Row),
-      servers: servers.rows.map(toServer),
-      schemas: schemas.rows.map(
-        (row: Row): ObservedSchema => ({
-          name: String(row.name),
-          owner: String(row.owner),
-          owned: row.owned === true,
-          comment: row.comment === null ? null : String(row.comment),
-          grants: row.grants as Grant[],
-        }),
-      ),
-      foreignTables: foreignTables.rows.map(
-        (row: Row): ForeignTableSummary => ({
-          schema: String(row.schema),
-          name: String(row.name),
-          server: String(row.server),
-          owner: String(row.owner),
-          options: parseOptions(row.options as string[]),
-          grants: row.grants as Grant[],
-        }),
-      ),
-    },
+    environment: toEnvironment(environment.rows[0] as Row),
+    servers: servers.rows.map(toServer),
+    schemas: schemas.rows.map(
+      (row: Row): ObservedSchema => ({
+        name: String(row.name),
+        owner: String(row.owner),
+        owned: row.owned === true,
+        comment: row.comment === null ? null : String(row.comment),
+        grants: row.grants as Grant[],
+      }),
+    ),
+  };
+}
+
+/** The foreign tables, and each one's oid and signature (in the same order; none from FOREIGN_TABLES_QUERY). */
+async function readForeignTables(
+  client: pg.Client,
+  query: string,
+): Promise<{ foreignTables: ForeignTableSummary[]; relids: unknown[]; signatures: (LocalTableSignature | undefined)[] }> {
+  const foreignTables = await client.query(query);
+  return {
+    foreignTables: foreignTables.rows.map(
+      (row: Row): ForeignTableSummary => ({
+        schema: String(row.schema),
+        name: String(row.name),
+        server: String(row.server),
+        owner: String(row.owner),
+        options: parseOptions(row.options as string[]),
+        grants: row.grants as Grant[],
+      }),
+    ),
     relids: foreignTables.rows.map((row: Row) => row.relid),
-    signatures: foreignTables.rows.map((row: Row) => ('sig_shape' in row ? toLocalSignature(row) : undefined)),
+    signatures: foreignTables.rows.map((row: Row) => (typeof row.sig === 'string' ? row.sig : undefined)),
   };
 }
 
@@ -211,11 +217,15 @@ async function resolveNeeds(client: pg.Client, needs: readonly Need[]): Promise<
     needs.map((n) => n.name),
     needs.map((n) => n.typmod),
   ]);
-  const resolved: ResolvedNeeds = { types: {}, missing: [] };
+  const collationOids: Record<string, number> = {};
+  const resolved: ResolvedNeeds = { types: {}, missing: [], collationOids };
+  const oid = (value: unknown) => (typeof value === 'number' ? value : undefined);
   for (const row of result.rows as Row[]) {
     const need = { kind: String(row.kind), schema: String(row.schema), name: String(row.name), typmod: Number(row.typmod) } as Need;
     if (need.kind !== 'type') {
       if (!row.found) resolved.missing.push(needKey(need));
+      const collationOid = oid(row.collation_oid);
+      if (need.kind === 'collation' && collationOid !== undefined) collationOids[needKey(need)] = collationOid;
     } else if (row.found) {
       resolved.types[typeKey(need)] = {
         text: String(row.type_text),
@@ -223,6 +233,8 @@ async function resolveNeeds(client: pg.Client, needs: readonly Need[]): Promise<
           row.type_collation_schema === null
             ? null
             : formatQualified({ schema: String(row.type_collation_schema), name: String(row.type_collation_name) }),
+        oid: oid(row.type_oid),
+        collationOid: oid(row.type_collation_oid),
       };
     }
   }

@@ -3,7 +3,7 @@
  * They run with search_path = pg_catalog so that format_type() and pg_get_expr() qualify every
  * non-catalog name, exactly as postgres_fdw's IMPORT FOREIGN SCHEMA sees the remote.
  */
-import { LOCAL_SIGNATURES } from './table-signature.js';
+import { EMPTY_SIGNATURE, LOCAL_SIGNATURES } from './table-signature.js';
 
 export const ENVIRONMENT_QUERY = `
 SELECT pg_catalog.current_setting('server_version_num')::int AS version_num,
@@ -85,12 +85,12 @@ export const FOREIGN_TABLES_QUERY = `${FOREIGN_TABLES_SELECT}${FOREIGN_TABLES_FR
  ORDER BY n.nspname, c.relname`;
 
 /**
- * Every foreign table with the signature of its columns (`sig_*`, table-signature.ts): the plan
- * reads the columns of only those whose signature differs from their remote table's.
+ * Every foreign table with the signature of its columns (`sig`, table-signature.ts): the plan reads
+ * the columns of only those whose signature differs from the one their remote table's make.
  */
 export const FOREIGN_TABLES_WITH_SIGNATURES_QUERY = `${FOREIGN_TABLES_SELECT},
-       sig.*${FOREIGN_TABLES_FROM}
-  JOIN ${LOCAL_SIGNATURES} ON sig.sig_relid = c.oid
+       coalesce(sig.sig, ${EMPTY_SIGNATURE}) AS sig${FOREIGN_TABLES_FROM}
+  LEFT JOIN ${LOCAL_SIGNATURES} ON sig.sig_relid = c.oid
  ORDER BY n.nspname, c.relname`;
 
 /**
@@ -188,14 +188,22 @@ SELECT r.rolname::text AS name FROM pg_catalog.pg_roles r WHERE r.rolname = ANY(
 
 /**
  * Resolves what the remotes' columns need (remote-needs.ts) against this database: each type's
- * local format_type() and own collation, and whether each collation, relation, function and type
- * named by an expression exists here. Inputs are parallel arrays: kind, schema, name, typmod.
+ * local format_type(), oid and own collation, and whether each collation (and its oid), relation,
+ * function and type named by an expression exists here. Inputs are parallel arrays: kind, schema,
+ * name, typmod.
  */
 export const NEEDS_QUERY = `
 SELECT r.kind, r.schema, r.name, r.typmod,
        pg_catalog.format_type(t.oid, r.typmod) AS type_text,
+       t.oid AS type_oid,
+       t.typcollation AS type_collation_oid,
        tcn.nspname::text AS type_collation_schema,
        tc.collname::text AS type_collation_name,
+       CASE WHEN r.kind = 'collation' THEN (
+         SELECT pg_catalog.min(c.oid) FROM pg_catalog.pg_collation c JOIN pg_catalog.pg_namespace n ON n.oid = c.collnamespace
+          WHERE n.nspname = r.schema AND c.collname = r.name
+            AND c.collencoding IN (-1, pg_catalog.pg_char_to_encoding(pg_catalog.getdatabaseencoding()))
+         HAVING pg_catalog.count(*) = 1) END AS collation_oid,
        CASE r.kind
          WHEN 'type' THEN t.oid IS NOT NULL
          WHEN 'collation' THEN EXISTS (

@@ -3,12 +3,12 @@ import { describeTarget } from '../config/parse-url.js';
 import type { ConnectionTarget, DesiredDatabase, DesiredState } from '../config/types.js';
 import { ConnectionFailed, type ConnectOptions, NoAnswer, withConnection } from '../db/connect.js';
 import { messageOf } from '../errors.js';
+import { foreignTableUnchanged } from '../plan/unchanged-tables.js';
 import { wrapperForUrl } from '../wrappers/index.js';
 import { readRemoteSchemas } from '../wrappers/read-remote.js';
 import { introspectLinks, introspectLocal } from './introspect-local.js';
 import { collectNeeds } from './remote-needs.js';
-import { foreignTableUnchanged } from './table-signature.js';
-import type { LinkCatalog, LocalResult, ObservedDatabase, RemoteSchema } from './types.js';
+import type { LinkCatalog, LocalResult, ObservedDatabase, RemoteSchema, ResolvedNeeds } from './types.js';
 
 /**
  * Reads each remote once per run, however many links or local databases point at it: every schema
@@ -85,9 +85,9 @@ export async function observeDatabase(
   // link); of those, the ones whose signature matches their remote table's need not be read.
   const columnsNeeded = remoteSchemas.then((schemas) => {
     const byName = new Map(database.links.map((link) => [link.name, link]));
-    return (table: Parameters<typeof foreignTableUnchanged>[2]) => {
+    return (table: Parameters<typeof foreignTableUnchanged>[2], resolved: ResolvedNeeds) => {
       const link = byName.get(table.schema);
-      return link !== undefined && table.server === table.schema && !foreignTableUnchanged(link, schemas[link.name], table);
+      return link !== undefined && table.server === table.schema && !foreignTableUnchanged(link, schemas[link.name], table, resolved);
     };
   });
   const [catalog, schemas] = await Promise.all([introspectLocal(client, { roles, links, remoteNeeds, columnsNeeded }), remoteSchemas]);
