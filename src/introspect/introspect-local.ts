@@ -10,7 +10,7 @@ import {
   SCHEMAS_QUERY,
   SERVERS_QUERY,
 } from './local-queries.js';
-import { columnNameOption, parseOptions } from './options.js';
+import { columnNameOption, parseOptions, parseTextArray } from './options.js';
 import { formatQualified, type Need, needKey, typeKey } from './remote-needs.js';
 import type { LocalTableSignature } from './table-signature.js';
 import type {
@@ -34,20 +34,20 @@ type Row = Record<string, unknown>;
  */
 export async function introspectLinks(client: pg.Client): Promise<LinkCatalog> {
   const basics = await readBasics(client);
-  const { foreignTables } = await readForeignTables(client, FOREIGN_TABLES_QUERY);
-  return { ...basics, foreignTables };
+  const { rows } = await client.query<ForeignTableRow>({ text: FOREIGN_TABLES_QUERY, rowMode: 'array' });
+  return { ...basics, foreignTables: toForeignTables(rows).foreignTables };
 }
 
 /** Which foreign tables' columns the planner needs (all of them when not given). */
-export type ColumnsNeeded = (table: ForeignTableSummary & { signature: LocalTableSignature }, resolved: ResolvedNeeds) => boolean;
+export type ColumnsNeeded = (table: ForeignTableSummary, signature: LocalTableSignature | undefined, resolved: ResolvedNeeds) => boolean;
 
 /**
  * Reads everything the planner needs from one local database over one connection: a fixed number
  * of queries whatever the number of links or tables. The caller sets search_path = pg_catalog.
  * `remoteNeeds` resolves once the remotes are read, and so does `columnsNeeded`: the columns of a
  * foreign table whose signature is the one its remote table makes are not read. The queries that
- * need neither run while the remotes are still being read; the foreign tables and their signatures
- * are read after the remotes' types and collations are resolved here, which their check needs.
+ * need neither run while the remotes are still being read; which columns to read is decided once
+ * the remotes' types and collations are resolved here (their oids are part of the signatures).
  */
 export async function introspectLocal(
   client: pg.Client,
@@ -58,14 +58,17 @@ export async function introspectLocal(
     columnsNeeded?: Promise<ColumnsNeeded>;
   },
 ): Promise<LocalCatalog> {
-  // One connection runs one query at a time: pg queues them, and awaiting each keeps that explicit.
+  // One connection runs one query at a time (pg deprecates queueing them). The dependents' walk is
+  // sent before the foreign tables' rows are turned into objects, so the server runs it meanwhile.
   const basics = await readBasics(client);
-  const dependents = await client.query(DEPENDENTS_QUERY, [input.links]);
+  const tableRows = await client.query<ForeignTableRow>({ text: FOREIGN_TABLES_WITH_SIGNATURES_QUERY, rowMode: 'array' });
+  const dependentsRead = handledLater(client.query(DEPENDENTS_QUERY, [input.links]));
+  const { foreignTables, relids, signatures } = toForeignTables(tableRows.rows);
+  const dependents = await dependentsRead;
   const roles = await client.query(EXISTING_ROLES_QUERY, [input.roles]);
   const resolved = await resolveNeeds(client, await input.remoteNeeds);
-  const { foreignTables, relids, signatures } = await readForeignTables(client, FOREIGN_TABLES_WITH_SIGNATURES_QUERY);
   const needed = input.columnsNeeded ? await input.columnsNeeded : () => true;
-  const read = foreignTables.map((table, i) => needed({ ...table, signature: signatures[i] as LocalTableSignature }, resolved));
+  const read = foreignTables.map((table, i) => needed(table, signatures[i], resolved));
   // Rows as arrays: when many tables differ, pg's per-row objects are a large part of the garbage.
   const columns = await client.query<ColumnRow>({
     text: FOREIGN_TABLE_COLUMNS_QUERY,
@@ -82,9 +85,9 @@ export async function introspectLocal(
       server,
       owner,
       options,
-      columns: read[i] ? (columnsByTable.get(relids[i]) ?? []) : null,
+      columns: read[i] ? (columnsByTable.get(relids[i] as number) ?? []) : null,
       grants,
-      signature: signatures[i] as LocalTableSignature,
+      signature: signatures[i],
     })),
     dependents: dependents.rows.map(
       (row: Row): Dependent => ({
@@ -99,6 +102,12 @@ export async function introspectLocal(
     resolved,
   };
 }
+/** A query awaited after other work: its failure is handled where it is awaited, not reported as unhandled first. */
+function handledLater<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
+}
+
 /** The environment, servers and schemas of the local database. */
 async function readBasics(client: pg.Client): Promise<Omit<LinkCatalog, 'foreignTables'>> {
   const environment = await client.query(ENVIRONMENT_QUERY);
@@ -119,25 +128,40 @@ async function readBasics(client: pg.Client): Promise<Omit<LinkCatalog, 'foreign
   };
 }
 
-/** The foreign tables, and each one's oid and signature (in the same order; none from FOREIGN_TABLES_QUERY). */
-async function readForeignTables(
-  client: pg.Client,
-  query: string,
-): Promise<{ foreignTables: ForeignTableSummary[]; relids: unknown[]; signatures: (LocalTableSignature | undefined)[] }> {
-  const foreignTables = await client.query(query);
+/** FOREIGN_TABLES_QUERY's columns, in order (and the signature of FOREIGN_TABLES_WITH_SIGNATURES_QUERY). */
+type ForeignTableRow = [
+  relid: number,
+  schema: string,
+  name: string,
+  server: string,
+  owner: string,
+  options: string,
+  grants: Grant[],
+  signature?: string,
+];
+
+/**
+ * The foreign tables of FOREIGN_TABLES(_WITH_SIGNATURES)_QUERY's rows, read as arrays (at 10,000
+ * foreign tables, pg's row objects show), and each one's oid and signature, in the same order.
+ */
+function toForeignTables(rows: ForeignTableRow[]): {
+  foreignTables: ForeignTableSummary[];
+  relids: number[];
+  signatures: (LocalTableSignature | undefined)[];
+} {
   return {
-    foreignTables: foreignTables.rows.map(
-      (row: Row): ForeignTableSummary => ({
-        schema: String(row.schema),
-        name: String(row.name),
-        server: String(row.server),
-        owner: String(row.owner),
-        options: parseOptions(row.options as string[]),
-        grants: row.grants as Grant[],
+    foreignTables: rows.map(
+      ([, schema, name, server, owner, options, grants]): ForeignTableSummary => ({
+        schema,
+        name,
+        server,
+        owner,
+        options: parseOptions(parseTextArray(options)),
+        grants,
       }),
     ),
-    relids: foreignTables.rows.map((row: Row) => row.relid),
-    signatures: foreignTables.rows.map((row: Row) => (typeof row.sig === 'string' ? row.sig : undefined)),
+    relids: rows.map((row) => row[0]),
+    signatures: rows.map((row) => row[7]),
   };
 }
 
@@ -194,8 +218,8 @@ type ColumnRow = [
   options: string | null,
 ];
 
-function groupColumns(rows: ColumnRow[]): Map<unknown, ObservedColumn[]> {
-  const columnsByTable = new Map<unknown, ObservedColumn[]>();
+function groupColumns(rows: ColumnRow[]): Map<number, ObservedColumn[]> {
+  const columnsByTable = new Map<number, ObservedColumn[]>();
   for (const [relid, name, type, notNull, collationSchema, collationName, defaultExpr, generated, options] of rows) {
     let columns = columnsByTable.get(relid);
     if (!columns) {

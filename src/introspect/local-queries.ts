@@ -66,13 +66,14 @@ SELECT n.nspname::text AS name,
    AND n.nspname NOT LIKE 'pg\\_temp\\_%' AND n.nspname NOT LIKE 'pg\\_toast\\_temp\\_%'
  ORDER BY n.nspname`;
 
+/** In this order (read as arrays): options as text[]'s text, which parseTextArray() reads faster than pg's generic parser. */
 const FOREIGN_TABLES_SELECT = `
 SELECT c.oid AS relid,
        n.nspname::text AS schema,
        c.relname::text AS name,
        s.srvname::text AS server,
        pg_catalog.pg_get_userbyid(c.relowner)::text AS owner,
-       coalesce(ft.ftoptions, '{}') AS options,
+       coalesce(ft.ftoptions, '{}')::text AS options,
        ${ACL_GRANTS('c.relacl')} AS grants`;
 const FOREIGN_TABLES_FROM = `
   FROM pg_catalog.pg_foreign_table ft

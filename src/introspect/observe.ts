@@ -6,9 +6,9 @@ import { messageOf } from '../errors.js';
 import { foreignTableUnchanged } from '../plan/unchanged-tables.js';
 import { wrapperForUrl } from '../wrappers/index.js';
 import { readRemoteSchemas } from '../wrappers/read-remote.js';
-import { introspectLinks, introspectLocal } from './introspect-local.js';
+import { type ColumnsNeeded, introspectLinks, introspectLocal } from './introspect-local.js';
 import { collectNeeds } from './remote-needs.js';
-import type { LinkCatalog, LocalResult, ObservedDatabase, RemoteSchema, ResolvedNeeds } from './types.js';
+import type { LinkCatalog, LocalResult, ObservedDatabase, RemoteSchema } from './types.js';
 
 /**
  * Reads each remote once per run, however many links or local databases point at it: every schema
@@ -85,10 +85,13 @@ export async function observeDatabase(
   // link); of those, the ones whose signature matches their remote table's need not be read.
   const columnsNeeded = remoteSchemas.then((schemas) => {
     const byName = new Map(database.links.map((link) => [link.name, link]));
-    return (table: Parameters<typeof foreignTableUnchanged>[2], resolved: ResolvedNeeds) => {
+    const needed: ColumnsNeeded = (table, signature, resolved) => {
       const link = byName.get(table.schema);
-      return link !== undefined && table.server === table.schema && !foreignTableUnchanged(link, schemas[link.name], table, resolved);
+      return (
+        link !== undefined && table.server === table.schema && !foreignTableUnchanged(link, schemas[link.name], table, signature, resolved)
+      );
     };
+    return needed;
   });
   const [catalog, schemas] = await Promise.all([introspectLocal(client, { roles, links, remoteNeeds, columnsNeeded }), remoteSchemas]);
   return { alias: database.alias, local: { ok: true, catalog }, remotes: schemas };

@@ -523,7 +523,7 @@ function contradictsAccess(name: string, value: string | undefined, access: Desi
 
 /** A foreign table whose columns introspection did not read: only ever one proven unchanged. */
 function unreadTable(link: DesiredLink, remote: RemoteSchema, table: ObservedForeignTable, resolved: ResolvedNeeds): TablePlan {
-  if (!foreignTableUnchanged(link, remote, table, resolved)) {
+  if (!foreignTableUnchanged(link, remote, table, table.signature, resolved)) {
     throw new BugError(`the columns of foreign table "${table.schema}"."${table.name}" were not read, but they may differ from the remote`);
   }
   return { kind: 'same' };

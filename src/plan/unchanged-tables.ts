@@ -41,25 +41,30 @@ export function expectedSignature(table: RemoteTable, options: ImportOptions, re
   return signatureOf(records);
 }
 
-const expected = new WeakMap<ResolvedNeeds, WeakMap<RemoteTable, Map<string, LocalTableSignature | null>>>();
+const optionKeys = new WeakMap<ImportOptions, string>();
+const expected = new WeakMap<ResolvedNeeds, Map<string, WeakMap<RemoteTable, LocalTableSignature | null>>>();
 
-/** expectedSignature(), once per local catalog, remote table and import options (many links share a remote). */
+/** expectedSignature(), once per local catalog, import options and remote table (many links share a remote). */
 function cachedExpectedSignature(table: RemoteTable, options: ImportOptions, resolved: ResolvedNeeds): LocalTableSignature | null {
-  let byTable = expected.get(resolved);
-  if (!byTable) {
-    byTable = new WeakMap();
-    expected.set(resolved, byTable);
+  let key = optionKeys.get(options);
+  if (key === undefined) {
+    key = JSON.stringify([options.import_collate, options.import_default, options.import_generated, options.import_not_null]);
+    optionKeys.set(options, key);
   }
-  let byOptions = byTable.get(table);
+  let byOptions = expected.get(resolved);
   if (!byOptions) {
     byOptions = new Map();
-    byTable.set(table, byOptions);
+    expected.set(resolved, byOptions);
   }
-  const key = `${options.import_collate}${options.import_default}${options.import_generated}${options.import_not_null}`;
-  let signature = byOptions.get(key);
+  let byTable = byOptions.get(key);
+  if (!byTable) {
+    byTable = new WeakMap();
+    byOptions.set(key, byTable);
+  }
+  let signature = byTable.get(table);
   if (signature === undefined) {
     signature = expectedSignature(table, options, resolved);
-    byOptions.set(key, signature);
+    byTable.set(table, signature);
   }
   return signature;
 }
@@ -73,16 +78,17 @@ function cachedExpectedSignature(table: RemoteTable, options: ImportOptions, res
 export function foreignTableUnchanged(
   link: Pick<DesiredLink, 'name' | 'remote' | 'importOptions'>,
   remote: RemoteSchema | undefined,
-  table: ForeignTableSummary & { signature?: LocalTableSignature },
+  table: ForeignTableSummary,
+  signature: LocalTableSignature | undefined,
   resolved: ResolvedNeeds,
 ): boolean {
-  if (!remote?.ok || table.signature === undefined || table.schema !== link.name || table.server !== link.name) return false;
+  if (!remote?.ok || signature === undefined || table.schema !== link.name || table.server !== link.name) return false;
   if (wrapperOf(link).fdw !== 'postgres_fdw') return false;
   const remoteSchema = table.options.schema_name ?? table.schema;
   const remoteTable = table.options.table_name ?? table.name;
   if (remoteSchema !== link.remote.schema || remoteTable !== table.name) return false;
   const source = remoteTableIndex(remote).get(table.name);
-  return source !== undefined && cachedExpectedSignature(source, link.importOptions, resolved) === table.signature;
+  return source !== undefined && cachedExpectedSignature(source, link.importOptions, resolved) === signature;
 }
 
 const indexes = new WeakMap<RemoteSchema, Map<string, RemoteTable>>();
