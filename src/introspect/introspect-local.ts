@@ -102,6 +102,7 @@ export async function introspectLocal(
     resolved,
   };
 }
+
 /** A query awaited after other work: its failure is handled where it is awaited, not reported as unhandled first. */
 function handledLater<T>(promise: Promise<T>): Promise<T> {
   promise.catch(() => {});

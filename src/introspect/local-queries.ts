@@ -87,7 +87,7 @@ export const FOREIGN_TABLES_QUERY = `${FOREIGN_TABLES_SELECT}${FOREIGN_TABLES_FR
 
 /**
  * Every foreign table with the signature of its columns (`sig`, table-signature.ts): the plan reads
- * the columns of only those whose signature differs from the one their remote table's make.
+ * the columns of only those whose signature is not the one their link makes of the remote table.
  */
 export const FOREIGN_TABLES_WITH_SIGNATURES_QUERY = `${FOREIGN_TABLES_SELECT},
        coalesce(sig.sig, ${EMPTY_SIGNATURE}) AS sig${FOREIGN_TABLES_FROM}

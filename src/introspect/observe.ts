@@ -82,7 +82,7 @@ export async function observeDatabase(
   const roles = [...new Set(database.links.flatMap((link) => link.grantTo))];
   const links = database.links.map((link) => link.name);
   // The planner compares the columns of a link's own foreign tables (schema and server named for the
-  // link); of those, the ones whose signature matches their remote table's need not be read.
+  // link); of those, the ones whose signature is what the link makes of their remote table need not be read.
   const columnsNeeded = remoteSchemas.then((schemas) => {
     const byName = new Map(database.links.map((link) => [link.name, link]));
     const needed: ColumnsNeeded = (table, signature, resolved) => {
