@@ -83,12 +83,23 @@ export function foreignTableUnchanged(
   resolved: ResolvedNeeds,
 ): boolean {
   if (!remote?.ok || signature === undefined || table.schema !== link.name || table.server !== link.name) return false;
-  if (wrapperOf(link).fdw !== 'postgres_fdw') return false;
   const remoteSchema = table.options.schema_name ?? table.schema;
   const remoteTable = table.options.table_name ?? table.name;
-  if (remoteSchema !== link.remote.schema || remoteTable !== table.name) return false;
+  if (remoteSchema !== link.remote.schema || remoteTable !== table.name || !readsPostgres(link)) return false;
   const source = remoteTableIndex(remote).get(table.name);
   return source !== undefined && cachedExpectedSignature(source, link.importOptions, resolved) === signature;
+}
+
+const postgresRemotes = new WeakMap<object, boolean>();
+
+/** Whether the link's remote is PostgreSQL (asked once per link, not once per table). */
+function readsPostgres(link: Pick<DesiredLink, 'remote'>): boolean {
+  let postgres = postgresRemotes.get(link);
+  if (postgres === undefined) {
+    postgres = wrapperOf(link).fdw === 'postgres_fdw';
+    postgresRemotes.set(link, postgres);
+  }
+  return postgres;
 }
 
 const indexes = new WeakMap<RemoteSchema, Map<string, RemoteTable>>();
