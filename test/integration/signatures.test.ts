@@ -1,12 +1,14 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runPlan } from '../../src/cli/run-plan.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import type { ImportOptions } from '../../src/config/types.js';
 import { pinSession } from '../../src/db/session-settings.js';
+import { recordText } from '../../src/introspect/table-signature.js';
 import type { ObservedDatabase } from '../../src/introspect/types.js';
 import { expectedSignature } from '../../src/plan/unchanged-tables.js';
 import { oneLinkConfig, runCli, writeConfig } from '../support/cli.js';
-import { createLinkedPair, type TestDatabase, withClient } from '../support/databases.js';
+import { adminUrl, createLinkedPair, type TestDatabase, withClient } from '../support/databases.js';
 import { type LocalCatalogColumn, localSignature } from '../support/signature-model.js';
 
 const IMPORT_OPTION_SETS = [
@@ -161,6 +163,40 @@ describe('column signatures', () => {
     if (!drifted.observed.local.ok) throw new Error(drifted.observed.local.error);
     const read = drifted.observed.local.catalog.foreignTables.filter((t) => t.columns !== null).map((t) => `${t.schema}.${t.name}`);
     expect(read).toEqual(['plain.t 1']);
+  });
+
+  it('the planner writes a column record as PostgreSQL does, whatever the names, options and expressions', async () => {
+    // Text as a catalog can hold it (no NUL), with every character the record and array outputs quote.
+    const text = fc
+      .string({
+        unit: fc.oneof(
+          fc.constantFrom(...'"\\(),{} \t\n\v\f\r=Nnul'.split('')),
+          fc.string({ minLength: 1, maxLength: 1, unit: 'grapheme' }),
+        ),
+        maxLength: 12,
+      })
+      .filter((s) => !s.includes('\0'));
+    await withClient(adminUrl(), async (client) => {
+      await fc.assert(
+        fc.asyncProperty(
+          text,
+          fc.option(fc.array(text, { maxLength: 3 })),
+          fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+          fc.integer({ min: -1, max: 2 ** 31 - 1 }),
+          fc.boolean(),
+          fc.constantFrom('', 's', 'v'),
+          fc.option(text),
+          async (name, options, oid, typmod, flag, generated, expression) => {
+            const { rows } = await client.query<{ record: string }>(
+              `SELECT ROW($1::text, $2::text[], $3::pg_catalog.oid, $4::int, $5::bool, $3::pg_catalog.oid, $6::"char", $7::text)::text AS record`,
+              [name, options, oid, typmod, flag, generated, expression],
+            );
+            expect(recordText([name, options, oid, typmod, flag, oid, generated, expression])).toBe(rows[0]?.record);
+          },
+        ),
+        { numRuns: 300 },
+      );
+    });
   });
 
   it('finds each kind of column change, on either side', async () => {
