@@ -12,6 +12,7 @@ import { type ApplyStatus, type DatabaseOutcome, isStale, type Refusal, refusalB
 import { fingerprintObserved } from '../plan/fingerprint.js';
 import { type PlanOptions, planDatabase } from '../plan/plan-database.js';
 import type { DatabasePlan } from '../plan/types.js';
+import { foreignTableUnchanged } from '../plan/unchanged-tables.js';
 import { healthProblem } from '../render/check-view.js';
 import { problemWords } from '../render/plan-words.js';
 import { MASKED_CONTEXT, renderDatabaseSql, type SqlContext } from '../sql/render-sql.js';
@@ -110,7 +111,7 @@ export async function planAndApplyDatabase(
   const observed =
     failure instanceof ConnectionFailed
       ? { alias: database.alias, local: localFailure(database, failure), remotes: remoteSchemas }
-      : await observeDatabaseStandalone(database, remotes, options);
+      : await observeDatabaseStandalone(database, remotes, options, foreignTableUnchanged);
   const standalone = planDatabase(database, observed, options.planOptions);
   options.onPlanned(standalone);
   const refusal = refusalBeforeApply(standalone, options.allowDependentDrops);
@@ -168,7 +169,7 @@ async function applyUnderLock(
         'try again when it has finished',
       );
     }
-    const observed = await observeDatabase(database, client, Promise.resolve(remoteSchemas));
+    const observed = await observeDatabase(database, client, Promise.resolve(remoteSchemas), foreignTableUnchanged);
     const replanned = planDatabase(database, observed, options.planOptions);
     planned = true;
     const refusal = decide(observed, replanned);

@@ -5,6 +5,7 @@ import type { ObservedDatabase } from '../introspect/types.js';
 import { planChanges } from '../plan/plan-changes.js';
 import type { PlanOptions } from '../plan/plan-database.js';
 import type { Plan } from '../plan/types.js';
+import { foreignTableUnchanged } from '../plan/unchanged-tables.js';
 import { mapLimited } from './limit.js';
 
 export interface RunPlanOptions extends ConnectOptions {
@@ -21,7 +22,7 @@ export async function runPlan(desired: DesiredState, options: RunPlanOptions): P
   const remotes = new RemoteReader(desired, options);
   const observed = await mapLimited(desired.databases, options.parallelism, async (database) => {
     options.onDatabase?.(database.alias, 'reading');
-    const result = await observeDatabaseStandalone(database, remotes, options);
+    const result = await observeDatabaseStandalone(database, remotes, options, foreignTableUnchanged);
     options.onDatabase?.(database.alias, result.local.ok ? 'done' : 'error');
     return result;
   });

@@ -15,11 +15,20 @@ export async function readRegularFile(path: string, maxBytes: number, what = 'fi
     // O_NONBLOCK: if the path was swapped for a FIFO since the stat, open returns instead of waiting.
     const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
     try {
-      const again = notRegular(await handle.stat(), maxBytes, what);
+      const stats = await handle.stat();
+      const again = notRegular(stats, maxBytes, what);
       if (again) return again;
-      const buffer = Buffer.alloc(maxBytes + 1);
+      // Sized for the file as it was, grown (up to the bound) only if it grew: allocating the whole
+      // bound up front cost every run 10 MB of resident memory for a file of a few kilobytes.
+      let buffer = Buffer.alloc(Math.min(maxBytes + 1, stats.size + 1));
       let length = 0;
-      while (length < buffer.length) {
+      for (;;) {
+        if (length === buffer.length) {
+          if (buffer.length > maxBytes) break;
+          const grown = Buffer.alloc(Math.min(maxBytes + 1, buffer.length * 2 + 4096));
+          buffer.copy(grown, 0, 0, length);
+          buffer = grown;
+        }
         const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
         if (bytesRead === 0) break;
         length += bytesRead;

@@ -10,9 +10,9 @@ import {
   SCHEMAS_QUERY,
   SERVERS_QUERY,
 } from './local-queries.js';
-import { columnNameOption, parseOptions } from './options.js';
+import { columnNameOption, parseOptions, parseTextArray } from './options.js';
 import { formatQualified, type Need, needKey, typeKey } from './remote-needs.js';
-import { type LocalTableSignature, toLocalSignature } from './table-signature.js';
+import type { LocalTableSignature } from './table-signature.js';
 import type {
   Dependent,
   ForeignTableSummary,
@@ -33,19 +33,21 @@ type Row = Record<string, unknown>;
  * queries, whatever the number of links or tables. The caller sets search_path = pg_catalog.
  */
 export async function introspectLinks(client: pg.Client): Promise<LinkCatalog> {
-  const { catalog } = await readLinks(client, FOREIGN_TABLES_QUERY);
-  return catalog;
+  const basics = await readBasics(client);
+  const { rows } = await client.query<ForeignTableRow>({ text: FOREIGN_TABLES_QUERY, rowMode: 'array' });
+  return { ...basics, foreignTables: toForeignTables(rows).foreignTables };
 }
 
 /** Which foreign tables' columns the planner needs (all of them when not given). */
-export type ColumnsNeeded = (table: ForeignTableSummary & { signature: LocalTableSignature }) => boolean;
+export type ColumnsNeeded = (table: ForeignTableSummary, signature: LocalTableSignature | undefined, resolved: ResolvedNeeds) => boolean;
 
 /**
  * Reads everything the planner needs from one local database over one connection: a fixed number
  * of queries whatever the number of links or tables. The caller sets search_path = pg_catalog.
  * `remoteNeeds` resolves once the remotes are read, and so does `columnsNeeded`: the columns of a
- * foreign table whose signature matches its remote table's are not read. The queries that need
- * neither run while the remotes are still being read.
+ * foreign table whose signature is the one its remote table makes are not read. The queries that
+ * need neither run while the remotes are still being read; which columns to read is decided once
+ * the remotes' types and collations are resolved here (their oids are part of the signatures).
  */
 export async function introspectLocal(
   client: pg.Client,
@@ -56,32 +58,36 @@ export async function introspectLocal(
     columnsNeeded?: Promise<ColumnsNeeded>;
   },
 ): Promise<LocalCatalog> {
-  // One connection runs one query at a time: pg queues them, and awaiting each keeps that explicit.
-  const { catalog, relids, signatures } = await readLinks(client, FOREIGN_TABLES_WITH_SIGNATURES_QUERY);
-  const dependents = await client.query(DEPENDENTS_QUERY, [input.links]);
+  // One connection runs one query at a time (pg deprecates queueing them). The dependents' walk is
+  // sent before the foreign tables' rows are turned into objects, so the server runs it meanwhile.
+  const basics = await readBasics(client);
+  const tableRows = await client.query<ForeignTableRow>({ text: FOREIGN_TABLES_WITH_SIGNATURES_QUERY, rowMode: 'array' });
+  const dependentsRead = handledLater(client.query(DEPENDENTS_QUERY, [input.links]));
+  const { foreignTables, relids, signatures } = toForeignTables(tableRows.rows);
+  const dependents = await dependentsRead;
   const roles = await client.query(EXISTING_ROLES_QUERY, [input.roles]);
+  const resolved = await resolveNeeds(client, await input.remoteNeeds);
   const needed = input.columnsNeeded ? await input.columnsNeeded : () => true;
-  const read = catalog.foreignTables.map((table, i) => needed({ ...table, signature: signatures[i] as LocalTableSignature }));
+  const read = foreignTables.map((table, i) => needed(table, signatures[i], resolved));
   // Rows as arrays: when many tables differ, pg's per-row objects are a large part of the garbage.
   const columns = await client.query<ColumnRow>({
     text: FOREIGN_TABLE_COLUMNS_QUERY,
     values: [relids.filter((_, i) => read[i])],
     rowMode: 'array',
   });
-  const resolved = await resolveNeeds(client, await input.remoteNeeds);
   const columnsByTable = groupColumns(columns.rows);
   return {
-    ...catalog,
+    ...basics,
     // Built field by field, not spread: every table then has one shape, which the planner's loops rely on.
-    foreignTables: catalog.foreignTables.map(({ schema, name, server, owner, options, grants }, i) => ({
+    foreignTables: foreignTables.map(({ schema, name, server, owner, options, grants }, i) => ({
       schema,
       name,
       server,
       owner,
       options,
-      columns: read[i] ? (columnsByTable.get(relids[i]) ?? []) : null,
+      columns: read[i] ? (columnsByTable.get(relids[i] as number) ?? []) : null,
       grants,
-      signature: signatures[i] as LocalTableSignature,
+      signature: signatures[i],
     })),
     dependents: dependents.rows.map(
       (row: Row): Dependent => ({
@@ -97,41 +103,66 @@ export async function introspectLocal(
   };
 }
 
-/** The link catalog, and each foreign table's oid and signature (in the same order). */
-async function readLinks(
-  client: pg.Client,
-  foreignTablesQuery: string,
-): Promise<{ catalog: LinkCatalog; relids: unknown[]; signatures: (LocalTableSignature | undefined)[] }> {
+/** A query awaited after other work: its failure is handled where it is awaited, not reported as unhandled first. */
+function handledLater<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
+}
+
+/** The environment, servers and schemas of the local database. */
+async function readBasics(client: pg.Client): Promise<Omit<LinkCatalog, 'foreignTables'>> {
   const environment = await client.query(ENVIRONMENT_QUERY);
   const servers = await client.query(SERVERS_QUERY);
   const schemas = await client.query(SCHEMAS_QUERY);
-  const foreignTables = await client.query(foreignTablesQuery);
   return {
-    catalog: {
-      environment: toEnvironment(environment.rows[0] as Row),
-      servers: servers.rows.map(toServer),
-      schemas: schemas.rows.map(
-        (row: Row): ObservedSchema => ({
-          name: String(row.name),
-          owner: String(row.owner),
-          owned: row.owned === true,
-          comment: row.comment === null ? null : String(row.comment),
-          grants: row.grants as Grant[],
-        }),
-      ),
-      foreignTables: foreignTables.rows.map(
-        (row: Row): ForeignTableSummary => ({
-          schema: String(row.schema),
-          name: String(row.name),
-          server: String(row.server),
-          owner: String(row.owner),
-          options: parseOptions(row.options as string[]),
-          grants: row.grants as Grant[],
-        }),
-      ),
-    },
-    relids: foreignTables.rows.map((row: Row) => row.relid),
-    signatures: foreignTables.rows.map((row: Row) => ('sig_shape' in row ? toLocalSignature(row) : undefined)),
+    environment: toEnvironment(environment.rows[0] as Row),
+    servers: servers.rows.map(toServer),
+    schemas: schemas.rows.map(
+      (row: Row): ObservedSchema => ({
+        name: String(row.name),
+        owner: String(row.owner),
+        owned: row.owned === true,
+        comment: row.comment === null ? null : String(row.comment),
+        grants: row.grants as Grant[],
+      }),
+    ),
+  };
+}
+
+/** FOREIGN_TABLES_QUERY's columns, in order (and the signature of FOREIGN_TABLES_WITH_SIGNATURES_QUERY). */
+type ForeignTableRow = [
+  relid: number,
+  schema: string,
+  name: string,
+  server: string,
+  owner: string,
+  options: string,
+  grants: Grant[],
+  signature?: string,
+];
+
+/**
+ * The foreign tables of FOREIGN_TABLES(_WITH_SIGNATURES)_QUERY's rows, read as arrays (at 10,000
+ * foreign tables, pg's row objects show), and each one's oid and signature, in the same order.
+ */
+function toForeignTables(rows: ForeignTableRow[]): {
+  foreignTables: ForeignTableSummary[];
+  relids: number[];
+  signatures: (LocalTableSignature | undefined)[];
+} {
+  return {
+    foreignTables: rows.map(
+      ([, schema, name, server, owner, options, grants]): ForeignTableSummary => ({
+        schema,
+        name,
+        server,
+        owner,
+        options: parseOptions(parseTextArray(options)),
+        grants,
+      }),
+    ),
+    relids: rows.map((row) => row[0]),
+    signatures: rows.map((row) => row[7]),
   };
 }
 
@@ -188,8 +219,8 @@ type ColumnRow = [
   options: string | null,
 ];
 
-function groupColumns(rows: ColumnRow[]): Map<unknown, ObservedColumn[]> {
-  const columnsByTable = new Map<unknown, ObservedColumn[]>();
+function groupColumns(rows: ColumnRow[]): Map<number, ObservedColumn[]> {
+  const columnsByTable = new Map<number, ObservedColumn[]>();
   for (const [relid, name, type, notNull, collationSchema, collationName, defaultExpr, generated, options] of rows) {
     let columns = columnsByTable.get(relid);
     if (!columns) {
@@ -211,11 +242,15 @@ async function resolveNeeds(client: pg.Client, needs: readonly Need[]): Promise<
     needs.map((n) => n.name),
     needs.map((n) => n.typmod),
   ]);
-  const resolved: ResolvedNeeds = { types: {}, missing: [] };
+  const collationOids: Record<string, number> = {};
+  const resolved: ResolvedNeeds = { types: {}, missing: [], collationOids };
+  const oid = (value: unknown) => (typeof value === 'number' ? value : undefined);
   for (const row of result.rows as Row[]) {
     const need = { kind: String(row.kind), schema: String(row.schema), name: String(row.name), typmod: Number(row.typmod) } as Need;
     if (need.kind !== 'type') {
       if (!row.found) resolved.missing.push(needKey(need));
+      const collationOid = oid(row.collation_oid);
+      if (need.kind === 'collation' && collationOid !== undefined) collationOids[needKey(need)] = collationOid;
     } else if (row.found) {
       resolved.types[typeKey(need)] = {
         text: String(row.type_text),
@@ -223,6 +258,8 @@ async function resolveNeeds(client: pg.Client, needs: readonly Need[]): Promise<
           row.type_collation_schema === null
             ? null
             : formatQualified({ schema: String(row.type_collation_schema), name: String(row.type_collation_name) }),
+        oid: oid(row.type_oid),
+        collationOid: oid(row.type_collation_oid),
       };
     }
   }

@@ -1,7 +1,6 @@
 import type pg from 'pg';
 import { UserError } from '../errors.js';
 import { REMOTE_SCHEMAS_QUERY, REMOTE_TABLES_QUERY } from './remote-queries.js';
-import { toRemoteSignature } from './table-signature.js';
 import type { RemoteColumn, RemoteSchema, RemoteTable } from './types.js';
 
 /**
@@ -33,8 +32,6 @@ export async function introspectRemote(client: pg.Client, schemas: readonly stri
         readable: row.readable !== false,
         columns: toColumns(row.columns),
       };
-      const signature = toRemoteSignature(row);
-      if (signature) table.signature = signature;
       entry.tables.push(table);
     }
   }

@@ -3,7 +3,7 @@
  * They run with search_path = pg_catalog so that format_type() and pg_get_expr() qualify every
  * non-catalog name, exactly as postgres_fdw's IMPORT FOREIGN SCHEMA sees the remote.
  */
-import { LOCAL_SIGNATURES } from './table-signature.js';
+import { EMPTY_SIGNATURE, LOCAL_SIGNATURES } from './table-signature.js';
 
 export const ENVIRONMENT_QUERY = `
 SELECT pg_catalog.current_setting('server_version_num')::int AS version_num,
@@ -66,13 +66,14 @@ SELECT n.nspname::text AS name,
    AND n.nspname NOT LIKE 'pg\\_temp\\_%' AND n.nspname NOT LIKE 'pg\\_toast\\_temp\\_%'
  ORDER BY n.nspname`;
 
+/** In this order (read as arrays): options as text[]'s text, which parseTextArray() reads faster than pg's generic parser. */
 const FOREIGN_TABLES_SELECT = `
 SELECT c.oid AS relid,
        n.nspname::text AS schema,
        c.relname::text AS name,
        s.srvname::text AS server,
        pg_catalog.pg_get_userbyid(c.relowner)::text AS owner,
-       coalesce(ft.ftoptions, '{}') AS options,
+       coalesce(ft.ftoptions, '{}')::text AS options,
        ${ACL_GRANTS('c.relacl')} AS grants`;
 const FOREIGN_TABLES_FROM = `
   FROM pg_catalog.pg_foreign_table ft
@@ -85,12 +86,12 @@ export const FOREIGN_TABLES_QUERY = `${FOREIGN_TABLES_SELECT}${FOREIGN_TABLES_FR
  ORDER BY n.nspname, c.relname`;
 
 /**
- * Every foreign table with the signature of its columns (`sig_*`, table-signature.ts): the plan
- * reads the columns of only those whose signature differs from their remote table's.
+ * Every foreign table with the signature of its columns (`sig`, table-signature.ts): the plan reads
+ * the columns of only those whose signature is not the one their link makes of the remote table.
  */
 export const FOREIGN_TABLES_WITH_SIGNATURES_QUERY = `${FOREIGN_TABLES_SELECT},
-       sig.*${FOREIGN_TABLES_FROM}
-  JOIN ${LOCAL_SIGNATURES} ON sig.sig_relid = c.oid
+       coalesce(sig.sig, ${EMPTY_SIGNATURE}) AS sig${FOREIGN_TABLES_FROM}
+  LEFT JOIN ${LOCAL_SIGNATURES} ON sig.sig_relid = c.oid
  ORDER BY n.nspname, c.relname`;
 
 /**
@@ -188,14 +189,22 @@ SELECT r.rolname::text AS name FROM pg_catalog.pg_roles r WHERE r.rolname = ANY(
 
 /**
  * Resolves what the remotes' columns need (remote-needs.ts) against this database: each type's
- * local format_type() and own collation, and whether each collation, relation, function and type
- * named by an expression exists here. Inputs are parallel arrays: kind, schema, name, typmod.
+ * local format_type(), oid and own collation, and whether each collation (and its oid), relation,
+ * function and type named by an expression exists here. Inputs are parallel arrays: kind, schema,
+ * name, typmod.
  */
 export const NEEDS_QUERY = `
 SELECT r.kind, r.schema, r.name, r.typmod,
        pg_catalog.format_type(t.oid, r.typmod) AS type_text,
+       t.oid AS type_oid,
+       t.typcollation AS type_collation_oid,
        tcn.nspname::text AS type_collation_schema,
        tc.collname::text AS type_collation_name,
+       CASE WHEN r.kind = 'collation' THEN (
+         SELECT pg_catalog.min(c.oid) FROM pg_catalog.pg_collation c JOIN pg_catalog.pg_namespace n ON n.oid = c.collnamespace
+          WHERE n.nspname = r.schema AND c.collname = r.name
+            AND c.collencoding IN (-1, pg_catalog.pg_char_to_encoding(pg_catalog.getdatabaseencoding()))
+         HAVING pg_catalog.count(*) = 1) END AS collation_oid,
        CASE r.kind
          WHEN 'type' THEN t.oid IS NOT NULL
          WHEN 'collation' THEN EXISTS (

@@ -1,14 +1,27 @@
 import type pg from 'pg';
 import { describeTarget } from '../config/parse-url.js';
-import type { ConnectionTarget, DesiredDatabase, DesiredState } from '../config/types.js';
+import type { ConnectionTarget, DesiredDatabase, DesiredLink, DesiredState } from '../config/types.js';
 import { ConnectionFailed, type ConnectOptions, NoAnswer, withConnection } from '../db/connect.js';
 import { messageOf } from '../errors.js';
 import { wrapperForUrl } from '../wrappers/index.js';
 import { readRemoteSchemas } from '../wrappers/read-remote.js';
-import { introspectLinks, introspectLocal } from './introspect-local.js';
+import { type ColumnsNeeded, introspectLinks, introspectLocal } from './introspect-local.js';
 import { collectNeeds } from './remote-needs.js';
-import { foreignTableUnchanged } from './table-signature.js';
-import type { LinkCatalog, LocalResult, ObservedDatabase, RemoteSchema } from './types.js';
+import type { LocalTableSignature } from './table-signature.js';
+import type { ForeignTableSummary, LinkCatalog, LocalResult, ObservedDatabase, RemoteSchema, ResolvedNeeds } from './types.js';
+
+/**
+ * Whether a link's foreign table is proven to be what the link makes of its remote table (its
+ * signature is the one expected), so that its columns need not be read. The planner knows what a link
+ * makes of a remote table (plan/unchanged-tables.ts): the caller passes its rule down.
+ */
+export type ProvenUnchanged = (
+  link: DesiredLink,
+  remote: RemoteSchema | undefined,
+  table: ForeignTableSummary,
+  signature: LocalTableSignature | undefined,
+  resolved: ResolvedNeeds,
+) => boolean;
 
 /**
  * Reads each remote once per run, however many links or local databases point at it: every schema
@@ -76,19 +89,21 @@ export async function observeDatabase(
   database: DesiredDatabase,
   client: pg.Client,
   remoteSchemas: Promise<Record<string, RemoteSchema>>,
+  provenUnchanged: ProvenUnchanged,
 ): Promise<ObservedDatabase> {
   // Links of one remote schema share one read: walk each schema's columns once, not once per link.
   const remoteNeeds = remoteSchemas.then((schemas) => collectNeeds([...new Set(Object.values(schemas))]));
   const roles = [...new Set(database.links.flatMap((link) => link.grantTo))];
   const links = database.links.map((link) => link.name);
   // The planner compares the columns of a link's own foreign tables (schema and server named for the
-  // link); of those, the ones whose signature matches their remote table's need not be read.
+  // link); of those, the ones whose signature is what the link makes of their remote table need not be read.
   const columnsNeeded = remoteSchemas.then((schemas) => {
     const byName = new Map(database.links.map((link) => [link.name, link]));
-    return (table: Parameters<typeof foreignTableUnchanged>[2]) => {
+    const needed: ColumnsNeeded = (table, signature, resolved) => {
       const link = byName.get(table.schema);
-      return link !== undefined && table.server === table.schema && !foreignTableUnchanged(link, schemas[link.name], table);
+      return link !== undefined && table.server === table.schema && !provenUnchanged(link, schemas[link.name], table, signature, resolved);
     };
+    return needed;
   });
   const [catalog, schemas] = await Promise.all([introspectLocal(client, { roles, links, remoteNeeds, columnsNeeded }), remoteSchemas]);
   return { alias: database.alias, local: { ok: true, catalog }, remotes: schemas };
@@ -99,10 +114,11 @@ export async function observeDatabaseStandalone(
   database: DesiredDatabase,
   remotes: RemoteReader,
   options: ConnectOptions,
+  provenUnchanged: ProvenUnchanged,
 ): Promise<ObservedDatabase> {
   const remoteSchemas = remotes.schemasFor(database);
   try {
-    return await withConnection(database.target, options, (client) => observeDatabase(database, client, remoteSchemas));
+    return await withConnection(database.target, options, (client) => observeDatabase(database, client, remoteSchemas, provenUnchanged));
   } catch (error) {
     return { alias: database.alias, local: localFailure(database, error), remotes: await remoteSchemas };
   }

@@ -1,11 +1,9 @@
-import { remoteSignatureLateral } from './table-signature.js';
-
 /**
  * The remote schema, read the way postgres_fdw's IMPORT FOREIGN SCHEMA reads it (relkinds
  * r/v/f/m/p, columns in attnum order), for every linked schema of one remote in one query.
  * Names come back as separate raw parts (type schema and name, typmod, collation schema and name),
  * never as text the remote formatted or quoted: the local side resolves and quotes them itself.
- * `sig_*`: the table's signature (table-signature.ts), which the local foreign tables' is compared with.
+ * The planner computes from them the signature each foreign table should have (table-signature.ts).
  */
 export const REMOTE_TABLES_QUERY = `
 SELECT n.nspname::text AS schema,
@@ -29,11 +27,9 @@ SELECT n.nspname::text AS schema,
                    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
                    LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
                    LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
-                  WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '[]') AS columns,
-       sig.*
+                  WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '[]') AS columns
   FROM pg_catalog.pg_class c
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-  ${remoteSignatureLateral('c.oid')}
  WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'v', 'f', 'm', 'p')
  ORDER BY n.nspname, c.relname`;
 

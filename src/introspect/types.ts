@@ -3,7 +3,7 @@ import type { QualifiedName } from '../sql/scan-expression.js';
 export type { QualifiedName };
 
 /** What the catalogs say, normalised so that the planner can compare it with the config. */
-import type { LocalTableSignature, RemoteTableSignature } from './table-signature.js';
+import type { LocalTableSignature } from './table-signature.js';
 
 /**
  * A remote column as raw catalog parts. Nothing here is SQL: the type and collation are resolved
@@ -44,8 +44,6 @@ export interface RemoteTable {
   /** Whether the remote role may SELECT from it (queries through the link fail otherwise). */
   readable: boolean;
   columns: RemoteColumn[];
-  /** The signature of its columns, when the remote computed one (table-signature.ts). */
-  signature?: RemoteTableSignature;
 }
 
 export type RemoteSchema = { ok: true; tables: RemoteTable[] } | { ok: false; error: string; hint?: string };
@@ -68,7 +66,7 @@ export interface ObservedForeignTable {
   options: Record<string, string>;
   /**
    * null when not read: the signature showed the columns are what the link makes of its remote
-   * table (the planner checks that again with signaturesMatch()).
+   * table (the planner checks that again with foreignTableUnchanged()).
    */
   columns: ObservedColumn[] | null;
   grants: Grant[];
@@ -171,6 +169,9 @@ export interface LocalType {
   text: string;
   /** The type's own collation (what a column gets without COLLATE), formatted; null if none. */
   collation: string | null;
+  /** The type's oid here, and its own collation's (0 for none): for column signatures (table-signature.ts). */
+  oid?: number;
+  collationOid?: number;
 }
 
 export interface ResolvedNeeds {
@@ -178,6 +179,8 @@ export interface ResolvedNeeds {
   types: Record<string, LocalType>;
   /** Formatted collations ("schema"."name") and expression references (needKey()) that do not exist here. */
   missing: string[];
+  /** The oid here of each formatted collation that exists (for column signatures). */
+  collationOids?: Record<string, number>;
 }
 
 export type LocalResult = { ok: true; catalog: LocalCatalog } | { ok: false; error: string; hint?: string };

@@ -51,6 +51,11 @@ interface BuiltColumns {
   problems: ColumnProblem[];
 }
 
+/** The column specs a link with `options` makes of `table` (as desiredForeignTables() does), and their problems. */
+export function builtColumns(options: ImportOptions, resolved: ResolvedNeeds, table: RemoteTable): Readonly<BuiltColumns> {
+  return tableBuilder(options, resolved)(table);
+}
+
 // Many links often read the same remote with the same options: their column specs are equal and
 // read-only, so they are built once per local catalog, remote table and import options, not per link.
 // Safe in the pure planner: the weak keys are never changed after introspection and free the entries with them.

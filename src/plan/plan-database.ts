@@ -1,6 +1,5 @@
 import type { DesiredDatabase, DesiredLink } from '../config/types.js';
 import { BugError } from '../errors.js';
-import { foreignTableUnchanged } from '../introspect/table-signature.js';
 import type {
   Dependent,
   LocalCatalog,
@@ -9,6 +8,7 @@ import type {
   ObservedSchema,
   ObservedServer,
   RemoteSchema,
+  ResolvedNeeds,
 } from '../introspect/types.js';
 import { WRAPPERS, type Wrapper, wrapperEnvironment, wrapperNamed, wrapperOf } from '../wrappers/index.js';
 import { type ColumnProblem, desiredForeignTables, planForeignTable, type TablePlan, tableChangeReason } from './foreign-tables.js';
@@ -24,6 +24,7 @@ import type {
   PlanNote,
   PlanProblem,
 } from './types.js';
+import { foreignTableUnchanged } from './unchanged-tables.js';
 
 export interface PlanOptions {
   /** Take over hand-made servers and schemas whose names match links in the file. */
@@ -348,7 +349,7 @@ function updateLink({ link, tables, remote: remoteSchema, server, schema, adopti
     // Columns not read: the signatures proved them equal to the remote's; prove it again here.
     const tablePlan: TablePlan =
       current.columns === null
-        ? unreadTable(link, remoteSchema, current)
+        ? unreadTable(link, remoteSchema, current, catalog.resolved)
         : planForeignTable(table, current, tableDependents(table.name), wrapperOf(link));
     const reason = () =>
       remote ? tableChangeReason(link, remote, current, catalog.resolved) : { code: 'remote_columns_changed' as const, options: [] };
@@ -412,8 +413,8 @@ function contradictsAccess(name: string, value: string | undefined, access: Desi
 }
 
 /** A foreign table whose columns introspection did not read: only ever one proven unchanged. */
-function unreadTable(link: DesiredLink, remote: RemoteSchema, table: ObservedForeignTable): TablePlan {
-  if (!foreignTableUnchanged(link, remote, table)) {
+function unreadTable(link: DesiredLink, remote: RemoteSchema, table: ObservedForeignTable, resolved: ResolvedNeeds): TablePlan {
+  if (!foreignTableUnchanged(link, remote, table, table.signature, resolved)) {
     throw new BugError(`the columns of foreign table "${table.schema}"."${table.name}" were not read, but they may differ from the remote`);
   }
   return { kind: 'same' };

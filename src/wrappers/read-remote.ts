@@ -3,7 +3,6 @@ import { type ConnectOptions, withConnection } from '../db/connect.js';
 import { introspectRemote } from '../introspect/introspect-remote.js';
 import type { RemoteSchema } from '../introspect/types.js';
 import { wrapperForUrl } from './index.js';
-import { readMysqlRemote } from './mysql/read-remote.js';
 import type { FdwName } from './types.js';
 
 type RemoteReader = (
@@ -12,10 +11,13 @@ type RemoteReader = (
   options: ConnectOptions,
 ) => Promise<Record<string, RemoteSchema>>;
 
-/** How each wrapper's remote is read: one connection and a fixed number of queries per remote. */
+/**
+ * How each wrapper's remote is read: one connection and a fixed number of queries per remote.
+ * MySQL's reader (and its client library, a large part of the bundle) loads only for a MySQL remote.
+ */
 const READERS = {
   postgres_fdw: (target, schemas, options) => withConnection(target, options, (client) => introspectRemote(client, schemas)),
-  mysql_fdw: readMysqlRemote,
+  mysql_fdw: async (target, schemas, options) => (await import('./mysql/read-remote.js')).readMysqlRemote(target, schemas, options),
 } satisfies Record<FdwName, RemoteReader>;
 
 /** Reads the linked schemas of one remote with its wrapper's reader (the URL's scheme decides). */

@@ -1,10 +1,15 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runPlan } from '../../src/cli/run-plan.js';
 import { parseConfig } from '../../src/config/load-config.js';
+import type { ImportOptions } from '../../src/config/types.js';
+import { pinSession } from '../../src/db/session-settings.js';
+import { recordText } from '../../src/introspect/table-signature.js';
 import type { ObservedDatabase } from '../../src/introspect/types.js';
+import { expectedSignature } from '../../src/plan/unchanged-tables.js';
 import { oneLinkConfig, runCli, writeConfig } from '../support/cli.js';
-import { createLinkedPair, type TestDatabase } from '../support/databases.js';
-import { remoteSignature } from '../support/signature-model.js';
+import { adminUrl, createLinkedPair, type TestDatabase, withClient } from '../support/databases.js';
+import { type LocalCatalogColumn, localSignature } from '../support/signature-model.js';
 
 const IMPORT_OPTION_SETS = [
   '',
@@ -41,14 +46,58 @@ async function plan(
   local: TestDatabase,
   remote: TestDatabase,
   importOptions: string,
-): Promise<{ observed: ObservedDatabase; summary: string }> {
-  const yaml = oneLinkConfig(importOptions);
+  yaml = oneLinkConfig(importOptions),
+): Promise<{ observed: ObservedDatabase; summary: string; options: Record<string, ImportOptions> }> {
   const config = await parseConfig('inline.yaml', Buffer.from(yaml), { LOCAL_URL: local.url, BILLING_URL: remote.url });
   if (!config.ok) throw new Error('config should be valid');
   const { plan, observed } = await runPlan(config.value, { connectTimeoutMs: 10_000, parallelism: 1, planOptions: {} });
   const database = plan.databases[0];
   expect(database?.errors).toEqual([]);
-  return { observed: observed[0] as ObservedDatabase, summary: JSON.stringify(plan.summary) };
+  const options = Object.fromEntries(config.value.databases.flatMap((d) => d.links.map((link) => [link.name, link.importOptions])));
+  return { observed: observed[0] as ObservedDatabase, summary: JSON.stringify(plan.summary), options };
+}
+
+/** A local foreign table's columns as pg_attribute holds them, for the model (expressions read in a pinned session, as datalinks reads them). */
+async function catalogColumns(db: TestDatabase, schema: string, table: string): Promise<LocalCatalogColumn[]> {
+  return withClient(db.url, async (client) => {
+    await pinSession(client, 10_000);
+    const result = await client.query<LocalCatalogColumn>(
+      `SELECT a.attname::text AS name, a.attfdwoptions AS options, a.atttypid::int AS "typeOid", a.atttypmod AS typmod,
+            a.attnotnull AS "notNull", a.attcollation::int AS "collationOid", a.attgenerated::text AS generated,
+            pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS default
+       FROM pg_catalog.pg_attribute a
+       LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+      WHERE a.attrelid = pg_catalog.format('%I.%I', $1::text, $2::text)::pg_catalog.regclass AND a.attnum > 0 AND NOT a.attisdropped
+      ORDER BY a.attnum`,
+      [schema, table],
+    );
+    return result.rows;
+  });
+}
+
+/**
+ * For each foreign table of the link `schema`: the SQL's signature is the model's over its catalog
+ * values, and the one the planner expects of its remote table (so no column needs reading).
+ */
+async function expectSignaturesAgree(local: TestDatabase, unchanged: Awaited<ReturnType<typeof plan>>, schema: string): Promise<void> {
+  if (!unchanged.observed.local.ok) throw new Error(unchanged.observed.local.error);
+  const { foreignTables, resolved } = unchanged.observed.local.catalog;
+  const remoteTables = unchanged.observed.remotes[schema];
+  if (!remoteTables?.ok) throw new Error('the remote should be read');
+  const tables = foreignTables.filter((t) => t.schema === schema);
+  expect(tables.length).toBeGreaterThan(0);
+  for (const table of tables) {
+    const source = remoteTables.tables.find((t) => t.name === table.name);
+    if (!source) throw new Error(`remote table ${table.name} should exist`);
+    expect({ table: table.name, sql: table.signature }).toEqual({
+      table: table.name,
+      sql: localSignature(await catalogColumns(local, schema, table.name)),
+    });
+    expect({ table: table.name, sql: table.signature }).toEqual({
+      table: table.name,
+      sql: expectedSignature(source, unchanged.options[schema] as ImportOptions, resolved),
+    });
+  }
 }
 
 /** The names of the link's foreign tables whose columns introspection read. */
@@ -69,10 +118,8 @@ describe('column signatures', () => {
       const unchanged = await plan(local, remote, options);
       expect(unchanged.summary).toBe('{"create":0,"update":0,"destroy":0}');
       expect(read(unchanged.observed)).toEqual([]);
-      // The unit tests' model of the signature is the remote's SQL.
-      const remoteTables = unchanged.observed.remotes.billing;
-      if (!remoteTables?.ok) throw new Error('the remote should be read');
-      for (const table of remoteTables.tables) expect(table.signature).toEqual(remoteSignature(table.columns));
+      // The unit tests' model of the signature is the local SQL, and the planner expects what it computes.
+      await expectSignaturesAgree(local, unchanged, 'billing');
 
       // A remote change: only that table's columns are read, and the plan fixes it.
       await remote.query(`ALTER TABLE "t 1" ALTER COLUMN "Name" TYPE varchar(50)`);
@@ -91,6 +138,66 @@ describe('column signatures', () => {
       expect((await cli('plan', '--detailed-exitcode')).code).toBe(0);
     });
   }
+
+  it('proves the tables of links that read one remote with different import options', async () => {
+    const { local, remote } = await createLinkedPair();
+    await remoteSchema(local, remote, 2);
+    const yaml = `${oneLinkConfig()}      plain:
+        remote:
+          url: \${BILLING_URL}
+        import_options: { import_collate: false, import_not_null: false, import_generated: false, import_default: true }
+`;
+    const config = writeConfig(yaml);
+    const cli = (...args: string[]) => runCli([...args, '-c', config], { LOCAL_URL: local.url, BILLING_URL: remote.url });
+    expect((await cli('apply', '--auto-approve', '--no-verify')).code).toBe(0);
+    const unchanged = await plan(local, remote, '', yaml);
+    expect(unchanged.summary).toBe('{"create":0,"update":0,"destroy":0}');
+    if (!unchanged.observed.local.ok) throw new Error(unchanged.observed.local.error);
+    expect(unchanged.observed.local.catalog.foreignTables.filter((t) => t.columns !== null)).toEqual([]);
+    await expectSignaturesAgree(local, unchanged, 'billing');
+    await expectSignaturesAgree(local, unchanged, 'plain');
+
+    await local.query(`ALTER FOREIGN TABLE plain."t 1" ALTER COLUMN "Name" SET NOT NULL`);
+    const drifted = await plan(local, remote, '', yaml);
+    expect(drifted.summary).toBe('{"create":0,"update":1,"destroy":0}');
+    if (!drifted.observed.local.ok) throw new Error(drifted.observed.local.error);
+    const read = drifted.observed.local.catalog.foreignTables.filter((t) => t.columns !== null).map((t) => `${t.schema}.${t.name}`);
+    expect(read).toEqual(['plain.t 1']);
+  });
+
+  it('the planner writes a column record as PostgreSQL does, whatever the names, options and expressions', async () => {
+    // Text as a catalog can hold it (no NUL), with every character the record and array outputs quote.
+    const text = fc
+      .string({
+        unit: fc.oneof(
+          fc.constantFrom(...'"\\(),{} \t\n\v\f\r=Nnul'.split('')),
+          fc.string({ minLength: 1, maxLength: 1, unit: 'grapheme' }),
+        ),
+        maxLength: 12,
+      })
+      .filter((s) => !s.includes('\0'));
+    await withClient(adminUrl(), async (client) => {
+      await fc.assert(
+        fc.asyncProperty(
+          text,
+          fc.option(fc.array(text, { maxLength: 3 })),
+          fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+          fc.integer({ min: -1, max: 2 ** 31 - 1 }),
+          fc.boolean(),
+          fc.constantFrom('', 's', 'v'),
+          fc.option(text),
+          async (name, options, oid, typmod, flag, generated, expression) => {
+            const { rows } = await client.query<{ record: string }>(
+              `SELECT ROW($1::text, $2::text[], $3::pg_catalog.oid, $4::int, $5::bool, $3::pg_catalog.oid, $6::"char", $7::text)::text AS record`,
+              [name, options, oid, typmod, flag, generated, expression],
+            );
+            expect(recordText([name, options, oid, typmod, flag, oid, generated, expression])).toBe(rows[0]?.record);
+          },
+        ),
+        { numRuns: 300 },
+      );
+    });
+  });
 
   it('finds each kind of column change, on either side', async () => {
     const { local, remote } = await createLinkedPair();
