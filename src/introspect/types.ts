@@ -3,7 +3,9 @@ import type { QualifiedName } from '../sql/scan-expression.js';
 export type { QualifiedName };
 
 /** What the catalogs say, normalised so that the planner can compare it with the config. */
-import type { LocalTableSignature } from './table-signature.js';
+
+/** The signature of a foreign table's columns: how it is computed is table-signature.ts's. */
+export type LocalTableSignature = string;
 
 /**
  * A remote column as raw catalog parts. Nothing here is SQL: the type and collation are resolved
