@@ -57,8 +57,7 @@ export async function applyDatabase(
   if (options.signal?.aborted) return outcome({ code: 'interrupted' });
   for (const link of database.links) {
     const remote = remoteSchemas[link.name];
-    if (remote && !remote.ok)
-      return outcome({ code: 'remote_unreadable', link: link.name, error: remote.error, hint: remote.hint ?? null });
+    if (remote && !remote.ok) return outcome({ code: 'remote_unreadable', link: link.name, remote });
   }
   return applyUnderLock(database, remoteSchemas, options, outcome, (observed, replanned) => {
     const fingerprint = options.requireSameFingerprint ? fingerprintObserved(database, observed, replanned) : null;

@@ -1,4 +1,5 @@
 import type { LinkHealth } from '../check/types.js';
+import type { RemoteFailure } from '../introspect/types.js';
 import type { Refusal } from '../plan/apply-decisions.js';
 import type { PlanProblem } from '../plan/types.js';
 
@@ -15,7 +16,7 @@ export type OutcomeReason =
   /** Ctrl-C: rolled back. */
   | { code: 'interrupted' }
   /** A link's remote could not be read again before the transaction. */
-  | { code: 'remote_unreadable'; link: string; error: string; hint: string | null }
+  | { code: 'remote_unreadable'; link: string; remote: RemoteFailure }
   /** Another apply held the database's apply lock for all of `waited` (--lock-timeout). */
   | { code: 'lock_timeout'; waited: string }
   | { code: 'connect_failed'; where: string; reason: string; hint: string | null }

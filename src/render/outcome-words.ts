@@ -2,7 +2,7 @@ import type { DatabaseOutcome, OutcomeCode, OutcomeReason } from '../apply/outco
 import { plural } from '../plural.js';
 import { SQLSTATE } from '../sqlstate.js';
 import { healthProblem } from './check-view.js';
-import { problemWords } from './plan-words.js';
+import { problemWords, remoteFailureWords } from './plan-words.js';
 
 /**
  * The words for every apply outcome: apply returns codes and values, and the text, Ink, annotation
@@ -36,7 +36,10 @@ const OUTCOMES = {
     hint: o.problem ? problemWords(o.problem).message : 'run datalinks plan again, review the new plan, and apply that',
   }),
   interrupted: () => ({ message: 'interrupted: rolled back, nothing was applied' }),
-  remote_unreadable: (o) => withHint(`link "${o.link}": ${o.error}; nothing was applied`, o.hint),
+  remote_unreadable: (o) => {
+    const words = remoteFailureWords(o.remote);
+    return withHint(`link "${o.link}": ${words.message}; nothing was applied`, words.hint);
+  },
   lock_timeout: (o) => ({
     message: `another datalinks apply is running on this database (waited ${o.waited} for its lock)`,
     hint: 'try again when it has finished',

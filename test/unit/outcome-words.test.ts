@@ -25,7 +25,7 @@ const REASONS: Record<OutcomeCode, OutcomeReason> = {
   refused_dependents: { code: 'refused_dependents', dependents: ['view public.totals', 'view public.daily'] },
   stale: { code: 'stale', savedPlan: true, problem: { code: 'role_missing', link: 'billing', role: 'reporting' } },
   interrupted: { code: 'interrupted' },
-  remote_unreadable: { code: 'remote_unreadable', link: 'billing', error: 'schema "finance" does not exist on the remote', hint: 'fix it' },
+  remote_unreadable: { code: 'remote_unreadable', link: 'billing', remote: { code: 'schema_missing', schema: 'finance' } },
   lock_timeout: { code: 'lock_timeout', waited: '10s' },
   connect_failed: { code: 'connect_failed', where: 'db:5432/main', reason: 'connection refused', hint: 'is it running?' },
   no_answer: {
