@@ -195,13 +195,14 @@ async function applyUnderLock(
     if (error instanceof ConnectionFailed) {
       return outcome({ code: 'connect_failed', where: error.where, reason: error.reason, hint: error.hint ?? null });
     }
-    const link: string | null = runningLink;
     const statement = (running === undefined ? '' : maskedSql(running)) || null;
-    if (error instanceof NoAnswer) return outcome({ code: 'no_answer', link, message: error.message, hint: error.hint, statement });
+    if (error instanceof NoAnswer) {
+      return outcome({ code: 'no_answer', link: runningLink, message: error.message, hint: error.hint, statement });
+    }
     const server = error instanceof pg.DatabaseError ? error : null;
     return outcome({
       code: 'statement_failed',
-      link,
+      link: runningLink,
       sqlstate: sqlstateOf(error) ?? null,
       message: messageOf(error),
       detail: server?.detail || null,

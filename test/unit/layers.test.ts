@@ -52,8 +52,8 @@ function layerOf(file: string): string {
  * What each folder may import, besides itself and the shared modules. cli wires everything; below it
  * the shell (apply, check, demo) over the pure core (plan, sql, render) over reading the world
  * (introspect, wrappers, db) and the file (config). Nothing but cli imports cli or demo. render words
- * the data the shell returns (check's reports, apply's outcomes) and so names their types; it never
- * loads the shell (the purity test below), and neither shell imports render.
+ * the data the shell returns (check's reports, apply's outcomes), so it imports their types; nothing it
+ * loads reaches a database (the purity test below), and neither apply nor check imports render.
  */
 const MAY_IMPORT: Record<string, readonly string[]> = {
   cli: ['config', 'db', 'introspect', 'plan', 'sql', 'apply', 'check', 'wrappers', 'render', 'demo'],
