@@ -1,22 +1,21 @@
 import pg from 'pg';
 import { probeLinks } from '../check/probe-link.js';
-import type { ProbeFailureCode } from '../check/types.js';
+import type { LinkHealth, ProbeFailureCode } from '../check/types.js';
 import type { DesiredDatabase } from '../config/types.js';
 import { ConnectionFailed, type ConnectOptions, closeQuietly, connect, NoAnswer } from '../db/connect.js';
 import { executeStatements } from '../db/execute.js';
-import { SQLSTATE, sqlstateOf } from '../db/sqlstate.js';
+import { sqlstateOf } from '../db/sqlstate.js';
 import { messageOf, UserError } from '../errors.js';
 import { localFailure, observeDatabase, observeDatabaseStandalone, type RemoteReader } from '../introspect/observe.js';
 import type { ObservedDatabase, RemoteSchema } from '../introspect/types.js';
-import { type ApplyStatus, type DatabaseOutcome, isStale, type Refusal, refusalBeforeApply } from '../plan/apply-decisions.js';
+import { isStale, type Refusal, refusalBeforeApply } from '../plan/apply-decisions.js';
 import { fingerprintObserved } from '../plan/fingerprint.js';
 import { type PlanOptions, planDatabase } from '../plan/plan-database.js';
 import type { DatabasePlan } from '../plan/types.js';
 import { foreignTableUnchanged } from '../plan/unchanged-tables.js';
-import { healthProblem } from '../render/check-view.js';
-import { problemWords } from '../render/plan-words.js';
 import { MASKED_CONTEXT, renderDatabaseSql, type SqlContext } from '../sql/render-sql.js';
 import { takeApplyLock } from './advisory-lock.js';
+import { type DatabaseOutcome, type OutcomeReason, outcomeOf } from './outcome.js';
 import { quietStatementLogging } from './quiet-logging.js';
 
 export interface ApplyOptions extends ConnectOptions {
@@ -26,15 +25,13 @@ export interface ApplyOptions extends ConnectOptions {
   planOptions: PlanOptions;
   /** A saved plan must match the observed state exactly, not just plan to the same changes. */
   requireSameFingerprint: boolean;
-  /** What to say when the state no longer matches the plan. */
-  staleMessage: string;
   now: () => string;
   /** How long to wait for each created or changed link's proof from the local server before COMMIT; null: --no-verify. */
   verifyTimeoutMs: number | null;
   onProgress?: (alias: string, done: number, total: number) => void;
 }
 
-export { type ApplyStatus, type DatabaseOutcome, isFailure } from '../plan/apply-decisions.js';
+export { type ApplyStatus, type DatabaseOutcome, isFailure } from './outcome.js';
 
 /**
  * Applies one database's plan: read its remotes again (before any transaction), then in one
@@ -51,27 +48,21 @@ export async function applyDatabase(
 ): Promise<DatabaseOutcome> {
   const outcome = outcomeFor(database.alias, Date.now());
   const refusal = refusalBeforeApply(shown, options.allowDependentDrops);
-  if (refusal) return outcome(refusal.status, 0, refusal.message, refusal.hint);
-  if (options.signal?.aborted) return interruptedOutcome(outcome);
+  if (refusal) return outcome(refusal);
+  if (options.signal?.aborted) return outcome({ code: 'interrupted' });
 
   // The remotes are read first, outside any transaction: a remote that is slow or stalls cannot keep
   // the local transaction open, idle, holding the apply lock (every wait is bounded anyway).
   const remoteSchemas = await remotes.schemasFor(database);
-  if (options.signal?.aborted) return interruptedOutcome(outcome);
+  if (options.signal?.aborted) return outcome({ code: 'interrupted' });
   for (const link of database.links) {
     const remote = remoteSchemas[link.name];
-    if (remote && !remote.ok) return outcome('failed', 0, `link "${link.name}": ${remote.error}; nothing was applied`, remote.hint);
+    if (remote && !remote.ok) return outcome({ code: 'remote_unreadable', link: link.name, remote });
   }
   return applyUnderLock(database, remoteSchemas, options, outcome, (observed, replanned) => {
     const fingerprint = options.requireSameFingerprint ? fingerprintObserved(database, observed, replanned) : null;
     if (!isStale(shown, replanned, fingerprint)) return null;
-    return {
-      status: 'refused',
-      message: options.staleMessage,
-      hint: replanned.errors[0]
-        ? problemWords(replanned.errors[0]).message
-        : 'run datalinks plan again, review the new plan, and apply that',
-    };
+    return { code: 'stale', savedPlan: options.requireSameFingerprint, problem: replanned.errors[0] ?? null };
   });
 }
 
@@ -105,7 +96,7 @@ export async function planAndApplyDatabase(
       failure = error;
     },
   );
-  if (plan || result.interrupted) return { plan, outcome: result };
+  if (plan || result.code === 'interrupted') return { plan, outcome: result };
   // Not planned under the lock (no connection, the lock taken by another apply): plan without it,
   // or from the connection failure, so the plan shows what is wrong.
   const observed =
@@ -115,20 +106,13 @@ export async function planAndApplyDatabase(
   const standalone = planDatabase(database, observed, options.planOptions);
   options.onPlanned(standalone);
   const refusal = refusalBeforeApply(standalone, options.allowDependentDrops);
-  return {
-    plan: standalone,
-    outcome: refusal ? outcome(refusal.status, 0, refusal.message, refusal.hint) : result,
-  };
+  return { plan: standalone, outcome: refusal ? outcome(refusal) : result };
 }
 
-type Outcome = (status: ApplyStatus, statements: number, message?: string, hint?: string) => DatabaseOutcome;
+type Outcome = (reason: OutcomeReason, statements?: number) => DatabaseOutcome;
 
 function outcomeFor(alias: string, started: number): Outcome {
-  return (status, statements, message, hint) => ({ alias, status, statements, elapsedMs: Date.now() - started, message, hint });
-}
-
-function interruptedOutcome(outcome: Outcome): DatabaseOutcome {
-  return { ...outcome('failed', 0, 'interrupted: rolled back, nothing was applied'), interrupted: true };
+  return (reason, statements) => outcomeOf(alias, started, reason, statements);
 }
 
 /**
@@ -141,7 +125,7 @@ async function applyUnderLock(
   remoteSchemas: Record<string, RemoteSchema>,
   options: ApplyOptions,
   outcome: Outcome,
-  decide: (observed: ObservedDatabase, replanned: DatabasePlan) => Refusal,
+  decide: (observed: ObservedDatabase, replanned: DatabasePlan) => Refusal | Extract<OutcomeReason, { code: 'stale' }> | null,
   onFailure?: (error: unknown) => void,
 ): Promise<DatabaseOutcome> {
   let client: pg.Client | undefined;
@@ -162,12 +146,7 @@ async function applyUnderLock(
     );
     if (!(await takeApplyLock(client))) {
       await rollback(client);
-      return outcome(
-        'failed',
-        0,
-        `another datalinks apply is running on this database (waited ${options.lockTimeout} for its lock)`,
-        'try again when it has finished',
-      );
+      return outcome({ code: 'lock_timeout', waited: options.lockTimeout });
     }
     const observed = await observeDatabase(database, client, Promise.resolve(remoteSchemas), foreignTableUnchanged);
     const replanned = planDatabase(database, observed, options.planOptions);
@@ -175,7 +154,7 @@ async function applyUnderLock(
     const refusal = decide(observed, replanned);
     if (refusal) {
       await rollback(client);
-      return outcome(refusal.status, 0, refusal.message, refusal.hint);
+      return outcome(refusal);
     }
     if (observed.local.ok) await quietStatementLogging(client, observed.local.catalog.environment);
     // Generated statements run with the database's own search_path (CREATE EXTENSION installs into
@@ -205,38 +184,31 @@ async function applyUnderLock(
     if (options.signal?.aborted) throw new Interrupted();
     if (broken.length > 0) {
       await rollback(client);
-      return outcome(
-        'failed',
-        0,
-        `${broken.map((p) => p.message).join('; ')}; the local server cannot use the link, so it was rolled back and nothing was applied`,
-        broken[0]?.hint ?? undefined,
-      );
+      return outcome({ code: 'link_unusable', links: broken });
     }
     await client.query('COMMIT');
-    return outcome('applied', statements.length);
+    return outcome({ code: 'applied' }, statements.length);
   } catch (error) {
     await rollback(client);
     if (!planned) onFailure?.(error);
-    if (error instanceof Interrupted || options.signal?.aborted) return interruptedOutcome(outcome);
-    if (error instanceof ConnectionFailed) return outcome('failed', 0, `cannot connect (${error.where}): ${error.reason}`, error.hint);
-    const where = runningLink ? `link "${runningLink}"` : 'database setup';
-    const masked = running === undefined ? '' : maskedSql(running);
-    const whileRunning = masked ? `\n    while running: ${masked.split('\n')[0]}` : '';
-    if (error instanceof NoAnswer) {
-      return outcome(
-        'failed',
-        0,
-        `${where}: ${error.message}; the connection was closed, nothing was committed${whileRunning}`,
-        error.hint,
-      );
+    if (error instanceof Interrupted || options.signal?.aborted) return outcome({ code: 'interrupted' });
+    if (error instanceof ConnectionFailed) {
+      return outcome({ code: 'connect_failed', where: error.where, reason: error.reason, hint: error.hint ?? null });
     }
-    const detail = error instanceof pg.DatabaseError && error.detail ? ` (${error.detail})` : '';
-    return outcome(
-      'failed',
-      0,
-      `${where}: ${messageOf(error)}${detail}; rolled back, nothing was applied${whileRunning}`,
-      hintFor(sqlstateOf(error), masked) ?? (error instanceof pg.DatabaseError ? error.hint : undefined),
-    );
+    const statement = (running === undefined ? '' : maskedSql(running)) || null;
+    if (error instanceof NoAnswer) {
+      return outcome({ code: 'no_answer', link: runningLink, message: error.message, hint: error.hint, statement });
+    }
+    const server = error instanceof pg.DatabaseError ? error : null;
+    return outcome({
+      code: 'statement_failed',
+      link: runningLink,
+      sqlstate: sqlstateOf(error) ?? null,
+      message: messageOf(error),
+      detail: server?.detail || null,
+      serverHint: server?.hint ?? null,
+      statement,
+    });
   } finally {
     await closeQuietly(client);
   }
@@ -268,12 +240,7 @@ const BROKEN: ReadonlySet<ProbeFailureCode> = new Set([
  * route or negotiate TLS differently. Tables the remote role cannot read are the plan's warning, not a
  * reason to roll back.
  */
-async function verifyLinks(
-  client: pg.Client,
-  database: DesiredDatabase,
-  plan: DatabasePlan,
-  timeoutMs: number,
-): Promise<{ message: string; hint: string | null }[]> {
+async function verifyLinks(client: pg.Client, database: DesiredDatabase, plan: DatabasePlan, timeoutMs: number): Promise<LinkHealth[]> {
   const changed = new Set(plan.changes.filter((change) => change.action !== 'destroy').map((change) => change.link));
   // One link per remote connection: links with the same URL and server options connect alike, and
   // each probed link holds its own connection from the local server to the remote until COMMIT
@@ -286,26 +253,9 @@ async function verifyLinks(
     if (!byConnection.has(key)) byConnection.set(key, link.name);
   }
   const health = await probeLinks(client, [...byConnection.values()], { statementTimeoutMs: timeoutMs });
-  return health.flatMap((h) => (h.failure && BROKEN.has(h.failure.code) ? [healthProblem(h)].filter((p) => p !== null) : []));
+  return health.filter((h) => h.failure && BROKEN.has(h.failure.code));
 }
 
 async function rollback(client: pg.Client | undefined): Promise<void> {
   await client?.query('ROLLBACK').catch(() => undefined);
-}
-
-function hintFor(code: string | undefined, statement: string): string | undefined {
-  if (code === SQLSTATE.lockNotAvailable)
-    return 'another session holds a lock on an object this apply must change; try again later or raise --lock-timeout';
-  if (code === SQLSTATE.insufficientPrivilege && statement.startsWith('CREATE EXTENSION')) {
-    // The wrapper's name, from the statement datalinks wrote (postgres_fdw or mysql_fdw).
-    const fdw = /^CREATE EXTENSION IF NOT EXISTS ([a-z_]+)$/.exec(statement)?.[1] ?? 'postgres_fdw';
-    return `creating ${fdw} needs a superuser (or your provider's admin role): have one run CREATE EXTENSION ${fdw}; and GRANT USAGE ON FOREIGN DATA WRAPPER ${fdw} TO your role`;
-  }
-  if (code === SQLSTATE.undefinedObject)
-    return 'a type or object the remote uses does not exist in this database; create it locally or exclude that table';
-  if (code === SQLSTATE.queryCanceled) return 'a statement ran longer than the statement timeout';
-  if (code === SQLSTATE.dependentObjectsStillExist) {
-    return "PostgreSQL refused the drop: something outside the link depends on it that the plan did not list (the error's detail names it); change or drop it first, or pass --allow-dependent-drops to drop it with the link";
-  }
-  return undefined;
 }

@@ -10,6 +10,7 @@ import type { DatabasePlan, Plan } from '../plan/types.js';
 import { plural } from '../plural.js';
 import { safe } from '../render/escape.js';
 import { renderApplyMarkdown } from '../render/markdown.js';
+import { outcomeWords } from '../render/outcome-words.js';
 import { outcomeLine, renderOutcomes } from '../render/outcomes.js';
 import { buildPlanView, type PlanView, type PlanViewOptions } from '../render/plan-view.js';
 import { connectionBounds, durationMs } from './durations.js';
@@ -109,7 +110,8 @@ async function planAndApply(
     stopReading();
   }
   // Ctrl-C before the plan was made: nothing to show but that.
-  if (outcome.interrupted && !plan) return reportOutcomes({ databases: [], summary: summarize([]) }, desired, options, output, [outcome]);
+  if (outcome.code === 'interrupted' && !plan)
+    return reportOutcomes({ databases: [], summary: summarize([]) }, desired, options, output, [outcome]);
   if (!plan || !view) throw new BugError('apply ended without a plan');
   if (!hasWork(plan)) {
     const closing = view.hasErrors ? 'Nothing was applied.' : 'Nothing to apply.';
@@ -222,9 +224,6 @@ function applyOptions(options: ApplyFlags, saved: boolean): Omit<ApplyOptions, '
     allowDependentDrops: Boolean(options.allowDependentDrops),
     planOptions: { adopt: options.adopt },
     requireSameFingerprint: saved,
-    staleMessage: saved
-      ? 'stale plan: the database changed since this plan was made, or the plan was already applied; nothing was applied'
-      : 'state changed since plan: nothing was applied',
     now: () => new Date().toISOString(),
     // A link's proof waits at most 10s, or the statement timeout if that is shorter.
     verifyTimeoutMs: options.verify ? Math.min(durationMs(options.statementTimeout), 10_000) : null,
@@ -246,7 +245,7 @@ async function reportOutcomes(
   );
   // The view again only if GitHub wants a summary: at 10,000 tables it is not free.
   await summarizeApply(output, plan, () => buildPlanView(plan, viewOptions(options)), desired, outcomes, closingLine(outcomes));
-  if (outcomes.some((o) => o.interrupted)) return EXIT_INTERRUPTED;
+  if (outcomes.some((o) => o.code === 'interrupted')) return EXIT_INTERRUPTED;
   const failed = outcomes.some(isFailure);
   return failed || plan.databases.some((db) => db.errors.length > 0) ? EXIT_ERROR : EXIT_OK;
 }
@@ -296,7 +295,7 @@ function outcomeAnnotation(o: DatabaseOutcome, desired: DesiredState): Annotatio
     level: 'error',
     title: `datalinks apply: database ${o.alias}`,
     message: outcomeLine(o),
-    hint: o.hint,
+    hint: outcomeWords(o).hint,
     position: desired.databases.find((db) => db.alias === o.alias)?.position,
   };
 }

@@ -14,13 +14,7 @@ export async function introspectRemote(client: pg.Client, schemas: readonly stri
   const present = new Set(existing.rows.map((row) => String(row.name)));
   const result: Record<string, RemoteSchema> = {};
   for (const schema of schemas) {
-    result[schema] = present.has(schema)
-      ? { ok: true, tables: [] }
-      : {
-          ok: false,
-          error: `schema "${schema}" does not exist on the remote`,
-          hint: 'fix `remote.schema`, or create the schema on the remote',
-        };
+    result[schema] = present.has(schema) ? { ok: true, tables: [] } : { ok: false, code: 'schema_missing', schema };
   }
   for (const row of tables.rows as Record<string, unknown>[]) {
     const entry = result[String(row.schema)];

@@ -48,7 +48,7 @@ export class RemoteReader {
     const entries = await Promise.all(
       database.links.map(async (link) => {
         const all = await this.read(link.remote.target.url);
-        return [link.name, all[link.remote.schema] ?? { ok: false, error: 'the remote schema was not read' }] as const;
+        return [link.name, all[link.remote.schema] ?? { ok: false, code: 'not_read' }] as const;
       }),
     );
     return Object.fromEntries(entries);
@@ -72,10 +72,14 @@ async function readRemote(target: ConnectionTarget, schemas: string[], options: 
   } catch (error) {
     const failure: RemoteSchema =
       error instanceof ConnectionFailed
-        ? { ok: false, error: `cannot connect to the remote ${error.where}: ${error.reason}`, hint: error.hint }
+        ? { ok: false, code: 'read_failed', error: `cannot connect to the remote ${error.where}: ${error.reason}`, hint: error.hint }
         : error instanceof NoAnswer
-          ? { ok: false, error: `reading the remote failed: ${error.message}`, hint: error.hint }
-          : { ok: false, error: `reading the remote ${wrapperForUrl(target.url).describe(target)} failed: ${messageOf(error)}` };
+          ? { ok: false, code: 'read_failed', error: `reading the remote failed: ${error.message}`, hint: error.hint }
+          : {
+              ok: false,
+              code: 'read_failed',
+              error: `reading the remote ${wrapperForUrl(target.url).describe(target)} failed: ${messageOf(error)}`,
+            };
     return Object.fromEntries(schemas.map((schema) => [schema, failure]));
   }
 }

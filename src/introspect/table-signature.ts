@@ -20,9 +20,9 @@
  * renamed by hand keeps a column_name option that names the remote column, so it never matches.
  */
 import { createHash } from 'node:crypto';
+import type { LocalTableSignature } from './types.js';
 
-/** The signature of a foreign table's columns. */
-export type LocalTableSignature = string;
+export type { LocalTableSignature };
 
 /** One column's values, in record order; null is SQL's null. */
 export type SignatureRecord = readonly (string | number | boolean | readonly string[] | null)[];

@@ -3,7 +3,9 @@ import type { QualifiedName } from '../sql/scan-expression.js';
 export type { QualifiedName };
 
 /** What the catalogs say, normalised so that the planner can compare it with the config. */
-import type { LocalTableSignature } from './table-signature.js';
+
+/** The signature of a foreign table's columns: how it is computed is table-signature.ts's. */
+export type LocalTableSignature = string;
 
 /**
  * A remote column as raw catalog parts. Nothing here is SQL: the type and collation are resolved
@@ -46,7 +48,16 @@ export interface RemoteTable {
   columns: RemoteColumn[];
 }
 
-export type RemoteSchema = { ok: true; tables: RemoteTable[] } | { ok: false; error: string; hint?: string };
+/**
+ * Why a link's remote schema is unknown: the schema is not on the remote, nothing was read for it, or
+ * reading failed (`error` and `hint` are the connection's or the server's words).
+ */
+export type RemoteFailure =
+  | { code: 'schema_missing'; schema: string }
+  | { code: 'not_read' }
+  | { code: 'read_failed'; error: string; hint?: string };
+
+export type RemoteSchema = { ok: true; tables: RemoteTable[] } | ({ ok: false } & RemoteFailure);
 
 export interface Grant {
   grantee: string;

@@ -1,4 +1,3 @@
-import { plural } from '../plural.js';
 import { hasChanges } from './plan-changes.js';
 import type { DatabasePlan } from './types.js';
 
@@ -7,39 +6,19 @@ import type { DatabasePlan } from './types.js';
  * talks to PostgreSQL and follows these answers.
  */
 
-export type ApplyStatus = 'applied' | 'unchanged' | 'failed' | 'refused';
+/**
+ * Why apply stops before it runs anything, decided from the plan alone: it has errors, nothing to
+ * do, or it would drop objects outside the links (their descriptions, as the catalog gave them).
+ */
+export type Refusal = { code: 'plan_has_errors' } | { code: 'unchanged' } | { code: 'refused_dependents'; dependents: string[] };
 
-/** How applying one database ended: the data render/outcomes.ts words. */
-export interface DatabaseOutcome {
-  alias: string;
-  status: ApplyStatus;
-  statements: number;
-  elapsedMs: number;
-  message?: string;
-  hint?: string;
-  /** Stopped by Ctrl-C (and rolled back). */
-  interrupted?: boolean;
-}
-
-/** The database was not reconciled: an error, or a refusal (stale plan, dependents, plan errors). */
-export function isFailure(outcome: DatabaseOutcome): boolean {
-  return outcome.status === 'failed' || outcome.status === 'refused';
-}
-
-export type Refusal = { status: 'refused' | 'unchanged'; message?: string; hint?: string } | null;
-
-/** Whether a database's shown plan may be applied at all, before anything is read again. */
-export function refusalBeforeApply(shown: DatabasePlan, allowDependentDrops: boolean): Refusal {
-  if (shown.errors.length > 0) return { status: 'refused', message: 'not applied: its plan has errors' };
-  if (!hasChanges(shown)) return { status: 'unchanged' };
+/** Whether a database's shown plan may be applied at all, before anything is read again: null when it may. */
+export function refusalBeforeApply(shown: DatabasePlan, allowDependentDrops: boolean): Refusal | null {
+  if (shown.errors.length > 0) return { code: 'plan_has_errors' };
+  if (!hasChanges(shown)) return { code: 'unchanged' };
   const dependents = shown.changes.flatMap((change) => change.dependents);
-  if (dependents.length > 0 && !allowDependentDrops) {
-    return {
-      status: 'refused',
-      message: `not applied: it would drop ${plural(dependents.length, 'object')} outside the links (${dependents.map((d) => d.description).join('; ')})`,
-      hint: 'change or drop those objects first, or pass --allow-dependent-drops to drop them with the link',
-    };
-  }
+  if (dependents.length > 0 && !allowDependentDrops)
+    return { code: 'refused_dependents', dependents: dependents.map((d) => d.description) };
   return null;
 }
 

@@ -29,7 +29,7 @@ export function fingerprintObserved(desired: DesiredDatabase, observed: Observed
   const catalog = observed.local.ok ? observed.local.catalog : null;
   const remotes = links.map((link) => {
     const remote = observed.remotes[link.name];
-    if (!remote?.ok) return { link: link.name, error: remote?.error ?? null, hint: remote?.hint ?? null };
+    if (!remote?.ok) return { link: link.name, unread: remote ?? null };
     if (!catalog) return { link: link.name, tables: remote.tables.map((table) => table.name) };
     const { tables, notFound, problems } = desiredForeignTables(link, remote.tables, catalog.resolved);
     const onRemote = new Set(remote.tables.map((table) => table.name));

@@ -86,12 +86,7 @@ export function planDatabase(desired: DesiredDatabase, observed: ObservedDatabas
     const takeSchema = schema ? schemaProblem(link.name, schema, Boolean(server && serverOwner === 'managed'), options, catalog) : null;
     if (takeSchema) problems.push(takeSchema);
     if (!remote?.ok) {
-      problems.push({
-        code: 'remote_unreadable',
-        link: link.name,
-        error: remote?.error ?? 'the remote was not read',
-        advice: remote?.hint ?? null,
-      });
+      problems.push(remoteProblem(link.name, remote ?? { ok: false, code: 'not_read' }));
       plan.errors.push(...problems);
       continue;
     }
@@ -160,6 +155,18 @@ function schemaProblem(
   if (!options.adopt || !schema.owned) return { code: 'schema_not_managed', link: name, owner: schema.owner, owned: schema.owned };
   if (strangers.length > 0) return { code: 'schema_not_empty', link: name, objects: strangers };
   return null;
+}
+
+/** A link's remote that could not be read, as the plan's problem. */
+function remoteProblem(link: string, remote: RemoteSchema & { ok: false }): PlanProblem {
+  switch (remote.code) {
+    case 'schema_missing':
+      return { code: 'remote_schema_missing', link, schema: remote.schema };
+    case 'not_read':
+      return { code: 'remote_not_read', link };
+    case 'read_failed':
+      return { code: 'remote_unreadable', link, error: remote.error, advice: remote.hint ?? null };
+  }
 }
 
 function columnProblem(link: DesiredLink, p: ColumnProblem): PlanProblem {

@@ -157,6 +157,8 @@ export type PlanProblem =
   | { code: 'schema_not_managed'; link: string; owner: string; owned: boolean }
   | { code: 'schema_not_empty'; link: string; objects: string[] }
   | { code: 'remote_unreadable'; link: string; error: string; advice: string | null }
+  | { code: 'remote_schema_missing'; link: string; schema: string }
+  | { code: 'remote_not_read'; link: string }
   | { code: 'table_not_found'; link: string; table: string; schema: string }
   | ColumnProblemOf<ColumnProblemCode>
   /** `since` and `running` are server_version_num values. */
@@ -181,6 +183,8 @@ export const PROBLEM_CODES = Object.keys({
   schema_not_managed: true,
   schema_not_empty: true,
   remote_unreadable: true,
+  remote_schema_missing: true,
+  remote_not_read: true,
   table_not_found: true,
   type_unmapped: true,
   type_missing: true,

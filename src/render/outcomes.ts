@@ -1,42 +1,38 @@
-import { type DatabaseOutcome, isFailure } from '../plan/apply-decisions.js';
+import { type DatabaseOutcome, isFailure } from '../apply/outcome.js';
 import { plural } from '../plural.js';
 import { escapeText, joinSafe, type SafeText, safe } from './escape.js';
+import { outcomeWords } from './outcome-words.js';
 
 /**
  * One database's apply outcome as a line. The message may quote a Postgres error, which quotes names
- * from the catalogs: it is escaped like every other value.
+ * from the catalogs: it is escaped like every other value. The statement that failed, if any, follows
+ * on a line of its own.
  */
 export function outcomeLine(o: DatabaseOutcome): SafeText {
-  const message = messageText(o.message ?? '');
   switch (o.status) {
     case 'applied':
       return safe`Database ${o.alias}: applied ${plural(o.statements, 'statement')} in ${(o.elapsedMs / 1000).toFixed(1)}s.`;
     case 'unchanged':
       return safe`Database ${o.alias}: no changes.`;
     case 'failed':
-      return joinSafe([safe`Database ${o.alias}: FAILED: `, message], '');
+      return joinSafe([safe`Database ${o.alias}: FAILED: `, messageText(o)], '');
     case 'refused':
-      return joinSafe([safe`Database ${o.alias}: refused: `, message], '');
+      return joinSafe([safe`Database ${o.alias}: refused: `, messageText(o)], '');
   }
 }
 
-/** apply ends a failure's message with the statement that failed, on a line of its own. */
-const WHILE_RUNNING = '\n    while running: ';
-
-/**
- * The message escaped, newlines included, except the one line break apply itself puts before the
- * statement that failed: that statement's first line is the last line, so whatever a name holds
- * before it stays on the message's line.
- */
-function messageText(message: string): SafeText {
-  const at = message.lastIndexOf(WHILE_RUNNING);
-  if (at === -1 || message.indexOf('\n', at + WHILE_RUNNING.length) !== -1) return escapeText(message);
-  return joinSafe([escapeText(message.slice(0, at)), escapeText(message.slice(at + WHILE_RUNNING.length))], '\n    while running: ');
+function messageText(o: DatabaseOutcome): SafeText {
+  const { message, statement } = outcomeWords(o);
+  if (statement === undefined) return escapeText(message);
+  return joinSafe([escapeText(message), escapeText(statement)], '\n    while running: ');
 }
 
 /** Every database's outcome, then what it adds up to. */
 export function renderOutcomes(outcomes: DatabaseOutcome[]): string {
-  const lines: string[] = outcomes.map((o) => (o.hint ? `${outcomeLine(o)}\n${safe`    hint: ${o.hint}`}` : outcomeLine(o)));
+  const lines: string[] = outcomes.map((o) => {
+    const { hint } = outcomeWords(o);
+    return hint ? `${outcomeLine(o)}\n${safe`    hint: ${hint}`}` : outcomeLine(o);
+  });
   const applied = outcomes.filter((o) => o.status === 'applied').length;
   const bad = outcomes.filter(isFailure).length;
   lines.push(

@@ -1,4 +1,5 @@
 import { formatVersion } from '../config/fdw-options.js';
+import type { RemoteFailure } from '../introspect/types.js';
 import type { AccessRemoved, ColumnProblemCode, NoteCode, PlanNote, PlanProblem, ProblemCode } from '../plan/types.js';
 import { wrapperNamed } from '../wrappers/index.js';
 
@@ -56,6 +57,8 @@ const PROBLEMS = {
     hint: 'move or drop those objects first (a later destroy of the link would drop the schema), or rename the link',
   }),
   remote_unreadable: (p) => withAdvice(p.error, p.advice),
+  remote_schema_missing: (p) => remoteFailureWords({ code: 'schema_missing', schema: p.schema }),
+  remote_not_read: () => remoteFailureWords({ code: 'not_read' }),
   table_not_found: (p) => ({
     message: `table "${p.table}" listed in \`tables\` does not exist in the remote schema "${p.schema}"`,
     hint: 'fix the name, or create the table on the remote first',
@@ -139,6 +142,21 @@ const NOTES = {
   mapping_credentials_unreadable: (note) =>
     `link "${note.link}": the credentials of the user mapping for role "${note.role}" cannot be read by "${note.reader}", so they were not compared`,
 } satisfies NoteWording;
+
+/** Why a link's remote is unknown, in words: the plan's problem, and apply's when it reads the remote again. */
+export function remoteFailureWords(failure: RemoteFailure): ProblemWords {
+  switch (failure.code) {
+    case 'schema_missing':
+      return {
+        message: `schema "${failure.schema}" does not exist on the remote`,
+        hint: 'fix `remote.schema`, or create the schema on the remote',
+      };
+    case 'not_read':
+      return { message: 'the remote schema was not read' };
+    case 'read_failed':
+      return withAdvice(failure.error, failure.hint ?? null);
+  }
+}
 
 /** A problem's message and hint. */
 export function problemWords(problem: PlanProblem): ProblemWords {

@@ -64,6 +64,16 @@ databases:
     const plan = await runCli(['plan', '-c', config], env);
     expect(plan.code).toBe(1);
     expect(plan.stdout).toContain('✗ link billing: schema "finance" does not exist on the remote');
+    const json = JSON.parse((await runCli(['plan', '--json', '-c', config], env)).stdout);
+    expect(json.databases[0].errors).toStrictEqual([
+      {
+        code: 'remote_schema_missing',
+        link: 'billing',
+        schema: 'finance',
+        message: 'schema "finance" does not exist on the remote',
+        hint: 'fix `remote.schema`, or create the schema on the remote',
+      },
+    ]);
   });
 
   it('catches at plan time a remote column whose type does not exist locally', async () => {

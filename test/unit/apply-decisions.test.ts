@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { outcomeOf } from '../../src/apply/outcome.js';
 import { isStale, refusalBeforeApply } from '../../src/plan/apply-decisions.js';
 import type { DatabasePlan } from '../../src/plan/types.js';
+import { outcomeWords } from '../../src/render/outcome-words.js';
 
 function plan(overrides: Partial<DatabasePlan> = {}): DatabasePlan {
   return {
@@ -18,19 +20,18 @@ const view = { link: 'billing', table: 'invoices', column: null, inLinkSchema: f
 
 describe('what apply decides before it reads again', () => {
   it('refuses a plan with errors, skips one without changes, and goes on otherwise', () => {
-    expect(refusalBeforeApply(plan({ errors: [{ link: null, code: 'local_unreadable', error: 'x', advice: null }] }), false)).toMatchObject(
-      {
-        status: 'refused',
-      },
+    expect(refusalBeforeApply(plan({ errors: [{ link: null, code: 'local_unreadable', error: 'x', advice: null }] }), false)).toStrictEqual(
+      { code: 'plan_has_errors' },
     );
-    expect(refusalBeforeApply(plan({ changes: [] }), false)).toStrictEqual({ status: 'unchanged' });
+    expect(refusalBeforeApply(plan({ changes: [] }), false)).toStrictEqual({ code: 'unchanged' });
     expect(refusalBeforeApply(plan(), false)).toBeNull();
   });
 
   it('refuses to drop objects outside the links unless --allow-dependent-drops, naming them', () => {
     const dropping = plan({ changes: [{ ...plan().changes[0]!, dependents: [view] }] });
-    expect(refusalBeforeApply(dropping, false)).toStrictEqual({
-      status: 'refused',
+    const refusal = refusalBeforeApply(dropping, false);
+    expect(refusal).toStrictEqual({ code: 'refused_dependents', dependents: ['view public.totals'] });
+    expect(outcomeWords(outcomeOf('main', 0, refusal!))).toStrictEqual({
       message: 'not applied: it would drop 1 object outside the links (view public.totals)',
       hint: 'change or drop those objects first, or pass --allow-dependent-drops to drop them with the link',
     });

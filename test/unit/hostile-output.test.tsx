@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { DatabaseOutcome } from '../../src/apply/apply-database.js';
+import { type DatabaseOutcome, outcomeOf } from '../../src/apply/outcome.js';
 import { DEFAULT_IMPORT_OPTIONS, type DesiredDatabase } from '../../src/config/types.js';
 import type { LinkCatalog } from '../../src/introspect/types.js';
 import type { Plan } from '../../src/plan/types.js';
@@ -225,15 +225,16 @@ describe('any name at all', () => {
 describe('hostile names in apply outcomes', () => {
   it('are escaped, and the statement that failed stays on its own line', () => {
     const outcomes: DatabaseOutcome[] = [
-      {
-        alias: 'main',
-        status: 'failed',
-        statements: 0,
-        elapsedMs: 5,
-        message: `link "billing": relation "${FORGED}" already exists; rolled back, nothing was applied\n    while running: CREATE FOREIGN TABLE "billing"."${HOSTILE.clear}" (`,
-        hint: `drop ${HOSTILE.clear}`,
-      },
-      { alias: HOSTILE.bidi, status: 'refused', statements: 0, elapsedMs: 0, message: `not applied: it would drop 1 object (${FORGED})` },
+      outcomeOf('main', Date.now(), {
+        code: 'statement_failed',
+        link: 'billing',
+        sqlstate: '42P07',
+        message: `relation "${FORGED}" already exists`,
+        detail: null,
+        serverHint: `drop ${HOSTILE.clear}`,
+        statement: `CREATE FOREIGN TABLE "billing"."${HOSTILE.clear}" (\n  id integer\n)`,
+      }),
+      outcomeOf(HOSTILE.bidi, Date.now(), { code: 'refused_dependents', dependents: [FORGED] }),
     ];
     const text = renderOutcomes(outcomes);
     expectNothingRaw(text);
@@ -241,7 +242,8 @@ describe('hostile names in apply outcomes', () => {
       'Database main: FAILED: link "billing": relation "x\\nNo changes.\\n\\x1b[2J" already exists; rolled back, nothing was applied',
       '    while running: CREATE FOREIGN TABLE "billing"."clear\\x1b[2J\\x1b[H" (',
       '    hint: drop clear\\x1b[2J\\x1b[H',
-      'Database report\\u202etxt.exe: refused: not applied: it would drop 1 object (x\\nNo changes.\\n\\x1b[2J)',
+      'Database report\\u202etxt.exe: refused: not applied: it would drop 1 object outside the links (x\\nNo changes.\\n\\x1b[2J)',
+      '    hint: change or drop those objects first, or pass --allow-dependent-drops to drop them with the link',
       'Apply finished with errors: 0 applied, 2 not applied (each database is all or nothing).',
       '',
     ]);

@@ -37,6 +37,8 @@ const PROBLEMS: Record<ProblemCode, PlanProblem> = {
   schema_not_managed: { code: 'schema_not_managed', link: 'billing', owner: 'mallory', owned: false },
   schema_not_empty: { code: 'schema_not_empty', link: 'billing', objects: ['view billing.totals'] },
   remote_unreadable: { code: 'remote_unreadable', link: 'billing', error: 'cannot connect to the remote', advice: null },
+  remote_schema_missing: { code: 'remote_schema_missing', link: 'billing', schema: 'finance' },
+  remote_not_read: { code: 'remote_not_read', link: 'billing' },
   table_not_found: { code: 'table_not_found', link: 'billing', table: 'invoices', schema: 'public' },
   type_unmapped: { ...column, code: 'type_unmapped' },
   type_missing: { ...column, code: 'type_missing' },

@@ -1,0 +1,97 @@
+import type { DatabaseOutcome, OutcomeCode, OutcomeReason } from '../apply/outcome.js';
+import { plural } from '../plural.js';
+import { SQLSTATE } from '../sqlstate.js';
+import { healthProblem } from './check-view.js';
+import { problemWords, remoteFailureWords } from './plan-words.js';
+
+/**
+ * The words for every apply outcome: apply returns codes and values, and the text, Ink, annotation
+ * and job-summary views print what these functions make of them. Raw text: each view escapes it.
+ */
+
+export interface OutcomeWords {
+  /** Why a database was not applied; empty for one that was (or had nothing to apply). */
+  message: string;
+  /** The statement that was running when it failed (its first line), shown on a line of its own. */
+  statement?: string;
+  hint?: string;
+}
+
+type OutcomeWording = { [C in OutcomeCode]: (outcome: Extract<OutcomeReason, { code: C }>) => OutcomeWords };
+
+const withHint = (message: string, hint: string | null | undefined): OutcomeWords => (hint ? { message, hint } : { message });
+
+const OUTCOMES = {
+  applied: () => ({ message: '' }),
+  unchanged: () => ({ message: '' }),
+  plan_has_errors: () => ({ message: 'not applied: its plan has errors' }),
+  refused_dependents: (o) => ({
+    message: `not applied: it would drop ${plural(o.dependents.length, 'object')} outside the links (${o.dependents.join('; ')})`,
+    hint: 'change or drop those objects first, or pass --allow-dependent-drops to drop them with the link',
+  }),
+  stale: (o) => ({
+    message: o.savedPlan
+      ? 'stale plan: the database changed since this plan was made, or the plan was already applied; nothing was applied'
+      : 'state changed since plan: nothing was applied',
+    hint: o.problem ? problemWords(o.problem).message : 'run datalinks plan again, review the new plan, and apply that',
+  }),
+  interrupted: () => ({ message: 'interrupted: rolled back, nothing was applied' }),
+  remote_unreadable: (o) => {
+    const words = remoteFailureWords(o.remote);
+    return withHint(`link "${o.link}": ${words.message}; nothing was applied`, words.hint);
+  },
+  lock_timeout: (o) => ({
+    message: `another datalinks apply is running on this database (waited ${o.waited} for its lock)`,
+    hint: 'try again when it has finished',
+  }),
+  connect_failed: (o) => withHint(`cannot connect (${o.where}): ${o.reason}`, o.hint),
+  no_answer: (o) => ({
+    ...withHint(`${where(o.link)}: ${o.message}; the connection was closed, nothing was committed`, o.hint),
+    ...firstLine(o.statement),
+  }),
+  statement_failed: (o) => ({
+    ...withHint(
+      `${where(o.link)}: ${o.message}${o.detail ? ` (${o.detail})` : ''}; rolled back, nothing was applied`,
+      statementHint(o.sqlstate, o.statement ?? '') ?? o.serverHint,
+    ),
+    ...firstLine(o.statement),
+  }),
+  link_unusable: (o) => {
+    const problems = o.links.flatMap((link) => healthProblem(link) ?? []);
+    return withHint(
+      `${problems.map((p) => p.message).join('; ')}; the local server cannot use the link, so it was rolled back and nothing was applied`,
+      problems[0]?.hint,
+    );
+  },
+} satisfies OutcomeWording;
+
+/** An outcome's message, the statement it failed on and its hint. */
+export function outcomeWords(outcome: DatabaseOutcome): OutcomeWords {
+  return (OUTCOMES[outcome.code] as (outcome: OutcomeReason) => OutcomeWords)(outcome);
+}
+
+function where(link: string | null): string {
+  return link === null ? 'database setup' : `link "${link}"`;
+}
+
+function firstLine(statement: string | null): { statement?: string } {
+  return statement ? { statement: statement.split('\n')[0] ?? '' } : {};
+}
+
+/** What to do when a statement failed with `sqlstate`; undefined leaves the server's own hint. */
+function statementHint(sqlstate: string | null, statement: string): string | undefined {
+  if (sqlstate === SQLSTATE.lockNotAvailable)
+    return 'another session holds a lock on an object this apply must change; try again later or raise --lock-timeout';
+  if (sqlstate === SQLSTATE.insufficientPrivilege && statement.startsWith('CREATE EXTENSION')) {
+    // The wrapper's name, from the statement datalinks wrote (postgres_fdw or mysql_fdw).
+    const fdw = /^CREATE EXTENSION IF NOT EXISTS ([a-z_]+)$/.exec(statement)?.[1] ?? 'postgres_fdw';
+    return `creating ${fdw} needs a superuser (or your provider's admin role): have one run CREATE EXTENSION ${fdw}; and GRANT USAGE ON FOREIGN DATA WRAPPER ${fdw} TO your role`;
+  }
+  if (sqlstate === SQLSTATE.undefinedObject)
+    return 'a type or object the remote uses does not exist in this database; create it locally or exclude that table';
+  if (sqlstate === SQLSTATE.queryCanceled) return 'a statement ran longer than the statement timeout';
+  if (sqlstate === SQLSTATE.dependentObjectsStillExist) {
+    return "PostgreSQL refused the drop: something outside the link depends on it that the plan did not list (the error's detail names it); change or drop it first, or pass --allow-dependent-drops to drop it with the link";
+  }
+  return undefined;
+}
