@@ -42,8 +42,8 @@ export async function introspectLinks(client: pg.Client): Promise<LinkCatalog> {
 export type ColumnsNeeded = (table: ForeignTableSummary, signature: LocalTableSignature | undefined, resolved: ResolvedNeeds) => boolean;
 
 /**
- * Reads everything the planner needs from one local database over one connection: at most a fixed
- * number of queries whatever the number of links or tables. The caller sets search_path = pg_catalog.
+ * Reads everything the planner needs from one local database over one connection: a fixed number
+ * of queries whatever the number of links or tables. The caller sets search_path = pg_catalog.
  * `remoteNeeds` resolves once the remotes are read, and so does `columnsNeeded`: the columns of a
  * foreign table whose signature is the one its remote table makes are not read. The queries that
  * need neither run while the remotes are still being read; which columns to read is decided once
@@ -71,19 +71,14 @@ export async function introspectLocal(
   const needed = input.columnsNeeded ? await input.columnsNeeded : () => true;
   const read = foreignTables.map((table, i) => needed(table, signatures[i], resolved));
   // Rows as arrays: when many tables differ, pg's per-row objects are a large part of the garbage.
-  // Neither query is sent when it has nothing to read (a no-op plan): in a new session, planning
-  // either costs the server milliseconds of catalog lookups per database.
-  const readRelids = relids.filter((_, i) => read[i]);
-  const columns =
-    readRelids.length === 0
-      ? { rows: [] }
-      : await client.query<ColumnRow>({ text: FOREIGN_TABLE_COLUMNS_QUERY, values: [readRelids], rowMode: 'array' });
+  const columns = await client.query<ColumnRow>({
+    text: FOREIGN_TABLE_COLUMNS_QUERY,
+    values: [relids.filter((_, i) => read[i])],
+    rowMode: 'array',
+  });
   // Sent before the columns' rows are turned into objects, so the server walks meanwhile.
   const roots = dependentsRoots(basics.servers, foreignTables, relids, read, input);
-  const walk = roots.links.length + roots.schemas.length + roots.tables.length > 0;
-  const dependentsRead = handledLater<{ rows: Row[] }>(
-    walk ? client.query(DEPENDENTS_QUERY, [roots.links, roots.schemas, roots.tables]) : Promise.resolve({ rows: [] }),
-  );
+  const dependentsRead = handledLater(client.query(DEPENDENTS_QUERY, [roots.links, roots.schemas, roots.tables]));
   const columnsByTable = groupColumns(columns.rows);
   const dependents = await dependentsRead;
   return {
