@@ -203,17 +203,20 @@ async function main(): Promise<void> {
       ),
     );
     // The bound: every catalog query a plan needs, reading every column of every foreign table and
-    // remote table, over one plain connection each. A no-op plan need not pay it (signatures).
+    // remote table and every dependent of every link, over one plain connection each. A no-op plan
+    // need not pay it (signatures; no dependents of what it keeps).
     const catalogQueries = (full: boolean) => async () => ({
       ms: await timed(async () => {
         await withPlainClient(localUrls[0] ?? '', async (client) => {
           await client.query('SET search_path = pg_catalog');
-          for (const sql of [localQueries.ENVIRONMENT_QUERY, localQueries.SERVERS_QUERY, localQueries.SCHEMAS_QUERY]) {
-            await client.query(sql);
-          }
+          await client.query(localQueries.ENVIRONMENT_QUERY);
+          const servers = await client.query(localQueries.SERVERS_QUERY);
+          await client.query(localQueries.SCHEMAS_QUERY);
           const tables = await client.query(full ? localQueries.FOREIGN_TABLES_QUERY : localQueries.FOREIGN_TABLES_WITH_SIGNATURES_QUERY);
           await client.query(localQueries.FOREIGN_TABLE_COLUMNS_QUERY, [full ? tables.rows.map((row) => row.relid) : []]);
-          await client.query(localQueries.DEPENDENTS_QUERY, [[]]);
+          // Every dependent of every link (each walked whole, as a destroy of all of them would), or none.
+          const walked = full ? servers.rows.map((row) => row.name) : [];
+          await client.query(localQueries.DEPENDENTS_QUERY, [walked, [], []]);
           await client.query(localQueries.EXISTING_ROLES_QUERY, [[]]);
           await client.query(localQueries.NEEDS_QUERY, [
             ['type', 'type'],

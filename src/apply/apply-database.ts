@@ -11,8 +11,8 @@ import type { ObservedDatabase, RemoteSchema } from '../introspect/types.js';
 import { isStale, type Refusal, refusalBeforeApply } from '../plan/apply-decisions.js';
 import { fingerprintObserved } from '../plan/fingerprint.js';
 import { type PlanOptions, planDatabase } from '../plan/plan-database.js';
+import { plannerRules } from '../plan/planner-rules.js';
 import type { DatabasePlan } from '../plan/types.js';
-import { foreignTableUnchanged } from '../plan/unchanged-tables.js';
 import { MASKED_CONTEXT, renderDatabaseSql, type SqlContext } from '../sql/render-sql.js';
 import { takeApplyLock } from './advisory-lock.js';
 import { type DatabaseOutcome, type OutcomeReason, outcomeOf } from './outcome.js';
@@ -102,7 +102,7 @@ export async function planAndApplyDatabase(
   const observed =
     failure instanceof ConnectionFailed
       ? { alias: database.alias, local: localFailure(database, failure), remotes: remoteSchemas }
-      : await observeDatabaseStandalone(database, remotes, options, foreignTableUnchanged);
+      : await observeDatabaseStandalone(database, remotes, options, plannerRules(options.planOptions));
   const standalone = planDatabase(database, observed, options.planOptions);
   options.onPlanned(standalone);
   const refusal = refusalBeforeApply(standalone, options.allowDependentDrops);
@@ -148,7 +148,7 @@ async function applyUnderLock(
       await rollback(client);
       return outcome({ code: 'lock_timeout', waited: options.lockTimeout });
     }
-    const observed = await observeDatabase(database, client, Promise.resolve(remoteSchemas), foreignTableUnchanged);
+    const observed = await observeDatabase(database, client, Promise.resolve(remoteSchemas), plannerRules(options.planOptions));
     const replanned = planDatabase(database, observed, options.planOptions);
     planned = true;
     const refusal = decide(observed, replanned);

@@ -4,8 +4,8 @@ import { observeDatabaseStandalone, RemoteReader } from '../introspect/observe.j
 import type { ObservedDatabase } from '../introspect/types.js';
 import { planChanges } from '../plan/plan-changes.js';
 import type { PlanOptions } from '../plan/plan-database.js';
+import { plannerRules } from '../plan/planner-rules.js';
 import type { Plan } from '../plan/types.js';
-import { foreignTableUnchanged } from '../plan/unchanged-tables.js';
 import { mapLimited } from './limit.js';
 
 export interface RunPlanOptions extends ConnectOptions {
@@ -22,7 +22,7 @@ export async function runPlan(desired: DesiredState, options: RunPlanOptions): P
   const remotes = new RemoteReader(desired, options);
   const observed = await mapLimited(desired.databases, options.parallelism, async (database) => {
     options.onDatabase?.(database.alias, 'reading');
-    const result = await observeDatabaseStandalone(database, remotes, options, foreignTableUnchanged);
+    const result = await observeDatabaseStandalone(database, remotes, options, plannerRules(options.planOptions));
     options.onDatabase?.(database.alias, result.local.ok ? 'done' : 'error');
     return result;
   });

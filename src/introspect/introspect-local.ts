@@ -48,6 +48,8 @@ export type ColumnsNeeded = (table: ForeignTableSummary, signature: LocalTableSi
  * foreign table whose signature is the one its remote table makes are not read. The queries that
  * need neither run while the remotes are still being read; which columns to read is decided once
  * the remotes' types and collations are resolved here (their oids are part of the signatures).
+ *
+ * Dependents are read only of what a plan may drop or replace (dependentsRoots()), so they are read last.
  */
 export async function introspectLocal(
   client: pg.Client,
@@ -56,15 +58,14 @@ export async function introspectLocal(
     links: readonly string[];
     remoteNeeds: Promise<readonly Need[]>;
     columnsNeeded?: Promise<ColumnsNeeded>;
+    /** --adopt: what else the file's link schemas hold is asked (schema_not_empty). */
+    adopt?: boolean;
   },
 ): Promise<LocalCatalog> {
-  // One connection runs one query at a time (pg deprecates queueing them). The dependents' walk is
-  // sent before the foreign tables' rows are turned into objects, so the server runs it meanwhile.
+  // One connection runs one query at a time (pg deprecates queueing them).
   const basics = await readBasics(client);
   const tableRows = await client.query<ForeignTableRow>({ text: FOREIGN_TABLES_WITH_SIGNATURES_QUERY, rowMode: 'array' });
-  const dependentsRead = handledLater(client.query(DEPENDENTS_QUERY, [input.links]));
   const { foreignTables, relids, signatures } = toForeignTables(tableRows.rows);
-  const dependents = await dependentsRead;
   const roles = await client.query(EXISTING_ROLES_QUERY, [input.roles]);
   const resolved = await resolveNeeds(client, await input.remoteNeeds);
   const needed = input.columnsNeeded ? await input.columnsNeeded : () => true;
@@ -75,7 +76,11 @@ export async function introspectLocal(
     values: [relids.filter((_, i) => read[i])],
     rowMode: 'array',
   });
+  // Sent before the columns' rows are turned into objects, so the server walks meanwhile.
+  const roots = dependentsRoots(basics.servers, foreignTables, relids, read, input);
+  const dependentsRead = handledLater(client.query(DEPENDENTS_QUERY, [roots.links, roots.schemas, roots.tables]));
   const columnsByTable = groupColumns(columns.rows);
+  const dependents = await dependentsRead;
   return {
     ...basics,
     // Built field by field, not spread: every table then has one shape, which the planner's loops rely on.
@@ -100,6 +105,35 @@ export async function introspectLocal(
     ),
     existingRoles: roles.rows.map((row: Row) => String(row.name)),
     resolved,
+  };
+}
+
+/**
+ * Where the dependents' walk starts: only at what a plan may drop or replace, so that a plan that
+ * changes nothing walks nothing. The planner drops or replaces
+ * - a whole link only when its server is not in the file (destroy): every server not in the file is
+ *   walked whole (server, same-named schema, its foreign tables there), as the planner decides later
+ *   which of them are managed;
+ * - a link's own foreign table only when its columns were read (a table proven unchanged and kept by
+ *   the link's filter is left as it is: planDatabase checks that again and stops if not);
+ * - never a server, schema or user mapping of a link in the file; what else such a schema holds
+ *   matters only to --adopt.
+ */
+function dependentsRoots(
+  servers: readonly ObservedServer[],
+  foreignTables: readonly ForeignTableSummary[],
+  relids: readonly number[],
+  read: readonly boolean[],
+  input: { links: readonly string[]; adopt?: boolean },
+): { links: string[]; schemas: string[]; tables: number[] } {
+  const inFile = new Set(input.links);
+  return {
+    links: servers.filter((server) => !inFile.has(server.name)).map((server) => server.name),
+    schemas: input.adopt ? [...input.links] : [],
+    tables: relids.filter((_, i) => {
+      const table = foreignTables[i] as ForeignTableSummary;
+      return read[i] && table.schema === table.server && inFile.has(table.schema);
+    }),
   };
 }
 

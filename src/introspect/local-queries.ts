@@ -117,35 +117,46 @@ SELECT a.attrelid AS relid,
 
 /**
  * Objects outside a link that dropping part of it with CASCADE would take along: walked through
- * pg_depend from each server, its same-named schema and its foreign tables there, following
- * normal, automatic and internal dependencies (a view's rule, a table's row type and its array
- * type, columns of that type, functions returning it, defaults and constraints using a function or
- * type that lives in the link's schema, anything created inside that schema, foreign tables of the
- * server elsewhere). Reported: what is reached through a normal dependency and is not the link's
- * own (its foreign tables and their types and defaults, its user mappings). `column_name` is the
- * column of the link's table the dependent uses (null: the whole table, or the server or schema);
- * `in_schema` marks objects that live in the link's schema. $1: the file's link names (their schemas
- * are walked even without a server, for recovery and adoption).
+ * pg_depend from the given roots, following normal, automatic and internal dependencies (a view's
+ * rule, a table's row type and its array type, columns of that type, functions returning it,
+ * defaults and constraints using a function or type that lives in the link's schema, anything
+ * created inside that schema, foreign tables of the server elsewhere). Reported: what is reached
+ * through a normal dependency and is not the link's own (its foreign tables and their types and
+ * defaults, its user mappings). `column_name` is the column of the link's table the dependent uses
+ * (null: the whole table, or the server or schema); `in_schema` marks objects that live in the
+ * link's schema. The roots are only what a plan may drop (introspect-local.ts says which):
+ * $1 links walked whole (each server of that name, the schema of that name and the server's foreign
+ * tables there), $2 schemas walked (a link's schema even without a server, for adoption), $3 foreign
+ * tables walked (oids of links' own tables). A link's own tables are all known to the walk, rooted or not.
  */
 export const DEPENDENTS_QUERY = `
 WITH RECURSIVE
+walked(link) AS (
+  SELECT pg_catalog.unnest($1::text[]) UNION SELECT pg_catalog.unnest($2::text[])
+  UNION
+  SELECT s.srvname::text FROM pg_catalog.pg_foreign_table ft JOIN pg_catalog.pg_foreign_server s ON s.oid = ft.ftserver
+   WHERE ft.ftrelid = ANY($3::pg_catalog.oid[])
+),
 own(relid, link) AS (
   SELECT c.oid, s.srvname::text
-    FROM pg_catalog.pg_foreign_table ft
+    FROM pg_catalog.pg_foreign_server s
+    JOIN pg_catalog.pg_foreign_table ft ON ft.ftserver = s.oid
     JOIN pg_catalog.pg_class c ON c.oid = ft.ftrelid
-    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-    JOIN pg_catalog.pg_foreign_server s ON s.oid = ft.ftserver AND s.srvname = n.nspname
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace AND n.nspname = s.srvname
+   WHERE s.srvname IN (SELECT link FROM walked)
 ),
 roots(classid, objid, link, table_name, table_oid) AS (
   SELECT 'pg_catalog.pg_foreign_server'::pg_catalog.regclass, s.oid, s.srvname::text, NULL::text, NULL::oid
     FROM pg_catalog.pg_foreign_server s
+   WHERE s.srvname = ANY($1::text[])
   UNION ALL
   SELECT 'pg_catalog.pg_namespace'::pg_catalog.regclass, n.oid, n.nspname::text, NULL::text, NULL::oid
     FROM pg_catalog.pg_namespace n
-   WHERE n.nspname IN (SELECT s.srvname FROM pg_catalog.pg_foreign_server s) OR n.nspname = ANY($1::text[])
+   WHERE n.nspname = ANY($1::text[]) OR n.nspname = ANY($2::text[])
   UNION ALL
   SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, c.oid, own.link, c.relname::text, c.oid
     FROM own JOIN pg_catalog.pg_class c ON c.oid = own.relid
+   WHERE own.link = ANY($1::text[]) OR own.relid = ANY($3::pg_catalog.oid[])
 ),
 reached(classid, objid, objsubid, link, table_name, table_oid, column_num, via, in_schema) AS (
   SELECT classid, objid, 0, link, table_name, table_oid, 0, ''::text, false FROM roots

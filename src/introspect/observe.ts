@@ -23,6 +23,12 @@ export type ProvenUnchanged = (
   resolved: ResolvedNeeds,
 ) => boolean;
 
+/** What the planner tells introspection: its proof rule, and whether it adopts (--adopt). */
+export interface PlannerRules {
+  provenUnchanged: ProvenUnchanged;
+  adopt?: boolean;
+}
+
 /**
  * Reads each remote once per run, however many links or local databases point at it: every schema
  * linked from one remote URL is read in the same query.
@@ -93,7 +99,7 @@ export async function observeDatabase(
   database: DesiredDatabase,
   client: pg.Client,
   remoteSchemas: Promise<Record<string, RemoteSchema>>,
-  provenUnchanged: ProvenUnchanged,
+  { provenUnchanged, adopt }: PlannerRules,
 ): Promise<ObservedDatabase> {
   // Links of one remote schema share one read: walk each schema's columns once, not once per link.
   const remoteNeeds = remoteSchemas.then((schemas) => collectNeeds([...new Set(Object.values(schemas))]));
@@ -109,7 +115,10 @@ export async function observeDatabase(
     };
     return needed;
   });
-  const [catalog, schemas] = await Promise.all([introspectLocal(client, { roles, links, remoteNeeds, columnsNeeded }), remoteSchemas]);
+  const [catalog, schemas] = await Promise.all([
+    introspectLocal(client, { roles, links, remoteNeeds, columnsNeeded, adopt }),
+    remoteSchemas,
+  ]);
   return { alias: database.alias, local: { ok: true, catalog }, remotes: schemas };
 }
 
@@ -118,11 +127,11 @@ export async function observeDatabaseStandalone(
   database: DesiredDatabase,
   remotes: RemoteReader,
   options: ConnectOptions,
-  provenUnchanged: ProvenUnchanged,
+  rules: PlannerRules,
 ): Promise<ObservedDatabase> {
   const remoteSchemas = remotes.schemasFor(database);
   try {
-    return await withConnection(database.target, options, (client) => observeDatabase(database, client, remoteSchemas, provenUnchanged));
+    return await withConnection(database.target, options, (client) => observeDatabase(database, client, remoteSchemas, rules));
   } catch (error) {
     return { alias: database.alias, local: localFailure(database, error), remotes: await remoteSchemas };
   }

@@ -32,9 +32,7 @@ export interface DesiredTables {
  */
 export function desiredForeignTables(link: DesiredLink, remoteTables: readonly RemoteTable[], resolved: ResolvedNeeds): DesiredTables {
   const build = tableBuilder(link.importOptions, resolved);
-  const listed = link.tables ? new Set(link.tables) : null;
-  const excluded = new Set(link.exclude);
-  const selected = remoteTables.filter((table) => (listed ? listed.has(table.name) : !table.isPartition && !excluded.has(table.name)));
+  const selected = remoteTables.filter(tableFilter(link));
   const found = new Set(remoteTables.map((table) => table.name));
   const tables: ForeignTableSpec[] = [];
   const problems: ColumnProblem[] = [];
@@ -44,6 +42,20 @@ export function desiredForeignTables(link: DesiredLink, remoteTables: readonly R
     tables.push({ name: table.name, remoteSchema: link.remote.schema, remoteTable: table.name, columns: built.columns });
   }
   return { tables, notFound: (link.tables ?? []).filter((name) => !found.has(name)), problems };
+}
+
+const filters = new WeakMap<object, (table: RemoteTable) => boolean>();
+
+/** Whether a link's `tables`/`exclude` selects a remote table (built once per link: many tables ask). */
+export function tableFilter(link: Pick<DesiredLink, 'tables' | 'exclude'>): (table: RemoteTable) => boolean {
+  let filter = filters.get(link);
+  if (!filter) {
+    const listed = link.tables ? new Set(link.tables) : null;
+    const excluded = new Set(link.exclude);
+    filter = (table) => (listed ? listed.has(table.name) : !table.isPartition && !excluded.has(table.name));
+    filters.set(link, filter);
+  }
+  return filter;
 }
 
 interface BuiltColumns {

@@ -9,7 +9,7 @@ import { formatQualified, typeKey } from '../introspect/remote-needs.js';
 import { type LocalTableSignature, type SignatureRecord, signatureOf } from '../introspect/table-signature.js';
 import type { ForeignTableSummary, RemoteSchema, RemoteTable, ResolvedNeeds } from '../introspect/types.js';
 import { wrapperOf } from '../wrappers/index.js';
-import { builtColumns } from './foreign-tables.js';
+import { builtColumns, tableFilter } from './foreign-tables.js';
 
 /**
  * The signature of the foreign table a link with `options` makes of `table`, or null when it cannot
@@ -71,12 +71,14 @@ function cachedExpectedSignature(table: RemoteTable, options: ImportOptions, res
 
 /**
  * Whether `table`, a foreign table of link `link` (its schema and server bear the link's name), is
- * proven to be what the link makes of the remote table of the same name: same target (schema_name,
- * table_name) and the signature expected of it. Anything else (no signature, another target, a
- * remote table that is gone, a MySQL remote) is not proven, and its columns are read.
+ * proven to be kept as it is: the link's filter selects the remote table of the same name, and the
+ * table is what the link makes of it (same target: schema_name, table_name; the signature expected of
+ * it). Anything else (no signature, another target, a remote table that is gone or filtered out, a
+ * MySQL remote) is not proven: its columns are read, and so are its dependents (the plan may drop or
+ * replace it).
  */
 export function foreignTableUnchanged(
-  link: Pick<DesiredLink, 'name' | 'remote' | 'importOptions'>,
+  link: Pick<DesiredLink, 'name' | 'remote' | 'importOptions' | 'tables' | 'exclude'>,
   remote: RemoteSchema | undefined,
   table: ForeignTableSummary,
   signature: LocalTableSignature | undefined,
@@ -87,7 +89,7 @@ export function foreignTableUnchanged(
   const remoteTable = table.options.table_name ?? table.name;
   if (remoteSchema !== link.remote.schema || remoteTable !== table.name || !readsPostgres(link)) return false;
   const source = remoteTableIndex(remote).get(table.name);
-  return source !== undefined && cachedExpectedSignature(source, link.importOptions, resolved) === signature;
+  return source !== undefined && tableFilter(link)(source) && cachedExpectedSignature(source, link.importOptions, resolved) === signature;
 }
 
 const postgresRemotes = new WeakMap<object, boolean>();

@@ -110,6 +110,24 @@ describe('saved plans and what they depend on', () => {
     expect(await local.query('SELECT count(*)::int AS n FROM public.invoice_ids')).toEqual([{ n: 0 }]);
   });
 
+  it('goes stale when a view is made over a foreign table the saved plan drops', async () => {
+    const { local, remote, env, config, planFile } = await setup();
+    await remote.query('CREATE TABLE customers (id integer)');
+    expect((await runCli(['apply', '--auto-approve', '-c', config], env)).code).toBe(0);
+    await remote.query('DROP TABLE customers');
+    const plan = await runCli(['plan', '--out', planFile, '-c', config], env);
+    expect(plan.stdout).toContain('- foreign table billing.customers');
+    expect(plan.stdout).not.toContain('also drops');
+    await local.query('CREATE VIEW public.customer_ids AS SELECT id FROM billing.customers');
+    const stale = await runCli(['apply', planFile, '-c', config], env);
+    expect(stale.code).toBe(1);
+    expect(stale.stdout).toContain('stale plan');
+    expect(await local.query(`SELECT viewname FROM pg_views WHERE viewname = 'customer_ids'`)).toEqual([{ viewname: 'customer_ids' }]);
+    expect(await local.query(`SELECT relname FROM pg_class WHERE relname = 'customers' AND relkind = 'f'`)).toEqual([
+      { relname: 'customers' },
+    ]);
+  });
+
   it('goes stale when a linked table changes on the remote, or a grant on a linked foreign table changes', async () => {
     const { local, remote, env, config, planFile } = await filtered();
     expect((await runCli(['apply', '--auto-approve', '-c', config], env)).code).toBe(0);
