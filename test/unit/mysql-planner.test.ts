@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { parsePostgresUrl } from '../../src/config/parse-url.js';
 import { DEFAULT_IMPORT_OPTIONS, type DesiredDatabase, type DesiredLink } from '../../src/config/types.js';
 import type { LocalCatalog, ObservedDatabase, RemoteColumn, RemoteTable } from '../../src/introspect/types.js';
 import { planDatabase } from '../../src/plan/plan-database.js';
+import { expectedSignature, foreignTableUnchanged } from '../../src/plan/unchanged-tables.js';
 import { problemWords } from '../../src/render/plan-words.js';
 import { renderDatabaseSql } from '../../src/sql/render-sql.js';
 import { parseMysqlUrl } from '../../src/wrappers/mysql/parse-url.js';
@@ -132,5 +134,28 @@ describe('planning a MySQL link', () => {
         "change the column's type on the remote, or leave the table out with `exclude: [places]`",
       ],
     ]);
+  });
+});
+
+describe('signatures and MySQL links', () => {
+  it('never proves a MySQL foreign table unchanged: its columns are always read and compared', () => {
+    // Resolved as the local database answers for a PostgreSQL remote: with type and collation oids.
+    const base = catalog({ extension: '1.1', available: true }).resolved;
+    const resolved = {
+      ...base,
+      types: Object.fromEntries(Object.entries(base.types).map(([key, type], i) => [key, { ...type, oid: 20 + i, collationOid: 0 }])),
+    };
+    const signature = expectedSignature(ORDERS, DEFAULT_IMPORT_OPTIONS, resolved) ?? undefined;
+    expect(signature).toBeDefined();
+    const remote = { ok: true as const, tables: [ORDERS] };
+    const table = { schema: 'shop', name: 'orders', server: 'shop', owner: 'app', grants: [] };
+    const mysqlTable = { ...table, options: { dbname: 'shop', table_name: 'orders' } };
+    expect(foreignTableUnchanged(mysqlLink(), remote, mysqlTable, signature, resolved)).toBe(false);
+    // The control: a PostgreSQL link's table with that very signature is proven unchanged.
+    const postgres = parsePostgresUrl('postgres://shop:pw@pg.internal:5432/shop');
+    if (!postgres.ok) throw new Error(postgres.message);
+    const postgresLink = mysqlLink({ remote: { ...mysqlLink().remote, target: postgres.target } });
+    const postgresTable = { ...table, options: { schema_name: 'shop', table_name: 'orders' } };
+    expect(foreignTableUnchanged(postgresLink, remote, postgresTable, signature, resolved)).toBe(true);
   });
 });
