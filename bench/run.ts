@@ -56,7 +56,7 @@ const median = (xs: number[]) => {
 function runProcess(args: string[], env: NodeJS.ProcessEnv, probe = true): Promise<Sample & { code: number }> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const argv = probe ? ['bench/rss-probe.mjs', ...args] : args;
+    const argv = probe ? ['bench/rss-probe.cjs', ...args] : args;
     const child = spawn(process.execPath, argv, { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
     let report = '';
     let stderr = '';

