@@ -5,12 +5,10 @@
 const { writeSync } = require('node:fs');
 
 const started = process.hrtime.bigint();
-const first = process.argv[2];
-const quick = first === 'validate' || first === '--version' || first === '-v';
-
-(quick ? require('../dist/cli/quick.cjs').runQuickCommand(process.argv) : Promise.resolve(undefined)).then(async (result) => {
-  const code = result ?? (await (await import('../dist/cli/main.js')).main(process.argv));
-  const rss = process.resourceUsage().maxRSS * 1024;
-  writeSync(3, `${JSON.stringify({ code, rss, inProcessMs: Number(process.hrtime.bigint() - started) / 1e6 })}\n`);
-  process.exitCode = code;
-});
+require('../bin/run.cjs')
+  .run(process.argv)
+  .then((code) => {
+    const rss = process.resourceUsage().maxRSS * 1024;
+    writeSync(3, `${JSON.stringify({ code, rss, inProcessMs: Number(process.hrtime.bigint() - started) / 1e6 })}\n`);
+    process.exitCode = code;
+  });

