@@ -49,12 +49,7 @@ export async function runApplyCommand(planFile: string | undefined, options: App
   const view = buildPlanView(plan, viewOptions(options));
   ui.showPlan(view);
   annotate(output, planAnnotations(plan, desired));
-  if (!hasWork(plan)) {
-    const closing = view.hasErrors ? 'Nothing was applied.' : 'Nothing to apply.';
-    output.out(`\n${closing}\n`);
-    await summarizeApply(output, plan, () => view, desired, [], closing);
-    return view.hasErrors ? EXIT_ERROR : EXIT_OK;
-  }
+  if (!hasWork(plan)) return finishWithoutWork(plan, view, desired, output);
   if (!options.autoApprove && !(await ui.confirm(view))) {
     output.err('\nApply cancelled: nothing was changed.\n');
     return EXIT_ERROR;
@@ -113,12 +108,7 @@ async function planAndApply(
   if (outcome.code === 'interrupted' && !plan)
     return reportOutcomes({ databases: [], summary: summarize([]) }, desired, options, output, [outcome]);
   if (!plan || !view) throw new BugError('apply ended without a plan');
-  if (!hasWork(plan)) {
-    const closing = view.hasErrors ? 'Nothing was applied.' : 'Nothing to apply.';
-    output.out(`\n${closing}\n`);
-    await summarizeApply(output, plan, () => view as PlanView, desired, [], closing);
-    return view.hasErrors ? EXIT_ERROR : EXIT_OK;
-  }
+  if (!hasWork(plan)) return finishWithoutWork(plan, view, desired, output);
   progress?.finish(outcome.alias, outcomeLine(outcome), isFailure(outcome));
   progress?.stop();
   return reportOutcomes(plan, desired, options, output, [outcome]);
@@ -187,6 +177,14 @@ async function readPlanFile(path: string): Promise<PlanDocument> {
     );
   }
   return document;
+}
+
+/** A plan with nothing to apply (no changes, or only databases with errors): say so and summarize. */
+async function finishWithoutWork(plan: Plan, view: PlanView, desired: DesiredState, output: Output): Promise<number> {
+  const closing = view.hasErrors ? 'Nothing was applied.' : 'Nothing to apply.';
+  output.out(`\n${closing}\n`);
+  await summarizeApply(output, plan, () => view, desired, [], closing);
+  return view.hasErrors ? EXIT_ERROR : EXIT_OK;
 }
 
 /** Something can be applied: a database without errors that has changes. */
