@@ -106,7 +106,11 @@ function toSchemas(schemas: readonly string[], rows: unknown[][]): Record<string
       // MySQL defaults are MySQL expressions: never carried over (mysql_fdw sends the row's values).
       default: null,
       generated: '',
-      ...(mapped.ok ? {} : { unmappedType: `${declared} (${mapped.reason})` }),
+      ...(mapped.ok
+        ? mapped.readLimit === null
+          ? {}
+          : { readLimit: mapped.readLimit }
+        : { unmapped: { declared, reason: mapped.reason, conversion: mapped.conversion } }),
     };
     table.columns.push(remoteColumn);
   }
