@@ -2,6 +2,7 @@ import { formatVersion } from '../config/fdw-options.js';
 import type { RemoteFailure } from '../introspect/types.js';
 import type { AccessRemoved, ColumnProblemCode, NoteCode, PlanNote, PlanProblem, ProblemCode } from '../plan/types.js';
 import { wrapperNamed } from '../wrappers/index.js';
+import { mysqlIdent } from '../wrappers/mysql/quote.js';
 import type { RemoteConversion, UnmappedReason } from '../wrappers/types.js';
 
 /**
@@ -162,11 +163,6 @@ function swapForView(p: TableProblem): string {
   return p.filter === 'tables'
     ? `then list the view in \`tables\` of link "${p.link}" instead of "${p.table}"`
     : `then leave the table out with \`exclude: [${p.table}]\``;
-}
-
-/** A MySQL identifier as a person would type it in a hint's SQL. */
-function mysqlIdent(name: string): string {
-  return `\`${name.replaceAll('`', '``')}\``;
 }
 
 function optionOff(p: ColumnProblem): string {

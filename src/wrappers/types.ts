@@ -42,6 +42,14 @@ export interface UnmappedType {
   conversion: RemoteConversion | null;
 }
 
+/** A column whose values the wrapper reads through a buffer of `limit` bytes: how many rows hold a longer one? */
+export interface LongValueQuestion {
+  schema: string;
+  table: string;
+  column: string;
+  limit: number;
+}
+
 /** The foreign-data wrappers datalinks manages links through. */
 export type FdwName = 'postgres_fdw' | 'mysql_fdw';
 
