@@ -233,6 +233,15 @@ describe.skipIf(mysqlMissing() !== '')('MySQL values and names (mysql_fdw 2.8)',
     expect(check.code).toBe(0);
   });
 
+  it('a text value holding the NUL character reads cut there, as README says (PostgreSQL text cannot hold it)', async () => {
+    const { remote, local, cli } = await pair('nul');
+    await remote.query(
+      "CREATE TABLE n (id int PRIMARY KEY, v varchar(10), t text); INSERT INTO n VALUES (1, CONCAT('a', CHAR(0), 'b'), CONCAT('c', CHAR(0), 'd'));",
+    );
+    expect((await cli('apply', '-c', config(), '--auto-approve')).code).toBe(0);
+    expect(await local.query('SELECT v, t FROM shop.n')).toStrictEqual([{ v: 'a', t: 'c' }]);
+  });
+
   it('a zero date still fails loudly through the link, never as a changed value', async () => {
     const { remote, local, cli } = await pair('zero');
     await remote.query(`
