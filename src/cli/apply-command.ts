@@ -9,7 +9,7 @@ import { fromPlanDocument, PLAN_FORMAT_VERSION, type PlanDocument } from '../pla
 import type { DatabasePlan, Plan } from '../plan/types.js';
 import { plural } from '../plural.js';
 import { safe } from '../render/escape.js';
-import { renderApplyMarkdown } from '../render/markdown.js';
+import { renderApplyMarkdown, whereToSeeAll } from '../render/markdown.js';
 import { outcomeWords } from '../render/outcome-words.js';
 import { outcomeLine, renderOutcomes } from '../render/outcomes.js';
 import { buildPlanView, type PlanView, type PlanViewOptions } from '../render/plan-view.js';
@@ -308,5 +308,10 @@ async function summarizeApply(
   closing: string,
 ): Promise<void> {
   const rows = outcomes.map((o) => ({ alias: o.alias, failed: isFailure(o), text: outcomeLine(o) }));
-  await appendStepSummary(output, () => renderApplyMarkdown(plan, view(), rows, closing, desired.configPath));
+  // apply prints the whole plan to the job log before it applies it.
+  await appendStepSummary(
+    output,
+    (fit) => renderApplyMarkdown(plan, view(), rows, closing, desired.configPath, fit),
+    whereToSeeAll({ jobLog: true }),
+  );
 }
