@@ -93,10 +93,10 @@ function tryParseV2(message: string, line: string, registered: (name: string) =>
       .filter(Boolean)) {
       const [key, value] = splitPair(pair);
       if (key !== undefined && value !== undefined)
-        properties[key] = unescape(value, ['%0D', '\r'], ['%0A', '\n'], ['%3A', ':'], ['%2C', ','], ['%25', '%']);
+        properties[key] = decodeEscapes(value, ['%0D', '\r'], ['%0A', '\n'], ['%3A', ':'], ['%2C', ','], ['%25', '%']);
     }
   }
-  const data = unescape(trimmed.slice(end + 2), ['%0D', '\r'], ['%0A', '\n'], ['%25', '%']);
+  const data = decodeEscapes(trimmed.slice(end + 2), ['%0D', '\r'], ['%0A', '\n'], ['%25', '%']);
   return { syntax: '::', command, properties, data, line };
 }
 
@@ -123,10 +123,10 @@ function tryParse(message: string, line: string, registered: (name: string) => b
       .split(';')
       .filter(Boolean)) {
       const [key, value] = splitPair(pair);
-      if (key !== undefined && value !== undefined) properties[key] = unescape(value, ...old);
+      if (key !== undefined && value !== undefined) properties[key] = decodeEscapes(value, ...old);
     }
   }
-  return { syntax: '##[', command, properties, data: unescape(message.slice(close + 1), ...old), line };
+  return { syntax: '##[', command, properties, data: decodeEscapes(message.slice(close + 1), ...old), line };
 }
 
 /** C#'s Split('=', 2, RemoveEmptyEntries), taken only when it gives two parts (a key and a value). */
@@ -137,7 +137,7 @@ function splitPair(pair: string): [string | undefined, string | undefined] {
   return key && value ? [key, value] : [undefined, undefined];
 }
 
-function unescape(text: string, ...mappings: (readonly [string, string])[]): string {
+function decodeEscapes(text: string, ...mappings: (readonly [string, string])[]): string {
   let out = text;
   for (const [escaped, token] of mappings) out = out.replaceAll(escaped, token);
   return out;
