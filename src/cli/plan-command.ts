@@ -34,6 +34,7 @@ export async function runPlanCommand(options: PlanFlags, output: Output): Promis
     ...connectionBounds(options),
     parallelism: options.parallelism,
     planOptions: { adopt: options.adopt },
+    unselected: desired.unselected,
     fingerprints: Boolean(options.json || options.out),
     onDatabase: reading?.update,
   }).finally(() => reading?.stop());
