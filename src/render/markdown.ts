@@ -117,6 +117,9 @@ export function renderPlanMarkdown(plan: Plan, view: PlanView, options: Markdown
   return fitMarkdown(planPieces(plan, view, options), options.fit);
 }
 
+/** Databases named in the warning that some have errors; each one's errors follow under its heading. */
+const NAMED_FAILURES = 10;
+
 /** Ranks: lower is kept first when the markdown must be cut. */
 const RANK = { fixed: 0, outcome: 1, destructive: 2, error: 3, headline: 4, detail: 5, note: 6 } as const;
 
@@ -150,7 +153,12 @@ function planPieces(plan: Plan, view: PlanView, options: MarkdownOptions): Piece
   }
   if (view.hasErrors) {
     const failed = view.databases.filter((db) => db.errors.length > 0).map((db) => markdownText(db.alias));
-    fixed('> [!WARNING]', `> Errors in ${failed.join(', ')}: ${failed.length === 1 ? 'it' : 'they'} cannot be applied until fixed.`, '');
+    // Always written, so bounded: a fleet whose every database failed names the first few.
+    const named =
+      failed.length > NAMED_FAILURES
+        ? `${failed.slice(0, NAMED_FAILURES).join(', ')} and ${failed.length - NAMED_FAILURES} more`
+        : failed.join(', ');
+    fixed('> [!WARNING]', `> Errors in ${named}: ${failed.length === 1 ? 'it' : 'they'} cannot be applied until fixed.`, '');
   }
   for (const [index, database] of view.databases.entries()) {
     const db = `database:${index}`;

@@ -134,6 +134,33 @@ describe('markdown cut to fit a pull-request comment', () => {
     expect(text).toContain('**Not shown here:');
   });
 
+  it('a fleet whose every database failed still fits: the warning names the first ten, the errors are counted', () => {
+    const plan: Plan = {
+      summary: { create: 0, update: 0, destroy: 0 },
+      databases: Array.from({ length: 5000 }, (_, i) => ({
+        alias: `tenant_${i}`,
+        fingerprint: '',
+        errors: [
+          {
+            link: null,
+            code: 'local_unreadable' as const,
+            error: `cannot connect to database "tenant_${i}": connection refused`,
+            advice: null,
+          },
+        ],
+        notes: [],
+        preamble: [],
+        changes: [],
+      })),
+    };
+    const text = render(plan, COMMENT) ?? '';
+    expect(commentLength(text)).toBeLessThanOrEqual(65_536);
+    expect(text).toContain(
+      '> Errors in tenant\\_0, tenant\\_1, tenant\\_2, tenant\\_3, tenant\\_4, tenant\\_5, tenant\\_6, tenant\\_7, tenant\\_8, tenant\\_9 and 4990 more: they cannot be applied until fixed.',
+    );
+    expect(text).toMatch(/\*\*Not shown here: [\d,]+ of 5,000 errors\*\*/);
+  });
+
   it('whatever the names and the room: within the limit, whole lines of the full text in order, the marker first', () => {
     const hostile = fc.string({
       unit: fc.constantFrom('|', '`', '\\', '&', '#', '[', '<', '\n', 'a', '🌈', '東', '\u200b', '@', '*'),
