@@ -5,12 +5,18 @@
  */
 import { EMPTY_SIGNATURE, LOCAL_SIGNATURES } from './table-signature.js';
 
+/** Tells two connections to one database apart from two databases: server start time, port, database oid. */
+const IDENTITY = `pg_catalog.pg_postmaster_start_time()::text || ' ' || pg_catalog.current_setting('port') || ' ' ||
+         (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())::text`;
+
+/** The identity alone, of a database of the file that this run does not plan (-d): is it one it does? */
+export const IDENTITY_QUERY = `SELECT ${IDENTITY} AS identity`;
+
 export const ENVIRONMENT_QUERY = `
 SELECT pg_catalog.current_setting('server_version_num')::int AS version_num,
        current_user::text AS current_user,
        pg_catalog.current_database()::text AS database,
-       pg_catalog.pg_postmaster_start_time()::text || ' ' || pg_catalog.current_setting('port') || ' ' ||
-         (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())::text AS identity,
+       ${IDENTITY} AS identity,
        coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = current_user), false) AS is_superuser,
        (SELECT e.extversion FROM pg_catalog.pg_extension e WHERE e.extname = 'postgres_fdw') AS fdw_extension,
        EXISTS (SELECT 1 FROM pg_catalog.pg_available_extensions a WHERE a.name = 'postgres_fdw') AS fdw_available,

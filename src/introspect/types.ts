@@ -125,6 +125,18 @@ export interface Dependent {
   description: string;
 }
 
+/**
+ * The databases of the file that a run does not plan (not selected with -d), as far as their identity
+ * could be read: a selected database with one of these identities is the same database under another
+ * alias, and planning it alone would destroy what that alias declares.
+ */
+export interface OtherAliases {
+  /** Identity (LocalEnvironment.identity) → the aliases that have it. */
+  identities: ReadonlyMap<string, readonly string[]>;
+  /** Aliases whose database could not be reached to read it, and why. */
+  unread: readonly { alias: string; error: string }[];
+}
+
 export interface LocalEnvironment {
   database: string;
   /** Tells two connections to one database apart from two databases: server start time, port, database oid. */

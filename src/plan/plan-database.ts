@@ -7,6 +7,7 @@ import type {
   ObservedForeignTable,
   ObservedSchema,
   ObservedServer,
+  OtherAliases,
   RemoteSchema,
   ResolvedNeeds,
 } from '../introspect/types.js';
@@ -29,6 +30,8 @@ import { foreignTableUnchanged } from './unchanged-tables.js';
 export interface PlanOptions {
   /** Take over hand-made servers and schemas whose names match links in the file. */
   adopt?: boolean;
+  /** The file's databases this run does not plan (-d): a database that is one of them is refused. */
+  otherAliases?: OtherAliases;
 }
 
 const READ_PRIVILEGES = ['SELECT'];
@@ -55,6 +58,15 @@ export function planDatabase(desired: DesiredDatabase, observed: ObservedDatabas
   }
   const catalog = observed.local.catalog;
   const env = catalog.environment;
+  // Another alias of the file reaches this database: planning it alone would destroy what that one declares.
+  const aliased = options.otherAliases?.identities.get(env.identity);
+  if (aliased) {
+    plan.errors.push({ code: 'database_aliased', link: null, database: desired.alias, others: [...aliased] });
+    return plan;
+  }
+  for (const other of options.otherAliases?.unread ?? []) {
+    plan.notes.push({ code: 'alias_unverified', link: null, alias: other.alias, error: other.error });
+  }
   const servers = new Map(catalog.servers.map((server) => [server.name, server]));
   const schemas = new Map(catalog.schemas.map((schema) => [schema.name, schema]));
   const wanted = new Set(desired.links.map((link) => link.name));

@@ -210,7 +210,9 @@ export type PlanNote =
   /** The remote role (null: the URL names none) cannot SELECT a table the link imports. */
   | { code: 'remote_table_unreadable'; link: string; user: string | null; schema: string; table: string }
   /** The connecting role cannot read a user mapping's options, so its credentials were not compared. */
-  | { code: 'mapping_credentials_unreadable'; link: string; role: string; reader: string };
+  | { code: 'mapping_credentials_unreadable'; link: string; role: string; reader: string }
+  /** A database of the file not planned in this run (-d) could not be reached to tell whether it is this one. */
+  | { code: 'alias_unverified'; link: null; alias: string; error: string };
 
 export type NoteCode = PlanNote['code'];
 
@@ -218,6 +220,7 @@ export const NOTE_CODES = Object.keys({
   server_marked_by_other_role: true,
   remote_table_unreadable: true,
   mapping_credentials_unreadable: true,
+  alias_unverified: true,
 } satisfies Record<NoteCode, true>) as NoteCode[];
 
 export interface DatabasePlan {

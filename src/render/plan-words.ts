@@ -26,7 +26,7 @@ const PROBLEMS = {
   not_introspected: () => ({ message: 'not introspected' }),
   database_aliased: (p) => ({
     message: `databases "${p.database}" and ${p.others.map((alias) => `"${alias}"`).join(', ')} in the file are the same database`,
-    hint: 'keep one alias per database and put all its links under it; two aliases would undo each other on every apply',
+    hint: 'keep one alias per database and put all its links under it; two aliases would undo each other on every apply, whichever -d selects',
   }),
   server_owned_by_other_role: (p) =>
     p.marked
@@ -141,6 +141,8 @@ const NOTES = {
   },
   mapping_credentials_unreadable: (note) =>
     `link "${note.link}": the credentials of the user mapping for role "${note.role}" cannot be read by "${note.reader}", so they were not compared`,
+  alias_unverified: (note) =>
+    `database "${note.alias}" of the file could not be reached to check that it is not this same database under another alias (${note.error}); if it is, this plan would destroy the links it declares`,
 } satisfies NoteWording;
 
 /** Why a link's remote is unknown, in words: the plan's problem, and apply's when it reads the remote again. */

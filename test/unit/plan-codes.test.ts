@@ -14,6 +14,7 @@ const NOTES: Record<PlanNote['code'], PlanNote> = {
   server_marked_by_other_role: { code: 'server_marked_by_other_role', link: null, server: 'old', owner: 'mallory' },
   remote_table_unreadable: { code: 'remote_table_unreadable', link: 'billing', user: 'bill', schema: 'public', table: 'Secret Table' },
   mapping_credentials_unreadable: { code: 'mapping_credentials_unreadable', link: 'billing', role: 'reader', reader: 'app' },
+  alias_unverified: { code: 'alias_unverified', link: null, alias: 'tenant_7', error: 'cannot connect to db7:5432/t7: connection refused' },
 };
 
 const column = {

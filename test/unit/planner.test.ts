@@ -532,6 +532,30 @@ describe('planDatabase', () => {
     expect(plan.summary).toStrictEqual({ create: 0, update: 0, destroy: 0 });
   });
 
+  it('refuses a database that an alias not selected with -d reaches: nothing of what that alias declares is destroyed', () => {
+    // "other" is selected and declares no links; "main" (not selected) made billing in the same database.
+    const other = { ...database([]), alias: 'other' };
+    const otherAliases = { identities: new Map([['2026-01-01 5432 16384', ['main']]]), unread: [] };
+    const plan = planDatabase(other, { ...observed(linked()), alias: 'other' }, { otherAliases });
+    expect(said(plan.errors).map((e) => e.message)).toStrictEqual(['databases "other" and "main" in the file are the same database']);
+    expect(plan.changes).toStrictEqual([]);
+    // The same database on its own: billing is destroyed (the control).
+    expect(planDatabase(other, { ...observed(linked()), alias: 'other' }).changes.map((c) => c.action)).toStrictEqual(['destroy']);
+  });
+
+  it('plans a database no unselected alias reaches, with a note for each one that could not be reached', () => {
+    const otherAliases = {
+      identities: new Map([['2026-01-01 5432 99999', ['tenant_2']]]),
+      unread: [{ alias: 'tenant_7', error: 'cannot connect to db7:5432/t7: connection refused' }],
+    };
+    const plan = planDatabase(database([link()]), observed(catalog()), { otherAliases });
+    expect(plan.errors).toStrictEqual([]);
+    expect(plan.changes.map((c) => c.action)).toStrictEqual(['create']);
+    expect(plan.notes.map(noteText)).toStrictEqual([
+      'database "tenant_7" of the file could not be reached to check that it is not this same database under another alias (cannot connect to db7:5432/t7: connection refused); if it is, this plan would destroy the links it declares',
+    ]);
+  });
+
   it('refuses a server option the connected PostgreSQL does not know', () => {
     const local = catalog();
     local.environment.versionNum = 140000;
