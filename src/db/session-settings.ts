@@ -1,5 +1,14 @@
 import pg from 'pg';
 import { UserError } from '../errors.js';
+import { SQLSTATE, sqlstateOf } from './sqlstate.js';
+
+/** How the server refuses a setting: not allowed, no such setting, a bad value, not changeable now. */
+const SETTING_REFUSED: ReadonlySet<string> = new Set([
+  SQLSTATE.insufficientPrivilege,
+  SQLSTATE.undefinedObject,
+  SQLSTATE.invalidParameterValue,
+  SQLSTATE.cantChangeRuntimeParam,
+]);
 
 /**
  * Settings every datalinks session runs with, local and remote, set once right after connecting in
@@ -101,7 +110,7 @@ export async function pinSession(client: pg.Client, statementTimeoutMs: number):
     result = await client.query(PIN_SESSION, [`${statementTimeoutMs}ms`]);
   } catch (error) {
     // The server's message names the setting ("permission denied to set parameter ...").
-    if (error instanceof pg.DatabaseError) throw new SessionNotPinned(error.message);
+    if (error instanceof pg.DatabaseError && SETTING_REFUSED.has(sqlstateOf(error) ?? '')) throw new SessionNotPinned(error.message);
     throw error;
   }
   const row = result.rows[0];
