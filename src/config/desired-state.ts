@@ -1,6 +1,6 @@
 import { plural } from '../plural.js';
 import { passwordParts, registerConnectionSecrets } from '../secrets.js';
-import { WRAPPERS, wrapperForUrl } from '../wrappers/index.js';
+import { EXTENSION_SCHEMA, WRAPPERS, wrapperForUrl } from '../wrappers/index.js';
 import { interpolate } from './interpolate.js';
 import { parsePostgresUrl, type UrlRole } from './parse-url.js';
 import type { ConfigProblem } from './problem.js';
@@ -244,6 +244,12 @@ export function checkLinkName(name: string): { message: string; hint: string } |
     return {
       message: `link name "${name}" is reserved by PostgreSQL`,
       hint: `pick another name, such as "${name.replace(/^pg_/, '')}_link"; "public", "information_schema" and names starting with "pg_" are taken`,
+    };
+  }
+  if (name === EXTENSION_SCHEMA) {
+    return {
+      message: `link name "${name}" is reserved by datalinks (the schema it installs foreign-data wrapper extensions in)`,
+      hint: `pick another name, such as "${name}_link"`,
     };
   }
   return undefined;

@@ -155,6 +155,17 @@ export interface LocalEnvironment {
    * postgres_fdw's, are all that is known.
    */
   wrappers?: Record<string, WrapperEnvironment>;
+  /**
+   * The schemas an extension may be in or go to (`public`, datalinks_ext, and those the wrappers'
+   * extensions are in), by name, where they exist. Absent (an environment built without it): none exists.
+   */
+  extensionSchemas?: Record<string, ExtensionSchema>;
+}
+
+/** A schema as a home for extensions: `trusted` when only the connecting role and superusers may create objects in it. */
+export interface ExtensionSchema {
+  owner: string;
+  trusted: boolean;
 }
 
 /** One foreign-data wrapper's extension in a local database (fdwExtension & co. are postgres_fdw's). */
@@ -163,6 +174,8 @@ export interface WrapperEnvironment {
   available: boolean;
   /** null when the wrapper does not exist (extension not installed). */
   usage: boolean | null;
+  /** The schema the extension is installed in (null: not installed; absent: not read). */
+  schema?: string | null;
 }
 
 /** A foreign table without its columns: enough to list and export links. */

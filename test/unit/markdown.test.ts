@@ -17,7 +17,7 @@ function samplePlan(): Plan {
     databases: [
       {
         alias: 'main',
-        preamble: [{ kind: 'create_extension' }],
+        preamble: [{ kind: 'create_extension', schema: 'public' }],
         changes: [
           {
             action: 'create',
