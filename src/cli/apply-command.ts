@@ -4,12 +4,13 @@ import { readRegularFile } from '../config/read-regular-file.js';
 import type { DesiredDatabase, DesiredState } from '../config/types.js';
 import { BugError, UserError } from '../errors.js';
 import { RemoteReader } from '../introspect/observe.js';
+import type { OtherAliases } from '../introspect/types.js';
 import { hasChanges, summarize } from '../plan/plan-changes.js';
 import { fromPlanDocument, PLAN_FORMAT_VERSION, type PlanDocument } from '../plan/plan-document.js';
 import type { DatabasePlan, Plan } from '../plan/types.js';
 import { plural } from '../plural.js';
 import { safe } from '../render/escape.js';
-import { renderApplyMarkdown } from '../render/markdown.js';
+import { renderApplyMarkdown, whereToSeeAll } from '../render/markdown.js';
 import { outcomeWords } from '../render/outcome-words.js';
 import { outcomeLine, renderOutcomes } from '../render/outcomes.js';
 import { buildPlanView, type PlanView, type PlanViewOptions } from '../render/plan-view.js';
@@ -17,8 +18,9 @@ import { connectionBounds, durationMs } from './durations.js';
 import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
 import { type Annotation, annotate, appendStepSummary } from './github.js';
 import { mapLimited } from './limit.js';
-import { loadDesiredOrThrow } from './load-desired.js';
+import { loadDesiredOrThrow, type Selection } from './load-desired.js';
 import type { CommonOptions, ConnectionFlags } from './options.js';
+import { readOtherAliases } from './other-aliases.js';
 import type { Output } from './output.js';
 import { planAnnotations } from './plan-annotations.js';
 import { runPlan } from './run-plan.js';
@@ -40,10 +42,11 @@ export async function runApplyCommand(planFile: string | undefined, options: App
   const [only, ...others] = desired.databases;
   if (options.autoApprove && only && others.length === 0) return planAndApply(desired, only, options, output, ui);
   const reading = ui.trackReading(desired.databases.map((db) => db.alias));
-  const { plan } = await runPlan(desired, {
+  const { plan, planOptions } = await runPlan(desired, {
     ...connectionBounds(options),
     parallelism: options.parallelism,
     planOptions: { adopt: options.adopt },
+    unselected: desired.unselected,
     onDatabase: reading.update,
   }).finally(() => reading.stop());
   const view = buildPlanView(plan, viewOptions(options));
@@ -54,7 +57,7 @@ export async function runApplyCommand(planFile: string | undefined, options: App
     output.err('\nApply cancelled: nothing was changed.\n');
     return EXIT_ERROR;
   }
-  return runApplies(plan, desired, options, output, ui, false);
+  return runApplies(plan, desired, options, output, ui, false, planOptions.otherAliases);
 }
 
 /**
@@ -64,13 +67,9 @@ export async function runApplyCommand(planFile: string | undefined, options: App
  * databases the plans are made first, as without --auto-approve: two aliases of one database must
  * both be refused (planChanges) before either is applied.
  */
-async function planAndApply(
-  desired: DesiredState,
-  database: DesiredDatabase,
-  options: ApplyFlags,
-  output: Output,
-  ui: Ui,
-): Promise<number> {
+async function planAndApply(desired: Selection, database: DesiredDatabase, options: ApplyFlags, output: Output, ui: Ui): Promise<number> {
+  // Read before the lock: who the file's other databases are (-d), so that the plan made under it can refuse an alias.
+  const otherAliases = await readOtherAliases(desired.unselected, { ...connectionBounds(options), parallelism: options.parallelism });
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.on('SIGINT', onSigint);
@@ -95,7 +94,7 @@ async function planAndApply(
   try {
     const remotes = new RemoteReader(desired, { ...connectionBounds(options), signal: controller.signal });
     ({ outcome } = await planAndApplyDatabase(database, remotes, {
-      ...applyOptions(options, false),
+      ...applyOptions(options, false, otherAliases),
       signal: controller.signal,
       onPlanned: show,
       onProgress: (alias, done, total) => progress?.progress(alias, done, total),
@@ -143,7 +142,8 @@ async function applySavedPlan(planFile: string, options: ApplyFlags, output: Out
     await summarizeApply(output, plan, () => view, desired, [], 'This plan has nothing to apply.');
     return plan.databases.some((db) => db.errors.length > 0) ? EXIT_ERROR : EXIT_OK;
   }
-  return runApplies(plan, desired, options, output, ui, true);
+  const otherAliases = await readOtherAliases(desired.unselected, { ...connectionBounds(options), parallelism: options.parallelism });
+  return runApplies(plan, desired, options, output, ui, true, otherAliases);
 }
 
 /** A saved plan of 40,000 links is a few tens of MB; anything much larger is not one. */
@@ -197,15 +197,23 @@ function databasesToApply(plan: Plan): DatabasePlan[] {
   return plan.databases.filter((db) => db.errors.length > 0 || hasChanges(db));
 }
 
-async function runApplies(plan: Plan, desired: DesiredState, options: ApplyFlags, output: Output, ui: Ui, saved: boolean): Promise<number> {
+async function runApplies(
+  plan: Plan,
+  desired: DesiredState,
+  options: ApplyFlags,
+  output: Output,
+  ui: Ui,
+  saved: boolean,
+  otherAliases: OtherAliases | undefined,
+): Promise<number> {
   const progress = ui.trackApply(databasesToApply(plan).map((db) => db.alias));
   const outcomes = await applyPlan(
     plan,
     desired,
     {
-      ...applyOptions(options, saved),
+      ...applyOptions(options, saved, otherAliases),
       // A saved plan that adopts servers was made with --adopt: apply re-plans the same way.
-      planOptions: { adopt: options.adopt || plan.databases.some((db) => db.changes.some((c) => c.adopt)) },
+      planOptions: { adopt: options.adopt || plan.databases.some((db) => db.changes.some((c) => c.adopt)), otherAliases },
       onProgress: progress.progress,
       onOutcome: (o) => progress.finish(o.alias, outcomeLine(o), isFailure(o)),
     },
@@ -214,13 +222,14 @@ async function runApplies(plan: Plan, desired: DesiredState, options: ApplyFlags
   return reportOutcomes(plan, desired, options, output, outcomes);
 }
 
-function applyOptions(options: ApplyFlags, saved: boolean): Omit<ApplyOptions, 'signal'> {
+/** `otherAliases`: the file's databases not selected (-d), by identity: each re-plan under the lock refuses an alias of them. */
+function applyOptions(options: ApplyFlags, saved: boolean, otherAliases: OtherAliases | undefined): Omit<ApplyOptions, 'signal'> {
   return {
     ...connectionBounds(options),
     lockTimeout: options.lockTimeout,
     statementTimeout: options.statementTimeout,
     allowDependentDrops: Boolean(options.allowDependentDrops),
-    planOptions: { adopt: options.adopt },
+    planOptions: { adopt: options.adopt, otherAliases },
     requireSameFingerprint: saved,
     now: () => new Date().toISOString(),
     // A link's proof waits at most 10s, or the statement timeout if that is shorter.
@@ -308,5 +317,10 @@ async function summarizeApply(
   closing: string,
 ): Promise<void> {
   const rows = outcomes.map((o) => ({ alias: o.alias, failed: isFailure(o), text: outcomeLine(o) }));
-  await appendStepSummary(output, () => renderApplyMarkdown(plan, view(), rows, closing, desired.configPath));
+  // apply prints the whole plan to the job log before it applies it.
+  await appendStepSummary(
+    output,
+    (fit) => renderApplyMarkdown(plan, view(), rows, closing, desired.configPath, fit),
+    whereToSeeAll({ jobLog: true }),
+  );
 }

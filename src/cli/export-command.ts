@@ -20,6 +20,6 @@ export async function runExportCommand(options: CommonOptions & ConnectionFlags,
       throw new UserError('export_failed', safe`cannot export database "${database.alias}": ${messageOf(error)}`);
     }
   });
-  output.out(exportConfig(databases));
+  output.out(exportConfig(databases), 'yaml');
   return EXIT_OK;
 }

@@ -52,6 +52,7 @@ export async function runListCommand(options: CommonOptions & ConnectionFlags & 
       return { ...base, links: [], error: messageOf(error) };
     }
   });
-  output.out(options.json ? `${escapeJson(JSON.stringify({ databases }, null, 2))}\n` : renderList(databases));
+  if (options.json) output.out(`${escapeJson(JSON.stringify({ databases }, null, 2))}\n`, 'json');
+  else output.out(renderList(databases));
   return databases.some((db) => db.error) ? EXIT_ERROR : EXIT_OK;
 }

@@ -31,6 +31,6 @@ export const mysqlWrapper: Wrapper = {
   tableOptions: (remoteSchema, remoteTable) => ({ dbname: remoteSchema, table_name: remoteTable }),
   remoteTableOf: (table) => ({ schema: table.options.dbname ?? '', table: table.options.table_name ?? table.name }),
   columnNameOption: false,
-  probeTable: { columns: 'SCHEMA_NAME text', options: { dbname: 'information_schema', table_name: 'SCHEMATA' } },
+  probeTable: { columns: 'SCHEMA_NAME pg_catalog.text', options: { dbname: 'information_schema', table_name: 'SCHEMATA' } },
   describe: (target) => describeTarget(target, MYSQL_DEFAULT_PORT),
 };
