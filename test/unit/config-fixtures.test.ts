@@ -9,8 +9,9 @@ const ENV = {
   DATABASE_URL: 'postgres://app:app-secret@db.internal:5432/app',
   BILLING_DATABASE_URL: 'postgres://billing:b1ll1ng-s3cret@billing.internal/billing',
   MYSQL_URL: 'mysql://root:hunter2@mysql.internal/billing',
+  OWNER_PASSWORD: 'own3r-s3cret',
 };
-const SECRETS = ['app-secret', 'b1ll1ng-s3cret', 'hunter2'];
+const SECRETS = ['app-secret', 'b1ll1ng-s3cret', 'hunter2', 'own3r-s3cret'];
 
 describe('invalid configuration files', () => {
   const fixtures = readdirSync(FIXTURES).filter((name) => name.endsWith('.yaml'));
