@@ -67,6 +67,27 @@ describe('valid configuration files', () => {
     expect(reporting?.links.map((l) => l.name)).toEqual(['billing']);
   });
 
+  it("datalinks.example.yaml's commented fleet file validates once uncommented: two tenants, each its own billing schema", async () => {
+    const example = readFileSync('datalinks.example.yaml', 'utf8');
+    const fleet = example
+      .slice(example.indexOf('# version: 1'))
+      .split('\n')
+      .map((line) => line.replace(/^# ?/, ''))
+      .join('\n');
+    const result = await parseConfig('fleet.yaml', Buffer.from(fleet), {
+      CATALOG_DATABASE_URL: 'postgres://catalog@catalog.internal/catalog',
+      BILLING_DATABASE_URL: ENV.BILLING_DATABASE_URL,
+      OWNER_PASSWORD: ENV.OWNER_PASSWORD,
+    });
+    if (!result.ok) throw new Error(result.problems.map(formatProblem).join('\n'));
+    expect(
+      result.value.databases.map((db) => [db.alias, db.target.dbname, ...db.links.map((l) => `${l.name}:${l.remote.schema}:${l.access}`)]),
+    ).toEqual([
+      ['tenant_001', 'tenant_001', 'catalog:public:read', 'billing:tenant_001:read'],
+      ['tenant_002', 'tenant_002', 'catalog:public:read', 'billing:tenant_002:read'],
+    ]);
+  });
+
   it('interpolates ${VAR} anywhere and writes $$ as a literal $', async () => {
     const yaml =
       'version: 1\ndatabases:\n  main:\n    url: ${DATABASE_URL}\n    links:\n      billing:\n        remote:\n          url: ${BILLING_DATABASE_URL}\n        tables: [price$$list, "${TABLE}"]\n';
