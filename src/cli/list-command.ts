@@ -3,7 +3,7 @@ import { messageOf } from '../errors.js';
 import { readLinkCatalog } from '../introspect/observe.js';
 import { parseManagedComment } from '../plan/managed-comment.js';
 import { escapeJson } from '../render/escape.js';
-import { type ListedDatabase, type ListedLink, renderList } from '../render/list-text.js';
+import { type ListedDatabase, type ListedLink, renderList, toListDocument } from '../render/list-text.js';
 import { wrapperNamed } from '../wrappers/index.js';
 import { connectionBounds } from './durations.js';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
@@ -52,7 +52,7 @@ export async function runListCommand(options: CommonOptions & ConnectionFlags & 
       return { ...base, links: [], error: messageOf(error) };
     }
   });
-  if (options.json) output.out(`${escapeJson(JSON.stringify({ databases }, null, 2))}\n`, 'json');
+  if (options.json) output.out(`${escapeJson(JSON.stringify(toListDocument(databases), null, 2))}\n`, 'json');
   else output.out(renderList(databases));
   return databases.some((db) => db.error) ? EXIT_ERROR : EXIT_OK;
 }
