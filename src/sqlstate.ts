@@ -15,4 +15,6 @@ export const SQLSTATE = {
   invalidAuthorization: '28000',
   undefinedTable: '42P01',
   invalidSchemaName: '3F000',
+  /** "sorry, too many clients already": max_connections (or the role's or database's limit) is reached. */
+  tooManyConnections: '53300',
 } as const;
