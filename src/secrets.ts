@@ -6,12 +6,21 @@ const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:@/\s]*:)([^@\s]*)@/gi;
 /** `password=...` / `sslpassword=...` in a query string or a key=value connection string. */
 const PASSWORD_PARAM = /(\b(?:ssl)?password\s*=\s*)('(?:[^'\\]|\\.)*'?|[^\s&;'"]+)/gi;
 
+/**
+ * A value that names where its secret is (`${OWNER_PASSWORD}`, as a config file writes it), not a
+ * secret: every `$` in it starts a reference (`$${X}` is the literal text `${X}`, so it is masked).
+ */
+const REFERENCES_ONLY = /^(?:[^$]|\$\{[A-Za-z_][A-Za-z0-9_]*\})*$/;
+
 /** Replaces the password of every URL, and every `password=` value, in `text` with the mask. */
 export function redactUrls(text: string): string {
-  // `USER:PASSWORD@` is the placeholder of our own hints, not a password.
+  // `USER:PASSWORD@` is the placeholder of our own hints, not a password. A `${VAR}` reference is a URL
+  // as the file writes it: export must write it back, or its file would not read as the same. (A
+  // password read from the environment never reaches here in clear: scrubSecrets masks it first.)
+  const keep = (password: string) => password === 'PASSWORD' || (password.includes('${') && REFERENCES_ONLY.test(password));
   return text
-    .replace(URL_PASSWORD, (match, head: string, password: string) => (password === 'PASSWORD' ? match : `${head}${MASK}@`))
-    .replace(PASSWORD_PARAM, `$1${MASK}`);
+    .replace(URL_PASSWORD, (match, head: string, password: string) => (keep(password) ? match : `${head}${MASK}@`))
+    .replace(PASSWORD_PARAM, (match, head: string, password: string) => (keep(password) ? match : `${head}${MASK}`));
 }
 
 /**

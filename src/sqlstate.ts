@@ -18,4 +18,6 @@ export const SQLSTATE = {
   /** A setting refused its value (set_config), or a parameter that does not exist (42704 above). */
   invalidParameterValue: '22023',
   cantChangeRuntimeParam: '55P02',
+  /** "sorry, too many clients already": max_connections (or the role's or database's limit) is reached. */
+  tooManyConnections: '53300',
 } as const;

@@ -354,6 +354,7 @@ function targetOf(row: LinkRow): LinkTarget {
     port: server.port ?? null,
     dbname,
     user: row.mapping_user,
+    wrapper: wrapper?.fdw ?? null,
   };
 }
 

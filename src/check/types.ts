@@ -1,3 +1,4 @@
+import type { FdwName } from '../wrappers/types.js';
 /**
  * What `datalinks check` (and apply's verification) learns about a link from the local server's side.
  * Data carries codes; render/check-text.ts alone turns them into words.
@@ -61,6 +62,8 @@ export interface LinkTarget {
   dbname: string | null;
   /** The remote role of the user mapping, when the connecting role may read the mapping's options. */
   user: string | null;
+  /** The server's wrapper (it names the remote's account and writes its GRANT), when datalinks knows it. */
+  wrapper?: FdwName | null;
 }
 
 export interface LinkHealth {

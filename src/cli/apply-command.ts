@@ -17,11 +17,11 @@ import { buildPlanView, type PlanView, type PlanViewOptions } from '../render/pl
 import { connectionBounds, durationMs } from './durations.js';
 import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
 import { type Annotation, annotate, appendStepSummary } from './github.js';
-import { mapLimited } from './limit.js';
 import { loadDesiredOrThrow, type Selection } from './load-desired.js';
 import type { CommonOptions, ConnectionFlags } from './options.js';
 import { readOtherAliases } from './other-aliases.js';
 import type { Output } from './output.js';
+import { type Fanout, runFanout } from './parallelism.js';
 import { planAnnotations } from './plan-annotations.js';
 import { runPlan } from './run-plan.js';
 import { createUi, type Ui } from './ui.js';
@@ -39,12 +39,14 @@ export async function runApplyCommand(planFile: string | undefined, options: App
   const ui = await createUi(output);
   if (planFile) return applySavedPlan(planFile, options, output, ui);
   const desired = await loadDesiredOrThrow(options.config, options.database, output.env);
+  const fanout = await runFanout([...desired.databases, ...desired.unselected], options, output);
   const [only, ...others] = desired.databases;
-  if (options.autoApprove && only && others.length === 0) return planAndApply(desired, only, options, output, ui);
+  if (options.autoApprove && only && others.length === 0) return planAndApply(desired, only, options, output, ui, fanout);
   const reading = ui.trackReading(desired.databases.map((db) => db.alias));
   const { plan, planOptions } = await runPlan(desired, {
     ...connectionBounds(options),
     parallelism: options.parallelism,
+    fanout,
     planOptions: { adopt: options.adopt },
     unselected: desired.unselected,
     onDatabase: reading.update,
@@ -57,7 +59,7 @@ export async function runApplyCommand(planFile: string | undefined, options: App
     output.err('\nApply cancelled: nothing was changed.\n');
     return EXIT_ERROR;
   }
-  return runApplies(plan, desired, options, output, ui, false, planOptions.otherAliases);
+  return runApplies(plan, desired, options, output, ui, false, planOptions.otherAliases, fanout);
 }
 
 /**
@@ -67,9 +69,20 @@ export async function runApplyCommand(planFile: string | undefined, options: App
  * databases the plans are made first, as without --auto-approve: two aliases of one database must
  * both be refused (planChanges) before either is applied.
  */
-async function planAndApply(desired: Selection, database: DesiredDatabase, options: ApplyFlags, output: Output, ui: Ui): Promise<number> {
+async function planAndApply(
+  desired: Selection,
+  database: DesiredDatabase,
+  options: ApplyFlags,
+  output: Output,
+  ui: Ui,
+  fanout: Fanout,
+): Promise<number> {
   // Read before the lock: who the file's other databases are (-d), so that the plan made under it can refuse an alias.
-  const otherAliases = await readOtherAliases(desired.unselected, { ...connectionBounds(options), parallelism: options.parallelism });
+  const otherAliases = await readOtherAliases(desired.unselected, {
+    ...connectionBounds(options),
+    parallelism: options.parallelism,
+    fanout,
+  });
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.on('SIGINT', onSigint);
@@ -142,8 +155,13 @@ async function applySavedPlan(planFile: string, options: ApplyFlags, output: Out
     await summarizeApply(output, plan, () => view, desired, [], 'This plan has nothing to apply.');
     return plan.databases.some((db) => db.errors.length > 0) ? EXIT_ERROR : EXIT_OK;
   }
-  const otherAliases = await readOtherAliases(desired.unselected, { ...connectionBounds(options), parallelism: options.parallelism });
-  return runApplies(plan, desired, options, output, ui, true, otherAliases);
+  const fanout = await runFanout([...desired.databases, ...desired.unselected], options, output);
+  const otherAliases = await readOtherAliases(desired.unselected, {
+    ...connectionBounds(options),
+    parallelism: options.parallelism,
+    fanout,
+  });
+  return runApplies(plan, desired, options, output, ui, true, otherAliases, fanout);
 }
 
 /** A saved plan of 40,000 links is a few tens of MB; anything much larger is not one. */
@@ -205,6 +223,7 @@ async function runApplies(
   ui: Ui,
   saved: boolean,
   otherAliases: OtherAliases | undefined,
+  fanout: Fanout,
 ): Promise<number> {
   const progress = ui.trackApply(databasesToApply(plan).map((db) => db.alias));
   const outcomes = await applyPlan(
@@ -217,7 +236,7 @@ async function runApplies(
       onProgress: progress.progress,
       onOutcome: (o) => progress.finish(o.alias, outcomeLine(o), isFailure(o)),
     },
-    options.parallelism,
+    fanout,
   ).finally(() => progress.stop());
   return reportOutcomes(plan, desired, options, output, outcomes);
 }
@@ -265,24 +284,31 @@ async function applyPlan(
   plan: Plan,
   desired: DesiredState,
   options: Omit<ApplyOptions, 'signal'> & { onOutcome?: (outcome: DatabaseOutcome) => void },
-  parallelism: number,
+  fanout: Fanout,
 ): Promise<DatabaseOutcome[]> {
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.on('SIGINT', onSigint);
   const remotes = new RemoteReader(desired, { ...options, signal: controller.signal });
   try {
-    return await mapLimited(databasesToApply(plan), parallelism, async (shown) => {
+    const toApply = databasesToApply(plan).map((shown) => {
       const database = desired.databases.find((db) => db.alias === shown.alias);
       if (!database)
         throw new UserError('database_not_in_config', safe`the plan names database "${shown.alias}", which is not in the configuration`);
-      const outcome = await applyDatabase(database, shown, remotes, {
-        ...options,
-        signal: controller.signal,
-      });
-      options.onOutcome?.(outcome);
-      return outcome;
+      return { shown, database };
     });
+    return await fanout.map(
+      toApply,
+      ({ database }) => database.target,
+      async ({ shown, database }) => {
+        const outcome = await applyDatabase(database, shown, remotes, {
+          ...options,
+          signal: controller.signal,
+        });
+        options.onOutcome?.(outcome);
+        return outcome;
+      },
+    );
   } finally {
     process.off('SIGINT', onSigint);
   }

@@ -6,10 +6,10 @@ import { escapeJson } from '../render/escape.js';
 import { ansiPaint, plainPaint } from '../render/style.js';
 import { durationMs } from './durations.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from './exit-codes.js';
-import { mapLimited } from './limit.js';
 import { loadDesiredOrThrow } from './load-desired.js';
 import type { CommonOptions, ConnectionFlags } from './options.js';
 import type { Output } from './output.js';
+import { runFanout } from './parallelism.js';
 import { runPlan } from './run-plan.js';
 
 export interface CheckFlags extends CommonOptions, ConnectionFlags {
@@ -27,10 +27,14 @@ export interface CheckFlags extends CommonOptions, ConnectionFlags {
 export async function runCheckCommand(options: CheckFlags, output: Output): Promise<number> {
   const desired = await loadDesiredOrThrow(options.config, options.database, output.env);
   const connectTimeoutMs = durationMs(options.connectTimeout);
+  // The plan and the probes share the run's Fanout: together they keep within each server's share of slots.
+  const fanout = await runFanout(desired.databases, options, output);
   const [{ plan }, probed] = await Promise.all([
-    runPlan(desired, { connectTimeoutMs, parallelism: options.parallelism, planOptions: {} }),
-    mapLimited(desired.databases, options.parallelism, (database) =>
-      checkDatabase(database, { connectTimeoutMs, statementTimeoutMs: durationMs(options.statementTimeout) }),
+    runPlan(desired, { connectTimeoutMs, parallelism: options.parallelism, fanout, planOptions: {} }),
+    fanout.map(
+      desired.databases,
+      (database) => database.target,
+      (database) => checkDatabase(database, { connectTimeoutMs, statementTimeoutMs: durationMs(options.statementTimeout) }),
     ),
   ]);
   // Rows a read through a working link would miss: counted on the remotes, only where the plan noted a limit.
@@ -39,12 +43,15 @@ export async function runCheckCommand(options: CheckFlags, output: Output): Prom
     return new Set(health?.ok ? health.links.filter((link) => link.state === 'ok').map((link) => link.link) : []);
   };
   const rowsNotRead = (
-    await mapLimited(desired.databases, options.parallelism, (database) =>
-      countRowsNotRead(
-        database.links.filter((link) => working(database.alias).has(link.name)),
-        plan.databases.find((p) => p.alias === database.alias),
-        { connectTimeoutMs, statementTimeoutMs: durationMs(options.statementTimeout) },
-      ),
+    await fanout.map(
+      desired.databases,
+      (database) => database.target,
+      (database) =>
+        countRowsNotRead(
+          database.links.filter((link) => working(database.alias).has(link.name)),
+          plan.databases.find((p) => p.alias === database.alias),
+          { connectTimeoutMs, statementTimeoutMs: durationMs(options.statementTimeout) },
+        ),
     )
   ).flat();
   const report = buildCheckReport(desired, plan, probed, rowsNotRead);

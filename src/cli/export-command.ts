@@ -4,22 +4,27 @@ import { safe } from '../render/escape.js';
 import { type ExportedDatabase, exportConfig } from '../render/export-config.js';
 import { connectionBounds } from './durations.js';
 import { EXIT_OK } from './exit-codes.js';
-import { mapLimited } from './limit.js';
 import { loadDesiredOrThrow } from './load-desired.js';
 import type { CommonOptions, ConnectionFlags } from './options.js';
 import type { Output } from './output.js';
+import { runFanout } from './parallelism.js';
 
 /** Prints datalinks.yaml for the links that exist now in each configured database. */
 export async function runExportCommand(options: CommonOptions & ConnectionFlags, output: Output): Promise<number> {
   const desired = await loadDesiredOrThrow(options.config, options.database, output.env);
   const bounds = connectionBounds(options);
-  const databases = await mapLimited(desired.databases, options.parallelism, async (database): Promise<ExportedDatabase> => {
-    try {
-      return { database, catalog: await readLinkCatalog(database, bounds) };
-    } catch (error) {
-      throw new UserError('export_failed', safe`cannot export database "${database.alias}": ${messageOf(error)}`);
-    }
-  });
+  const fanout = await runFanout(desired.databases, options, output);
+  const databases = await fanout.map(
+    desired.databases,
+    (database) => database.target,
+    async (database): Promise<ExportedDatabase> => {
+      try {
+        return { database, catalog: await readLinkCatalog(database, bounds) };
+      } catch (error) {
+        throw new UserError('export_failed', safe`cannot export database "${database.alias}": ${messageOf(error)}`);
+      }
+    },
+  );
   output.out(exportConfig(databases), 'yaml');
   return EXIT_OK;
 }

@@ -3,7 +3,7 @@ import type { ConnectOptions } from '../db/connect.js';
 import { messageOf } from '../errors.js';
 import { readIdentity } from '../introspect/observe.js';
 import type { OtherAliases } from '../introspect/types.js';
-import { mapLimited } from './limit.js';
+import { type Fanout, plainFanout } from './parallelism.js';
 
 /** Identity reads are one short query each: more of them at once than the databases planned. */
 const MIN_PARALLELISM = 8;
@@ -19,17 +19,24 @@ const MIN_PARALLELISM = 8;
  */
 export async function readOtherAliases(
   unselected: readonly DesiredDatabase[],
-  options: ConnectOptions & { parallelism: number },
+  options: ConnectOptions & { parallelism: number; fanout?: Fanout },
 ): Promise<OtherAliases | undefined> {
   if (unselected.length === 0) return undefined;
   type Read = { alias: string; identity: string } | { alias: string; error: string };
-  const read = await mapLimited(unselected, Math.max(options.parallelism, MIN_PARALLELISM), async (database): Promise<Read> => {
-    try {
-      return { alias: database.alias, identity: await readIdentity(database, options) };
-    } catch (error) {
-      return { alias: database.alias, error: messageOf(error) };
-    }
-  });
+  const fanout = options.fanout ?? plainFanout(options.parallelism);
+  const limit = Math.max(options.parallelism, MIN_PARALLELISM);
+  const read = await fanout.map(
+    unselected,
+    (database) => database.target,
+    async (database): Promise<Read> => {
+      try {
+        return { alias: database.alias, identity: await readIdentity(database, options) };
+      } catch (error) {
+        return { alias: database.alias, error: messageOf(error) };
+      }
+    },
+    limit,
+  );
   const identities = new Map<string, string[]>();
   const unread: { alias: string; error: string }[] = [];
   for (const result of read) {

@@ -10,6 +10,7 @@ import { annotate, appendStepSummary, pullRequestCommentLimit, runUrl } from './
 import { loadDesiredOrThrow } from './load-desired.js';
 import type { CommonOptions, ConnectionFlags } from './options.js';
 import type { Output } from './output.js';
+import { runFanout } from './parallelism.js';
 import { planAnnotations } from './plan-annotations.js';
 import { runPlan } from './run-plan.js';
 import { createUi } from './ui.js';
@@ -29,10 +30,12 @@ export async function runPlanCommand(options: PlanFlags, output: Output): Promis
   if (options.out) await checkWritablePath(options.out);
   const desired = await loadDesiredOrThrow(options.config, options.database, output.env);
   const ui = options.json || options.markdown ? undefined : await createUi(output);
+  const fanout = await runFanout([...desired.databases, ...desired.unselected], options, output);
   const reading = ui?.trackReading(desired.databases.map((db) => db.alias));
   const { plan } = await runPlan(desired, {
     ...connectionBounds(options),
     parallelism: options.parallelism,
+    fanout,
     planOptions: { adopt: options.adopt },
     unselected: desired.unselected,
     fingerprints: Boolean(options.json || options.out),

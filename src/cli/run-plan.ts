@@ -6,11 +6,13 @@ import { planChanges } from '../plan/plan-changes.js';
 import type { PlanOptions } from '../plan/plan-database.js';
 import { plannerRules } from '../plan/planner-rules.js';
 import type { Plan } from '../plan/types.js';
-import { mapLimited } from './limit.js';
 import { readOtherAliases } from './other-aliases.js';
+import { type Fanout, plainFanout } from './parallelism.js';
 
 export interface RunPlanOptions extends ConnectOptions {
   parallelism: number;
+  /** The run's Fanout (parallelism bounded by the machine and the servers); --parallelism as given without one. */
+  fanout?: Fanout;
   planOptions: PlanOptions;
   /** The file's databases not selected with -d: their identity is read, so that an alias of a selected one is refused. */
   unselected?: readonly DesiredDatabase[];
@@ -29,14 +31,19 @@ export async function runPlan(
   options: RunPlanOptions,
 ): Promise<{ plan: Plan; observed: ObservedDatabase[]; planOptions: PlanOptions }> {
   const remotes = new RemoteReader(desired, options);
+  const fanout = options.fanout ?? plainFanout(options.parallelism);
   const [observed, otherAliases] = await Promise.all([
-    mapLimited(desired.databases, options.parallelism, async (database) => {
-      options.onDatabase?.(database.alias, 'reading');
-      const result = await observeDatabaseStandalone(database, remotes, options, plannerRules(options.planOptions));
-      options.onDatabase?.(database.alias, result.local.ok ? 'done' : 'error');
-      return result;
-    }),
-    readOtherAliases(options.unselected ?? [], options),
+    fanout.map(
+      desired.databases,
+      (database) => database.target,
+      async (database) => {
+        options.onDatabase?.(database.alias, 'reading');
+        const result = await observeDatabaseStandalone(database, remotes, options, plannerRules(options.planOptions));
+        options.onDatabase?.(database.alias, result.local.ok ? 'done' : 'error');
+        return result;
+      },
+    ),
+    readOtherAliases(options.unselected ?? [], { ...options, fanout }),
   ]);
   const planOptions: PlanOptions = { ...options.planOptions, otherAliases };
   const plan = planChanges(desired, observed, { ...planOptions, fingerprints: options.fingerprints });

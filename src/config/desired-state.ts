@@ -106,7 +106,7 @@ export function buildDesiredState(
       parsedUrls.set(key, parsed);
     }
     if (!parsed.ok) {
-      report(path, `${describeUrlField(path, raw, variable)} ${parsed.message}`, parsed.hint);
+      report(path, `${describeUrlField(source.describePath(path), raw, variable)} ${parsed.message}`, parsed.hint);
       return undefined;
     }
     return { target: parsed.target, variable };
@@ -218,8 +218,7 @@ export function buildDesiredState(
 }
 
 /** Names a URL field for a message without its value: the variable, the field, the variables it was built from. */
-function describeUrlField(path: PathSegment[], raw: string, variable: string | null): string {
-  const field = path.join('.');
+function describeUrlField(field: string, raw: string, variable: string | null): string {
   if (variable) return `${variable} (used as ${field})`;
   const names = [...raw.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => `\${${m[1]}}`);
   return names.length > 0 ? `the URL at ${field} (built with ${names.join(', ')})` : `the URL at ${field}`;

@@ -106,7 +106,7 @@ async function checkConfig(
   // validate runs where the certificates may not be (a pre-commit hook): only commands that connect check them.
   if (options.unsetVariables === 'problem')
     for (const database of built.databases ?? []) problems.push(...checkClientFiles(database, source));
-  const notes = dedupe(built.notes).sort(byPosition);
+  const notes = dedupe(built.notes, false).sort(byPosition);
   if (problems.length > 0) return { ok: false, problems: dedupe(problems).sort(byPosition), notes };
   return { ok: true, data, databases: built.databases, notes };
 }
@@ -172,12 +172,17 @@ function fileProblem(file: string, problem: { message: string; hint: string }): 
   return { ok: false, problems: [{ position: { file, line: 0, column: 0 }, message: problem.message, hint: problem.hint }] };
 }
 
-function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
+/**
+ * Each problem once. A problem inside a block that aliases repeat is found at every place that
+ * repeats it, worded the same (positions and paths are the block's): it is reported once, saying so.
+ */
+function dedupe(problems: ConfigProblem[], sayShared = true): ConfigProblem[] {
   const seen = new Set<string>();
-  return problems.filter((p) => {
+  return problems.flatMap((p) => {
     const key = `${p.position.line}:${p.position.column}:${p.message}`;
-    if (seen.has(key)) return false;
+    if (seen.has(key)) return [];
     seen.add(key);
-    return true;
+    const shared = p.position.shared;
+    return [shared && sayShared ? { ...p, message: `${p.message} (&${shared.anchor} is used in ${shared.places} places)` } : p];
   });
 }

@@ -34,12 +34,15 @@ export function parsePostgresUrl(url: string, role: UrlRole = 'remote'): ParsedU
   if (/^\s*[a-z_]+\s*=/i.test(url)) {
     return refuse('is a key=value connection string; datalinks reads URLs only', `${URL_FORM_HINT} (libpq keywords go after the ?)`);
   }
+  const edge = edgeWhiteSpace(url);
+  if (edge) return refuse(edge.message, edge.hint);
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
   if (scheme !== 'postgres' && scheme !== 'postgresql') {
     const named = scheme && KNOWN_SCHEMES.has(scheme) ? `a ${scheme}: URL` : 'not a postgres:// or postgresql:// URL';
     return refuse(`is ${named}; a PostgreSQL URL is needed here`);
   }
-  if (/\s/.test(url)) return refuse('contains white space', ENCODE_HINT);
+  const inner = innerWhiteSpace(url, ENCODE_HINT);
+  if (inner) return refuse(inner.message, inner.hint);
   if (/%(?![0-9a-f]{2})/i.test(url)) return refuse('holds a % that does not start a percent-encoded character (%XX)', ENCODE_HINT);
   if (url.includes('#')) return refuse('contains a #, which would cut the URL short', ENCODE_HINT);
   const parsed = parseWhatwg(url);
@@ -93,6 +96,49 @@ export function parsePostgresUrl(url: string, role: UrlRole = 'remote'): ParsedU
       params,
     },
   };
+}
+
+/** The white space a value can hold, named as a person would look for it. Never the value itself. */
+function whiteSpaceName(space: string): string {
+  if (space === '\n') return 'a line break (\\n)';
+  if (space === '\r\n') return 'a Windows line break (\\r\\n)';
+  if (/^[\r\n]+$/.test(space)) return `${space.length} line breaks`;
+  if (space === ' ') return 'a space';
+  if (space === '\t') return 'a tab';
+  return 'white space';
+}
+
+/**
+ * White space before or after a URL: a variable set with `echo`, or read from a file, ends with a line
+ * break that nobody sees. Named as that mistake, with how to set the variable without it; the shared
+ * check of both wrappers' URLs (a MySQL URL has the same problem).
+ */
+export function edgeWhiteSpace(url: string): { message: string; hint: string } | undefined {
+  const trailing = /\s+$/.exec(url)?.[0];
+  if (trailing) {
+    return {
+      message: `ends with ${whiteSpaceName(trailing)} after the URL`,
+      hint: /[\r\n]/.test(trailing)
+        ? 'the variable holds the URL and then a line break, as `echo` and files leave one: set it without (printf \'%s\' "$URL", or echo -n), or paste the secret without its last line'
+        : "remove the white space after the URL in the variable's value",
+    };
+  }
+  const leading = /^\s+/.exec(url)?.[0];
+  if (leading)
+    return { message: `starts with ${whiteSpaceName(leading)} before the URL`, hint: "remove it from the start of the variable's value" };
+  return undefined;
+}
+
+/** White space inside a URL: a line break means more than the URL; a space or tab belongs percent-encoded. */
+export function innerWhiteSpace(url: string, encodeHint: string): { message: string; hint: string } | undefined {
+  if (/[\r\n]/.test(url)) {
+    return {
+      message: 'holds a line break inside it',
+      hint: 'a URL is one line: a variable it is read from holds a line break, as `echo` and files leave one at the end of a value (or two lines were pasted into one secret): set it without one (printf \'%s\' "$VALUE", or echo -n)',
+    };
+  }
+  if (/\s/.test(url)) return { message: 'contains white space', hint: encodeHint };
+  return undefined;
 }
 
 /** pg-connection-string's reading: WHATWG URL, retried with a dummy host for `user@/db?host=/socket`. */

@@ -22,17 +22,19 @@ function problemFor(error: ErrorObject, source: YamlSource): ConfigProblem | und
   // Link names are checked by the semantic rules, which explain each case better than a pattern can.
   if (error.propertyName !== undefined || error.keyword === 'propertyNames') return undefined;
   const path = pathOf(error.instancePath);
-  const where = describePath(path);
+  const where = describePath(path, source);
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
       const allowed = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
       const near = suggestNearest(key, allowed);
+      // At the top level, blocks for aliases to repeat go under keys starting x- (x-catalog: &catalog ...).
+      const holders = path.length === 0 ? ', and names starting x- for blocks that aliases repeat' : '';
       return {
         position: source.keyPosition(path, key),
-        message: `unknown key ${showValue(key)} in ${where}`,
-        hint: near ? `did you mean "${near}"?` : `allowed keys here: ${allowed.join(', ')}`,
+        message: `unknown key ${showValue(key)} in ${describePath(path, source, key)}`,
+        hint: near ? `did you mean "${near}"?` : `allowed keys here: ${allowed.join(', ')}${holders}`,
       };
     }
     case 'required':
@@ -78,12 +80,9 @@ function pathOf(instancePath: string): PathSegment[] {
     .map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment));
 }
 
-function describePath(path: readonly PathSegment[]): string {
+function describePath(path: readonly PathSegment[], source: YamlSource, key?: string): string {
   if (path.length === 0) return 'the top level of the file';
-  return `"${path
-    .map((s) => (typeof s === 'number' ? `[${s}]` : s))
-    .join('.')
-    .replaceAll('.[', '[')}"`;
+  return `"${source.describePath(path, key)}"`;
 }
 
 function article(type: string): string {

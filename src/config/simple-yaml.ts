@@ -16,6 +16,23 @@ export interface Located {
   offset: number | undefined;
   keys?: Map<string, number>;
   children?: Map<string, Located>;
+  /** Set when the value is written inside a block marked with an anchor (`&name`): which, and where in it. */
+  within?: Within;
+  /** Keys of a mapping merged in from another (`<<: *name`): where each is written. */
+  mergedKeys?: Map<string, Within | undefined>;
+}
+
+/** A block of the file marked `&name`, which aliases (`*name`) and merge keys (`<<: *name`) repeat. */
+export interface SharedBlock {
+  anchor: string;
+  /** How many places of the file, once expanded, hold this block (blocks only defined for aliases not counted). */
+  places: number;
+}
+
+/** A place inside a shared block: the block, and the path from the block to the value. */
+export interface Within {
+  block: SharedBlock;
+  path: readonly (string | number)[];
 }
 
 export interface SimpleDocument {

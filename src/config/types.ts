@@ -5,6 +5,8 @@ export interface SourcePosition {
   file: string;
   line: number;
   column: number;
+  /** Set when the place is inside a block that aliases repeat (`&name` ... `*name`): one problem there is one problem. */
+  shared?: { anchor: string; places: number };
 }
 
 /** A parsed postgres:// URL. `password` is a secret: it never leaves this object except into SQL. */

@@ -1,4 +1,4 @@
-import type { Located } from './simple-yaml.js';
+import type { Located, Within } from './simple-yaml.js';
 import type { SourcePosition } from './types.js';
 
 export type PathSegment = string | number;
@@ -51,8 +51,8 @@ export class YamlSource {
   valuePosition(path: readonly PathSegment[]): SourcePosition {
     const found = this.walk(path);
     for (let i = found.length - 1; i >= 0; i--) {
-      const offset = found[i]?.offset;
-      if (offset !== undefined) return this.positionAt(offset);
+      const located = found[i];
+      if (located?.offset !== undefined) return this.at(located.offset, located.within);
     }
     return { file: this.file, line: 1, column: 1 };
   }
@@ -60,7 +60,42 @@ export class YamlSource {
   /** Position of the key `key` in the mapping at `path` (for unknown or misnamed keys). */
   keyPosition(path: readonly PathSegment[], key: string): SourcePosition {
     const found = this.walk(path);
-    const offset = found.length === path.length + 1 ? found.at(-1)?.keys?.get(key) : undefined;
-    return offset === undefined ? this.valuePosition(path) : this.positionAt(offset);
+    const map = found.length === path.length + 1 ? found.at(-1) : undefined;
+    const offset = map?.keys?.get(key);
+    return offset === undefined || !map ? this.valuePosition(path) : this.at(offset, keyWithin(map, key));
   }
+
+  /**
+   * `path` as a message names it: `databases.main.links.billing`, or, inside a block that several places
+   * repeat (`&catalog`), from that block: `&catalog.remote`, the same text for every place, so that a
+   * problem there is reported once. With `key`, the mapping that holds that key (it may be merged in).
+   */
+  describePath(path: readonly PathSegment[], key?: string): string {
+    const found = this.walk(path);
+    const deepest = found.at(-1);
+    const within =
+      key !== undefined && found.length === path.length + 1 && deepest?.keys?.has(key) ? keyWithin(deepest, key) : deepest?.within;
+    if (within && within.block.places > 1) return joinPath([`&${within.block.anchor}`, ...within.path, ...path.slice(found.length - 1)]);
+    return joinPath(path);
+  }
+
+  private at(offset: number, within: Within | undefined): SourcePosition {
+    const position = this.positionAt(offset);
+    // Only a block repeated in several places is marked: a problem there is one problem, reported once.
+    return within && within.block.places > 1
+      ? { ...position, shared: { anchor: within.block.anchor, places: within.block.places } }
+      : position;
+  }
+}
+
+/** Where a mapping's key is written: in the mapping, or in the mapping a merge key took it from. */
+function keyWithin(map: Located, key: string): Within | undefined {
+  return map.mergedKeys?.has(key) ? map.mergedKeys.get(key) : map.within;
+}
+
+function joinPath(path: readonly PathSegment[]): string {
+  return path
+    .map((s) => (typeof s === 'number' ? `[${s}]` : s))
+    .join('.')
+    .replaceAll('.[', '[');
 }

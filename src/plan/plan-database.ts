@@ -122,6 +122,7 @@ export function planDatabase(desired: DesiredDatabase, observed: ObservedDatabas
         plan.notes.push({
           code: 'remote_table_unreadable',
           link: link.name,
+          wrapper: wrapperOf(link).fdw,
           user: link.remote.target.user,
           schema: link.remote.schema,
           table: table.name,

@@ -238,7 +238,7 @@ export type PlanNote =
   /** A server not in the file carries the datalinks marker but another role owns it: left alone. */
   | { code: 'server_marked_by_other_role'; link: null; server: string; owner: string }
   /** The remote role (null: the URL names none) cannot SELECT a table the link imports. */
-  | { code: 'remote_table_unreadable'; link: string; user: string | null; schema: string; table: string }
+  | { code: 'remote_table_unreadable'; link: string; wrapper: FdwName; user: string | null; schema: string; table: string }
   /** The connecting role cannot read a user mapping's options, so its credentials were not compared. */
   | { code: 'mapping_credentials_unreadable'; link: string; role: string; reader: string }
   /** A database of the file not planned in this run (-d) could not be reached to tell whether it is this one. */

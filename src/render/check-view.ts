@@ -5,6 +5,7 @@ import type { PlanProblem } from '../plan/types.js';
 import { plural } from '../plural.js';
 import { ident } from '../sql/quote.js';
 import { SQLSTATE } from '../sqlstate.js';
+import { type Wrapper, wrapperNamed } from '../wrappers/index.js';
 import { mysqlIdent } from '../wrappers/mysql/quote.js';
 import { escapeText } from './escape.js';
 import { buildPlanView } from './plan-view.js';
@@ -117,6 +118,11 @@ function linkLines(link: LinkCheck, paint: Paint): string[] {
   return out;
 }
 
+/** The wrapper of a probed link's server (PostgreSQL's when it is not known): it names the remote's account and SQL. */
+function remoteWrapper(target: LinkTarget | null): Wrapper {
+  return wrapperNamed(target?.wrapper ?? undefined) ?? (wrapperNamed('postgres_fdw') as Wrapper);
+}
+
 /** A name as it must be written in SQL a person copies: bare when it can be, quoted when it must be. */
 function sqlName(name: string): string {
   return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : ident(name);
@@ -159,7 +165,7 @@ export function failureHint(failure: ProbeFailure, target: LinkTarget | null, li
     case 'user_mapping_missing':
       return 'run datalinks apply, which creates the user mapping for the connecting role';
     case 'auth_failed':
-      return `the remote refused the user mapping's credentials${target?.user ? ` for role ${target.user}` : ''} (a password changed by hand, or rotated on the remote only): run datalinks apply with the current remote URL, which replaces the mapping`;
+      return `the remote refused the user mapping's credentials${target?.user ? ` for ${remoteWrapper(target).remoteAccountNoun} ${target.user}` : ''} (a password changed by hand, or rotated on the remote only): run datalinks apply with the current remote URL, which replaces the mapping`;
     case 'password_required':
       return 'a link used by a non-superuser must authenticate with a password: make the remote ask for one (scram-sha-256 in pg_hba.conf) and put it in the remote URL';
     case 'timeout':
@@ -199,12 +205,14 @@ function rowsNotReadHint(table: RowsNotRead): string {
 }
 
 function tableHint(table: UnreadableTable, target: LinkTarget | null): string | null {
-  const role = target?.user ? sqlName(target.user) : "the link's remote role";
+  const role = target?.user ? sqlName(target.user) : `the link's remote ${remoteWrapper(target).remoteAccountNoun}`;
+  // PostgreSQL's own message: only a PostgreSQL remote has schemas to grant USAGE on.
   if (table.sqlstate === SQLSTATE.insufficientPrivilege && /permission denied for schema/.test(table.message)) {
     return `on the remote, as the schema's owner: GRANT USAGE ON SCHEMA ${sqlName(table.remoteSchema)} TO ${role};`;
   }
-  if (table.sqlstate === SQLSTATE.insufficientPrivilege) {
-    return `on the remote, as the table's owner: GRANT SELECT ON ${sqlName(table.remoteSchema)}.${sqlName(table.remoteTable)} TO ${role};`;
+  // MySQL refuses with its own words ("SELECT command denied to user ..."), which mysql_fdw passes on under its own code.
+  if (table.sqlstate === SQLSTATE.insufficientPrivilege || /\bcommand denied to user\b/i.test(table.message)) {
+    return `on the remote, as the table's owner: ${remoteWrapper(target).grantSelectHint(table.remoteSchema, table.remoteTable, target?.user ?? null)}`;
   }
   if (table.sqlstate === SQLSTATE.undefinedTable || table.sqlstate === SQLSTATE.invalidSchemaName) {
     return 'the table is gone from the remote: datalinks plan shows it, and apply drops its foreign table';
@@ -226,7 +234,7 @@ export function healthProblem(health: LinkHealth): { message: string; hint: stri
   const [first, ...rest] = health.unreadable;
   if (!first) return null;
   return {
-    message: `link ${health.link}: the remote role cannot read ${[first, ...rest].map((t) => `${t.schema}.${t.name}`).join(', ')} (${first.message})`,
+    message: `link ${health.link}: the remote ${remoteWrapper(health.target).remoteAccountNoun} cannot read ${[first, ...rest].map((t) => `${t.schema}.${t.name}`).join(', ')} (${first.message})`,
     hint: tableHint(first, health.target),
   };
 }

@@ -66,9 +66,6 @@ export function joinSafe(parts: readonly SafeText[], separator: string): SafeTex
   return parts.join(separator) as SafeText;
 }
 
-/** Characters shown as `\x1b`/`\u202e` text, never sent: C0 and C1 controls, DEL, bidi overrides. */
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
-
 /**
  * Escapes text for GFM inline content, table cells included. Backslash-escapes the characters that
  * start inline markup (emphasis, code, links, strikethrough, math, table pipes), writes `<`, `>` and
@@ -79,10 +76,9 @@ const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u
 export function escapeMarkdown(text: string): string {
   let out = '';
   for (const char of text) {
-    if (char.match(INVISIBLE)) {
-      const code = char.codePointAt(0) ?? 0;
-      // The backslash doubled: markdown shows `\x1b`, as the terminal view does.
-      out += code <= 0xff ? `\\\\x${code.toString(16).padStart(2, '0')}` : `\\\\u${code.toString(16).padStart(4, '0')}`;
+    if (UNSAFE_TEST.test(char)) {
+      // The backslash doubled: markdown shows `\x0a`, `\u200b`, as the terminal view shows a name.
+      out += `\\${NAMED[char] ? `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}` : visible(char)}`;
     } else if (char === '<') out += '&lt;';
     else if (char === '>') out += '&gt;';
     else if (char === '&') out += '&amp;';

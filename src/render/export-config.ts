@@ -22,7 +22,8 @@ export interface ExportedDatabase {
 /** One link as export writes it, with what it could not express. */
 interface ExportedLink {
   link: Record<string, unknown>;
-  variable: string;
+  /** The variable that holds the whole remote URL and that the reader must set; null when the file already says (a URL composed of variables). */
+  variable: string | null;
   connection: SafeText;
   /** Comment lines (escaped) above the link: how it was made, and each thing YAML cannot say. */
   comments: SafeText[];
@@ -30,7 +31,8 @@ interface ExportedLink {
 
 /**
  * datalinks.yaml text for the links that exist now, managed and hand-made. Pure. Remote URLs are
- * `${VAR}` references (the variable a managed link remembers, `<LINK>_URL` otherwise); a link already
+ * `${VAR}` references (the variable a managed link remembers, `<LINK>_URL` otherwise), or for a link
+ * already in the configuration its url as written there (`postgres://ro:${PW}@host/db` stays so); a link already
  * in the configuration keeps its table filter and import options, any other lists its tables. What
  * the file cannot express (foreign tables outside the link's schema, a PUBLIC mapping, several remote
  * schemas on one server) is a `# warning:` comment above the link, so nobody adopts it unaware.
@@ -65,7 +67,7 @@ export function exportConfig(databases: ExportedDatabase[]): string {
             .map((server) => {
               const configured = database.links.find((l) => l.name === server.name);
               const exported = exportLink(server, catalog, configured);
-              variables.set(exported.variable, exported.connection);
+              if (exported.variable) variables.set(exported.variable, exported.connection);
               if (exported.comments.length > 0) comments.set(`${database.alias}\0${server.name}`, exported.comments);
               return [server.name, exported.link];
             }),
@@ -226,7 +228,8 @@ function exportLink(server: ObservedServer, catalog: LinkCatalog, configured: De
   const literal = literalForInterpolation;
   const link: Record<string, unknown> = {
     remote: {
-      url: `\${${variable}}`,
+      // A configured link keeps its url as the file writes it: whole `${VAR}` or composed of variables.
+      url: configured ? configured.remote.urlSource : `\${${variable}}`,
       ...(remoteSchema !== 'public' && !wrapper.remoteSchemaFromUrl ? { schema: literal(remoteSchema) } : {}),
     },
   };
@@ -239,7 +242,7 @@ function exportLink(server: ObservedServer, catalog: LinkCatalog, configured: De
   if (configured && JSON.stringify(configured.importOptions) !== JSON.stringify(DEFAULT_IMPORT_OPTIONS)) {
     link.import_options = { ...configured.importOptions };
   }
-  return { link, variable, connection, comments };
+  return { link, variable: configured && !configured.remote.variable ? null : variable, connection, comments };
 }
 
 /**

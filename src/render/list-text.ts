@@ -23,6 +23,16 @@ export interface ListedDatabase {
   error?: string;
 }
 
+/** `list --json`, described by schemas/list.schema.json. */
+export interface ListDocument {
+  format_version: 1;
+  databases: ListedDatabase[];
+}
+
+export function toListDocument(databases: ListedDatabase[]): ListDocument {
+  return { format_version: 1, databases };
+}
+
 /**
  * The listing in the shape of `heroku pg:links`. Server names, hosts, database names, the remote
  * variable and error messages come from the catalogs: each is escaped for the terminal.

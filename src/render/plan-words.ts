@@ -1,7 +1,7 @@
 import { formatVersion } from '../config/fdw-options.js';
 import type { RemoteFailure } from '../introspect/types.js';
 import type { AccessRemoved, ColumnProblemCode, NoteCode, PlanNote, PlanProblem, ProblemCode } from '../plan/types.js';
-import { EXTENSION_SCHEMA, wrapperNamed } from '../wrappers/index.js';
+import { EXTENSION_SCHEMA, type Wrapper, wrapperNamed } from '../wrappers/index.js';
 import { mysqlIdent } from '../wrappers/mysql/quote.js';
 import type { RemoteConversion, UnmappedReason } from '../wrappers/types.js';
 
@@ -181,8 +181,11 @@ const NOTES = {
   server_marked_by_other_role: (note) =>
     `server "${note.server}" carries a datalinks marker but is owned by role "${note.owner}": left alone`,
   remote_table_unreadable: (note) => {
-    const user = note.user ?? 'the remote user';
-    return `link "${note.link}": remote role "${user}" cannot read table "${note.schema}.${note.table}"; queries through it will fail until, on the remote: GRANT SELECT ON ${quoteForHint(note.schema)}.${quoteForHint(note.table)} TO ${quoteForHint(user)};`;
+    // The remote's own word for its account and its own SQL: a MySQL user is no role.
+    const wrapper = wrapperNamed(note.wrapper) ?? (wrapperNamed('postgres_fdw') as Wrapper);
+    const noun = wrapper.remoteAccountNoun;
+    const who = note.user === null ? `the remote ${noun}` : `remote ${noun} "${note.user}"`;
+    return `link "${note.link}": ${who} cannot read table "${note.schema}.${note.table}"; queries through it will fail until, on the remote: ${wrapper.grantSelectHint(note.schema, note.table, note.user)}`;
   },
   mapping_credentials_unreadable: (note) =>
     `link "${note.link}": the credentials of the user mapping for role "${note.role}" cannot be read by "${note.reader}", so they were not compared`,

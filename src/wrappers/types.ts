@@ -69,6 +69,13 @@ export interface Wrapper {
   defaultPort: string;
   /** How to get the extension onto a Debian PostgreSQL server of this major version. */
   installHint(versionNum: number): string;
+  /** What the remote calls the account a link logs in as, for messages: "role" (PostgreSQL), "user" (MySQL). */
+  remoteAccountNoun: 'role' | 'user';
+  /**
+   * The statement a person runs on the remote, in its own SQL, so that `account` may read `schema`.`table`
+   * (null: the URL names no account). Text for a hint, escaped by whoever shows it; never run.
+   */
+  grantSelectHint(schema: string, table: string, account: string | null): string;
   /** The user mapping option that holds the remote user name (the password is always `password`). */
   userOption: string;
   /** Whether a non-superuser's user mapping must carry a password for the wrapper to connect. */

@@ -172,6 +172,7 @@ describe('what the remote role may read', () => {
       {
         code: 'remote_table_unreadable',
         link: 'billing',
+        wrapper: 'postgres_fdw',
         user: remoteUser.name,
         schema: 'public',
         table: 'secrets_table',

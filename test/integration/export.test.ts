@@ -162,4 +162,31 @@ describe('export', () => {
     );
     expect(tables.map((t) => t.name).sort()).toStrictEqual([...names, 'invoices'].sort());
   });
+
+  it('writes back urls composed from variables, so that its file validates and plans with the same environment', async () => {
+    const { local, remote, remoteUser } = await setup();
+    const admin = new URL(local.url);
+    // The local url and the remote's composed from one password variable each, as a fleet writes them.
+    const localUrl = `postgres://${admin.username}:\${OWNER_PASSWORD}@${admin.host}${admin.pathname}`;
+    const remoteUrl = `postgres://${remoteUser.name}:\${BILLING_PASSWORD}@${admin.host}/${remote.name}`;
+    const config = writeConfig(
+      `version: 1\ndatabases:\n  main:\n    url: ${localUrl}\n    links:\n      billing:\n        remote:\n          url: ${remoteUrl}\n`,
+    );
+    const env = { OWNER_PASSWORD: decodeURIComponent(admin.password), BILLING_PASSWORD: remoteUser.password };
+    expect((await runCli(['apply', '--auto-approve', '-c', config], env)).code).toBe(0);
+
+    const exported = await runCli(['export', '-c', config], env);
+    expect(exported.code).toBe(0);
+    expect(exported.stdout).not.toContain('********');
+    expect(exported.stdout).not.toContain(remoteUser.password);
+    const main = parse(exported.stdout).databases.main;
+    expect(main.url).toBe(localUrl);
+    expect(main.links.billing.remote.url).toBe(remoteUrl);
+    expect(exported.stdout).not.toContain('Set these variables');
+    const file = writeConfig(exported.stdout);
+    const validate = await runCli(['validate', '-c', file], env);
+    expect(validate.stderr).toBe('');
+    expect(validate.code).toBe(0);
+    await expectNoChanges((...args) => runCli([...args, '-c', file], env));
+  });
 });

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -40,6 +42,16 @@ describe('what plan, apply, list and export print', () => {
     expect(rawLines(apply.stdout)).toStrictEqual([]);
     const list = await runCli(['list', '-c', config], env);
     expect(list.stdout).toContain('Tables:      2');
+    // list --json has its format_version and the shape schemas/list.schema.json describes.
+    const listed = JSON.parse((await runCli(['list', '--json', '-c', config], env)).stdout);
+    const validateList = new Ajv2020({ strict: true, allowUnionTypes: true }).compile(
+      JSON.parse(readFileSync('schemas/list.schema.json', 'utf8')),
+    );
+    expect(validateList(listed), JSON.stringify(validateList.errors)).toBe(true);
+    expect(listed).toMatchObject({
+      format_version: 1,
+      databases: [{ name: 'main', links: [{ name: 'billing', managed: true, tables: 2 }] }],
+    });
 
     // Exported from a file without the link, the tables are listed: the names round-trip through YAML.
     const unlisted = writeConfig('version: 1\ndatabases:\n  main:\n    url: ${LOCAL_URL}\n');

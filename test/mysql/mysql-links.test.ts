@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runCli, writeConfig } from '../support/cli.js';
-import { createLocalDatabase, createMysqlDatabase, mysqlMissing } from '../support/mysql.js';
+import { createLocalDatabase, createMysqlDatabase, mysqlAdmin, mysqlMissing } from '../support/mysql.js';
 
 const config = (extra = '') =>
   writeConfig(`version: 1
@@ -199,6 +199,30 @@ describe.skipIf(mysqlMissing() !== '')('MySQL and MariaDB remotes (mysql_fdw)', 
     const empty = writeConfig('version: 1\ndatabases:\n  main:\n    url: ${LOCAL_URL}\n    links: {}\n');
     expect((await runCli(['apply', '-c', empty, '--auto-approve'], env)).code).toBe(0);
     expect(await local.query("SELECT 1 FROM pg_foreign_server WHERE srvname = 'shop'")).toStrictEqual([]);
+  });
+
+  it("check calls a MySQL remote's account a user, with MySQL's own GRANT, when a linked table is unreadable", async () => {
+    const [remote, local] = await Promise.all([createMysqlDatabase('unreadable'), createLocalDatabase()]);
+    await remote.query('CREATE TABLE orders (id int PRIMARY KEY); CREATE TABLE payouts (id int PRIMARY KEY);');
+    // A reader allowed the two tables one by one, then refused one of them after the link was made.
+    const reader = `r_${remote.name.slice(-8)}`;
+    await mysqlAdmin("CREATE USER ?@'%' IDENTIFIED BY 'reader-pw'", [reader]);
+    await mysqlAdmin(`GRANT SELECT ON \`${remote.name}\`.orders TO ?@'%'`, [reader]);
+    await mysqlAdmin(`GRANT SELECT ON \`${remote.name}\`.payouts TO ?@'%'`, [reader]);
+    const env = { LOCAL_URL: local.url, SHOP_URL: remote.url.replace(/^mysql:\/\/[^@]*@/, `mysql://${reader}:reader-pw@`) };
+    const path = config();
+    expect((await runCli(['apply', '--auto-approve', '-c', path], env)).code).toBe(0);
+    await mysqlAdmin(`REVOKE SELECT ON \`${remote.name}\`.payouts FROM ?@'%'`, [reader]);
+    try {
+      const check = await runCli(['check', '-c', path], env);
+      expect(check.code).toBe(1);
+      expect(check.stdout).toContain(
+        `hint: on the remote, as the table's owner: GRANT SELECT ON \`${remote.name}\`.\`payouts\` TO '${reader}'@'%';`,
+      );
+      expect(check.stdout).not.toMatch(/\brole\b.*payouts|payouts.*\brole\b/);
+    } finally {
+      await mysqlAdmin("DROP USER ?@'%'", [reader]);
+    }
   });
 
   it('a wrong password, an unreachable server and a missing database are errors naming host and port, never the password', async () => {

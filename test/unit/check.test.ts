@@ -310,6 +310,17 @@ describe('healthProblem', () => {
       message: 'link billing: the remote role cannot read billing.payouts (permission denied for table payouts)',
       hint: "on the remote, as the table's owner: GRANT SELECT ON public.payouts TO billing_ro;",
     });
+    // A MySQL remote has users, not roles, and its GRANT is MySQL's.
+    const mysqlTarget = { host: 'shop.internal', port: '3306', dbname: 'shop', user: 'reader', wrapper: 'mysql_fdw' as const };
+    const mysqlTable = {
+      ...unreadable,
+      remoteSchema: 'shop',
+      message: "SELECT command denied to user 'reader'@'10.0.0.5' for table 'payouts'",
+    };
+    expect(healthProblem(health('shop', { state: 'unreadable_tables', target: mysqlTarget, unreadable: [mysqlTable] }))).toStrictEqual({
+      message: `link shop: the remote user cannot read billing.payouts (${mysqlTable.message})`,
+      hint: "on the remote, as the table's owner: GRANT SELECT ON `shop`.`payouts` TO 'reader'@'%';",
+    });
   });
 });
 

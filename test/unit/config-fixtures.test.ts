@@ -9,8 +9,9 @@ const ENV = {
   DATABASE_URL: 'postgres://app:app-secret@db.internal:5432/app',
   BILLING_DATABASE_URL: 'postgres://billing:b1ll1ng-s3cret@billing.internal/billing',
   MYSQL_URL: 'mysql://root:hunter2@mysql.internal/billing',
+  OWNER_PASSWORD: 'own3r-s3cret',
 };
-const SECRETS = ['app-secret', 'b1ll1ng-s3cret', 'hunter2'];
+const SECRETS = ['app-secret', 'b1ll1ng-s3cret', 'hunter2', 'own3r-s3cret'];
 
 describe('invalid configuration files', () => {
   const fixtures = readdirSync(FIXTURES).filter((name) => name.endsWith('.yaml'));
@@ -64,6 +65,27 @@ describe('valid configuration files', () => {
       remote: { target: { host: 'warehouse.internal', port: '6432', params: { sslmode: 'require' } } },
     });
     expect(reporting?.links.map((l) => l.name)).toEqual(['billing']);
+  });
+
+  it("datalinks.example.yaml's commented fleet file validates once uncommented: two tenants, each its own billing schema", async () => {
+    const example = readFileSync('datalinks.example.yaml', 'utf8');
+    const fleet = example
+      .slice(example.indexOf('# version: 1'))
+      .split('\n')
+      .map((line) => line.replace(/^# ?/, ''))
+      .join('\n');
+    const result = await parseConfig('fleet.yaml', Buffer.from(fleet), {
+      CATALOG_DATABASE_URL: 'postgres://catalog@catalog.internal/catalog',
+      BILLING_DATABASE_URL: ENV.BILLING_DATABASE_URL,
+      OWNER_PASSWORD: ENV.OWNER_PASSWORD,
+    });
+    if (!result.ok) throw new Error(result.problems.map(formatProblem).join('\n'));
+    expect(
+      result.value.databases.map((db) => [db.alias, db.target.dbname, ...db.links.map((l) => `${l.name}:${l.remote.schema}:${l.access}`)]),
+    ).toEqual([
+      ['tenant_001', 'tenant_001', 'catalog:public:read', 'billing:tenant_001:read'],
+      ['tenant_002', 'tenant_002', 'catalog:public:read', 'billing:tenant_002:read'],
+    ]);
   });
 
   it('interpolates ${VAR} anywhere and writes $$ as a literal $', async () => {

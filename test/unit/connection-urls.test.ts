@@ -42,6 +42,37 @@ describe('URL forms are read like libpq and node-postgres, or refused without th
     expect(message).not.toContain('hunter');
   });
 
+  it.each([
+    [
+      'a trailing line break, as echo leaves',
+      'postgres://app:hunter2@db/app\n',
+      'ends with a line break (\\n) after the URL / the variable holds the URL and then a line break, as `echo`',
+    ],
+    ['a Windows line ending', 'postgres://app:hunter2@db/app\r\n', 'ends with a Windows line break (\\r\\n) after the URL'],
+    ['a trailing space', 'postgres://app:hunter2@db/app ', 'ends with a space after the URL / remove the white space after the URL'],
+    ['a leading tab', '\tpostgres://app:hunter2@db/app', 'starts with a tab before the URL'],
+    [
+      'a line break inside',
+      'postgres://app:hunter2\n@db/app',
+      'holds a line break inside it / a URL is one line: a variable it is read from holds a line break, as `echo`',
+    ],
+  ])('names white space around a URL as what it is (%s), not as a character to percent-encode', (_, url, expected) => {
+    const message = refused(url);
+    expect(message).toContain(expected);
+    expect(message).not.toContain('percent-encode');
+    expect(message).not.toContain('hunter');
+  });
+
+  it('names the line break a password variable brought into a composed URL, for a MySQL remote too, without the value', async () => {
+    const yaml =
+      'version: 1\ndatabases:\n  main:\n    url: postgres://app:${PW}@db/app\n    links:\n      shop:\n        remote:\n          url: ${SHOP_URL}\n';
+    const result = await parseConfig('f.yaml', Buffer.from(yaml), { PW: 'hunter2-echo\n', SHOP_URL: 'mysql://ro:hunter2-shop@shop/db\n' });
+    const text = result.ok ? '' : result.problems.map(formatProblem).join('\n');
+    expect(text).toContain('f.yaml:4:10: the URL at databases.main.url (built with ${PW}) holds a line break inside it');
+    expect(text).toContain('SHOP_URL (used as databases.main.links.shop.remote.url) ends with a line break (\\n) after the URL');
+    expect(text).not.toContain('hunter2');
+  });
+
   it('the local url takes every libpq client parameter, a socket directory as host included', () => {
     const parsed = parsePostgresUrl(
       'postgres://app@/app?host=/var/run/postgresql&port=5433&sslmode=verify-full&sslcert=/c.pem&sslkey=/k.pem&sslrootcert=/ca.pem&sslpassword=s3cret&application_name=ci&connect_timeout=5&options=-c%20search_path%3Dx&target_session_attrs=read-write',

@@ -72,7 +72,8 @@ describe('escapeMarkdown (GitHub-flavoured markdown, inline or in a table cell)'
     fc.assert(
       fc.property(fc.string({ unit: 'binary' }), (value) => {
         const escaped = escapeMarkdown(value);
-        expect(RAW.test(escaped)).toBe(false);
+        // The word joiner escapeMarkdown puts after `@` (so no name can @mention) is its own.
+        expect(RAW.test(escaped.replaceAll('@\u2060', '@'))).toBe(false);
         expect(/(^|[^\\])(\\\\)*\|/.test(escaped)).toBe(false);
       }),
     );

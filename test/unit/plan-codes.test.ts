@@ -12,7 +12,14 @@ import { noteText, problemWords } from '../../src/render/plan-words.js';
 /** One note of each code, with every value set. */
 const NOTES: Record<PlanNote['code'], PlanNote> = {
   server_marked_by_other_role: { code: 'server_marked_by_other_role', link: null, server: 'old', owner: 'mallory' },
-  remote_table_unreadable: { code: 'remote_table_unreadable', link: 'billing', user: 'bill', schema: 'public', table: 'Secret Table' },
+  remote_table_unreadable: {
+    code: 'remote_table_unreadable',
+    link: 'billing',
+    wrapper: 'postgres_fdw',
+    user: 'bill',
+    schema: 'public',
+    table: 'Secret Table',
+  },
   mapping_credentials_unreadable: { code: 'mapping_credentials_unreadable', link: 'billing', role: 'reader', reader: 'app' },
   alias_unverified: { code: 'alias_unverified', link: null, alias: 'tenant_7', error: 'cannot connect to db7:5432/t7: connection refused' },
   extension_schema_writable: {
@@ -93,14 +100,19 @@ describe('plan notes and problems are codes and values', () => {
       const note = NOTES[code];
       const words = noteText(note);
       for (const [key, value] of Object.entries(note)) {
-        if (key !== 'code' && key !== 'link' && typeof value === 'string') expect(words).toContain(value);
+        // The wrapper chooses the words (a MySQL user, a PostgreSQL role); it is not shown itself.
+        if (key !== 'code' && key !== 'link' && key !== 'wrapper' && typeof value === 'string') expect(words).toContain(value);
       }
     }
     expect(noteText(NOTES.remote_table_unreadable)).toBe(
       'link "billing": remote role "bill" cannot read table "public.Secret Table"; queries through it will fail until, on the remote: GRANT SELECT ON public."Secret Table" TO bill;',
     );
     expect(noteText({ ...NOTES.remote_table_unreadable, user: null } as PlanNote)).toContain(
-      'remote role "the remote user" cannot read table',
+      'link "billing": the remote role cannot read table "public.Secret Table"; queries through it will fail until, on the remote: GRANT SELECT ON public."Secret Table" TO <the remote role>;',
+    );
+    // A MySQL remote has users, and its own SQL: backticks, and an account at a host.
+    expect(noteText({ ...NOTES.remote_table_unreadable, wrapper: 'mysql_fdw', schema: 'shop', user: "o'brien" } as PlanNote)).toBe(
+      "link \"billing\": remote user \"o'brien\" cannot read table \"shop.Secret Table\"; queries through it will fail until, on the remote: GRANT SELECT ON `shop`.`Secret Table` TO 'o''brien'@'%';",
     );
   });
 

@@ -3,7 +3,7 @@ import { interpolate } from '../../src/config/interpolate.js';
 import { parsePostgresUrl } from '../../src/config/parse-url.js';
 import { suggestNearest } from '../../src/config/suggest.js';
 import { columnNameOption, parseOptions, parseTextArray } from '../../src/introspect/options.js';
-import { redactUrls } from '../../src/secrets.js';
+import { redactUrls, registerConnectionSecrets, scrubSecrets } from '../../src/secrets.js';
 import { catalogQualifiedType } from '../../src/sql/quote.js';
 
 describe('parseOptions', () => {
@@ -61,6 +61,18 @@ describe('redactUrls', () => {
     expect(redactUrls('a postgres://u:secret@h/d and postgresql://x:y@z')).toBe(
       'a postgres://u:********@h/d and postgresql://x:********@z',
     );
+  });
+
+  it('keeps a password written as a ${VAR} reference (a config file names its secret, it does not hold it)', () => {
+    expect(redactUrls('url: postgres://owner:${OWNER_PASSWORD}@db/tenant_001?sslpassword=${KEY_PASS}')).toBe(
+      'url: postgres://owner:${OWNER_PASSWORD}@db/tenant_001?sslpassword=${KEY_PASS}',
+    );
+    expect(redactUrls('postgres://u:$VAR@h/d?password=$${X}')).toBe('postgres://u:********@h/d?password=********');
+  });
+
+  it('still masks a password read from the environment that looks like a reference, once registered', () => {
+    registerConnectionSecrets('postgres://u:${NOT_A_VAR}@h/d');
+    expect(scrubSecrets('error at postgres://u:${NOT_A_VAR}@h/d')).not.toContain('NOT_A_VAR');
   });
 });
 

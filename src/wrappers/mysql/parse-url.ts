@@ -1,4 +1,4 @@
-import type { ParsedUrl } from '../../config/parse-url.js';
+import { edgeWhiteSpace, innerWhiteSpace, type ParsedUrl } from '../../config/parse-url.js';
 
 const FORM_HINT = 'write it as mysql://USER:PASSWORD@HOST:3306/DATABASE (or mariadb://...)';
 const ENCODE_HINT =
@@ -11,7 +11,8 @@ const ENCODE_HINT =
  */
 export function parseMysqlUrl(url: string): ParsedUrl {
   const refuse = (message: string, hint: string = FORM_HINT): ParsedUrl => ({ ok: false, message, hint });
-  if (/\s/.test(url)) return refuse('contains white space', ENCODE_HINT);
+  const space = edgeWhiteSpace(url) ?? innerWhiteSpace(url, ENCODE_HINT);
+  if (space) return refuse(space.message, space.hint);
   if (/%(?![0-9a-f]{2})/i.test(url)) return refuse('holds a % that does not start a percent-encoded character (%XX)', ENCODE_HINT);
   if (url.includes('#')) return refuse('contains a #, which would cut the URL short', ENCODE_HINT);
   let parsed: URL;

@@ -13,6 +13,10 @@ export const mysqlWrapper: Wrapper = {
   defaultPort: MYSQL_DEFAULT_PORT,
   installHint: (versionNum) =>
     `install mysql_fdw on the PostgreSQL server (Debian: apt-get install postgresql-${formatVersion(versionNum)}-mysql-fdw), then run plan again`,
+  remoteAccountNoun: 'user',
+  // A MySQL account is user@host; '%' is any host, as the other hints for MySQL remotes write it.
+  grantSelectHint: (schema, table, account) =>
+    `GRANT SELECT ON ${backtick(schema)}.${backtick(table)} TO ${account === null ? '<the remote user>' : `'${account.replaceAll("'", "''")}'`}@'%';`,
   userOption: 'username',
   // mysql_fdw connects with whatever the mapping holds; MySQL itself decides whether a password is needed.
   passwordRequiredForNonSuperuser: false,
@@ -34,3 +38,8 @@ export const mysqlWrapper: Wrapper = {
   probeTable: { columns: 'SCHEMA_NAME pg_catalog.text', options: { dbname: 'information_schema', table_name: 'SCHEMATA' } },
   describe: (target) => describeTarget(target, MYSQL_DEFAULT_PORT),
 };
+
+/** A MySQL identifier, quoted with backticks (doubled inside). */
+function backtick(name: string): string {
+  return `\`${name.replaceAll('`', '``')}\``;
+}

@@ -10,6 +10,9 @@ export const postgresWrapper: Wrapper = {
   remoteSchemaFromUrl: false,
   defaultPort: POSTGRES_DEFAULT_PORT,
   installHint: () => "install PostgreSQL's contrib package on the server (postgres_fdw ships with it)",
+  remoteAccountNoun: 'role',
+  grantSelectHint: (schema, table, account) =>
+    `GRANT SELECT ON ${nameForHint(schema)}.${nameForHint(table)} TO ${account === null ? '<the remote role>' : nameForHint(account)};`,
   userOption: 'user',
   passwordRequiredForNonSuperuser: true,
   serverOptionTable: POSTGRES_SERVER_OPTIONS,
@@ -32,3 +35,8 @@ export const postgresWrapper: Wrapper = {
   probeTable: null,
   describe: describeTarget,
 };
+
+/** A PostgreSQL identifier as a person would type it: bare when it needs no quotes, double-quoted otherwise. */
+function nameForHint(name: string): string {
+  return /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`;
+}
