@@ -14,8 +14,9 @@ import { outcomeWords } from '../render/outcome-words.js';
 import { outcomeLine, renderOutcomes } from '../render/outcomes.js';
 import { buildPlanView, type PlanView, type PlanViewOptions } from '../render/plan-view.js';
 import { connectionBounds, durationMs } from './durations.js';
-import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
+import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import { type Annotation, annotate, appendStepSummary } from './github.js';
+import { throwIfInterrupted } from './interruptible.js';
 import { mapLimited } from './limit.js';
 import { loadDesiredOrThrow } from './load-desired.js';
 import type { CommonOptions, ConnectionFlags } from './options.js';
@@ -33,28 +34,39 @@ export interface ApplyFlags extends CommonOptions, ConnectionFlags {
   lockTimeout: string;
 }
 
-export async function runApplyCommand(planFile: string | undefined, options: ApplyFlags, output: Output): Promise<number> {
+/**
+ * `signal` (a signal the process received, see interruptible.ts) cancels the running statements on
+ * the servers (remote reads too), and each database rolls back and closes.
+ */
+export async function runApplyCommand(
+  planFile: string | undefined,
+  options: ApplyFlags,
+  output: Output,
+  signal: AbortSignal = new AbortController().signal,
+): Promise<number> {
   const ui = await createUi(output);
-  if (planFile) return applySavedPlan(planFile, options, output, ui);
+  if (planFile) return applySavedPlan(planFile, options, output, ui, signal);
   const desired = await loadDesiredOrThrow(options.config, options.database, output.env);
   const [only, ...others] = desired.databases;
-  if (options.autoApprove && only && others.length === 0) return planAndApply(desired, only, options, output, ui);
+  if (options.autoApprove && only && others.length === 0) return planAndApply(desired, only, options, output, ui, signal);
   const reading = ui.trackReading(desired.databases.map((db) => db.alias));
   const { plan } = await runPlan(desired, {
     ...connectionBounds(options),
+    signal,
     parallelism: options.parallelism,
     planOptions: { adopt: options.adopt },
     onDatabase: reading.update,
   }).finally(() => reading.stop());
+  throwIfInterrupted(signal);
   const view = buildPlanView(plan, viewOptions(options));
   ui.showPlan(view);
   annotate(output, planAnnotations(plan, desired));
   if (!hasWork(plan)) return finishWithoutWork(plan, view, desired, output);
-  if (!options.autoApprove && !(await ui.confirm(view))) {
+  if (!options.autoApprove && !(await ui.confirm(view, signal))) {
     output.err('\nApply cancelled: nothing was changed.\n');
     return EXIT_ERROR;
   }
-  return runApplies(plan, desired, options, output, ui, false);
+  return runApplies(plan, desired, options, output, ui, false, signal);
 }
 
 /**
@@ -70,10 +82,8 @@ async function planAndApply(
   options: ApplyFlags,
   output: Output,
   ui: Ui,
+  signal: AbortSignal,
 ): Promise<number> {
-  const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.on('SIGINT', onSigint);
   const tracker = ui.trackReading([database.alias]);
   let reading: typeof tracker | undefined = tracker;
   const stopReading = () => {
@@ -93,15 +103,14 @@ async function planAndApply(
   };
   let outcome: DatabaseOutcome;
   try {
-    const remotes = new RemoteReader(desired, { ...connectionBounds(options), signal: controller.signal });
+    const remotes = new RemoteReader(desired, { ...connectionBounds(options), signal });
     ({ outcome } = await planAndApplyDatabase(database, remotes, {
       ...applyOptions(options, false),
-      signal: controller.signal,
+      signal,
       onPlanned: show,
       onProgress: (alias, done, total) => progress?.progress(alias, done, total),
     }));
   } finally {
-    process.off('SIGINT', onSigint);
     stopReading();
   }
   // Ctrl-C before the plan was made: nothing to show but that.
@@ -120,7 +129,7 @@ function viewOptions(options: ApplyFlags): PlanViewOptions {
 }
 
 /** Applies exactly a plan saved by `plan --out`, or refuses if anything changed since. */
-async function applySavedPlan(planFile: string, options: ApplyFlags, output: Output, ui: Ui): Promise<number> {
+async function applySavedPlan(planFile: string, options: ApplyFlags, output: Output, ui: Ui, signal: AbortSignal): Promise<number> {
   const document = await readPlanFile(planFile);
   // The file read is -c or ./datalinks.yaml, never a path named by the plan: the plan is data.
   const configPath = options.config;
@@ -143,7 +152,7 @@ async function applySavedPlan(planFile: string, options: ApplyFlags, output: Out
     await summarizeApply(output, plan, () => view, desired, [], 'This plan has nothing to apply.');
     return plan.databases.some((db) => db.errors.length > 0) ? EXIT_ERROR : EXIT_OK;
   }
-  return runApplies(plan, desired, options, output, ui, true);
+  return runApplies(plan, desired, options, output, ui, true, signal);
 }
 
 /** A saved plan of 40,000 links is a few tens of MB; anything much larger is not one. */
@@ -197,7 +206,15 @@ function databasesToApply(plan: Plan): DatabasePlan[] {
   return plan.databases.filter((db) => db.errors.length > 0 || hasChanges(db));
 }
 
-async function runApplies(plan: Plan, desired: DesiredState, options: ApplyFlags, output: Output, ui: Ui, saved: boolean): Promise<number> {
+async function runApplies(
+  plan: Plan,
+  desired: DesiredState,
+  options: ApplyFlags,
+  output: Output,
+  ui: Ui,
+  saved: boolean,
+  signal: AbortSignal,
+): Promise<number> {
   const progress = ui.trackApply(databasesToApply(plan).map((db) => db.alias));
   const outcomes = await applyPlan(
     plan,
@@ -210,6 +227,7 @@ async function runApplies(plan: Plan, desired: DesiredState, options: ApplyFlags
       onOutcome: (o) => progress.finish(o.alias, outcomeLine(o), isFailure(o)),
     },
     options.parallelism,
+    signal,
   ).finally(() => progress.stop());
   return reportOutcomes(plan, desired, options, output, outcomes);
 }
@@ -243,40 +261,30 @@ async function reportOutcomes(
   );
   // The view again only if GitHub wants a summary: at 10,000 tables it is not free.
   await summarizeApply(output, plan, () => buildPlanView(plan, viewOptions(options)), desired, outcomes, closingLine(outcomes));
-  if (outcomes.some((o) => o.code === 'interrupted')) return EXIT_INTERRUPTED;
   const failed = outcomes.some(isFailure);
   return failed || plan.databases.some((db) => db.errors.length > 0) ? EXIT_ERROR : EXIT_OK;
 }
 
 /**
- * Applies every database that has changes, each in its own transaction. Ctrl-C cancels the running
- * statements on the servers (remote reads too), rolls back and closes.
+ * Applies every database that has changes, each in its own transaction. `signal` cancels the running
+ * statements on the servers (remote reads too); each database rolls back and closes.
  */
 async function applyPlan(
   plan: Plan,
   desired: DesiredState,
   options: Omit<ApplyOptions, 'signal'> & { onOutcome?: (outcome: DatabaseOutcome) => void },
   parallelism: number,
+  signal: AbortSignal,
 ): Promise<DatabaseOutcome[]> {
-  const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.on('SIGINT', onSigint);
-  const remotes = new RemoteReader(desired, { ...options, signal: controller.signal });
-  try {
-    return await mapLimited(databasesToApply(plan), parallelism, async (shown) => {
-      const database = desired.databases.find((db) => db.alias === shown.alias);
-      if (!database)
-        throw new UserError('database_not_in_config', safe`the plan names database "${shown.alias}", which is not in the configuration`);
-      const outcome = await applyDatabase(database, shown, remotes, {
-        ...options,
-        signal: controller.signal,
-      });
-      options.onOutcome?.(outcome);
-      return outcome;
-    });
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
+  const remotes = new RemoteReader(desired, { ...options, signal });
+  return mapLimited(databasesToApply(plan), parallelism, async (shown) => {
+    const database = desired.databases.find((db) => db.alias === shown.alias);
+    if (!database)
+      throw new UserError('database_not_in_config', safe`the plan names database "${shown.alias}", which is not in the configuration`);
+    const outcome = await applyDatabase(database, shown, remotes, { ...options, signal });
+    options.onOutcome?.(outcome);
+    return outcome;
+  });
 }
 
 function closingLine(outcomes: DatabaseOutcome[]): string {

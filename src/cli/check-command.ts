@@ -20,20 +20,21 @@ export interface CheckFlags extends CommonOptions, ConnectionFlags {
  * Proves every link of the file from its local server (probe) and compares it with the file (a
  * read-only plan), both at once. Changes nothing: the probes run in transactions that are rolled back.
  */
-export async function runCheckCommand(options: CheckFlags, output: Output): Promise<number> {
+export async function runCheckCommand(options: CheckFlags, output: Output, signal?: AbortSignal): Promise<number> {
   const desired = await loadDesiredOrThrow(options.config, options.database, output.env);
   const connectTimeoutMs = durationMs(options.connectTimeout);
   const [{ plan }, probed] = await Promise.all([
-    runPlan(desired, { connectTimeoutMs, parallelism: options.parallelism, planOptions: {} }),
+    runPlan(desired, { connectTimeoutMs, signal, parallelism: options.parallelism, planOptions: {} }),
     mapLimited(desired.databases, options.parallelism, (database) =>
-      checkDatabase(database, { connectTimeoutMs, statementTimeoutMs: durationMs(options.statementTimeout) }),
+      checkDatabase(database, { connectTimeoutMs, signal, statementTimeoutMs: durationMs(options.statementTimeout) }),
     ),
   ]);
+  // Interrupted, the report is still printed: it names any session that could not be ended.
   const report = buildCheckReport(desired, plan, probed);
   output.out(
     options.json ? `${JSON.stringify(toCheckDocument(report), null, 2)}\n` : renderCheckText(report, output.color ? ansiPaint : plainPaint),
   );
   const links = report.databases.flatMap((db) => db.links);
-  if (report.databases.some((db) => db.error) || links.some((link) => isBroken(link.state))) return EXIT_ERROR;
+  if (report.databases.some((db) => db.error || db.left) || links.some((link) => isBroken(link.state))) return EXIT_ERROR;
   return options.detailedExitcode && links.some((link) => link.state === 'drift') ? EXIT_CHANGES : EXIT_OK;
 }

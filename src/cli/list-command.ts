@@ -7,6 +7,7 @@ import { type ListedDatabase, type ListedLink, renderList } from '../render/list
 import { wrapperNamed } from '../wrappers/index.js';
 import { connectionBounds } from './durations.js';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
+import { throwIfInterrupted } from './interruptible.js';
 import { mapLimited } from './limit.js';
 import { loadDesiredOrThrow } from './load-desired.js';
 import type { CommonOptions, ConnectionFlags } from './options.js';
@@ -14,9 +15,13 @@ import type { Output } from './output.js';
 
 export type { ListedDatabase, ListedLink };
 
-export async function runListCommand(options: CommonOptions & ConnectionFlags & { json?: boolean }, output: Output): Promise<number> {
+export async function runListCommand(
+  options: CommonOptions & ConnectionFlags & { json?: boolean },
+  output: Output,
+  signal?: AbortSignal,
+): Promise<number> {
   const desired = await loadDesiredOrThrow(options.config, options.database, output.env);
-  const bounds = connectionBounds(options);
+  const bounds = { ...connectionBounds(options), signal };
   const databases = await mapLimited(desired.databases, options.parallelism, async (database): Promise<ListedDatabase> => {
     const base = { name: database.alias, target: describeTarget(database.target) };
     try {
@@ -52,6 +57,7 @@ export async function runListCommand(options: CommonOptions & ConnectionFlags & 
       return { ...base, links: [], error: messageOf(error) };
     }
   });
+  if (signal) throwIfInterrupted(signal);
   output.out(options.json ? `${escapeJson(JSON.stringify({ databases }, null, 2))}\n` : renderList(databases));
   return databases.some((db) => db.error) ? EXIT_ERROR : EXIT_OK;
 }

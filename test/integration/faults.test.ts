@@ -176,7 +176,7 @@ describe('faults during plan and apply', () => {
     await holder.query(ADVISORY_LOCK);
     const { stdout, exitCode } = await interruptWaitingApply(local.name, config, env);
     expect(exitCode).toBe(130);
-    expect(stdout).toContain('interrupted: rolled back, nothing was applied');
+    expect(stdout).toContain('interrupted by SIGINT: rolled back, nothing was applied');
     await holder.query('SELECT pg_advisory_unlock_all()');
     expect(await local.query('SELECT srvname FROM pg_foreign_server')).toEqual([]);
   });
@@ -193,7 +193,7 @@ describe('faults during plan and apply', () => {
     const { stdout, exitCode, msToExit } = await interruptWaitingApply(local.name, destroyConfig, env);
     expect(exitCode).toBe(130);
     expect(msToExit).toBeLessThan(10_000);
-    expect(stdout).toContain('interrupted: rolled back, nothing was applied');
+    expect(stdout).toContain('interrupted by SIGINT: rolled back, nothing was applied');
 
     // Nothing of datalinks is left on the server: no statement waiting, no session.
     await waitFor(async () => (await datalinksActivity(local.name)).length === 0, 5_000);

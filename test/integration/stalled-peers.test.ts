@@ -154,7 +154,7 @@ describe('a remote that stalls', () => {
     );
     expect(code).toBe(130);
     expect(interruptedFor).toBeLessThan(10_000);
-    expect(stdout).toContain('Database main: FAILED: interrupted: rolled back, nothing was applied');
+    expect(stdout).toContain('Database main: FAILED: interrupted by SIGINT: rolled back, nothing was applied');
     expect(await datalinksSessions(local)).toEqual([]);
     expect(await local.query('SELECT srvname FROM pg_foreign_server')).toEqual([]);
   });
@@ -170,7 +170,7 @@ describe('a remote that stalls', () => {
     );
     expect(code).toBe(130);
     expect(interruptedFor).toBeLessThan(10_000);
-    expect(stdout).toContain('Database main: FAILED: interrupted: rolled back, nothing was applied');
+    expect(stdout).toContain('Database main: FAILED: interrupted by SIGINT: rolled back, nothing was applied');
     expect(await local.query('SELECT srvname FROM pg_foreign_server')).toEqual([]);
     // postgres_fdw cancels the remote query while rolling back; before PostgreSQL 17 that cancel request
     // has no timeout, so the local server's session may outlive datalinks until the remote answers

@@ -1,8 +1,8 @@
-import mysql from 'mysql2/promise';
 import type { ConnectionTarget } from '../../config/types.js';
-import { ConnectionFailed, type ConnectOptions, DEFAULT_STATEMENT_TIMEOUT_MS, NoAnswer } from '../../db/connect.js';
+import { type ConnectOptions, DEFAULT_STATEMENT_TIMEOUT_MS, NoAnswer } from '../../db/connect.js';
 import { UserError } from '../../errors.js';
 import type { RemoteColumn, RemoteSchema, RemoteTable } from '../../introspect/types.js';
+import { openMysql } from './connection.js';
 import { mapMysqlType } from './type-map.js';
 import { mysqlWrapper } from './wrapper.js';
 
@@ -18,13 +18,6 @@ SELECT t.TABLE_SCHEMA, t.TABLE_NAME, t.TABLE_TYPE, c.COLUMN_NAME, c.DATA_TYPE, c
  WHERE t.TABLE_SCHEMA IN (?) AND t.TABLE_TYPE IN ('BASE TABLE', 'VIEW', 'SYSTEM VERSIONED')
  ORDER BY t.TABLE_SCHEMA, t.TABLE_NAME, c.ORDINAL_POSITION`;
 
-/** MySQL's error codes that name a problem the user can fix. */
-const MYSQL_ERROR = {
-  accessDenied: 'ER_ACCESS_DENIED_ERROR',
-  databaseAccessDenied: 'ER_DBACCESS_DENIED_ERROR',
-  unknownDatabase: 'ER_BAD_DB_ERROR',
-} as const;
-
 /**
  * Reads the linked databases (the "schemas") of one MySQL or MariaDB remote from its
  * information_schema: one connection, one query. Every value is untrusted data: names stay names,
@@ -38,37 +31,21 @@ export async function readMysqlRemote(
 ): Promise<Record<string, RemoteSchema>> {
   const where = mysqlWrapper.describe(target);
   const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
-  let connection: mysql.Connection;
-  try {
-    connection = await mysql.createConnection({
-      host: target.host,
-      port: Number(target.port ?? mysqlWrapper.defaultPort),
-      user: target.user ?? undefined,
-      password: target.password ?? undefined,
-      database: target.dbname ?? undefined,
-      connectTimeout: options.connectTimeoutMs,
-      multipleStatements: false,
-      supportBigNumbers: true,
-      bigNumberStrings: true,
-      dateStrings: true,
-    });
-  } catch (error) {
-    throw connectionFailure(error, where, target, options.connectTimeoutMs);
-  }
+  const session = await openMysql(target, options);
   options.onQuery?.(TABLES_QUERY);
-  // Ctrl-C: closing the socket ends the read (MySQL drops the query with the connection).
-  const abort = () => connection.destroy();
+  // Interrupted: closing the socket ends the read (MySQL drops the query with the connection).
+  const abort = () => void session.close(false);
   options.signal?.addEventListener('abort', abort, { once: true });
   try {
-    if (options.signal?.aborted) throw new Error('cancelled');
-    const [rows] = await connection.query({ sql: TABLES_QUERY, values: [schemas], rowsAsArray: true, timeout: statementTimeoutMs });
+    if (options.signal?.aborted) throw new Error('interrupted');
+    const [rows] = await session.connection.query({ sql: TABLES_QUERY, values: [schemas], rowsAsArray: true, timeout: statementTimeoutMs });
     return toSchemas(schemas, rows as unknown[][]);
   } catch (error) {
     if (codeOf(error) === 'PROTOCOL_SEQUENCE_TIMEOUT') throw new NoAnswer(where, statementTimeoutMs, statementTimeoutMs);
     throw error;
   } finally {
     options.signal?.removeEventListener('abort', abort);
-    connection.destroy();
+    await session.close();
   }
 }
 
@@ -136,45 +113,4 @@ class RemoteMysqlInvalid extends UserError {
 function codeOf(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
-}
-
-/** The user-facing reason a MySQL connection failed: host and port always, the server's own words where it gave some. */
-function connectionFailure(error: unknown, where: string, target: ConnectionTarget, timeoutMs: number): ConnectionFailed {
-  const code = codeOf(error);
-  const serverMessage = error instanceof Error ? error.message : String(error);
-  const user = target.user ?? '(no user)';
-  switch (code) {
-    case MYSQL_ERROR.accessDenied:
-      return new ConnectionFailed(
-        where,
-        `MySQL refused user "${user}": ${serverMessage}`,
-        'check the user name and password in the remote URL, and that the user may connect from this host (MySQL matches user@host)',
-      );
-    case MYSQL_ERROR.unknownDatabase:
-      return new ConnectionFailed(
-        where,
-        `database "${target.dbname}" does not exist on the remote`,
-        'fix the database name in the remote URL, or create it on the remote',
-      );
-    case MYSQL_ERROR.databaseAccessDenied:
-      return new ConnectionFailed(
-        where,
-        // MySQL answers a user without rights on a database the same whether or not it exists.
-        `database "${target.dbname}" does not exist on the remote, or user "${user}" may not use it`,
-        `fix the database name in the remote URL, or on the remote: GRANT SELECT ON \`${target.dbname}\`.* TO '${user}'@'%';`,
-      );
-    case 'ECONNREFUSED':
-      return new ConnectionFailed(where, 'connection refused', 'is MySQL running there and listening on that port (and on that address)?');
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return new ConnectionFailed(where, 'host name not found', 'check the host in the remote URL');
-    case 'ETIMEDOUT':
-      return new ConnectionFailed(
-        where,
-        `no answer within ${Math.round(timeoutMs / 1000)}s`,
-        'check the host, port and firewall, or raise --connect-timeout',
-      );
-    default:
-      return new ConnectionFailed(where, code ? `${serverMessage} (${code})` : serverMessage);
-  }
 }
