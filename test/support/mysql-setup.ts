@@ -15,6 +15,8 @@ declare module 'vitest' {
     mysqlLocalAdminUrl: string;
     /** root@127.0.0.1 URL of a throwaway MariaDB. */
     mysqlAdminUrl: string;
+    /** The PostgreSQL 15 server's log file, for tests of what it logs. */
+    mysqlLocalServerLog: string;
   }
 }
 
@@ -64,6 +66,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   ].filter(Boolean);
   project.provide('mysqlLocalAdminUrl', '');
   project.provide('mysqlAdminUrl', '');
+  project.provide('mysqlLocalServerLog', '');
   if (missing.length > 0) {
     const reason = `MySQL tests skipped: ${missing.join(', ')} not installed (${PACKAGES})`;
     if (process.env.DATALINKS_REQUIRE_MYSQL === '1') throw new Error(`${reason}, and DATALINKS_REQUIRE_MYSQL=1 requires them`);
@@ -158,6 +161,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       } catch {}
     });
     project.provide('mysqlLocalAdminUrl', `postgres://postgres:${pgPassword}@127.0.0.1:${pgPort}/postgres`);
+    project.provide('mysqlLocalServerLog', join(work, 'pg.log'));
   } catch (error) {
     await cleanup();
     throw error;

@@ -1,0 +1,276 @@
+import { constants } from 'node:os';
+import pg from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import { APPLY_LOCK_KEY } from '../../src/apply/advisory-lock.js';
+import { oneLinkConfig, runCli, writeConfig } from '../support/cli.js';
+import { startDatalinks, waitFor } from '../support/cli-process.js';
+import { adminQuery, adminUrl, createLinkedPair, createRole, type TestDatabase, urlFor } from '../support/databases.js';
+import { type Leftovers, settledLeftovers } from '../support/leftovers.js';
+import { type StallingProxy, startStallingProxy, throughProxy } from '../support/stalling-proxy.js';
+
+/**
+ * DESIGN "Exits and signals", tried as an operator would: the built CLI runs as a process of its own
+ * and is stopped by a signal at each moment of its work. Afterwards the local server's pg_stat_activity
+ * and pg_locks show nothing of datalinks' (nor of the links' connections to the remote), the process
+ * exited within its bound, and its exit code is 128 + the signal's number.
+ */
+
+const proxies: StallingProxy[] = [];
+const holders: pg.Client[] = [];
+afterEach(async () => {
+  for (const client of holders.splice(0)) await client.end().catch(() => undefined);
+  for (const proxy of proxies.splice(0)) await proxy.close();
+});
+
+/** A session of the test's own that holds locks (its application_name is not datalinks'). */
+async function holder(url: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url, application_name: 'test-holder' });
+  await client.connect();
+  holders.push(client);
+  return client;
+}
+
+async function proxied(url: string, mode: StallingProxy['mode']): Promise<StallingProxy> {
+  const proxy = await startStallingProxy(url, mode);
+  proxies.push(proxy);
+  return proxy;
+}
+
+/** A local and a remote database with a table, the remote reached through a proxy the test controls. */
+async function setup(mode: StallingProxy['mode'] = 'forward') {
+  const { local, remote } = await createLinkedPair();
+  await remote.query('CREATE TABLE invoices (id integer, total numeric)');
+  const role = await createRole('exits');
+  await remote.query(`GRANT SELECT ON invoices TO ${pg.escapeIdentifier(role.name)}`);
+  const proxy = await proxied(remote.url, mode);
+  // Without TLS, so that the proxy can stall the local server's connection at a chosen message.
+  const env = { LOCAL_URL: local.url, BILLING_URL: `${throughProxy(urlFor(remote.name, role), proxy)}?sslmode=disable` };
+  const config = writeConfig(oneLinkConfig());
+  return { local, remote, proxy, env, config };
+}
+
+const ADVISORY_LOCK = `SELECT pg_advisory_lock(${APPLY_LOCK_KEY.join(', ')})`;
+
+/** A datalinks session of `database` waits for a lock. */
+const waitsForLock = (database: TestDatabase) => async () =>
+  (
+    await adminQuery(`SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND application_name = 'datalinks' AND wait_event_type = 'Lock'`, [
+      database.name,
+    ])
+  ).length > 0;
+
+/** The local server's connection through the link reached the remote, which then stalled (idle there). */
+const stalledLinkSession = (remote: TestDatabase) => async () =>
+  (
+    await remote.query(
+      `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'postgres_fdw' AND state = 'idle'`,
+    )
+  ).length > 0;
+
+const exitCode = (signal: NodeJS.Signals) => 128 + constants.signals[signal];
+
+async function serverVersion(): Promise<number> {
+  const [row] = await adminQuery<{ n: number }>(`SELECT current_setting('server_version_num')::int AS n`);
+  return row?.n ?? 0;
+}
+
+/** Nothing of datalinks' on the local and the remote database (within `withinMs`), or what is left. */
+function nothingLeft(databases: TestDatabase[], withinMs = 1000): Promise<Leftovers> {
+  return settledLeftovers(
+    adminUrl(),
+    databases.map((database) => database.name),
+    withinMs,
+  );
+}
+
+const NOTHING: Leftovers = { sessions: [], locks: [] };
+
+describe('an apply stopped by a signal', () => {
+  it.each(['SIGTERM', 'SIGINT', 'SIGHUP'] as const)(
+    'while it waits for the apply lock: %s cancels the wait, rolls back and exits 128+n with nothing left',
+    async (signal) => {
+      const { local, remote, env, config } = await setup();
+      await (await holder(local.url)).query(ADVISORY_LOCK);
+      const run = startDatalinks(['apply', '--auto-approve', '--lock-timeout', '60s', '-c', config], env);
+      await waitFor('apply waits for the lock', waitsForLock(local));
+      run.kill(signal);
+      const exit = await run.exited;
+      expect(exit).toMatchObject({ code: exitCode(signal), signal: null });
+      expect(exit.ms).toBeLessThan(5000);
+      expect(run.stdout()).toContain(`Database main: FAILED: interrupted by ${signal}: rolled back, nothing was applied`);
+      expect(await nothingLeft([local, remote])).toEqual(NOTHING);
+      expect(await local.query('SELECT srvname FROM pg_foreign_server')).toEqual([]);
+    },
+  );
+
+  it('while a statement waits for a reader’s lock: SIGTERM cancels it, so nothing stays queued and readers are not blocked', async () => {
+    const { local, remote, env, config } = await setup();
+    expect((await runCli(['apply', '--auto-approve', '-c', config], env)).code).toBe(0);
+    // The remote table gained a column: apply alters the foreign table and waits for the reader.
+    await remote.query('ALTER TABLE invoices ADD COLUMN note text');
+    const reader = await holder(local.url);
+    await reader.query('BEGIN');
+    await reader.query('SELECT * FROM billing.invoices LIMIT 0');
+    const run = startDatalinks(['apply', '--auto-approve', '--lock-timeout', '60s', '-c', config], env);
+    await waitFor('apply waits for the reader', waitsForLock(local));
+    run.kill('SIGTERM');
+    const exit = await run.exited;
+    expect(exit).toMatchObject({ code: 143, signal: null });
+    expect(exit.ms).toBeLessThan(5000);
+    expect(run.stdout()).toContain('interrupted by SIGTERM: rolled back, nothing was applied');
+    expect(await nothingLeft([local])).toEqual(NOTHING);
+    // A new reader is not queued behind an ALTER that nobody will ever run.
+    const next = await holder(local.url);
+    await next.query(`SET lock_timeout = '1s'`);
+    expect((await next.query('SELECT * FROM billing.invoices LIMIT 0')).rows).toEqual([]);
+    // The readers' own connections to the remote go with them; then nothing is left there either.
+    await Promise.all([reader.end(), next.end()]);
+    expect(await nothingLeft([local, remote])).toEqual(NOTHING);
+  });
+
+  it('while it connects to the local database: SIGHUP gives up at once', async () => {
+    const { local, remote, env, config } = await setup();
+    const silentLocal = await proxied(local.url, 'silent');
+    const run = startDatalinks(['apply', '--auto-approve', '-c', config], { ...env, LOCAL_URL: throughProxy(local.url, silentLocal) });
+    await waitFor('apply connects', () => silentLocal.connections > 0);
+    run.kill('SIGHUP');
+    const exit = await run.exited;
+    expect(exit).toMatchObject({ code: 129, signal: null });
+    expect(exit.ms).toBeLessThan(3000);
+    expect(silentLocal.open()).toBe(0);
+    expect(await nothingLeft([local, remote])).toEqual(NOTHING);
+  });
+
+  it('while it reads a stalled remote: SIGINT closes that connection and exits at once', async () => {
+    // The plan's read goes through; apply's own read of the remote (the second connection) stalls.
+    const { local, remote, proxy, env, config } = await setup((n) => (n === 1 ? 'forward' : { stallAfterReady: 2 }));
+    const planFile = `${config}.plan.json`;
+    expect((await runCli(['plan', '--out', planFile, '-c', config], env)).code).toBe(0);
+    const run = startDatalinks(['apply', planFile, '--statement-timeout', '10min', '-c', config], env);
+    await waitFor('apply reads the remote', () => proxy.connections >= 2);
+    await waitFor(
+      'the read stalls',
+      async () =>
+        (
+          await remote.query(
+            `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'datalinks' AND state = 'idle'`,
+          )
+        ).length > 0,
+    );
+    run.kill('SIGINT');
+    const exit = await run.exited;
+    expect(exit).toMatchObject({ code: 130, signal: null });
+    expect(exit.ms).toBeLessThan(5000);
+    expect(run.stdout()).toContain('interrupted by SIGINT: rolled back, nothing was applied');
+    expect(proxy.open()).toBe(0);
+    expect(await nothingLeft([local, remote])).toEqual(NOTHING);
+  });
+
+  it('while the local server proves the link to a stalled remote: SIGTERM ends the proof, and any session it cannot end yet is named', async () => {
+    // With --auto-approve on one database the plan is made under the lock: the second connection to
+    // the remote is the local server's, proving the link before COMMIT.
+    const { local, remote, proxy, env, config } = await setup((n) => (n === 1 ? 'forward' : { stallAfterReady: 2 }));
+    const run = startDatalinks(['apply', '--auto-approve', '--statement-timeout', '10min', '-c', config], env);
+    await waitFor('the local server connects to the remote', () => proxy.connections >= 2);
+    await waitFor(
+      'the proof stalls',
+      async () =>
+        (
+          await remote.query(
+            `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'postgres_fdw' AND state = 'idle'`,
+          )
+        ).length > 0,
+    );
+    run.kill('SIGTERM');
+    const exit = await run.exited;
+    expect(exit).toMatchObject({ code: 143, signal: null });
+    expect(exit.ms).toBeLessThan(10_000);
+    expect(run.stdout()).toContain('Database main: FAILED: interrupted by SIGTERM: ');
+    expect(await local.query('SELECT srvname FROM pg_foreign_server')).toEqual([]);
+    const left = await nothingLeft([local, remote]);
+    if ((await serverVersion()) >= 170000) {
+      expect(left).toEqual(NOTHING);
+      expect(run.stdout()).toContain('rolled back, nothing was applied');
+    } else {
+      // Before 17, postgres_fdw's cancel of the remote query on rollback waits for the remote (up to
+      // 30 s): the session may still be there. Then datalinks names it, and never says "rolled back".
+      for (const session of left.sessions.filter((s) => s.datname === local.name)) {
+        expect(run.stdout()).toContain(`left running: session ${session.pid} on `);
+        expect(run.stdout()).not.toContain('rolled back');
+      }
+    }
+  });
+});
+
+describe('a process killed outright (SIGKILL), which can run no clean-up', () => {
+  it('has its statement queued for a lock ended by the server within a second or two', async () => {
+    const { local, remote, env, config } = await setup();
+    await (await holder(local.url)).query(ADVISORY_LOCK);
+    const run = startDatalinks(['apply', '--auto-approve', '--lock-timeout', '60s', '-c', config], env);
+    await waitFor('apply waits for the lock', waitsForLock(local));
+    run.kill('SIGKILL');
+    expect(await run.exited).toMatchObject({ code: null, signal: 'SIGKILL' });
+    // client_connection_check_interval: the server looks at the closed socket every second.
+    expect(await nothingLeft([local, remote], 3000)).toEqual(NOTHING);
+  });
+});
+
+describe('a process killed outright during the proof (SIGKILL)', () => {
+  it('has the local server end the session waiting for a stalled remote', async () => {
+    const { local, remote, proxy, env, config } = await setup((n) => (n === 1 ? 'forward' : { stallAfterReady: 2 }));
+    const run = startDatalinks(['apply', '--auto-approve', '--statement-timeout', '10min', '-c', config], env);
+    await waitFor('the local server connects to the remote', () => proxy.connections >= 2);
+    await waitFor('the proof stalls', stalledLinkSession(remote));
+    run.kill('SIGKILL');
+    await run.exited;
+    const started = Date.now();
+    const left = await nothingLeft([local, remote], 40_000);
+    console.log('SIGKILL during the proof: left after', Date.now() - started, 'ms', JSON.stringify(left));
+  });
+});
+
+describe('check stopped by a signal', () => {
+  it('during the probe of a stalled remote: SIGHUP stops it, the probe is rolled back, and nothing is left', async () => {
+    const { local, remote, proxy, env, config } = await setup();
+    expect((await runCli(['apply', '--auto-approve', '-c', config], env)).code).toBe(0);
+    proxy.mode = { stallAfterReady: 2 };
+    const before = proxy.connections;
+    const run = startDatalinks(['check', '--statement-timeout', '10min', '-c', config], env);
+    await waitFor('the local server connects to the remote', () => proxy.connections >= before + 2);
+    await waitFor(
+      'the probe stalls',
+      async () =>
+        (
+          await remote.query(
+            `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'postgres_fdw' AND state = 'idle'`,
+          )
+        ).length > 0,
+    );
+    run.kill('SIGHUP');
+    const exit = await run.exited;
+    expect(exit).toMatchObject({ code: 129, signal: null });
+    expect(exit.ms).toBeLessThan(10_000);
+    expect(run.stdout()).toContain('checking database "main" was interrupted by SIGHUP');
+    const left = await nothingLeft([local, remote]);
+    if ((await serverVersion()) >= 170000) expect(left).toEqual(NOTHING);
+    else
+      for (const session of left.sessions.filter((s) => s.datname === local.name))
+        expect(run.stdout()).toContain(`session ${session.pid} on `);
+  });
+});
+
+describe('a closed pipe', () => {
+  it('datalinks apply | head -1: the reader going away is not an error; apply finishes its work and leaves nothing', async () => {
+    const { local, remote, env, config } = await setup();
+    const run = startDatalinks(['apply', '--auto-approve', '-c', config], env);
+    // Close our end of its stdout once the first line (of the plan) is in, as head -1 does: the
+    // outcome it prints after applying meets a closed pipe (EPIPE).
+    await waitFor('the first line', () => run.stdout().includes('\n'));
+    run.closeStdout();
+    const exit = await run.exited;
+    expect(exit).toMatchObject({ code: 0, signal: null });
+    expect(run.stderr()).toBe('');
+    expect(await nothingLeft([local, remote])).toEqual(NOTHING);
+    expect(await local.query('SELECT srvname FROM pg_foreign_server')).toEqual([{ srvname: 'billing' }]);
+  });
+});
