@@ -1,10 +1,10 @@
 import pg from 'pg';
+import { endSession } from '../check/end-session.js';
 import { probeLinks } from '../check/probe-link.js';
 import { remoteReacher } from '../check/remote-reacher.js';
 import type { LinkHealth, ProbeFailureCode } from '../check/types.js';
 import type { DesiredDatabase } from '../config/types.js';
 import { ConnectionFailed, type ConnectOptions, closeQuietly, connect, NoAnswer } from '../db/connect.js';
-import { endSession } from '../check/end-session.js';
 import { executeStatements } from '../db/execute.js';
 import { interruptOf } from '../db/interrupts.js';
 import { sqlstateOf } from '../db/sqlstate.js';

@@ -1,5 +1,5 @@
-import type { LinkHealth } from '../check/types.js';
 import type { LeftSession } from '../check/end-session.js';
+import type { LinkHealth } from '../check/types.js';
 import type { InterruptSignal } from '../db/interrupts.js';
 import type { RemoteFailure } from '../introspect/types.js';
 import type { Refusal } from '../plan/apply-decisions.js';

@@ -1,10 +1,10 @@
 import type pg from 'pg';
 import type { DesiredDatabase } from '../config/types.js';
 import { ConnectionFailed, type ConnectOptions, closeQuietly, connect } from '../db/connect.js';
-import { endSession, type LeftSession } from './end-session.js';
 import { interruptOf } from '../db/interrupts.js';
 import { WATCH_CLIENT_SQL } from '../db/watch-client.js';
 import { messageOf } from '../errors.js';
+import { endSession, type LeftSession } from './end-session.js';
 import { closeLinkConnections, probeLinks } from './probe-link.js';
 import { remoteReacher } from './remote-reacher.js';
 import type { LinkHealth } from './types.js';

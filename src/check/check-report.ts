@@ -1,8 +1,8 @@
 import { describeTarget } from '../config/parse-url.js';
 import type { DesiredState } from '../config/types.js';
-import type { LeftSession } from './end-session.js';
 import type { LinkChange, Plan, PlanProblem } from '../plan/types.js';
 import type { DatabaseHealth } from './check-database.js';
+import type { LeftSession } from './end-session.js';
 import type { LinkHealth, LinkState } from './types.js';
 
 export interface LinkCheck {

@@ -1,8 +1,8 @@
 import type { CheckReport, DatabaseCheck, LinkCheck } from '../check/check-report.js';
+import type { LeftSession } from '../check/end-session.js';
 import type { LinkHealth, LinkState, LinkTarget, ProbeFailure, UnreadableTable } from '../check/types.js';
 import { formatVersion } from '../config/fdw-options.js';
 import { describeTarget, POSTGRES_DEFAULT_PORT } from '../config/parse-url.js';
-import type { LeftSession } from '../check/end-session.js';
 import type { PlanProblem } from '../plan/types.js';
 import { plural } from '../plural.js';
 import { ident } from '../sql/quote.js';
