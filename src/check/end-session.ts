@@ -65,7 +65,7 @@ export async function endSession(
   });
   let client: Awaited<ReturnType<typeof connect>> | undefined;
   try {
-    client = await connect(target, { connectTimeoutMs: options.connectTimeoutMs, statementTimeoutMs: END_WAIT_MS + 5000 });
+    client = await connect(target, { connectTimeoutMs: options.connectTimeoutMs, statementTimeoutMs: END_WAIT_MS + 1000 });
     let row: SessionRow | undefined;
     try {
       row = (await client.query<SessionRow>(TERMINATE, [pid, END_WAIT_MS])).rows[0];

@@ -11,9 +11,11 @@ import { connect, createServer, type Socket } from 'node:net';
  *   authentication's OK), then forwards nothing more in either direction and keeps both sockets open,
  *   like a hung server or a stalled network;
  * - `never-close`: forwards, but never closes its side toward the client, even after the client and
- *   the server have closed theirs (a proxy or a peer that swallows FINs).
+ *   the server have closed theirs (a proxy or a peer that swallows FINs);
+ * - `hold`: forwards, but keeps its connection to the server open after the client has gone (a cut
+ *   cable, or a proxy that holds server connections): the server never sees its client leave.
  */
-export type ProxyMode = 'forward' | 'silent' | 'never-close' | { stallAfterReady: number } | { stallAfterMysqlPackets: number };
+export type ProxyMode = 'forward' | 'silent' | 'never-close' | 'hold' | { stallAfterReady: number } | { stallAfterMysqlPackets: number };
 
 export interface StallingProxy {
   port: number;
@@ -89,6 +91,11 @@ export async function startStallingProxy(target: string, mode: StallingProxy['mo
     }
     const upstream = connect(Number(port), hostname);
     track(upstream);
+    if (connectionMode === 'hold') {
+      client.on('data', (chunk: Buffer) => upstream.write(chunk));
+      upstream.pipe(client);
+      return;
+    }
     if (connectionMode === 'never-close') {
       client.pipe(upstream);
       upstream.on('data', (chunk: Buffer) => client.write(chunk));

@@ -33,18 +33,26 @@ export async function readMysqlRemote(
   const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
   const session = await openMysql(target, options);
   options.onQuery?.(TABLES_QUERY);
-  // Interrupted: closing the socket ends the read (MySQL drops the query with the connection).
-  const abort = () => void session.close(false);
-  options.signal?.addEventListener('abort', abort, { once: true });
+  // Interrupted, or no answer in time: closing the socket ends the read (MySQL drops the query with
+  // the connection). The deadline is ours, not mysql2's query `timeout`, whose timer outlives a closed
+  // connection and would keep the process alive until it fires.
+  let timedOut = false;
+  const stop = () => void session.close(false);
+  const deadline = setTimeout(() => {
+    timedOut = true;
+    stop();
+  }, statementTimeoutMs);
+  options.signal?.addEventListener('abort', stop, { once: true });
   try {
     if (options.signal?.aborted) throw new Error('interrupted');
-    const [rows] = await session.connection.query({ sql: TABLES_QUERY, values: [schemas], rowsAsArray: true, timeout: statementTimeoutMs });
+    const [rows] = await session.connection.query({ sql: TABLES_QUERY, values: [schemas], rowsAsArray: true });
     return toSchemas(schemas, rows as unknown[][]);
   } catch (error) {
-    if (codeOf(error) === 'PROTOCOL_SEQUENCE_TIMEOUT') throw new NoAnswer(where, statementTimeoutMs, statementTimeoutMs);
+    if (timedOut) throw new NoAnswer(where, statementTimeoutMs, statementTimeoutMs);
     throw error;
   } finally {
-    options.signal?.removeEventListener('abort', abort);
+    clearTimeout(deadline);
+    options.signal?.removeEventListener('abort', stop);
     await session.close();
   }
 }
@@ -108,9 +116,4 @@ class RemoteMysqlInvalid extends UserError {
   constructor(field: string) {
     super('remote_catalog_invalid', `the remote's information_schema returned an invalid value for ${field}`);
   }
-}
-
-function codeOf(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
 }
