@@ -12,7 +12,7 @@ export function leftSessionWords(left: LeftSession): { message: string; hint: st
       const seen = [left.state, left.waitEvent && `waiting on ${left.waitEvent}`].filter(Boolean).join(', ');
       return {
         message: `${session} is still running${seen ? ` (${seen})` : ''}: the server did not end it when asked`,
-        hint: `it is inside a call the server cannot interrupt (a link's connection attempt or read) and keeps its transaction and locks until that call returns, then ends (pg_terminate_backend was sent); the call returns once the remote answers or the connection to it drops: restore or reset the route from the database server to the remote (a firewall or proxy in between). See it with: ${look}`,
+        hint: `it is inside a call the server cannot interrupt (a link's connection attempt or read, or postgres_fdw rolling back on a remote that does not answer, which it gives up after 30 s) and keeps its transaction and locks until that call returns, then ends (pg_terminate_backend was sent); the call returns once the remote answers or the connection to it drops: restore or reset the route from the database server to the remote (a firewall or proxy in between). See it with: ${look}`,
       };
     }
     case 'not_permitted':

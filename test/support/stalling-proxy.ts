@@ -13,9 +13,18 @@ import { connect, createServer, type Socket } from 'node:net';
  * - `never-close`: forwards, but never closes its side toward the client, even after the client and
  *   the server have closed theirs (a proxy or a peer that swallows FINs);
  * - `hold`: forwards, but keeps its connection to the server open after the client has gone (a cut
- *   cable, or a proxy that holds server connections): the server never sees its client leave.
+ *   cable, or a proxy that holds server connections): the server never sees its client leave;
+ * - `stallOnClient`: forwards until the client sends the given text (say `FETCH`: postgres_fdw reading
+ *   a foreign table, its remote transaction open), which is dropped, and nothing more in either direction.
  */
-export type ProxyMode = 'forward' | 'silent' | 'never-close' | 'hold' | { stallAfterReady: number } | { stallAfterMysqlPackets: number };
+export type ProxyMode =
+  | 'forward'
+  | 'silent'
+  | 'never-close'
+  | 'hold'
+  | { stallAfterReady: number }
+  | { stallAfterMysqlPackets: number }
+  | { stallOnClient: string };
 
 export interface StallingProxy {
   port: number;
@@ -94,6 +103,20 @@ export async function startStallingProxy(target: string, mode: StallingProxy['mo
     if (connectionMode === 'hold') {
       client.on('data', (chunk: Buffer) => upstream.write(chunk));
       upstream.pipe(client);
+      return;
+    }
+    if (typeof connectionMode === 'object' && 'stallOnClient' in connectionMode) {
+      let stalledHere = false;
+      client.on('data', (chunk: Buffer) => {
+        stalledHere ||= chunk.includes(connectionMode.stallOnClient);
+        if (!stalledHere) upstream.write(chunk);
+      });
+      upstream.on('data', (chunk: Buffer) => {
+        if (!stalledHere) client.write(chunk);
+      });
+      client.on('end', () => upstream.destroy());
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
       return;
     }
     if (connectionMode === 'never-close') {
