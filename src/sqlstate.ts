@@ -15,4 +15,7 @@ export const SQLSTATE = {
   invalidAuthorization: '28000',
   undefinedTable: '42P01',
   invalidSchemaName: '3F000',
+  /** A setting refused its value (set_config), or a parameter that does not exist (42704 above). */
+  invalidParameterValue: '22023',
+  cantChangeRuntimeParam: '55P02',
 } as const;

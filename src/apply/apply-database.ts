@@ -196,9 +196,9 @@ async function runTransaction(
       return outcome(refusal);
     }
     if (observed.local.ok) await quietStatementLogging(client, observed.local.catalog.environment);
-    // Generated statements run with the database's own search_path (CREATE EXTENSION installs into
-    // its first schema); they qualify every name they use.
-    await client.query('RESET search_path');
+    // Generated statements run in the pinned session (search_path = pg_catalog, pg_temp, the login
+    // role): never with the database's own search_path or role, which its owner chose. They name the
+    // extension's schema and qualify their types.
     // The remote password goes straight from the link's parsed URL into the user mapping's SQL.
     const passwordFor = (name: string) => database.links.find((link) => link.name === name)?.remote.target.password ?? null;
     const context: SqlContext = { passwordFor, now: options.now(), cascade: options.allowDependentDrops };

@@ -86,7 +86,7 @@ SELECT l.name AS link,
 const VERSION_QUERY = `
 SELECT pg_catalog.max(CASE WHEN p.name = 'server_version_num' THEN p.setting END) AS version_num,
        pg_catalog.max(CASE WHEN p.name = 'server_version' THEN p.setting END) AS version,
-       (pg_catalog.date_part('epoch', pg_catalog.clock_timestamp() - pg_catalog.statement_timestamp()) * 1000)::float8 AS ms
+       (pg_catalog.date_part('epoch', pg_catalog.clock_timestamp() - pg_catalog.statement_timestamp()) * 1000)::pg_catalog.float8 AS ms
   FROM ${PROBE_TABLE} p
  WHERE p.name IN ('server_version_num', 'server_version')`;
 
@@ -254,7 +254,7 @@ async function connectThroughLink(
   await run('SAVEPOINT datalinks_probe_table');
   try {
     await run(
-      `CREATE FOREIGN TABLE ${PROBE_TABLE} (name text, setting text) SERVER ${ident(link)} OPTIONS (schema_name 'pg_catalog', table_name 'pg_settings')`,
+      `CREATE FOREIGN TABLE ${PROBE_TABLE} (name pg_catalog.text, setting pg_catalog.text) SERVER ${ident(link)} OPTIONS (schema_name 'pg_catalog', table_name 'pg_settings')`,
     );
   } catch (error) {
     if (error instanceof ProbeStalled || error instanceof ProbeInterrupted) throw error;
@@ -458,16 +458,33 @@ async function query<R extends pg.QueryResultRow>(
 }
 
 /**
+ * The schema of postgres_fdw's postgres_fdw_disconnect_all(), called there by name (never through
+ * search_path), and only when that call can mean nothing else: the extension's own function is the
+ * only one of that name in its schema (another role that may create objects there could otherwise add
+ * a look-alike with defaults that makes the call ambiguous), and this role may reach and run it.
+ */
+const DISCONNECT_FUNCTION_QUERY = `
+SELECT n.nspname::text AS schema
+  FROM pg_catalog.pg_extension e
+  JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+  JOIN pg_catalog.pg_proc p ON p.pronamespace = n.oid AND p.proname = 'postgres_fdw_disconnect_all'
+  JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = p.oid
+                             AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND d.refobjid = e.oid
+                             AND d.deptype = 'e'
+ WHERE e.extname = 'postgres_fdw'
+   AND p.pronargs = 0
+   AND pg_catalog.has_schema_privilege(n.oid, 'USAGE')
+   AND pg_catalog.has_function_privilege(p.oid, 'EXECUTE')
+   AND (SELECT pg_catalog.count(*) FROM pg_catalog.pg_proc o WHERE o.pronamespace = n.oid AND o.proname = 'postgres_fdw_disconnect_all') = 1`;
+
+/**
  * Closes the connections postgres_fdw keeps open from this session (the probe's, and any other),
  * so that a check leaves nothing behind on the remotes. Call it after the transaction has ended:
  * a connection used by the current transaction is not closed. postgres_fdw 1.0 (an extension never
  * updated since PostgreSQL 13) has no disconnect function; its connections close with the session.
  */
 export async function closeLinkConnections(client: pg.Client): Promise<boolean> {
-  const found = await client.query<{ schema: string }>(
-    `SELECT n.nspname::text AS schema FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
-      WHERE e.extname = 'postgres_fdw' AND e.extversion <> '1.0'`,
-  );
+  const found = await client.query<{ schema: string }>(DISCONNECT_FUNCTION_QUERY);
   const schema = found.rows[0]?.schema;
   if (schema === undefined) return false;
   await client.query({ text: `SELECT ${ident(schema)}.postgres_fdw_disconnect_all()`, values: [] });

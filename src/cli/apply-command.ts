@@ -4,12 +4,13 @@ import { readRegularFile } from '../config/read-regular-file.js';
 import type { DesiredDatabase, DesiredState } from '../config/types.js';
 import { BugError, UserError } from '../errors.js';
 import { RemoteReader } from '../introspect/observe.js';
+import type { OtherAliases } from '../introspect/types.js';
 import { hasChanges, summarize } from '../plan/plan-changes.js';
 import { fromPlanDocument, PLAN_FORMAT_VERSION, type PlanDocument } from '../plan/plan-document.js';
 import type { DatabasePlan, Plan } from '../plan/types.js';
 import { plural } from '../plural.js';
 import { safe } from '../render/escape.js';
-import { renderApplyMarkdown } from '../render/markdown.js';
+import { renderApplyMarkdown, whereToSeeAll } from '../render/markdown.js';
 import { outcomeWords } from '../render/outcome-words.js';
 import { outcomeLine, renderOutcomes } from '../render/outcomes.js';
 import { buildPlanView, type PlanView, type PlanViewOptions } from '../render/plan-view.js';
@@ -18,8 +19,9 @@ import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import { type Annotation, annotate, appendStepSummary } from './github.js';
 import { throwIfInterrupted } from './interruptible.js';
 import { mapLimited } from './limit.js';
-import { loadDesiredOrThrow } from './load-desired.js';
+import { loadDesiredOrThrow, type Selection } from './load-desired.js';
 import type { CommonOptions, ConnectionFlags } from './options.js';
+import { readOtherAliases } from './other-aliases.js';
 import type { Output } from './output.js';
 import { planAnnotations } from './plan-annotations.js';
 import { runPlan } from './run-plan.js';
@@ -50,11 +52,12 @@ export async function runApplyCommand(
   const [only, ...others] = desired.databases;
   if (options.autoApprove && only && others.length === 0) return planAndApply(desired, only, options, output, ui, signal);
   const reading = ui.trackReading(desired.databases.map((db) => db.alias));
-  const { plan } = await runPlan(desired, {
+  const { plan, planOptions } = await runPlan(desired, {
     ...connectionBounds(options),
     signal,
     parallelism: options.parallelism,
     planOptions: { adopt: options.adopt },
+    unselected: desired.unselected,
     onDatabase: reading.update,
   }).finally(() => reading.stop());
   throwIfInterrupted(signal);
@@ -66,7 +69,7 @@ export async function runApplyCommand(
     output.err('\nApply cancelled: nothing was changed.\n');
     return EXIT_ERROR;
   }
-  return runApplies(plan, desired, options, output, ui, false, signal);
+  return runApplies(plan, desired, options, output, ui, false, planOptions.otherAliases, signal);
 }
 
 /**
@@ -77,13 +80,19 @@ export async function runApplyCommand(
  * both be refused (planChanges) before either is applied.
  */
 async function planAndApply(
-  desired: DesiredState,
+  desired: Selection,
   database: DesiredDatabase,
   options: ApplyFlags,
   output: Output,
   ui: Ui,
   signal: AbortSignal,
 ): Promise<number> {
+  // Read before the lock: who the file's other databases are (-d), so that the plan made under it can refuse an alias.
+  const otherAliases = await readOtherAliases(desired.unselected, {
+    ...connectionBounds(options),
+    signal,
+    parallelism: options.parallelism,
+  });
   const tracker = ui.trackReading([database.alias]);
   let reading: typeof tracker | undefined = tracker;
   const stopReading = () => {
@@ -105,7 +114,7 @@ async function planAndApply(
   try {
     const remotes = new RemoteReader(desired, { ...connectionBounds(options), signal });
     ({ outcome } = await planAndApplyDatabase(database, remotes, {
-      ...applyOptions(options, false),
+      ...applyOptions(options, false, otherAliases),
       signal,
       onPlanned: show,
       onProgress: (alias, done, total) => progress?.progress(alias, done, total),
@@ -152,7 +161,12 @@ async function applySavedPlan(planFile: string, options: ApplyFlags, output: Out
     await summarizeApply(output, plan, () => view, desired, [], 'This plan has nothing to apply.');
     return plan.databases.some((db) => db.errors.length > 0) ? EXIT_ERROR : EXIT_OK;
   }
-  return runApplies(plan, desired, options, output, ui, true, signal);
+  const otherAliases = await readOtherAliases(desired.unselected, {
+    ...connectionBounds(options),
+    signal,
+    parallelism: options.parallelism,
+  });
+  return runApplies(plan, desired, options, output, ui, true, otherAliases, signal);
 }
 
 /** A saved plan of 40,000 links is a few tens of MB; anything much larger is not one. */
@@ -213,6 +227,7 @@ async function runApplies(
   output: Output,
   ui: Ui,
   saved: boolean,
+  otherAliases: OtherAliases | undefined,
   signal: AbortSignal,
 ): Promise<number> {
   const progress = ui.trackApply(databasesToApply(plan).map((db) => db.alias));
@@ -220,9 +235,9 @@ async function runApplies(
     plan,
     desired,
     {
-      ...applyOptions(options, saved),
+      ...applyOptions(options, saved, otherAliases),
       // A saved plan that adopts servers was made with --adopt: apply re-plans the same way.
-      planOptions: { adopt: options.adopt || plan.databases.some((db) => db.changes.some((c) => c.adopt)) },
+      planOptions: { adopt: options.adopt || plan.databases.some((db) => db.changes.some((c) => c.adopt)), otherAliases },
       onProgress: progress.progress,
       onOutcome: (o) => progress.finish(o.alias, outcomeLine(o), isFailure(o)),
     },
@@ -232,13 +247,14 @@ async function runApplies(
   return reportOutcomes(plan, desired, options, output, outcomes);
 }
 
-function applyOptions(options: ApplyFlags, saved: boolean): Omit<ApplyOptions, 'signal'> {
+/** `otherAliases`: the file's databases not selected (-d), by identity: each re-plan under the lock refuses an alias of them. */
+function applyOptions(options: ApplyFlags, saved: boolean, otherAliases: OtherAliases | undefined): Omit<ApplyOptions, 'signal'> {
   return {
     ...connectionBounds(options),
     lockTimeout: options.lockTimeout,
     statementTimeout: options.statementTimeout,
     allowDependentDrops: Boolean(options.allowDependentDrops),
-    planOptions: { adopt: options.adopt },
+    planOptions: { adopt: options.adopt, otherAliases },
     requireSameFingerprint: saved,
     now: () => new Date().toISOString(),
     // A link's proof waits at most 10s, or the statement timeout if that is shorter.
@@ -316,5 +332,10 @@ async function summarizeApply(
   closing: string,
 ): Promise<void> {
   const rows = outcomes.map((o) => ({ alias: o.alias, failed: isFailure(o), text: outcomeLine(o) }));
-  await appendStepSummary(output, () => renderApplyMarkdown(plan, view(), rows, closing, desired.configPath));
+  // apply prints the whole plan to the job log before it applies it.
+  await appendStepSummary(
+    output,
+    (fit) => renderApplyMarkdown(plan, view(), rows, closing, desired.configPath, fit),
+    whereToSeeAll({ jobLog: true }),
+  );
 }

@@ -1,6 +1,7 @@
 import { checkDatabase } from '../check/check-database.js';
 import { buildCheckReport, isBroken } from '../check/check-report.js';
 import { renderCheckText, toCheckDocument } from '../render/check-view.js';
+import { escapeJson } from '../render/escape.js';
 import { ansiPaint, plainPaint } from '../render/style.js';
 import { durationMs } from './durations.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from './exit-codes.js';
@@ -31,9 +32,9 @@ export async function runCheckCommand(options: CheckFlags, output: Output, signa
   ]);
   // Interrupted, the report is still printed: it names any session that could not be ended.
   const report = buildCheckReport(desired, plan, probed);
-  output.out(
-    options.json ? `${JSON.stringify(toCheckDocument(report), null, 2)}\n` : renderCheckText(report, output.color ? ansiPaint : plainPaint),
-  );
+  // JSON.stringify writes C1 controls and bidi overrides raw: escapeJson writes them as \u escapes, the same JSON.
+  if (options.json) output.out(`${escapeJson(JSON.stringify(toCheckDocument(report), null, 2))}\n`, 'json');
+  else output.out(renderCheckText(report, output.color ? ansiPaint : plainPaint));
   const links = report.databases.flatMap((db) => db.links);
   if (report.databases.some((db) => db.error || db.left) || links.some((link) => isBroken(link.state))) return EXIT_ERROR;
   return options.detailedExitcode && links.some((link) => link.state === 'drift') ? EXIT_CHANGES : EXIT_OK;

@@ -22,6 +22,6 @@ export async function runExportCommand(options: CommonOptions & ConnectionFlags,
     }
   });
   if (signal) throwIfInterrupted(signal);
-  output.out(exportConfig(databases));
+  output.out(exportConfig(databases), 'yaml');
   return EXIT_OK;
 }

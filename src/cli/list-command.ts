@@ -58,6 +58,7 @@ export async function runListCommand(
     }
   });
   if (signal) throwIfInterrupted(signal);
-  output.out(options.json ? `${escapeJson(JSON.stringify({ databases }, null, 2))}\n` : renderList(databases));
+  if (options.json) output.out(`${escapeJson(JSON.stringify({ databases }, null, 2))}\n`, 'json');
+  else output.out(renderList(databases));
   return databases.some((db) => db.error) ? EXIT_ERROR : EXIT_OK;
 }

@@ -1,13 +1,19 @@
 import { loadConfig, validateConfig } from '../config/load-config.js';
 import { type ConfigProblem, formatNote } from '../config/problem.js';
 import { showValue } from '../config/show-value.js';
-import type { DesiredState } from '../config/types.js';
+import type { DesiredDatabase, DesiredState } from '../config/types.js';
 import { UserError } from '../errors.js';
 import { plural } from '../plural.js';
 import { ConfigInvalidError } from './config-error.js';
 
+/** The databases selected with -d (all of the file without it), and the file's others. */
+export interface Selection extends DesiredState {
+  /** The file's databases not selected: plan and apply still read who they are (an alias of a selected one?). */
+  unselected: DesiredDatabase[];
+}
+
 /** Loads the config or throws one UserError listing every problem in it. */
-export async function loadDesiredOrThrow(path: string, aliases: readonly string[], env: NodeJS.ProcessEnv): Promise<DesiredState> {
+export async function loadDesiredOrThrow(path: string, aliases: readonly string[], env: NodeJS.ProcessEnv): Promise<Selection> {
   const result = await loadConfig(path, env);
   if (!result.ok) throw invalidConfig(path, result.problems);
   checkAliases(
@@ -15,8 +21,12 @@ export async function loadDesiredOrThrow(path: string, aliases: readonly string[
     aliases,
     result.value.databases.map((db) => db.alias),
   );
-  if (aliases.length === 0) return result.value;
-  return { ...result.value, databases: result.value.databases.filter((db) => aliases.includes(db.alias)) };
+  if (aliases.length === 0) return { ...result.value, unselected: [] };
+  return {
+    ...result.value,
+    databases: result.value.databases.filter((db) => aliases.includes(db.alias)),
+    unselected: result.value.databases.filter((db) => !aliases.includes(db.alias)),
+  };
 }
 
 /** `validate`: the file's shape and rules, no secrets needed. Returns the summary line and the notes. */

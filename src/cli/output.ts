@@ -1,20 +1,37 @@
-import type { Output } from '../output.js';
+import type { Medium, Output } from '../output.js';
+import { escapeWorkflowCommands } from '../render/workflow-command-escape.js';
 import { scrubSecrets } from '../secrets.js';
 
-export type { Output } from '../output.js';
+export type { Medium, Output } from '../output.js';
 
-/** The CLI's Output: process.stdout and stderr, everything through the secret scrubber on its way out. */
+/**
+ * What every line the CLI prints goes through on its way out: the secret scrubber, and in GitHub
+ * Actions the escaping of anything its runner would read as a workflow command (render/
+ * workflow-command-escape.ts), in the medium's own spelling. Scrubbed first: an escaped secret would
+ * no longer match the scrubber.
+ */
+export function outputEdge(env: NodeJS.ProcessEnv): (text: string, medium?: Medium) => string {
+  const runner = env.GITHUB_ACTIONS === 'true';
+  return (text, medium = 'text') => {
+    const scrubbed = scrubSecrets(text);
+    return runner ? escapeWorkflowCommands(scrubbed, medium) : scrubbed;
+  };
+}
+
+/** The CLI's Output: process.stdout and stderr, everything through the output edge. */
 export function createOutput(): Output {
-  const isTerminal = Boolean(process.stdout.isTTY) && process.env.CI !== 'true';
+  // Ink draws straight to the terminal, past the edge: never on a GitHub runner, which parses each line.
+  const isTerminal = Boolean(process.stdout.isTTY) && process.env.CI !== 'true' && process.env.GITHUB_ACTIONS !== 'true';
   // stdout is told now (Ink writes to it directly); process.stderr is made on first use: when it
   // is a pipe that loads Node's net module, a millisecond of `datalinks validate`, which writes
   // nothing there when the file is valid.
   const stdout = toleratingEpipe(() => process.stdout);
   stdout();
   const stderr = toleratingEpipe(() => process.stderr);
+  const edge = outputEdge(process.env);
   return {
-    out: (text) => stdout().write(scrubSecrets(text)),
-    err: (text) => stderr().write(scrubSecrets(text)),
+    out: (text, medium) => stdout().write(edge(text, medium)),
+    err: (text, medium) => stderr().write(edge(text, medium)),
     isTerminal,
     canPrompt: isTerminal && Boolean(process.stdin.isTTY),
     color: wantsColor(isTerminal, process.env, process.argv),
@@ -48,16 +65,17 @@ export function wantsColor(isTerminal: boolean, env: NodeJS.ProcessEnv, argv: re
   return isTerminal;
 }
 
-/** An Output that records what was written, for tests. */
+/** An Output that records what was written, through the same edge, for tests. */
 export function createCapturedOutput(env: NodeJS.ProcessEnv = process.env): Output & { stdout: () => string; stderr: () => string } {
   let stdout = '';
   let stderr = '';
+  const edge = outputEdge(env);
   return {
-    out: (text) => {
-      stdout += scrubSecrets(text);
+    out: (text, medium) => {
+      stdout += edge(text, medium);
     },
-    err: (text) => {
-      stderr += scrubSecrets(text);
+    err: (text, medium) => {
+      stderr += edge(text, medium);
     },
     isTerminal: false,
     canPrompt: false,

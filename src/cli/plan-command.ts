@@ -1,11 +1,12 @@
 import { UserError } from '../errors.js';
-import { renderPlanMarkdown } from '../render/markdown.js';
+import { renderPlanMarkdown, whereToSeeAll } from '../render/markdown.js';
+import type { MarkdownLimit } from '../render/markdown-fit.js';
 import { renderPlanJson } from '../render/plan-json.js';
 import { buildPlanView } from '../render/plan-view.js';
 import { renderSqlText } from '../render/sql-text.js';
 import { connectionBounds } from './durations.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from './exit-codes.js';
-import { annotate, appendStepSummary } from './github.js';
+import { annotate, appendStepSummary, pullRequestCommentLimit, runUrl } from './github.js';
 import { throwIfInterrupted } from './interruptible.js';
 import { loadDesiredOrThrow } from './load-desired.js';
 import type { CommonOptions, ConnectionFlags } from './options.js';
@@ -35,6 +36,7 @@ export async function runPlanCommand(options: PlanFlags, output: Output, signal?
     signal,
     parallelism: options.parallelism,
     planOptions: { adopt: options.adopt },
+    unselected: desired.unselected,
     fingerprints: Boolean(options.json || options.out),
     onDatabase: reading?.update,
   }).finally(() => reading?.stop());
@@ -44,15 +46,21 @@ export async function runPlanCommand(options: PlanFlags, output: Output, signal?
   // Built only when printed or saved: at 10,000 foreign tables the document is megabytes of JSON.
   const json = () => renderPlanJson(plan, desired, created);
   const view = buildPlanView(plan);
-  const markdown = () => renderPlanMarkdown(plan, view, { configPath: options.config, title: 'datalinks plan', marker: true });
-  if (options.json) output.out(json());
-  else if (options.markdown) output.out(markdown());
-  else {
+  const markdown = (fit: MarkdownLimit) =>
+    renderPlanMarkdown(plan, view, { configPath: options.config, title: 'datalinks plan', marker: true, fit });
+  const env = output.env;
+  if (options.json) output.out(json(), 'json');
+  else if (options.markdown) {
+    // For a pull-request comment: where to see what does not fit in it.
+    const whereAll = whereToSeeAll({ jobSummary: env.GITHUB_STEP_SUMMARY ? { runUrl: runUrl(env) } : undefined, savedPlan: options.out });
+    output.out(markdown(pullRequestCommentLimit(whereAll)) ?? '', 'markdown');
+  } else {
     ui?.showPlan(view);
-    if (options.sql) output.out(renderSqlText(plan));
+    if (options.sql) output.out(renderSqlText(plan), 'sql');
   }
   annotate(output, planAnnotations(plan, desired));
-  await appendStepSummary(output, markdown);
+  // The job log has the whole plan, unless it was printed as (cut) markdown.
+  await appendStepSummary(output, markdown, whereToSeeAll({ savedPlan: options.out, jobLog: !options.markdown }));
   if (options.out) {
     await writeFileAtomically(options.out, json());
     if (!options.json && !options.markdown)

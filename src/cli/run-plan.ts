@@ -1,4 +1,4 @@
-import type { DesiredState } from '../config/types.js';
+import type { DesiredDatabase, DesiredState } from '../config/types.js';
 import type { ConnectOptions } from '../db/connect.js';
 import { observeDatabaseStandalone, RemoteReader } from '../introspect/observe.js';
 import type { ObservedDatabase } from '../introspect/types.js';
@@ -7,25 +7,38 @@ import type { PlanOptions } from '../plan/plan-database.js';
 import { plannerRules } from '../plan/planner-rules.js';
 import type { Plan } from '../plan/types.js';
 import { mapLimited } from './limit.js';
+import { readOtherAliases } from './other-aliases.js';
 
 export interface RunPlanOptions extends ConnectOptions {
   parallelism: number;
   planOptions: PlanOptions;
+  /** The file's databases not selected with -d: their identity is read, so that an alias of a selected one is refused. */
+  unselected?: readonly DesiredDatabase[];
   /** Hash each database's observed state (for saved plans and --json; it costs time at scale). */
   fingerprints?: boolean;
   /** Told when each database starts and finishes introspection, for spinners. */
   onDatabase?: (alias: string, state: 'reading' | 'done' | 'error') => void;
 }
 
-/** Introspects every database of the config (concurrently, bounded) and plans. */
-export async function runPlan(desired: DesiredState, options: RunPlanOptions): Promise<{ plan: Plan; observed: ObservedDatabase[] }> {
+/**
+ * Introspects every database of the config (concurrently, bounded) and plans. The planning options it
+ * returns (with the other aliases' identities) are the ones to re-plan with under the apply lock.
+ */
+export async function runPlan(
+  desired: DesiredState,
+  options: RunPlanOptions,
+): Promise<{ plan: Plan; observed: ObservedDatabase[]; planOptions: PlanOptions }> {
   const remotes = new RemoteReader(desired, options);
-  const observed = await mapLimited(desired.databases, options.parallelism, async (database) => {
-    options.onDatabase?.(database.alias, 'reading');
-    const result = await observeDatabaseStandalone(database, remotes, options, plannerRules(options.planOptions));
-    options.onDatabase?.(database.alias, result.local.ok ? 'done' : 'error');
-    return result;
-  });
-  const plan = planChanges(desired, observed, { ...options.planOptions, fingerprints: options.fingerprints });
-  return { plan, observed };
+  const [observed, otherAliases] = await Promise.all([
+    mapLimited(desired.databases, options.parallelism, async (database) => {
+      options.onDatabase?.(database.alias, 'reading');
+      const result = await observeDatabaseStandalone(database, remotes, options, plannerRules(options.planOptions));
+      options.onDatabase?.(database.alias, result.local.ok ? 'done' : 'error');
+      return result;
+    }),
+    readOtherAliases(options.unselected ?? [], options),
+  ]);
+  const planOptions: PlanOptions = { ...options.planOptions, otherAliases };
+  const plan = planChanges(desired, observed, { ...planOptions, fingerprints: options.fingerprints });
+  return { plan, observed, planOptions };
 }

@@ -1,9 +1,10 @@
 import { plural } from '../plural.js';
 import { passwordParts, registerConnectionSecrets } from '../secrets.js';
-import { WRAPPERS, wrapperForUrl } from '../wrappers/index.js';
+import { EXTENSION_SCHEMA, WRAPPERS, wrapperForUrl } from '../wrappers/index.js';
 import { interpolate } from './interpolate.js';
 import { parsePostgresUrl, type UrlRole } from './parse-url.js';
 import type { ConfigProblem } from './problem.js';
+import { type AliasUrl, sameDatabaseProblems } from './same-database.js';
 import { showValue } from './show-value.js';
 import {
   type Access,
@@ -117,12 +118,17 @@ export function buildDesiredState(
       : undefined;
 
   const databases: DesiredDatabase[] = [];
+  const aliasUrls: AliasUrl[] = [];
   const root = asRecord(data);
   for (const [alias, rawDatabase] of Object.entries(asRecord(root?.databases) ?? {})) {
     const dbPath: PathSegment[] = ['databases', alias];
     const database = asRecord(rawDatabase);
     if (!database) continue;
     const url = resolveUrl([...dbPath, 'url'], database.url, 'local');
+    // undefined: refused (and reported); null: not checked (validate, a variable unset); both can be compared as text.
+    if (typeof database.url === 'string' && url !== undefined) {
+      aliasUrls.push({ alias, raw: database.url, target: url?.target ?? null, position: source.valuePosition([...dbPath, 'url']) });
+    }
     const links: DesiredLink[] = [];
     for (const [name, rawLink] of Object.entries(asRecord(database.links) ?? {})) {
       const linkPath: PathSegment[] = [...dbPath, 'links', name];
@@ -191,6 +197,7 @@ export function buildDesiredState(
         position: source.keyPosition(['databases'], alias),
       });
   }
+  problems.push(...sameDatabaseProblems(aliasUrls, env));
   for (const [name, { path, more }] of unset) {
     const where = `(used in "${path.join('.')}"${more > 0 ? ` and ${plural(more, 'other place')}` : ''})`;
     if (options.unsetVariables === 'note') {
@@ -237,6 +244,12 @@ export function checkLinkName(name: string): { message: string; hint: string } |
     return {
       message: `link name "${name}" is reserved by PostgreSQL`,
       hint: `pick another name, such as "${name.replace(/^pg_/, '')}_link"; "public", "information_schema" and names starting with "pg_" are taken`,
+    };
+  }
+  if (name === EXTENSION_SCHEMA) {
+    return {
+      message: `link name "${name}" is reserved by datalinks (the schema it installs foreign-data wrapper extensions in)`,
+      hint: `pick another name, such as "${name}_link"`,
     };
   }
   return undefined;

@@ -31,3 +31,8 @@ export function interpolate(text: string, env: NodeJS.ProcessEnv): Interpolated 
   const whole = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(text);
   return { value, wholeVariable: whole?.[1] ?? null, unset, malformed };
 }
+
+/** The text that `interpolate` reads back as `value`, whatever it holds: each `$` written `$$`. */
+export function literalForInterpolation(value: string): string {
+  return value.replaceAll('$', '$$$$');
+}

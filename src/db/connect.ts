@@ -181,6 +181,7 @@ function destroySocket(client: pg.Client): void {
 }
 
 function connectReason(error: unknown, timeoutMs: number): string {
+  if (error instanceof UserError) return error.message;
   const code = sqlstateOf(error) ?? systemCodeOf(error);
   if (code === 'ECONNREFUSED') return 'connection refused (is PostgreSQL running and listening on that host and port?)';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host name not found';
@@ -191,6 +192,7 @@ function connectReason(error: unknown, timeoutMs: number): string {
 }
 
 function connectHint(error: unknown): string | undefined {
+  if (error instanceof UserError) return error.nextSteps[0];
   const code = sqlstateOf(error) ?? systemCodeOf(error);
   if (code === SQLSTATE.invalidCatalogName) return 'create the database, or fix the database name in the URL';
   if (code === SQLSTATE.invalidPassword) return 'check the user name and password in the URL';

@@ -212,7 +212,16 @@ function toEnvironment(row: Row): LocalEnvironment {
     fdwUsage: row.fdw_usage === null ? null : Boolean(row.fdw_usage),
     canCreateSchema: Boolean(row.can_create_schema),
     wrappers: toWrappers(row.wrappers),
+    extensionSchemas: toExtensionSchemas(row.extension_schemas),
   };
+}
+
+function toExtensionSchemas(value: unknown): LocalEnvironment['extensionSchemas'] {
+  const schemas: NonNullable<LocalEnvironment['extensionSchemas']> = {};
+  for (const [name, raw] of Object.entries((value ?? {}) as Record<string, Row>)) {
+    schemas[name] = { owner: String(raw.owner), trusted: raw.trusted === true };
+  }
+  return schemas;
 }
 
 function toWrappers(value: unknown): LocalEnvironment['wrappers'] {
@@ -222,6 +231,7 @@ function toWrappers(value: unknown): LocalEnvironment['wrappers'] {
       extension: raw.extension === null ? null : String(raw.extension),
       available: raw.available === true,
       usage: raw.usage === null ? null : raw.usage === true,
+      schema: typeof raw.schema === 'string' ? raw.schema : null,
     };
   }
   return wrappers;

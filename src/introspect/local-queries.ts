@@ -1,28 +1,59 @@
 /**
  * Catalog queries for the local database: one per concern, never one per link or table.
- * They run with search_path = pg_catalog so that format_type() and pg_get_expr() qualify every
- * non-catalog name, exactly as postgres_fdw's IMPORT FOREIGN SCHEMA sees the remote.
+ * They run with search_path = pg_catalog, pg_temp (session-settings.ts) so that format_type() and
+ * pg_get_expr() qualify every non-catalog name, exactly as postgres_fdw's IMPORT FOREIGN SCHEMA sees
+ * the remote, and so that an unqualified name in them can only mean a catalog object.
  */
+import { EXTENSION_SCHEMA } from '../wrappers/index.js';
 import { EMPTY_SIGNATURE, LOCAL_SIGNATURES } from './table-signature.js';
+
+/** Tells two connections to one database apart from two databases: server start time, port, database oid. */
+const IDENTITY = `pg_catalog.pg_postmaster_start_time()::text || ' ' || pg_catalog.current_setting('port') || ' ' ||
+         (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())::text`;
+
+/** The identity alone, of a database of the file that this run does not plan (-d): is it one it does? */
+export const IDENTITY_QUERY = `SELECT ${IDENTITY} AS identity`;
+/**
+ * Whether only the connecting role and superusers may create objects in schema `n`: every role that
+ * can (its owner, and each role granted CREATE on it; PUBLIC is no role) is the connecting role or a
+ * superuser. The owner pg_database_owner (PostgreSQL 15+'s `public`) stands for the database's owner.
+ */
+const SCHEMA_TRUSTED = (n: string) => `NOT EXISTS (
+         SELECT 1
+           FROM (SELECT ${n}.nspowner AS writer
+                 UNION ALL
+                 SELECT a.grantee FROM pg_catalog.aclexplode(${n}.nspacl) a WHERE a.privilege_type = 'CREATE') w
+           LEFT JOIN pg_catalog.pg_roles r ON r.oid = w.writer
+          WHERE NOT coalesce(r.rolname = current_user OR r.rolsuper
+                             OR (r.rolname = 'pg_database_owner' AND EXISTS (
+                                   SELECT 1 FROM pg_catalog.pg_database d JOIN pg_catalog.pg_roles o ON o.oid = d.datdba
+                                    WHERE d.datname = pg_catalog.current_database() AND (o.rolname = current_user OR o.rolsuper))),
+                             false))`;
 
 export const ENVIRONMENT_QUERY = `
 SELECT pg_catalog.current_setting('server_version_num')::int AS version_num,
        current_user::text AS current_user,
        pg_catalog.current_database()::text AS database,
-       pg_catalog.pg_postmaster_start_time()::text || ' ' || pg_catalog.current_setting('port') || ' ' ||
-         (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())::text AS identity,
+       ${IDENTITY} AS identity,
        coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = current_user), false) AS is_superuser,
        (SELECT e.extversion FROM pg_catalog.pg_extension e WHERE e.extname = 'postgres_fdw') AS fdw_extension,
        EXISTS (SELECT 1 FROM pg_catalog.pg_available_extensions a WHERE a.name = 'postgres_fdw') AS fdw_available,
        (SELECT pg_catalog.has_foreign_data_wrapper_privilege(w.oid, 'USAGE')
           FROM pg_catalog.pg_foreign_data_wrapper w WHERE w.fdwname = 'postgres_fdw') AS fdw_usage,
        pg_catalog.has_database_privilege(pg_catalog.current_database(), 'CREATE') AS can_create_schema,
-       (SELECT json_object_agg(v.name, json_build_object(
+       (SELECT pg_catalog.json_object_agg(v.name, pg_catalog.json_build_object(
                  'extension', (SELECT e.extversion FROM pg_catalog.pg_extension e WHERE e.extname = v.name),
                  'available', EXISTS (SELECT 1 FROM pg_catalog.pg_available_extensions a WHERE a.name = v.name),
                  'usage', (SELECT pg_catalog.has_foreign_data_wrapper_privilege(w.oid, 'USAGE')
-                             FROM pg_catalog.pg_foreign_data_wrapper w WHERE w.fdwname = v.name)))
-          FROM (VALUES ('postgres_fdw'), ('mysql_fdw')) v(name)) AS wrappers`;
+                             FROM pg_catalog.pg_foreign_data_wrapper w WHERE w.fdwname = v.name),
+                 'schema', (SELECT n.nspname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+                             WHERE e.extname = v.name)))
+          FROM (VALUES ('postgres_fdw'), ('mysql_fdw')) v(name)) AS wrappers,
+       (SELECT pg_catalog.json_object_agg(n.nspname, pg_catalog.json_build_object(
+                 'owner', pg_catalog.pg_get_userbyid(n.nspowner), 'trusted', ${SCHEMA_TRUSTED('n')}))
+          FROM pg_catalog.pg_namespace n
+         WHERE n.nspname IN ('public', '${EXTENSION_SCHEMA}')
+            OR n.oid IN (SELECT e.extnamespace FROM pg_catalog.pg_extension e WHERE e.extname IN ('postgres_fdw', 'mysql_fdw'))) AS extension_schemas`;
 
 /**
  * The roles the connecting role is a member of (itself included), through explicit grants only:
@@ -43,14 +74,14 @@ SELECT s.srvname::text AS name,
        s.srvowner IN (SELECT oid FROM my_roles) AS owned,
        coalesce(s.srvoptions, '{}') AS options,
        pg_catalog.obj_description(s.oid, 'pg_foreign_server') AS comment,
-       coalesce((SELECT json_agg(json_build_object('role', m.usename, 'options', m.umoptions) ORDER BY m.usename)
+       coalesce((SELECT pg_catalog.json_agg(pg_catalog.json_build_object('role', m.usename, 'options', m.umoptions) ORDER BY m.usename)
                    FROM pg_catalog.pg_user_mappings m WHERE m.srvid = s.oid), '[]') AS mappings
   FROM pg_catalog.pg_foreign_server s
   JOIN pg_catalog.pg_foreign_data_wrapper w ON w.oid = s.srvfdw
  ORDER BY s.srvname`;
 
 const ACL_GRANTS = (acl: string) => `
-coalesce((SELECT json_agg(json_build_object(
+coalesce((SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
                    'grantee', CASE WHEN a.grantee = 0 THEN 'public' ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END,
                    'privilege', a.privilege_type) ORDER BY 1, a.privilege_type)
             FROM pg_catalog.aclexplode(${acl}) a), '[]')`;

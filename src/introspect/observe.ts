@@ -6,6 +6,7 @@ import { messageOf } from '../errors.js';
 import { wrapperForUrl } from '../wrappers/index.js';
 import { readRemoteSchemas } from '../wrappers/read-remote.js';
 import { type ColumnsNeeded, introspectLinks, introspectLocal } from './introspect-local.js';
+import { IDENTITY_QUERY } from './local-queries.js';
 import { collectNeeds } from './remote-needs.js';
 import type { LocalTableSignature } from './table-signature.js';
 import type { ForeignTableSummary, LinkCatalog, LocalResult, ObservedDatabase, RemoteSchema, ResolvedNeeds } from './types.js';
@@ -144,6 +145,11 @@ export function localFailure(database: DesiredDatabase, error: unknown): LocalRe
     : error instanceof NoAnswer
       ? { ok: false, error: `reading database "${database.alias}" failed: ${error.message}`, hint: error.hint }
       : { ok: false, error: `reading database "${database.alias}" (${describeTarget(database.target)}) failed: ${messageOf(error)}` };
+}
+
+/** A database's identity (see OtherAliases): one query, on a connection of its own. */
+export function readIdentity(database: DesiredDatabase, options: ConnectOptions): Promise<string> {
+  return withConnection(database.target, options, async (client) => String((await client.query(IDENTITY_QUERY)).rows[0]?.identity));
 }
 
 /** The servers, schemas and foreign tables of a local database (no columns, no remotes): `list`, `export`. */

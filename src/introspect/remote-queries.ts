@@ -11,7 +11,7 @@ SELECT n.nspname::text AS schema,
        c.relkind::text AS kind,
        c.relispartition AS is_partition,
        pg_catalog.has_table_privilege(c.oid, 'SELECT') AS readable,
-       coalesce((SELECT json_agg(json_build_object(
+       coalesce((SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
                           'name', a.attname,
                           'typeSchema', tn.nspname,
                           'typeName', t.typname,

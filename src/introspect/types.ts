@@ -125,6 +125,18 @@ export interface Dependent {
   description: string;
 }
 
+/**
+ * The databases of the file that a run does not plan (not selected with -d), as far as their identity
+ * could be read: a selected database with one of these identities is the same database under another
+ * alias, and planning it alone would destroy what that alias declares.
+ */
+export interface OtherAliases {
+  /** Identity (LocalEnvironment.identity) → the aliases that have it. */
+  identities: ReadonlyMap<string, readonly string[]>;
+  /** Aliases whose database could not be reached to read it, and why. */
+  unread: readonly { alias: string; error: string }[];
+}
+
 export interface LocalEnvironment {
   database: string;
   /** Tells two connections to one database apart from two databases: server start time, port, database oid. */
@@ -143,6 +155,17 @@ export interface LocalEnvironment {
    * postgres_fdw's, are all that is known.
    */
   wrappers?: Record<string, WrapperEnvironment>;
+  /**
+   * The schemas an extension may be in or go to (`public`, datalinks_ext, and those the wrappers'
+   * extensions are in), by name, where they exist. Absent (an environment built without it): none exists.
+   */
+  extensionSchemas?: Record<string, ExtensionSchema>;
+}
+
+/** A schema as a home for extensions: `trusted` when only the connecting role and superusers may create objects in it. */
+export interface ExtensionSchema {
+  owner: string;
+  trusted: boolean;
 }
 
 /** One foreign-data wrapper's extension in a local database (fdwExtension & co. are postgres_fdw's). */
@@ -151,6 +174,8 @@ export interface WrapperEnvironment {
   available: boolean;
   /** null when the wrapper does not exist (extension not installed). */
   usage: boolean | null;
+  /** The schema the extension is installed in (null: not installed; absent: not read). */
+  schema?: string | null;
 }
 
 /** A foreign table without its columns: enough to list and export links. */

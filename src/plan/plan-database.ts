@@ -3,14 +3,16 @@ import { BugError } from '../errors.js';
 import type {
   Dependent,
   LocalCatalog,
+  LocalEnvironment,
   ObservedDatabase,
   ObservedForeignTable,
   ObservedSchema,
   ObservedServer,
+  OtherAliases,
   RemoteSchema,
   ResolvedNeeds,
 } from '../introspect/types.js';
-import { WRAPPERS, type Wrapper, wrapperEnvironment, wrapperNamed, wrapperOf } from '../wrappers/index.js';
+import { EXTENSION_SCHEMA, WRAPPERS, type Wrapper, wrapperEnvironment, wrapperNamed, wrapperOf } from '../wrappers/index.js';
 import { type ColumnProblem, desiredForeignTables, planForeignTable, type TablePlan, tableChangeReason } from './foreign-tables.js';
 import { parseManagedComment } from './managed-comment.js';
 import type {
@@ -29,6 +31,8 @@ import { foreignTableUnchanged } from './unchanged-tables.js';
 export interface PlanOptions {
   /** Take over hand-made servers and schemas whose names match links in the file. */
   adopt?: boolean;
+  /** The file's databases this run does not plan (-d): a database that is one of them is refused. */
+  otherAliases?: OtherAliases;
 }
 
 const READ_PRIVILEGES = ['SELECT'];
@@ -55,6 +59,15 @@ export function planDatabase(desired: DesiredDatabase, observed: ObservedDatabas
   }
   const catalog = observed.local.catalog;
   const env = catalog.environment;
+  // Another alias of the file reaches this database: planning it alone would destroy what that one declares.
+  const aliased = options.otherAliases?.identities.get(env.identity);
+  if (aliased) {
+    plan.errors.push({ code: 'database_aliased', link: null, database: desired.alias, others: [...aliased] });
+    return plan;
+  }
+  for (const other of options.otherAliases?.unread ?? []) {
+    plan.notes.push({ code: 'alias_unverified', link: null, alias: other.alias, error: other.error });
+  }
   const servers = new Map(catalog.servers.map((server) => [server.name, server]));
   const schemas = new Map(catalog.schemas.map((schema) => [schema.name, schema]));
   const wanted = new Set(desired.links.map((link) => link.name));
@@ -118,14 +131,32 @@ export function planDatabase(desired: DesiredDatabase, observed: ObservedDatabas
     }
   }
 
-  // Each wrapper the file's links use must be installed here, or installable by this role.
+  // Each wrapper the file's links use must be installed here, or installable by this role, into a
+  // schema no weaker role may create objects in.
   const used = [...new Set(desired.links.map((link) => wrapperOf(link)))];
   for (const wrapper of used) plan.errors.push(...checkExtension(plan, catalog, wrapper));
+  for (const wrapper of used) {
+    const note = extensionSchemaNote(env, wrapper);
+    if (note) plan.notes.push(note);
+  }
   if (plan.errors.length === 0) {
+    const home = extensionHome(env);
     for (const wrapper of used) {
       const needed = plan.changes.some((change) => change.action !== 'destroy' && change.wrapper === wrapper.fdw);
-      if (needed && wrapperEnvironment(env, wrapper).extension === null)
-        plan.preamble.push({ kind: 'create_extension', extension: wrapper.fdw });
+      if (!needed || wrapperEnvironment(env, wrapper).extension !== null) continue;
+      if ('untrusted' in home) {
+        plan.errors.push({
+          code: 'extension_schema_untrusted',
+          link: null,
+          extension: wrapper.fdw,
+          schema: home.schema,
+          owner: home.owner,
+        });
+        continue;
+      }
+      if (home.create && !plan.preamble.some((op) => op.kind === 'create_extension_schema'))
+        plan.preamble.push({ kind: 'create_extension_schema', schema: home.schema });
+      plan.preamble.push({ kind: 'create_extension', extension: wrapper.fdw, schema: home.schema });
     }
   }
   plan.errors.push(...checkPrivileges(plan, catalog));
@@ -201,6 +232,28 @@ function checkExtension(plan: DatabasePlan, catalog: LocalCatalog, wrapper: Wrap
   if (!state.available) return [{ code: 'extension_unavailable', link: null, extension: fdw, running: env.versionNum }];
   if (env.isSuperuser) return [];
   return [{ code: 'extension_not_creatable', link: null, extension: fdw, database: env.database, role: env.currentUser }];
+}
+
+/**
+ * The schema a new extension goes to: `public` when only this role and superusers may create objects
+ * in it, else EXTENSION_SCHEMA (made, owned by this role, when missing), unless that exists and
+ * others may create objects in it too.
+ */
+function extensionHome(env: LocalEnvironment): { schema: string; create: boolean } | { schema: string; owner: string; untrusted: true } {
+  const schemas = env.extensionSchemas ?? {};
+  if (schemas.public?.trusted) return { schema: 'public', create: false };
+  const own = schemas[EXTENSION_SCHEMA];
+  if (!own) return { schema: EXTENSION_SCHEMA, create: true };
+  if (own.trusted) return { schema: EXTENSION_SCHEMA, create: false };
+  return { schema: EXTENSION_SCHEMA, owner: own.owner, untrusted: true };
+}
+
+/** A wrapper's extension already installed in a schema that others may create objects in: said, not refused. */
+function extensionSchemaNote(env: LocalEnvironment, wrapper: Wrapper): PlanNote | null {
+  const schema = wrapperEnvironment(env, wrapper).schema;
+  const home = schema ? env.extensionSchemas?.[schema] : undefined;
+  if (!schema || !home || home.trusted) return null;
+  return { code: 'extension_schema_writable', link: null, extension: wrapper.fdw, schema, owner: home.owner };
 }
 
 function checkPrivileges(plan: DatabasePlan, catalog: LocalCatalog): PlanProblem[] {

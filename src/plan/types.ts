@@ -66,8 +66,13 @@ export type DropReason = 'excluded_by_filter' | 'removed_on_remote' | 'link_dest
  * the SQL renderer asks for the password of a link when it needs it.
  */
 export type Operation =
-  /** `extension` is the link's wrapper (absent in plans saved before MySQL links: postgres_fdw). */
-  | { kind: 'create_extension'; extension?: FdwName }
+  /** The schema datalinks installs extensions in when `public` is not safe (EXTENSION_SCHEMA), owned by the applying role. */
+  | { kind: 'create_extension_schema'; schema: string }
+  /**
+   * `extension` is the link's wrapper (absent in plans saved before MySQL links: postgres_fdw);
+   * `schema` where it goes: one only the applying role and superusers may create objects in.
+   */
+  | { kind: 'create_extension'; extension?: FdwName; schema: string }
   | { kind: 'create_server'; server: string; options: Record<string, string>; meta: ManagedMeta }
   | { kind: 'alter_server_options'; server: string; changes: OptionChange[] }
   | { kind: 'comment_server'; server: string; meta: ManagedMeta }
@@ -167,6 +172,8 @@ export type PlanProblem =
   | { code: 'password_required'; link: string }
   | { code: 'extension_unavailable'; link: null; extension: FdwName; running: number }
   | { code: 'extension_not_creatable'; link: null; extension: FdwName; database: string; role: string }
+  /** The extension must be created, and the schema it would go to (EXTENSION_SCHEMA) exists but other roles may create objects in it. */
+  | { code: 'extension_schema_untrusted'; link: null; extension: FdwName; schema: string; owner: string }
   | { code: 'wrapper_usage_missing'; link: null; wrapper: FdwName; role: string }
   | { code: 'create_schema_denied'; link: null; database: string; role: string };
 
@@ -196,6 +203,7 @@ export const PROBLEM_CODES = Object.keys({
   password_required: true,
   extension_unavailable: true,
   extension_not_creatable: true,
+  extension_schema_untrusted: true,
   wrapper_usage_missing: true,
   create_schema_denied: true,
 } satisfies Record<ProblemCode, true>) as ProblemCode[];
@@ -210,7 +218,14 @@ export type PlanNote =
   /** The remote role (null: the URL names none) cannot SELECT a table the link imports. */
   | { code: 'remote_table_unreadable'; link: string; user: string | null; schema: string; table: string }
   /** The connecting role cannot read a user mapping's options, so its credentials were not compared. */
-  | { code: 'mapping_credentials_unreadable'; link: string; role: string; reader: string };
+  | { code: 'mapping_credentials_unreadable'; link: string; role: string; reader: string }
+  /** A database of the file not planned in this run (-d) could not be reached to tell whether it is this one. */
+  | { code: 'alias_unverified'; link: null; alias: string; error: string }
+  /**
+   * A wrapper's extension is installed in a schema that roles other than the connecting one and
+   * superusers may create objects in. datalinks calls its functions there by schema, never by search_path.
+   */
+  | { code: 'extension_schema_writable'; link: null; extension: FdwName; schema: string; owner: string };
 
 export type NoteCode = PlanNote['code'];
 
@@ -218,11 +233,13 @@ export const NOTE_CODES = Object.keys({
   server_marked_by_other_role: true,
   remote_table_unreadable: true,
   mapping_credentials_unreadable: true,
+  alias_unverified: true,
+  extension_schema_writable: true,
 } satisfies Record<NoteCode, true>) as NoteCode[];
 
 export interface DatabasePlan {
   alias: string;
-  /** Database-level steps that come before any link (the extension). */
+  /** Database-level steps that come before any link (the extension, and the schema it goes to). */
   preamble: Operation[];
   changes: LinkChange[];
   /** Problems that stop this database from being applied. */

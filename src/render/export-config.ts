@@ -1,4 +1,5 @@
 import { Document, isNode, visit } from 'yaml';
+import { literalForInterpolation } from '../config/interpolate.js';
 import { DEFAULT_IMPORT_OPTIONS, type DesiredDatabase, type DesiredLink } from '../config/types.js';
 import type { ForeignTableSummary, LinkCatalog, ObservedServer } from '../introspect/types.js';
 import { parseManagedComment } from '../plan/managed-comment.js';
@@ -6,6 +7,7 @@ import { plural } from '../plural.js';
 import { type Wrapper, wrapperNamed } from '../wrappers/index.js';
 import type { OptionValue } from '../wrappers/types.js';
 import { hasUnsafeCharacters, type SafeText, safe } from './escape.js';
+import { holdsWorkflowCommand } from './workflow-command-escape.js';
 
 const CONNECTION_OPTIONS = new Set(['host', 'hostaddr', 'port', 'dbname']);
 const WRITE_PRIVILEGES = new Set(['INSERT', 'UPDATE', 'DELETE']);
@@ -36,7 +38,8 @@ interface ExportedLink {
  * Every name comes from the catalogs and may hold anything: values and keys are written by the yaml
  * library (which quotes what would break the structure), any string holding a control or invisible
  * character is double-quoted with that character written as a YAML escape, and comments are escaped
- * text. The output round-trips and sends nothing raw to a terminal.
+ * text. A value the loader interpolates has each `$` written `$$`, so `${CI_SECRET}` reads back as
+ * itself, not as that variable. The output round-trips and sends nothing raw to a terminal.
  */
 export function exportConfig(databases: ExportedDatabase[]): string {
   const variables = new Map<string, SafeText>();
@@ -91,11 +94,15 @@ export function exportConfig(databases: ExportedDatabase[]): string {
  * are double-quoted, and the yaml library writes C0 controls as escapes but passes C1 controls, bidi
  * overrides, zero-width characters and line separators through, so those are written as `\uXXXX`
  * escapes here. Outside double-quoted strings there are none to rewrite (comments are escaped text).
+ * A string a CI runner could read as a workflow command (`##[`, a leading `::`) is double-quoted too,
+ * so that the output edge can write its `#` or `:` as a YAML escape (workflow-command-escape.ts).
  */
 function safeYaml(document: Document): string {
   visit(document, {
     Scalar(_key, node) {
-      if (typeof node.value === 'string' && hasUnsafeCharacters(node.value)) node.type = 'QUOTE_DOUBLE';
+      if (typeof node.value === 'string' && (hasUnsafeCharacters(node.value) || holdsWorkflowCommand(node.value))) {
+        node.type = 'QUOTE_DOUBLE';
+      }
     },
   });
   return document
@@ -215,14 +222,19 @@ function exportLink(server: ObservedServer, catalog: LinkCatalog, configured: De
     );
   }
 
+  // The loader interpolates these (config/desired-state.ts): each is written so that it reads back as itself.
+  const literal = literalForInterpolation;
   const link: Record<string, unknown> = {
-    remote: { url: `\${${variable}}`, ...(remoteSchema !== 'public' && !wrapper.remoteSchemaFromUrl ? { schema: remoteSchema } : {}) },
+    remote: {
+      url: `\${${variable}}`,
+      ...(remoteSchema !== 'public' && !wrapper.remoteSchemaFromUrl ? { schema: literal(remoteSchema) } : {}),
+    },
   };
-  if (configured?.tables) link.tables = [...configured.tables];
-  else if (configured && configured.exclude.length > 0) link.exclude = [...configured.exclude];
-  else if (!configured) link.tables = [...new Set(tables.map(remoteTableOf))].sort();
+  if (configured?.tables) link.tables = configured.tables.map(literal);
+  else if (configured && configured.exclude.length > 0) link.exclude = configured.exclude.map(literal);
+  else if (!configured) link.tables = [...new Set(tables.map(remoteTableOf))].sort().map(literal);
   link.access = access;
-  if (grantTo.length > 0) link.grant_to = grantTo.sort();
+  if (grantTo.length > 0) link.grant_to = grantTo.sort().map(literal);
   if (Object.keys(serverOptions).length > 0) link.server_options = serverOptions;
   if (configured && JSON.stringify(configured.importOptions) !== JSON.stringify(DEFAULT_IMPORT_OPTIONS)) {
     link.import_options = { ...configured.importOptions };

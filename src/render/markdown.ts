@@ -1,6 +1,7 @@
 import type { Plan } from '../plan/types.js';
 import { scrubSecrets } from '../secrets.js';
 import { escapeMarkdown } from './escape.js';
+import { fitMarkdown, type MarkdownLimit, type Piece } from './markdown-fit.js';
 import { changeReason, DROP_REASON, type PlanView, type ViewLine } from './plan-view.js';
 import { accessRemovedText } from './plan-words.js';
 
@@ -93,9 +94,6 @@ export function destructiveChanges(plan: Plan): DestructiveChange[] {
   );
 }
 
-/** Lines of the plan table beyond this many are left out (a PR comment holds at most 65,536 characters). */
-const MAX_ROWS = 300;
-
 const TONE_MARK: Partial<Record<ViewLine['tone'], string>> = { destroy: '🟥', replace: '🟧', warning: '⚠️', create: '🟩', update: '🟨' };
 
 export interface MarkdownOptions {
@@ -104,59 +102,96 @@ export interface MarkdownOptions {
   title: string;
   /** Write the hidden marker first (plan). */
   marker?: boolean;
+  /** Where the markdown goes and how much it holds: cut to fit it (see markdown-fit.ts). */
+  fit?: MarkdownLimit;
 }
 
-/** The plan as GFM: summary, destructive changes called out, then one table of changes per database. */
-export function renderPlanMarkdown(plan: Plan, view: PlanView, options: MarkdownOptions): string {
-  const out: string[] = [];
-  if (options.marker) out.push(planMarker(options.configPath));
-  out.push(`### ${options.title}: ${markdownText(options.configPath)}`, '', `**${markdownText(view.summary)}**`, '');
+/**
+ * The plan as GFM: summary, destructive changes called out, then one table of changes per database.
+ * Cut to `options.fit` when it is longer: the marker, title and summary always stay; then the
+ * destructive changes, the errors, each link's headline and destructive lines, the other lines, the
+ * notes, in that order, while there is room; and a count of what was left out. Undefined when not
+ * even the summary fits.
+ */
+export function renderPlanMarkdown(plan: Plan, view: PlanView, options: MarkdownOptions): string | undefined {
+  return fitMarkdown(planPieces(plan, view, options), options.fit);
+}
+
+/** Databases named in the warning that some have errors; each one's errors follow under its heading. */
+const NAMED_FAILURES = 10;
+
+/** Ranks: lower is kept first when the markdown must be cut. */
+const RANK = { fixed: 0, outcome: 1, destructive: 2, error: 3, headline: 4, detail: 5, note: 6 } as const;
+
+function planPieces(plan: Plan, view: PlanView, options: MarkdownOptions): Piece[] {
+  const pieces: Piece[] = [];
+  const fixed = (...lines: string[]) => pieces.push({ lines, rank: RANK.fixed });
+  if (options.marker) fixed(planMarker(options.configPath));
+  fixed(`### ${options.title}: ${markdownText(options.configPath)}`, '', `**${markdownText(view.summary)}**`, '');
   const destructive = destructiveChanges(plan);
   if (destructive.length > 0) {
-    out.push(
-      '> [!CAUTION]',
-      `> This plan destroys or replaces ${destructive.length === 1 ? 'one thing' : `${destructive.length} things`}:`,
-    );
-    for (const d of destructive) out.push(`> - **${markdownText(d.database)}**: ${markdownText(d.text)}`);
-    if (view.hasDependents) {
-      out.push('>', '> It drops objects outside the links: `datalinks apply` refuses it unless given `--allow-dependent-drops`.');
+    pieces.push({
+      lines: [
+        '> [!CAUTION]',
+        `> This plan destroys or replaces ${destructive.length === 1 ? 'one thing' : `${destructive.length} things`}:`,
+      ],
+      rank: RANK.fixed,
+      scaffoldOf: 'caution',
+    });
+    for (const d of destructive) {
+      pieces.push({
+        lines: [`> - **${markdownText(d.database)}**: ${markdownText(d.text)}`],
+        rank: RANK.destructive,
+        groups: ['caution'],
+        kind: 'destructive',
+      });
     }
-    out.push('');
+    const after = view.hasDependents
+      ? ['>', '> It drops objects outside the links: `datalinks apply` refuses it unless given `--allow-dependent-drops`.', '']
+      : [''];
+    pieces.push({ lines: after, rank: RANK.fixed, scaffoldOf: 'caution' });
   }
   if (view.hasErrors) {
     const failed = view.databases.filter((db) => db.errors.length > 0).map((db) => markdownText(db.alias));
-    out.push('> [!WARNING]', `> Errors in ${failed.join(', ')}: ${failed.length === 1 ? 'it' : 'they'} cannot be applied until fixed.`, '');
+    // Always written, so bounded: a fleet whose every database failed names the first few.
+    const named =
+      failed.length > NAMED_FAILURES
+        ? `${failed.slice(0, NAMED_FAILURES).join(', ')} and ${failed.length - NAMED_FAILURES} more`
+        : failed.join(', ');
+    fixed('> [!WARNING]', `> Errors in ${named}: ${failed.length === 1 ? 'it' : 'they'} cannot be applied until fixed.`, '');
   }
-  let rows = 0;
-  let hidden = 0;
-  for (const database of view.databases) {
-    out.push(`#### Database ${markdownText(database.alias)}`, '');
+  for (const [index, database] of view.databases.entries()) {
+    const db = `database:${index}`;
+    const table = `table:${index}`;
+    const list = `list:${index}`;
+    pieces.push({ lines: [`#### Database ${markdownText(database.alias)}`, ''], rank: RANK.fixed, scaffoldOf: db });
     const lines = [...database.preamble, ...database.links.flatMap((link) => link.lines)];
-    if (lines.length === 0 && database.errors.length === 0) out.push('No changes.', '');
+    if (lines.length === 0 && database.errors.length === 0) pieces.push({ lines: ['No changes.', ''], rank: RANK.headline, groups: [db] });
     if (lines.length > 0) {
-      out.push('| | change |', '|:-:|---|');
+      pieces.push({ lines: ['| | change |', '|:-:|---|'], rank: RANK.fixed, scaffoldOf: table });
       for (const line of lines) {
-        // Link headlines and destructive lines are always shown; details only while there is room.
-        const always = line.depth === 0 || line.tone === 'destroy' || line.tone === 'replace' || line.tone === 'warning';
-        if (!always && rows >= MAX_ROWS) {
-          hidden++;
-          continue;
-        }
-        rows++;
+        // Link headlines and destructive lines before the details.
+        const headline = line.depth === 0 || line.tone === 'destroy' || line.tone === 'replace' || line.tone === 'warning';
         const indent = '&emsp;'.repeat(line.depth);
-        out.push(`| ${TONE_MARK[line.tone] ?? ''}\`${line.symbol}\` | ${indent}${markdownText(line.text)} |`);
+        pieces.push({
+          lines: [`| ${TONE_MARK[line.tone] ?? ''}\`${line.symbol}\` | ${indent}${markdownText(line.text)} |`],
+          rank: headline ? RANK.headline : RANK.detail,
+          groups: [db, table],
+          kind: 'row',
+        });
       }
-      out.push('');
+      pieces.push({ lines: [''], rank: RANK.fixed, scaffoldOf: table });
     }
     for (const error of database.errors) {
-      out.push(`- ❌ ${markdownText(error.text)}`);
-      if (error.hint) out.push(`  <br>hint: ${markdownText(error.hint)}`);
+      const lines = [`- ❌ ${markdownText(error.text)}`];
+      if (error.hint) lines.push(`  <br>hint: ${markdownText(error.hint)}`);
+      pieces.push({ lines, rank: RANK.error, groups: [db, list], kind: 'error' });
     }
-    for (const note of database.notes) out.push(`- note: ${markdownText(note)}`);
-    if (database.errors.length > 0 || database.notes.length > 0) out.push('');
+    for (const note of database.notes)
+      pieces.push({ lines: [`- note: ${markdownText(note)}`], rank: RANK.note, groups: [db, list], kind: 'note' });
+    pieces.push({ lines: [''], rank: RANK.fixed, scaffoldOf: list });
   }
-  if (hidden > 0) out.push(`_${hidden} more detail lines are not shown here; the job log has the whole plan (\`datalinks plan\`)._`, '');
-  return `${out.join('\n')}\n`;
+  return pieces;
 }
 
 export interface OutcomeRow {
@@ -166,14 +201,45 @@ export interface OutcomeRow {
   text: string;
 }
 
-/** What apply did, per database, after the plan it applied. */
-export function renderApplyMarkdown(plan: Plan, view: PlanView, outcomes: OutcomeRow[], closing: string, configPath: string): string {
-  const out = [renderPlanMarkdown(plan, view, { configPath, title: 'datalinks apply' })];
+/** What apply did, per database, after the plan it applied; cut to `fit` like the plan, outcomes kept first. */
+export function renderApplyMarkdown(
+  plan: Plan,
+  view: PlanView,
+  outcomes: OutcomeRow[],
+  closing: string,
+  configPath: string,
+  fit?: MarkdownLimit,
+): string | undefined {
+  const pieces = planPieces(plan, view, { configPath, title: 'datalinks apply' });
   if (outcomes.length > 0) {
-    out.push('| database | outcome |', '|---|---|');
-    for (const o of outcomes) out.push(`| ${o.failed ? '❌' : '✅'} ${markdownText(o.alias)} | ${markdownText(o.text)} |`);
-    out.push('');
+    pieces.push({ lines: ['| database | outcome |', '|---|---|'], rank: RANK.fixed, scaffoldOf: 'outcomes' });
+    for (const o of outcomes) {
+      pieces.push({
+        lines: [`| ${o.failed ? '❌' : '✅'} ${markdownText(o.alias)} | ${markdownText(o.text)} |`],
+        rank: RANK.outcome,
+        groups: ['outcomes'],
+        kind: 'outcome',
+      });
+    }
+    pieces.push({ lines: [''], rank: RANK.fixed, scaffoldOf: 'outcomes' });
   }
-  out.push(`**${markdownText(closing)}**`, '');
-  return `${out.join('\n')}\n`;
+  pieces.push({ lines: [`**${markdownText(closing)}**`, ''], rank: RANK.fixed });
+  return fitMarkdown(pieces, fit);
+}
+
+/**
+ * Where all of a cut plan can be seen, as the end of a sentence: the job summary (linked when the run
+ * is known), the saved plan, the job log, `datalinks plan`. The path is the user's, escaped; the link
+ * is made only of a run URL that looks like one.
+ */
+export function whereToSeeAll(places: { jobSummary?: { runUrl: string | null }; savedPlan?: string; jobLog?: boolean }): string {
+  const where: string[] = [];
+  if (places.jobSummary) {
+    where.push(
+      places.jobSummary.runUrl ? `in the [job summary](${places.jobSummary.runUrl}) of this run` : 'in the job summary of this run',
+    );
+  }
+  if (places.savedPlan) where.push(`in the saved plan ${markdownText(places.savedPlan)}`);
+  where.push(places.jobLog ? 'in the job log' : 'with `datalinks plan`');
+  return where.length > 1 ? `${where.slice(0, -1).join(', ')} or ${where.at(-1)}` : (where[0] as string);
 }

@@ -180,8 +180,20 @@ function line(symbol: string, text: SafeText, tone: Tone, depth = 1): ViewLine {
 
 function operationLines(op: Operation): ViewLine[] {
   switch (op.kind) {
-    case 'create_extension':
-      return [line('+', safe`extension ${wrapperNamed(op.extension)?.fdw ?? 'postgres_fdw'}`, 'create', 0)];
+    case 'create_extension_schema':
+      return [
+        line(
+          '+',
+          safe`schema ${op.schema} for extensions (owned by the applying role; no other role may create objects in it)`,
+          'create',
+          0,
+        ),
+      ];
+    case 'create_extension': {
+      const fdw = wrapperNamed(op.extension)?.fdw ?? 'postgres_fdw';
+      // (a plan saved before extensions were given a schema has none)
+      return [line('+', op.schema ? safe`extension ${fdw} in schema ${op.schema}` : safe`extension ${fdw}`, 'create', 0)];
+    }
     case 'create_server':
       return [line('+', safe`server ${op.server} (${describeOptions(op.options)})`, 'create')];
     case 'alter_server_options': {

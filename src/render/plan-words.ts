@@ -1,7 +1,7 @@
 import { formatVersion } from '../config/fdw-options.js';
 import type { RemoteFailure } from '../introspect/types.js';
 import type { AccessRemoved, ColumnProblemCode, NoteCode, PlanNote, PlanProblem, ProblemCode } from '../plan/types.js';
-import { wrapperNamed } from '../wrappers/index.js';
+import { EXTENSION_SCHEMA, wrapperNamed } from '../wrappers/index.js';
 
 /**
  * The words for every plan problem and note: the plan carries codes and values, and the text, Ink,
@@ -26,7 +26,7 @@ const PROBLEMS = {
   not_introspected: () => ({ message: 'not introspected' }),
   database_aliased: (p) => ({
     message: `databases "${p.database}" and ${p.others.map((alias) => `"${alias}"`).join(', ')} in the file are the same database`,
-    hint: 'keep one alias per database and put all its links under it; two aliases would undo each other on every apply',
+    hint: 'keep one alias per database and put all its links under it; two aliases would undo each other on every apply, whichever -d selects',
   }),
   server_owned_by_other_role: (p) =>
     p.marked
@@ -104,6 +104,10 @@ const PROBLEMS = {
     message: `${p.extension} is not installed in database "${p.database}", and role "${p.role}" may not create it (only a superuser can)`,
     hint: `a superuser (or your provider's admin role) must run: CREATE EXTENSION ${p.extension}; GRANT USAGE ON FOREIGN DATA WRAPPER ${p.extension} TO ${quoteForHint(p.role)};`,
   }),
+  extension_schema_untrusted: (p) => ({
+    message: `${p.extension} is not installed, and schema "${p.schema}", where it would go, is not safe for it: it is owned by role "${p.owner}" or lets other roles create objects in it`,
+    hint: `datalinks installs extensions only where no role but the applying one and superusers may create objects: drop that schema if it is unused (DROP SCHEMA ${quoteForHint(p.schema)};), or have a superuser install the extension in such a schema (CREATE EXTENSION ${p.extension} SCHEMA ...;)`,
+  }),
   wrapper_usage_missing: (p) => ({
     message: `role "${p.role}" may not use the ${p.wrapper} foreign-data wrapper`,
     hint: `a superuser must run: GRANT USAGE ON FOREIGN DATA WRAPPER ${p.wrapper} TO ${quoteForHint(p.role)};`,
@@ -141,6 +145,10 @@ const NOTES = {
   },
   mapping_credentials_unreadable: (note) =>
     `link "${note.link}": the credentials of the user mapping for role "${note.role}" cannot be read by "${note.reader}", so they were not compared`,
+  alias_unverified: (note) =>
+    `database "${note.alias}" of the file could not be reached to check that it is not this same database under another alias (${note.error}); if it is, this plan would destroy the links it declares`,
+  extension_schema_writable: (note) =>
+    `${note.extension} is installed in schema "${note.schema}", which roles other than this one and superusers may create objects in (owner "${note.owner}"); datalinks calls its functions there by schema only, but to keep anyone from placing look-alikes beside them a superuser can run: CREATE SCHEMA ${EXTENSION_SCHEMA}; ALTER EXTENSION ${note.extension} SET SCHEMA ${EXTENSION_SCHEMA};`,
 } satisfies NoteWording;
 
 /** Why a link's remote is unknown, in words: the plan's problem, and apply's when it reads the remote again. */

@@ -3,7 +3,7 @@ import type { ColumnSpec, ColumnStep, DatabasePlan, ForeignTableSpec, Operation,
 import { MASK } from '../secrets.js';
 import { type Wrapper, wrapperNamed } from '../wrappers/index.js';
 import { postgresWrapper } from '../wrappers/postgres/wrapper.js';
-import { ident, literal, optionList, qualified, role } from './quote.js';
+import { catalogQualifiedType, ident, literal, optionList, qualified, role } from './quote.js';
 
 export interface SqlContext {
   /** The remote password for a link's user mappings (null: the URL has none). */
@@ -30,7 +30,12 @@ export interface Statement {
 type Renderers = { [K in Operation['kind']]: (op: Extract<Operation, { kind: K }>, ctx: SqlContext, wrapper: Wrapper) => string[] };
 
 const renderers = {
-  create_extension: (op) => [`CREATE EXTENSION IF NOT EXISTS ${wrapperNamed(op.extension)?.fdw ?? 'postgres_fdw'}`],
+  // Owned by the applying role; USAGE for everyone, as `public` has it, so that the extension's
+  // functions stay callable by schema (USAGE lets no one create anything there).
+  create_extension_schema: (op) => [`CREATE SCHEMA ${ident(op.schema)}`, `GRANT USAGE ON SCHEMA ${ident(op.schema)} TO PUBLIC`],
+  create_extension: (op) => [
+    `CREATE EXTENSION IF NOT EXISTS ${wrapperNamed(op.extension)?.fdw ?? 'postgres_fdw'} SCHEMA ${ident(op.schema)}`,
+  ],
   create_server: (op, ctx, wrapper) => [
     `CREATE SERVER ${ident(op.server)} FOREIGN DATA WRAPPER ${wrapper.fdw} OPTIONS (${optionList(op.options)})`,
     `COMMENT ON SERVER ${ident(op.server)} IS ${literal(formatManagedComment(op.meta, ctx.now))}`,
@@ -112,8 +117,10 @@ function dropMode(ctx: SqlContext): string {
 
 /**
  * Column drift fixed in place. `type` and `collation` come from the local catalog and are already
- * SQL; expressions come from the remote and were checked by scanExpression() to stay inside the
- * parentheses they are put in.
+ * SQL (the type is written qualified by catalogQualifiedType(), the collation is "schema"."name");
+ * expressions come from the remote and were checked by scanExpression() to stay inside the
+ * parentheses they are put in. Their unqualified names (`now()`, `'x'::text`) are pg_get_expr()'s
+ * for catalog objects, and resolve to those alone: the session's search_path is pg_catalog, pg_temp.
  */
 function alterColumns(table: string, steps: ColumnStep[], ctx: SqlContext, wrapper: Wrapper): string[] {
   const statements: string[] = [];
@@ -134,7 +141,8 @@ function alterColumns(table: string, steps: ColumnStep[], ctx: SqlContext, wrapp
     const retype = before.type !== after.type || before.collation !== after.collation;
     if (before.default !== null && (retype || after.default === null || after.default !== before.default))
       alter(`ALTER COLUMN ${column} DROP DEFAULT`);
-    if (retype) alter(`ALTER COLUMN ${column} TYPE ${after.type}${after.collation ? ` COLLATE ${after.collation}` : ''}`);
+    if (retype)
+      alter(`ALTER COLUMN ${column} TYPE ${catalogQualifiedType(after.type)}${after.collation ? ` COLLATE ${after.collation}` : ''}`);
     if (after.default !== null && (retype || after.default !== before.default))
       alter(`ALTER COLUMN ${column} SET DEFAULT (${after.default})`);
     if (after.notNull !== before.notNull) alter(`ALTER COLUMN ${column} ${after.notNull ? 'SET' : 'DROP'} NOT NULL`);
@@ -145,7 +153,7 @@ function alterColumns(table: string, steps: ColumnStep[], ctx: SqlContext, wrapp
 }
 
 function columnDefinition(column: ColumnSpec, wrapper: Wrapper): string {
-  let sql = `${ident(column.name)} ${column.type}`;
+  let sql = `${ident(column.name)} ${catalogQualifiedType(column.type)}`;
   if (wrapper.columnNameOption) sql += ` OPTIONS (column_name ${literal(column.name)})`;
   if (column.collation) sql += ` COLLATE ${column.collation}`;
   if (column.default !== null) sql += ` DEFAULT (${column.default})`;

@@ -7,6 +7,13 @@ export type { FdwName, Wrapper } from './types.js';
 
 const BY_FDW: Record<FdwName, Wrapper> = { postgres_fdw: postgresWrapper, mysql_fdw: mysqlWrapper };
 
+/**
+ * Where datalinks installs a wrapper's extension when `public` is not safe (a role other than the
+ * applying one and superusers may create objects in it): a schema of its own, owned by the applying
+ * role. Reserved: no link may take its name.
+ */
+export const EXTENSION_SCHEMA = 'datalinks_ext';
+
 /** The wrappers datalinks knows, for the environment query and messages. */
 export const WRAPPERS: readonly Wrapper[] = Object.values(BY_FDW);
 

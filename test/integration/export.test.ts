@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { runCli, writeConfig } from '../support/cli.js';
+import { expectNoChanges, runCli, writeConfig } from '../support/cli.js';
 import { createLinkedPair, createRole, linkByHand, type TestDatabase, urlFor, withClient } from '../support/databases.js';
 
 const id = pg.escapeIdentifier;
@@ -115,5 +115,51 @@ describe('export', () => {
     expect(exported.stdout).toContain(
       '# warning: the foreign tables of server "multi" read 2 remote schemas; a link reads one, so only the tables of "finance" are exported. Not exported: "public" (1 table)',
     );
+  });
+
+  it('exports remote tables named with $, ${VAR}, quotes, #, :, line breaks and YAML indicators so that they read back as themselves', async () => {
+    const { local, remote, remoteUser, remoteUrl } = await setup();
+    const names = [
+      '${CI_SECRET}',
+      'a$$b',
+      '$',
+      '$CI_SECRET',
+      `it's "q" #x: y`,
+      '- [x]: {y}',
+      'line\nbreak',
+      '東京🌈\u202e',
+      '##[error]x',
+      '::warning::y',
+      '? *a &b !c |d >e %f @g `h',
+      'null',
+    ];
+    for (const name of names) await remote.query(`CREATE TABLE ${id(name)} (id integer)`);
+    await remote.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${id(remoteUser.name)}`);
+    await linkByHand(local, remoteUrl, 'billing');
+    const secret = 'the-value-of-ci-secret';
+    const env = { LOCAL_URL: local.url, BILLING_URL: remoteUrl, CI_SECRET: secret };
+
+    // On a GitHub runner, as CI would run it: the output edge escapes what the runner would read as a command.
+    const exported = await runCli(['export', '-c', writeConfig(NO_LINKS)], { ...env, GITHUB_ACTIONS: 'true' });
+    expect(exported.code).toBe(0);
+    const file = writeConfig(exported.stdout);
+    const validate = await runCli(['validate', '-c', file], env);
+    expect(validate.stderr).toBe('');
+    expect(validate.code).toBe(0);
+
+    const plan = await runCli(['plan', '--adopt', '--json', '-c', file], env);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).not.toContain(secret);
+    const [change] = JSON.parse(plan.stdout).databases[0].changes;
+    expect(change).toMatchObject({ action: 'update', link: 'billing', adopt: true });
+    // Adopted as it is: no foreign table to create, drop or replace, so every name was read back exactly.
+    const kinds = change.operations.map((op: { kind: string }) => op.kind);
+    expect(kinds.filter((kind: string) => kind.includes('foreign_table'))).toStrictEqual([]);
+    expect((await runCli(['apply', '--adopt', '--auto-approve', '-c', file], env)).code).toBe(0);
+    await expectNoChanges((...args) => runCli([...args, '-c', file], env));
+    const tables = await local.query<{ name: string }>(
+      `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'billing'`,
+    );
+    expect(tables.map((t) => t.name).sort()).toStrictEqual([...names, 'invoices'].sort());
   });
 });

@@ -3,8 +3,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { createLinkedPair, createRole, urlFor } from '../support/databases.js';
+import { parse as parseYaml } from 'yaml';
+import { escapeText } from '../../src/render/escape.js';
+import { createLinkedPair, createRole, type TestDatabase, urlFor } from '../support/databases.js';
+import { workflowCommandsIn } from '../support/workflow-commands.js';
 
 const run = promisify(execFile);
 const BIN = resolve('bin/datalinks.js');
@@ -100,4 +104,109 @@ describe('datalinks in GitHub Actions', () => {
     expect(result.stdout + result.stderr).not.toContain('::');
     expect(readFileSync(ws.summary, 'utf8')).toBe('');
   });
+
+  it('prints no workflow command but its own annotations, in any format of any command, whatever the remote names', async () => {
+    const { local, remote } = await createLinkedPair();
+    const role = await createRole('gha');
+    // Each name tries a command in one syntax or the other, or around the runner's matching rules.
+    const tables = [
+      'a##[error]forged',
+      '##[add-mask]x',
+      '::warning::y',
+      '#\u200b#[error]zw',
+      'x\n##[error]nl',
+      '\u3000::error::sp',
+      '##[stop-commands]tok',
+    ];
+    const column = '##[set-output name=c;]v';
+    const gone = '##[error]gone';
+    const unreadable = '::error::unreadable';
+    const id = pg.escapeIdentifier;
+    for (const table of [...tables, gone, unreadable]) {
+      await remote.query(`CREATE TABLE ${id(table)} (id integer, ${id(column)} text, ${id('::stop-commands::tok')} integer)`);
+      if (table !== unreadable) await remote.query(`GRANT SELECT ON ${id(table)} TO ${id(role.name)}`);
+    }
+    const ws = workspace(`${LINKED}        exclude: ["##[error]no-such-table"]\n`);
+    const env = { ...ws.env, LOCAL_URL: local.url, CRM_URL: urlFor(remote.name, role) };
+    const run = async (...args: string[]) => {
+      const result = await datalinks(args, ws.dir, env);
+      expectOnlyOwnAnnotations(result, args);
+      return result;
+    };
+
+    expect((await run('validate')).code).toBe(0);
+    const text = await run('plan');
+    expect(text.stdout).toContain('foreign table crm.a#\\x23[error]forged (3 columns)');
+    const json = await run('plan', '--json');
+    const created = JSON.parse(json.stdout).databases[0].changes[0].operations.filter(
+      (op: { kind: string }) => op.kind === 'create_foreign_table',
+    );
+    expect(created.map((op: { table: { name: string } }) => op.table.name).sort()).toStrictEqual([...tables, gone, unreadable].sort());
+    expect(created[0].table.columns.map((c: { name: string }) => c.name)).toStrictEqual(['id', column, '::stop-commands::tok']);
+    const sql = await run('plan', '--sql');
+    await expectSqlNamesThemselves(sql.stdout, local, [...tables, gone, unreadable, column]);
+    const markdown = await run('plan', '--markdown', '--out', 'plan.json');
+    expect(markdown.stdout.startsWith('<!-- datalinks plan: datalinks.yaml -->\n')).toBe(true);
+    expect((await run('apply', 'plan.json')).code).toBe(0);
+    expect((await run('list')).stdout).toContain('==== crm');
+    expect(JSON.parse((await run('list', '--json')).stdout).databases[0].links[0].tables).toBe(9);
+    const exported = await run('export');
+    // The link is in the file: export keeps its filter, the value read back as written.
+    expect(parseYaml(exported.stdout).databases.main.links.crm.exclude).toStrictEqual(['##[error]no-such-table']);
+    const check = await run('check');
+    expect(check.stdout).toContain('✗ crm.::error::unreadable: ');
+    const checked = JSON.parse((await run('check', '--json')).stdout);
+    expect(checked.databases[0].links[0].unreadable_tables.map((t: { table: string }) => t.table)).toStrictEqual([unreadable]);
+
+    // A remote table dropped: its destroy is a ::warning annotation, the name in it escaped too.
+    await remote.query(`DROP TABLE ${id(gone)}`);
+    const destroy = await run('plan');
+    const warnings = workflowCommandsIn(destroy.stderr);
+    expect(warnings.map((w) => w.command)).toStrictEqual(['warning']);
+    expect(warnings[0]?.data).toBe('foreign table crm.#\\x23[error]gone will be dropped (no longer on the remote)');
+    expect((await run('apply', '--auto-approve')).code).toBe(0);
+
+    // Errors: a remote schema named like a command, and a database alias that is not in the file.
+    writeFileSync(join(ws.dir, 'datalinks.yaml'), `${LINKED}          schema: "::error::nope"\n`);
+    const broken = await run('plan', '--json');
+    expect(broken.code).toBe(1);
+    expect(workflowCommandsIn(broken.stderr).map((c) => c.command)).toStrictEqual(['error']);
+    expect(JSON.parse(broken.stdout).databases[0].errors[0].schema).toBe('::error::nope');
+    const unknown = await run('plan', '-d', '##[error]x');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('no database "#\\x23[error]x" in datalinks.yaml');
+  });
 });
+
+/**
+ * What a runner would do with `result`'s output: stdout holds no command at all; stderr only the
+ * ::error and ::warning annotations datalinks writes (their title starts `datalinks`).
+ */
+function expectOnlyOwnAnnotations(result: { stdout: string; stderr: string }, args: string[]) {
+  expect(workflowCommandsIn(result.stdout), `stdout of ${args.join(' ')}`).toStrictEqual([]);
+  for (const command of workflowCommandsIn(result.stderr)) {
+    expect(command.syntax, command.line).toBe('::');
+    expect(['error', 'warning'], command.line).toContain(command.command);
+    expect(command.properties.title, command.line).toMatch(/^datalinks/);
+  }
+}
+
+/**
+ * Every quoted name the output edge rewrote in `plan --sql` output reads, in PostgreSQL, as one of
+ * `names` as plan --sql shows it (a control character in a name is shown as `\n` text there, on a
+ * runner or not).
+ */
+async function expectSqlNamesThemselves(sql: string, database: TestDatabase, raw: string[]) {
+  const names = raw.map((name) => escapeText(name) as string);
+  const identifiers = [...sql.matchAll(/U&"(?:[^"]|"")*"/g)].map((m) => m[0]);
+  expect(identifiers.length).toBeGreaterThan(0);
+  for (const identifier of identifiers) {
+    const [row] = await database.query(`SELECT 1 AS ${identifier}`);
+    expect(names).toContain(Object.keys(row ?? {})[0]);
+  }
+  const literals = [...sql.matchAll(/\bE'(?:[^'\\]|''|\\.)*'/g)].map((m) => m[0]);
+  for (const literal of literals) {
+    const [row] = await database.query<{ value: string }>(`SELECT ${literal} AS value`);
+    expect(names).toContain(row?.value);
+  }
+}

@@ -76,8 +76,8 @@ describe('valid configuration files', () => {
   it('a database without links is kept, meaning every managed link there is destroyed', async () => {
     const result = await parseConfig(
       'inline.yaml',
-      Buffer.from('version: 1\ndatabases:\n  main:\n    url: ${DATABASE_URL}\n    links: {}\n  other:\n    url: ${DATABASE_URL}\n'),
-      ENV,
+      Buffer.from('version: 1\ndatabases:\n  main:\n    url: ${DATABASE_URL}\n    links: {}\n  other:\n    url: ${OTHER_URL}\n'),
+      { ...ENV, OTHER_URL: 'postgres://app@db.internal:5432/other' },
     );
     expect(result.ok && result.value.databases.map((db) => [db.alias, db.links.length])).toEqual([
       ['main', 0],

@@ -97,7 +97,9 @@ describe('planning a MySQL link', () => {
     const plan = planDatabase(database([mysqlLink()]), observed(catalog({ extension: null, available: true })));
     expect(plan.errors).toStrictEqual([]);
     expect(sql(plan)).toStrictEqual([
-      'CREATE EXTENSION IF NOT EXISTS mysql_fdw',
+      'CREATE SCHEMA "datalinks_ext"',
+      'GRANT USAGE ON SCHEMA "datalinks_ext" TO PUBLIC',
+      'CREATE EXTENSION IF NOT EXISTS mysql_fdw SCHEMA "datalinks_ext"',
       `CREATE SERVER "shop" FOREIGN DATA WRAPPER mysql_fdw OPTIONS ("character_set" 'utf8mb4', "host" 'mysql.internal', "port" '3307')`,
       `COMMENT ON SERVER "shop" IS 'datalinks:{"created_at":"2026-11-25T00:00:00.000Z","remote":"SHOP_URL"}'`,
       `CREATE USER MAPPING FOR "app" SERVER "shop" OPTIONS ("username" 'shop', "password" 'pw')`,

@@ -14,6 +14,14 @@ const NOTES: Record<PlanNote['code'], PlanNote> = {
   server_marked_by_other_role: { code: 'server_marked_by_other_role', link: null, server: 'old', owner: 'mallory' },
   remote_table_unreadable: { code: 'remote_table_unreadable', link: 'billing', user: 'bill', schema: 'public', table: 'Secret Table' },
   mapping_credentials_unreadable: { code: 'mapping_credentials_unreadable', link: 'billing', role: 'reader', reader: 'app' },
+  alias_unverified: { code: 'alias_unverified', link: null, alias: 'tenant_7', error: 'cannot connect to db7:5432/t7: connection refused' },
+  extension_schema_writable: {
+    code: 'extension_schema_writable',
+    link: null,
+    extension: 'postgres_fdw',
+    schema: 'public',
+    owner: 'mallory',
+  },
 };
 
 const column = {
@@ -50,6 +58,13 @@ const PROBLEMS: Record<ProblemCode, PlanProblem> = {
   password_required: { code: 'password_required', link: 'billing' },
   extension_unavailable: { code: 'extension_unavailable', link: null, extension: 'mysql_fdw', running: 150004 },
   extension_not_creatable: { code: 'extension_not_creatable', link: null, extension: 'postgres_fdw', database: 'app', role: 'app' },
+  extension_schema_untrusted: {
+    code: 'extension_schema_untrusted',
+    link: null,
+    extension: 'postgres_fdw',
+    schema: 'datalinks_ext',
+    owner: 'mallory',
+  },
   wrapper_usage_missing: { code: 'wrapper_usage_missing', link: null, wrapper: 'postgres_fdw', role: 'app' },
   create_schema_denied: { code: 'create_schema_denied', link: null, database: 'app', role: 'app' },
 };

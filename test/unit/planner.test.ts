@@ -1,10 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { parsePostgresUrl } from '../../src/config/parse-url.js';
 import { DEFAULT_IMPORT_OPTIONS, type DesiredDatabase, type DesiredLink } from '../../src/config/types.js';
-import type { Dependent, LocalCatalog, ObservedColumn, ObservedDatabase, RemoteColumn, RemoteTable } from '../../src/introspect/types.js';
-import { planChanges } from '../../src/plan/plan-changes.js';
+import type {
+  Dependent,
+  LocalCatalog,
+  LocalEnvironment,
+  ObservedColumn,
+  ObservedDatabase,
+  RemoteColumn,
+  RemoteTable,
+} from '../../src/introspect/types.js';
+import { planChanges, summarize } from '../../src/plan/plan-changes.js';
 import { planDatabase } from '../../src/plan/plan-database.js';
 import type { PlanProblem } from '../../src/plan/types.js';
+import { renderPlanText } from '../../src/render/plan-text.js';
+import { buildPlanView } from '../../src/render/plan-view.js';
 import { accessRemovedText, noteText, problemWords } from '../../src/render/plan-words.js';
 import { renderDatabaseSql } from '../../src/sql/render-sql.js';
 
@@ -169,7 +179,7 @@ describe('planDatabase', () => {
       `CREATE USER MAPPING FOR "app" SERVER "billing" OPTIONS ("user" 'bill', "password" 'pw')`,
       `CREATE SCHEMA "billing"`,
       `COMMENT ON SCHEMA "billing" IS 'datalinks:{"created_at":"2026-11-25T00:00:00.000Z","remote":"BILLING_URL"}'`,
-      `CREATE FOREIGN TABLE "billing"."invoices" (\n  "id" integer OPTIONS (column_name 'id') NOT NULL,\n  "note" text OPTIONS (column_name 'note') COLLATE "pg_catalog"."default"\n) SERVER "billing" OPTIONS (schema_name 'public', table_name 'invoices')`,
+      `CREATE FOREIGN TABLE "billing"."invoices" (\n  "id" integer OPTIONS (column_name 'id') NOT NULL,\n  "note" pg_catalog.text OPTIONS (column_name 'note') COLLATE "pg_catalog"."default"\n) SERVER "billing" OPTIONS (schema_name 'public', table_name 'invoices')`,
     ]);
   });
 
@@ -263,7 +273,7 @@ describe('planDatabase', () => {
     ]);
     const other = planDatabase(database([link()]), observed(local, [overId]));
     expect(sql(other)).toStrictEqual([
-      'ALTER FOREIGN TABLE "billing"."invoices" ALTER COLUMN "note" TYPE text COLLATE "pg_catalog"."default"',
+      'ALTER FOREIGN TABLE "billing"."invoices" ALTER COLUMN "note" TYPE pg_catalog.text COLLATE "pg_catalog"."default"',
     ]);
   });
 
@@ -305,7 +315,7 @@ describe('planDatabase', () => {
     const plan = planDatabase(database([link()]), observed(linked(), [swapped]));
     expect(sql(plan)).toStrictEqual([
       'ALTER FOREIGN TABLE "billing"."invoices" DROP COLUMN "note"',
-      `ALTER FOREIGN TABLE "billing"."invoices" ADD COLUMN "memo" text OPTIONS (column_name 'memo') COLLATE "pg_catalog"."default"`,
+      `ALTER FOREIGN TABLE "billing"."invoices" ADD COLUMN "memo" pg_catalog.text OPTIONS (column_name 'memo') COLLATE "pg_catalog"."default"`,
     ]);
   });
 
@@ -346,7 +356,7 @@ describe('planDatabase', () => {
       observed(local, [c]),
     );
     expect(sql(off)).toStrictEqual([
-      'ALTER FOREIGN TABLE "billing"."invoices" ALTER COLUMN "note" TYPE text COLLATE "pg_catalog"."default"',
+      'ALTER FOREIGN TABLE "billing"."invoices" ALTER COLUMN "note" TYPE pg_catalog.text COLLATE "pg_catalog"."default"',
     ]);
   });
 
@@ -463,7 +473,7 @@ describe('planDatabase', () => {
       ...observed(catalog(), [odd]),
     });
     expect(sql(plan).at(-1)).toBe(
-      `CREATE FOREIGN TABLE "billing"."it's ""odd""; DROP" (\n  "a""b" text OPTIONS (column_name 'a"b') COLLATE "pg_catalog"."default"\n) SERVER "billing" OPTIONS (schema_name 'o''brien', table_name 'it''s "odd"; DROP')`,
+      `CREATE FOREIGN TABLE "billing"."it's ""odd""; DROP" (\n  "a""b" pg_catalog.text OPTIONS (column_name 'a"b') COLLATE "pg_catalog"."default"\n) SERVER "billing" OPTIONS (schema_name 'o''brien', table_name 'it''s "odd"; DROP')`,
     );
   });
 
@@ -514,8 +524,66 @@ describe('planDatabase', () => {
     expect(plan.errors.map((e) => e.code)).toStrictEqual(['extension_not_creatable']);
     local.environment.isSuperuser = true;
     expect(planDatabase(database([link()]), observed(local)).preamble).toStrictEqual([
-      { kind: 'create_extension', extension: 'postgres_fdw' },
+      { kind: 'create_extension_schema', schema: 'datalinks_ext' },
+      { kind: 'create_extension', extension: 'postgres_fdw', schema: 'datalinks_ext' },
     ]);
+  });
+
+  describe('the schema a new extension goes to', () => {
+    const missing = (extensionSchemas: LocalEnvironment['extensionSchemas']) => {
+      const local = catalog();
+      Object.assign(local.environment, { fdwExtension: null, fdwUsage: null, isSuperuser: true, extensionSchemas });
+      return planDatabase(database([link()]), observed(local));
+    };
+
+    it('is public when only this role and superusers may create objects in it', () => {
+      const plan = missing({ public: { owner: 'postgres', trusted: true } });
+      expect(plan.preamble).toStrictEqual([{ kind: 'create_extension', extension: 'postgres_fdw', schema: 'public' }]);
+      expect(sql(plan)[0]).toBe('CREATE EXTENSION IF NOT EXISTS postgres_fdw SCHEMA "public"');
+    });
+
+    it('is datalinks_ext, made by the plan and usable by all, when another role may create objects in public', () => {
+      const plan = missing({ public: { owner: 'pg_database_owner', trusted: false } });
+      expect(plan.errors).toStrictEqual([]);
+      expect(sql(plan).slice(0, 3)).toStrictEqual([
+        'CREATE SCHEMA "datalinks_ext"',
+        'GRANT USAGE ON SCHEMA "datalinks_ext" TO PUBLIC',
+        'CREATE EXTENSION IF NOT EXISTS postgres_fdw SCHEMA "datalinks_ext"',
+      ]);
+      expect(renderPlanText(buildPlanView({ databases: [plan], summary: summarize([plan]) }))).toContain(
+        '+ schema datalinks_ext for extensions (owned by the applying role; no other role may create objects in it)',
+      );
+    });
+
+    it('is an existing datalinks_ext that only this role and superusers may create objects in, not made again', () => {
+      const plan = missing({ public: { owner: 'app', trusted: false }, datalinks_ext: { owner: 'app', trusted: true } });
+      expect(plan.preamble).toStrictEqual([{ kind: 'create_extension', extension: 'postgres_fdw', schema: 'datalinks_ext' }]);
+    });
+
+    it('is an error, naming the schema and its owner, when datalinks_ext exists and another role may create objects in it', () => {
+      const plan = missing({ public: { owner: 'app', trusted: false }, datalinks_ext: { owner: 'mallory', trusted: false } });
+      expect(plan.preamble).toStrictEqual([]);
+      expect(plan.errors).toStrictEqual([
+        { code: 'extension_schema_untrusted', link: null, extension: 'postgres_fdw', schema: 'datalinks_ext', owner: 'mallory' },
+      ]);
+    });
+
+    it('notes an installed extension in a schema others may create objects in, and changes nothing for it', () => {
+      const local = catalog();
+      local.environment.wrappers = { postgres_fdw: { extension: '1.1', available: true, usage: true, schema: 'public' } };
+      local.environment.extensionSchemas = { public: { owner: 'mallory', trusted: false } };
+      const plan = planDatabase(database([link()]), observed(local));
+      expect(plan.preamble).toStrictEqual([]);
+      expect(plan.notes).toContainEqual({
+        code: 'extension_schema_writable',
+        link: null,
+        extension: 'postgres_fdw',
+        schema: 'public',
+        owner: 'mallory',
+      });
+      local.environment.extensionSchemas = { public: { owner: 'postgres', trusted: true } };
+      expect(planDatabase(database([link()]), observed(local)).notes.map((n) => n.code)).not.toContain('extension_schema_writable');
+    });
   });
 
   it('refuses two aliases that reach the same database', () => {
@@ -530,6 +598,30 @@ describe('planDatabase', () => {
       ['databases "again" and "main" in the file are the same database'],
     ]);
     expect(plan.summary).toStrictEqual({ create: 0, update: 0, destroy: 0 });
+  });
+
+  it('refuses a database that an alias not selected with -d reaches: nothing of what that alias declares is destroyed', () => {
+    // "other" is selected and declares no links; "main" (not selected) made billing in the same database.
+    const other = { ...database([]), alias: 'other' };
+    const otherAliases = { identities: new Map([['2026-01-01 5432 16384', ['main']]]), unread: [] };
+    const plan = planDatabase(other, { ...observed(linked()), alias: 'other' }, { otherAliases });
+    expect(said(plan.errors).map((e) => e.message)).toStrictEqual(['databases "other" and "main" in the file are the same database']);
+    expect(plan.changes).toStrictEqual([]);
+    // The same database on its own: billing is destroyed (the control).
+    expect(planDatabase(other, { ...observed(linked()), alias: 'other' }).changes.map((c) => c.action)).toStrictEqual(['destroy']);
+  });
+
+  it('plans a database no unselected alias reaches, with a note for each one that could not be reached', () => {
+    const otherAliases = {
+      identities: new Map([['2026-01-01 5432 99999', ['tenant_2']]]),
+      unread: [{ alias: 'tenant_7', error: 'cannot connect to db7:5432/t7: connection refused' }],
+    };
+    const plan = planDatabase(database([link()]), observed(catalog()), { otherAliases });
+    expect(plan.errors).toStrictEqual([]);
+    expect(plan.changes.map((c) => c.action)).toStrictEqual(['create']);
+    expect(plan.notes.map(noteText)).toStrictEqual([
+      'database "tenant_7" of the file could not be reached to check that it is not this same database under another alias (cannot connect to db7:5432/t7: connection refused); if it is, this plan would destroy the links it declares',
+    ]);
   });
 
   it('refuses a server option the connected PostgreSQL does not know', () => {

@@ -4,6 +4,7 @@ import { parsePostgresUrl } from '../../src/config/parse-url.js';
 import { suggestNearest } from '../../src/config/suggest.js';
 import { columnNameOption, parseOptions, parseTextArray } from '../../src/introspect/options.js';
 import { redactUrls } from '../../src/secrets.js';
+import { catalogQualifiedType } from '../../src/sql/quote.js';
 
 describe('parseOptions', () => {
   it('splits catalog options at the first = only', () => {
@@ -91,5 +92,43 @@ describe('columnNameOption', () => {
     expect(columnNameOption('{"column_name=a, b"}')).toBe('a, b');
     expect(columnNameOption('{x=1,column_name=y}')).toBe('y');
     expect(columnNameOption('{x=1}')).toBeNull();
+  });
+});
+
+describe('catalogQualifiedType', () => {
+  it('qualifies the catalog types format_type() prints bare, arrays and quoted names included', () => {
+    expect(catalogQualifiedType('text')).toBe('pg_catalog.text');
+    expect(catalogQualifiedType('date')).toBe('pg_catalog.date');
+    expect(catalogQualifiedType('text[]')).toBe('pg_catalog.text[]');
+    expect(catalogQualifiedType('"char"')).toBe('pg_catalog."char"');
+    expect(catalogQualifiedType('"bit"')).toBe('pg_catalog."bit"');
+    expect(catalogQualifiedType('bpchar')).toBe('pg_catalog.bpchar');
+    expect(catalogQualifiedType('timestamptz')).toBe('pg_catalog.timestamptz');
+  });
+
+  it("leaves the grammar's own spellings and names format_type() already qualified as they are", () => {
+    for (const type of [
+      'integer',
+      'integer[]',
+      'character varying(10)',
+      'character(3)[]',
+      'numeric(10,2)',
+      'timestamp(3) with time zone',
+      'time without time zone',
+      'interval year to month',
+      'double precision',
+      'bit varying(5)',
+      'boolean',
+      'public.citext',
+      '"My Schema"."odd.type"[]',
+      'extensions.vector(3)',
+    ]) {
+      expect(catalogQualifiedType(type)).toBe(type);
+    }
+  });
+
+  it('qualifies a bare name that only starts like a grammar spelling', () => {
+    expect(catalogQualifiedType('intervals')).toBe('pg_catalog.intervals');
+    expect(catalogQualifiedType('"time"')).toBe('pg_catalog."time"');
   });
 });

@@ -31,7 +31,7 @@ export const mysqlWrapper: Wrapper = {
   tableOptions: (remoteSchema, remoteTable) => ({ dbname: remoteSchema, table_name: remoteTable }),
   remoteTableOf: (table) => ({ schema: table.options.dbname ?? '', table: table.options.table_name ?? table.name }),
   columnNameOption: false,
-  probeTable: { columns: 'SCHEMA_NAME text', options: { dbname: 'information_schema', table_name: 'SCHEMATA' } },
+  probeTable: { columns: 'SCHEMA_NAME pg_catalog.text', options: { dbname: 'information_schema', table_name: 'SCHEMATA' } },
   serverConnection: {
     // mysql_fdw (2.8 to 2.9.x, connection.c) calls the MySQL client's blocking mysql_real_connect and
     // reads with no timeout option set: neither a cancel nor pg_terminate_backend interrupts them.
