@@ -15,11 +15,14 @@ export function remoteReacher(database: DesiredDatabase, options: ConnectOptions
     const target = link.remote.target;
     let result = reached.get(target.url);
     if (!result) {
+      // A remote that answers and refuses the file's credentials is reachable: the probe says what the link's own do.
       result = reachRemote(target, { connectTimeoutMs: options.connectTimeoutMs, signal: options.signal }).then(
         () => null,
         (error) =>
           error instanceof ConnectionFailed
-            ? `datalinks could not reach the remote ${error.where} itself: ${error.reason}`
+            ? error.answered
+              ? null
+              : `datalinks could not reach the remote ${error.where} itself: ${error.reason}`
             : `datalinks could not reach the remote itself: ${messageOf(error)}`,
       );
       reached.set(target.url, result);

@@ -32,6 +32,8 @@ export class ConnectionFailed extends UserError {
     readonly where: string,
     readonly reason: string,
     readonly hint?: string,
+    /** The server answered, and refused (credentials, a missing database, a setting): it is up and reachable. */
+    readonly answered = false,
   ) {
     super('connection_failed', `cannot connect to ${where}: ${reason}`, hint ? [hint] : []);
   }
@@ -99,7 +101,8 @@ export async function connect(target: ConnectionTarget, options: ConnectOptions)
         stalledHint(where, '--connect-timeout'),
       );
     }
-    throw new ConnectionFailed(where, connectReason(error, options.connectTimeoutMs), connectHint(error));
+    const answered = sqlstateOf(error) !== undefined || error instanceof UserError;
+    throw new ConnectionFailed(where, connectReason(error, options.connectTimeoutMs), connectHint(error), answered);
   }
   queries.setDeadline(statementTimeoutMs + options.connectTimeoutMs);
   return client;

@@ -100,40 +100,36 @@ function codeOf(error: unknown): string | undefined {
 /** The user-facing reason a MySQL connection failed: host and port always, the server's own words where it gave some. */
 function connectionFailure(error: unknown, where: string, target: ConnectionTarget, timeoutMs: number): ConnectionFailed {
   const code = codeOf(error);
+  // An error packet from MySQL (it carries an SQLSTATE): the server answered, and refused.
+  const answered = typeof (error as { sqlState?: unknown } | null)?.sqlState === 'string';
   const serverMessage = error instanceof Error ? error.message : String(error);
   const user = target.user ?? '(no user)';
+  const failure = (reason: string, hint?: string) => new ConnectionFailed(where, reason, hint, answered);
   switch (code) {
     case MYSQL_ERROR.accessDenied:
-      return new ConnectionFailed(
-        where,
+      return failure(
         `MySQL refused user "${user}": ${serverMessage}`,
         'check the user name and password in the remote URL, and that the user may connect from this host (MySQL matches user@host)',
       );
     case MYSQL_ERROR.unknownDatabase:
-      return new ConnectionFailed(
-        where,
+      return failure(
         `database "${target.dbname}" does not exist on the remote`,
         'fix the database name in the remote URL, or create it on the remote',
       );
     case MYSQL_ERROR.databaseAccessDenied:
-      return new ConnectionFailed(
-        where,
+      return failure(
         // MySQL answers a user without rights on a database the same whether or not it exists.
         `database "${target.dbname}" does not exist on the remote, or user "${user}" may not use it`,
         `fix the database name in the remote URL, or on the remote: GRANT SELECT ON \`${target.dbname}\`.* TO '${user}'@'%';`,
       );
     case 'ECONNREFUSED':
-      return new ConnectionFailed(where, 'connection refused', 'is MySQL running there and listening on that port (and on that address)?');
+      return failure('connection refused', 'is MySQL running there and listening on that port (and on that address)?');
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return new ConnectionFailed(where, 'host name not found', 'check the host in the remote URL');
+      return failure('host name not found', 'check the host in the remote URL');
     case 'ETIMEDOUT':
-      return new ConnectionFailed(
-        where,
-        `no answer within ${Math.round(timeoutMs / 1000)}s`,
-        'check the host, port and firewall, or raise --connect-timeout',
-      );
+      return failure(`no answer within ${Math.round(timeoutMs / 1000)}s`, 'check the host, port and firewall, or raise --connect-timeout');
     default:
-      return new ConnectionFailed(where, code ? `${serverMessage} (${code})` : serverMessage);
+      return failure(code ? `${serverMessage} (${code})` : serverMessage);
   }
 }
