@@ -1,10 +1,14 @@
 import pg from 'pg';
+import { endSession } from '../check/end-session.js';
 import { probeLinks } from '../check/probe-link.js';
+import { remoteReacher } from '../check/remote-reacher.js';
 import type { LinkHealth, ProbeFailureCode } from '../check/types.js';
 import type { DesiredDatabase } from '../config/types.js';
 import { ConnectionFailed, type ConnectOptions, closeQuietly, connect, NoAnswer } from '../db/connect.js';
 import { executeStatements } from '../db/execute.js';
+import { interruptOf } from '../db/interrupts.js';
 import { sqlstateOf } from '../db/sqlstate.js';
+import { WATCH_CLIENT_SQL } from '../db/watch-client.js';
 import { messageOf, UserError } from '../errors.js';
 import { localFailure, observeDatabase, observeDatabaseStandalone, type RemoteReader } from '../introspect/observe.js';
 import type { ObservedDatabase, RemoteSchema } from '../introspect/types.js';
@@ -49,12 +53,12 @@ export async function applyDatabase(
   const outcome = outcomeFor(database.alias, Date.now());
   const refusal = refusalBeforeApply(shown, options.allowDependentDrops);
   if (refusal) return outcome(refusal);
-  if (options.signal?.aborted) return outcome({ code: 'interrupted' });
+  if (options.signal?.aborted) return outcome({ code: 'interrupted', by: interruptOf(options.signal) });
 
   // The remotes are read first, outside any transaction: a remote that is slow or stalls cannot keep
   // the local transaction open, idle, holding the apply lock (every wait is bounded anyway).
   const remoteSchemas = await remotes.schemasFor(database);
-  if (options.signal?.aborted) return outcome({ code: 'interrupted' });
+  if (options.signal?.aborted) return outcome({ code: 'interrupted', by: interruptOf(options.signal) });
   for (const link of database.links) {
     const remote = remoteSchemas[link.name];
     if (remote && !remote.ok) return outcome({ code: 'remote_unreadable', link: link.name, remote });
@@ -115,17 +119,49 @@ function outcomeFor(alias: string, started: number): Outcome {
   return (reason, statements) => outcomeOf(alias, started, reason, statements);
 }
 
+type Decide = (observed: ObservedDatabase, replanned: DatabasePlan) => Refusal | Extract<OutcomeReason, { code: 'stale' }> | null;
+
+/** The apply's local session: its client, its backend's pid, and whether a statement is stuck on it. */
+interface Session {
+  client?: pg.Client;
+  pid: number | null;
+  /** A link's proof did not return (the server could not interrupt it): no ROLLBACK can pass it. */
+  stuck: boolean;
+}
+
 /**
- * One transaction: take the apply lock, re-read the local catalogs under it, plan, ask `decide`
- * whether to go on (a refusal rolls back), run the statements, prove the links, commit. Any error
- * rolls back; `onFailure` is told of an error that came before planning.
+ * One transaction (see runTransaction), then its session is closed; a session that could not be
+ * closed politely (a statement the server could not interrupt) is ended from another connection, or
+ * named in the outcome as left running, never reported as rolled back.
  */
 async function applyUnderLock(
   database: DesiredDatabase,
   remoteSchemas: Record<string, RemoteSchema>,
   options: ApplyOptions,
   outcome: Outcome,
-  decide: (observed: ObservedDatabase, replanned: DatabasePlan) => Refusal | Extract<OutcomeReason, { code: 'stale' }> | null,
+  decide: Decide,
+  onFailure?: (error: unknown) => void,
+): Promise<DatabaseOutcome> {
+  const session: Session = { pid: null, stuck: false };
+  const result = await runTransaction(session, database, remoteSchemas, options, outcome, decide, onFailure);
+  const ended = await closeQuietly(session.client);
+  if (ended || session.pid === null) return result;
+  const left = await endSession(database.target, session.pid, options);
+  return left ? { ...result, left } : result;
+}
+
+/**
+ * One transaction: take the apply lock, re-read the local catalogs under it, plan, ask `decide`
+ * whether to go on (a refusal rolls back), run the statements, prove the links, commit. Any error
+ * rolls back; `onFailure` is told of an error that came before planning. The caller closes the session.
+ */
+async function runTransaction(
+  session: Session,
+  database: DesiredDatabase,
+  remoteSchemas: Record<string, RemoteSchema>,
+  options: ApplyOptions,
+  outcome: Outcome,
+  decide: Decide,
   onFailure?: (error: unknown) => void,
 ): Promise<DatabaseOutcome> {
   let client: pg.Client | undefined;
@@ -138,12 +174,15 @@ async function applyUnderLock(
     // Ctrl-C (options.signal) makes the connection send PostgreSQL a cancel request for the running
     // statement (a lock wait included); the statement then fails here and the transaction rolls back.
     client = await connect(database.target, options);
+    session.client = client;
     await client.query('BEGIN');
-    await client.query(
+    const set = await client.query<{ pid: number }>(
       `SELECT pg_catalog.set_config('lock_timeout', $1, true), pg_catalog.set_config('statement_timeout', $2, true),
-              pg_catalog.set_config('idle_in_transaction_session_timeout', $2, true)`,
+              pg_catalog.set_config('idle_in_transaction_session_timeout', $2, true), ${WATCH_CLIENT_SQL},
+              pg_catalog.pg_backend_pid() AS pid`,
       [options.lockTimeout, options.statementTimeout],
     );
+    session.pid = set.rows[0]?.pid ?? null;
     if (!(await takeApplyLock(client))) {
       await rollback(client);
       return outcome({ code: 'lock_timeout', waited: options.lockTimeout });
@@ -179,19 +218,20 @@ async function applyUnderLock(
       },
     );
     if (options.signal?.aborted) throw new Interrupted();
-    const broken = options.verifyTimeoutMs === null ? [] : await verifyLinks(client, database, replanned, options.verifyTimeoutMs);
+    const broken = options.verifyTimeoutMs === null ? [] : await verifyLinks(client, database, replanned, options.verifyTimeoutMs, options);
+    session.stuck = broken.some((health) => health.failure?.code === 'stalled');
     // Ctrl-C during the proof cancels it, which would otherwise read as a link that does not work.
     if (options.signal?.aborted) throw new Interrupted();
     if (broken.length > 0) {
-      await rollback(client);
+      if (!session.stuck) await rollback(client);
       return outcome({ code: 'link_unusable', links: broken });
     }
     await client.query('COMMIT');
     return outcome({ code: 'applied' }, statements.length);
   } catch (error) {
-    await rollback(client);
+    if (!session.stuck) await rollback(client);
     if (!planned) onFailure?.(error);
-    if (error instanceof Interrupted || options.signal?.aborted) return outcome({ code: 'interrupted' });
+    if (error instanceof Interrupted || options.signal?.aborted) return outcome({ code: 'interrupted', by: interruptOf(options.signal) });
     if (error instanceof ConnectionFailed) {
       return outcome({ code: 'connect_failed', where: error.where, reason: error.reason, hint: error.hint ?? null });
     }
@@ -209,8 +249,6 @@ async function applyUnderLock(
       serverHint: server?.hint ?? null,
       statement,
     });
-  } finally {
-    await closeQuietly(client);
   }
 }
 
@@ -240,7 +278,13 @@ const BROKEN: ReadonlySet<ProbeFailureCode> = new Set([
  * route or negotiate TLS differently. Tables the remote role cannot read are the plan's warning, not a
  * reason to roll back.
  */
-async function verifyLinks(client: pg.Client, database: DesiredDatabase, plan: DatabasePlan, timeoutMs: number): Promise<LinkHealth[]> {
+async function verifyLinks(
+  client: pg.Client,
+  database: DesiredDatabase,
+  plan: DatabasePlan,
+  timeoutMs: number,
+  options: ConnectOptions,
+): Promise<LinkHealth[]> {
   const changed = new Set(plan.changes.filter((change) => change.action !== 'destroy').map((change) => change.link));
   // One link per remote connection: links with the same URL and server options connect alike, and
   // each probed link holds its own connection from the local server to the remote until COMMIT
@@ -252,7 +296,13 @@ async function verifyLinks(client: pg.Client, database: DesiredDatabase, plan: D
     const key = JSON.stringify([link.remote.target.url, link.serverOptions]);
     if (!byConnection.has(key)) byConnection.set(key, link.name);
   }
-  const health = await probeLinks(client, [...byConnection.values()], { statementTimeoutMs: timeoutMs });
+  // The remotes were read before the transaction; one whose wrapper the server cannot interrupt while
+  // it connects is reached again now, just before the server is asked to connect to it.
+  const health = await probeLinks(client, [...byConnection.values()], {
+    statementTimeoutMs: timeoutMs,
+    signal: options.signal,
+    reach: remoteReacher(database, options),
+  });
   return health.filter((h) => h.failure && BROKEN.has(h.failure.code));
 }
 

@@ -1,4 +1,6 @@
+import type { LeftSession } from '../check/end-session.js';
 import type { LinkHealth } from '../check/types.js';
+import type { InterruptSignal } from '../db/interrupts.js';
 import type { RemoteFailure } from '../introspect/types.js';
 import type { Refusal } from '../plan/apply-decisions.js';
 import type { PlanProblem } from '../plan/types.js';
@@ -13,8 +15,8 @@ export type OutcomeReason =
   | Refusal
   /** The plan made again under the lock is not the one shown or saved; `problem`: the new plan's first error. */
   | { code: 'stale'; savedPlan: boolean; problem: PlanProblem | null }
-  /** Ctrl-C: rolled back. */
-  | { code: 'interrupted' }
+  /** A signal (Ctrl-C, SIGTERM, SIGHUP; null: another abort): rolled back. */
+  | { code: 'interrupted'; by: InterruptSignal | null }
   /** A link's remote could not be read again before the transaction. */
   | { code: 'remote_unreadable'; link: string; remote: RemoteFailure }
   /** Another apply held the database's apply lock for all of `waited` (--lock-timeout). */
@@ -63,6 +65,11 @@ export type DatabaseOutcome = OutcomeReason & {
   status: ApplyStatus;
   statements: number;
   elapsedMs: number;
+  /**
+   * The apply's session, when it could not be ended (a link's proof the server could not interrupt):
+   * its transaction was not committed and never will be, but it is still open, with its locks.
+   */
+  left?: LeftSession;
 };
 
 /** The database was not reconciled: an error, or a refusal (stale plan, dependents, plan errors). */

@@ -2,6 +2,7 @@ import { describeTarget } from '../config/parse-url.js';
 import type { DesiredState } from '../config/types.js';
 import type { LinkChange, Plan, PlanProblem } from '../plan/types.js';
 import type { DatabaseHealth } from './check-database.js';
+import type { LeftSession } from './end-session.js';
 import type { LinkHealth, LinkRowsNotRead, LinkState, RowsNotRead } from './types.js';
 
 export interface LinkCheck {
@@ -25,6 +26,8 @@ export interface DatabaseCheck {
   /** The database could not be checked at all. */
   error: { message: string; hint?: string } | null;
   links: LinkCheck[];
+  /** The check's own session, when it could not be ended (a probe the server could not interrupt). */
+  left: LeftSession | null;
 }
 
 export interface CheckReport {
@@ -52,7 +55,7 @@ export function buildCheckReport(
   const databases = desired.databases.map((database): DatabaseCheck => {
     const health = probed.find((p) => p.alias === database.alias);
     const planned = plan.databases.find((p) => p.alias === database.alias);
-    const base = { alias: database.alias, target: describeTarget(database.target) };
+    const base = { alias: database.alias, target: describeTarget(database.target), left: health?.left ?? null };
     if (!health?.ok) {
       return { ...base, error: health ? { message: health.error, hint: health.hint } : { message: 'not checked' }, links: [] };
     }

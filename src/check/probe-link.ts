@@ -22,22 +22,30 @@ import type { LinkHealth, LinkTarget, ProbeFailure, ProbeFailureCode, Unreadable
  *   await closeLinkConnections(client);   // after the transaction: postgres_fdw keeps connections open
  *
  * A failed probe never throws: it is a LinkHealth with a state and the server's message. Only an
- * unusable session (the client's own connection dropped) throws. If a link's probe does not return
- * within the statement timeout plus a margin (PostgreSQL 14 and 15 cannot interrupt postgres_fdw's
- * connect), that link is `stalled`, the others are `not_checked`, and the caller must close the client.
+ * unusable session (the client's own connection dropped) or `signal` throws. If a link's probe does
+ * not return within the statement timeout plus a margin (a wrapper whose connection attempt or reads
+ * the server cannot interrupt: mysql_fdw, postgres_fdw's connect before PostgreSQL 16), that link is
+ * `stalled`, the others are `not_checked`, and the session is stuck in that statement: the caller must
+ * abandon the client (no ROLLBACK can pass the stuck statement) and make sure the session ends.
  */
 export interface ProbeOptions {
   /** statement_timeout for each probe statement, set locally in the link's savepoint. */
   statementTimeoutMs?: number;
   /** Foreign tables read per statement; a failing batch is retried table by table to name the culprit. */
   tableBatch?: number;
+  /** Stops the probes: no statement is sent after it is aborted (the running one is cancelled by the connection). */
+  signal?: AbortSignal;
+  /**
+   * Proves from datalinks' own side that a link's remote answers, before the local server is asked to
+   * connect through a wrapper whose connection attempt it could not interrupt; resolves the reason when
+   * it does not. Without it such a link is probed anyway.
+   */
+  reach?: (link: string) => Promise<string | null>;
 }
 
 /** Gives the local server this long beyond the statement timeout before the client stops waiting. */
 const CLIENT_MARGIN_MS = 3000;
 const DEFAULT_TABLE_BATCH = 50;
-/** The first PostgreSQL whose postgres_fdw connect answers interrupts (statement_timeout). */
-const INTERRUPTIBLE_CONNECT_SINCE = 160000;
 const PROBE_TABLE = 'pg_temp.datalinks_probe';
 
 const LINKS_QUERY = `
@@ -105,12 +113,17 @@ interface LinkedTable {
 /** The probe's own client-side timeout fired: the session is in an unknown state. */
 class ProbeStalled extends Error {}
 
+/** The probe was told to stop (its signal). */
+class ProbeInterrupted extends Error {}
+
 /** Probes each link (by server name) inside the caller's open transaction; see the module comment. */
 export async function probeLinks(client: pg.Client, links: readonly string[], options: ProbeOptions = {}): Promise<LinkHealth[]> {
   if (links.length === 0) return [];
   const timeoutMs = options.statementTimeoutMs ?? null;
-  const run = <R extends pg.QueryResultRow>(text: string, values: unknown[] = []) =>
-    query<R>(client, text, values, timeoutMs === null ? null : timeoutMs + CLIENT_MARGIN_MS);
+  const run = <R extends pg.QueryResultRow>(text: string, values: unknown[] = []) => {
+    if (options.signal?.aborted) return Promise.reject(new ProbeInterrupted());
+    return query<R>(client, text, values, timeoutMs === null ? null : timeoutMs + CLIENT_MARGIN_MS);
+  };
   const rows = (await client.query<LinkRow>(LINKS_QUERY, [[...links]])).rows;
   const results: LinkHealth[] = [];
   let stalledAt: string | null = null;
@@ -159,13 +172,20 @@ async function probeOne(row: LinkRow, run: Run, options: ProbeOptions): Promise<
   if (!row.has_mapping) return missing('user_mapping_missing', `no user mapping for the connecting role (or PUBLIC) on "${row.link}"`);
 
   const tables = linkedTables(row, wrapper);
+  // The server cannot interrupt this wrapper's connection attempt: datalinks reaches the remote first.
+  if (!connectIsBounded(row, wrapper, options.statementTimeoutMs) && options.reach) {
+    const unreached = await options.reach(row.link);
+    if (unreached !== null) {
+      return { ...health, state: 'unreachable', failure: { code: 'not_reached', sqlstate: null, message: unreached, detail: null } };
+    }
+  }
   await run('SAVEPOINT datalinks_probe');
-  let stalled = false;
+  let stuck = false;
   try {
     if (options.statementTimeoutMs !== undefined) {
       await run(`SELECT pg_catalog.set_config('statement_timeout', $1, true)`, [`${options.statementTimeoutMs}ms`]);
     }
-    if (options.statementTimeoutMs !== undefined) await boundConnect(row, options.statementTimeoutMs, run);
+    if (options.statementTimeoutMs !== undefined) await boundConnect(row, wrapper, options.statementTimeoutMs, run);
     const connected = wrapper.probeTable
       ? await connectWithoutSettings(row.link, tables[0], wrapper.probeTable, run)
       : await connectThroughLink(row.link, tables[0], run);
@@ -179,11 +199,11 @@ async function probeOne(row: LinkRow, run: Run, options: ProbeOptions): Promise<
       unreadable,
     };
   } catch (error) {
-    stalled = error instanceof ProbeStalled;
+    stuck = error instanceof ProbeStalled || error instanceof ProbeInterrupted;
     throw error;
   } finally {
     // Always undone: the temporary table, the timeout, and whatever the probe left in the remote's transaction.
-    if (!stalled) {
+    if (!stuck) {
       await run('ROLLBACK TO SAVEPOINT datalinks_probe');
       await run('RELEASE SAVEPOINT datalinks_probe');
     }
@@ -191,15 +211,30 @@ async function probeOne(row: LinkRow, run: Run, options: ProbeOptions): Promise<
 }
 
 /**
- * PostgreSQL 14 and 15 cannot interrupt postgres_fdw while it connects, so statement_timeout does not
- * bound a remote that drops packets or never answers. There, a server without connect_timeout gets
- * one for the probe (ALTER SERVER inside the link's savepoint, rolled back with it) when the
- * connecting role owns it; otherwise the client-side timeout is the bound.
+ * Whether the local server gives up connecting through the link by itself: its wrapper's connection
+ * attempt answers interrupts on this PostgreSQL (statement_timeout), or the server has the wrapper's
+ * connect timeout option, or the probe can give it one (boundConnect).
  */
-async function boundConnect(row: LinkRow, statementTimeoutMs: number, run: Run): Promise<void> {
-  if (row.local_version_num >= INTERRUPTIBLE_CONNECT_SINCE || !row.owned || 'connect_timeout' in parseOptions(row.options)) return;
+function connectIsBounded(row: LinkRow, wrapper: Wrapper, statementTimeoutMs: number | undefined): boolean {
+  const { interruptibleConnectSince, connectTimeout } = wrapper.serverConnection;
+  if (interruptibleConnectSince !== null && row.local_version_num >= interruptibleConnectSince) return true;
+  if (connectTimeout === null) return false;
+  return connectTimeout.option in parseOptions(row.options) || (row.owned && statementTimeoutMs !== undefined);
+}
+
+/**
+ * Where the server cannot interrupt the wrapper while it connects (postgres_fdw before PostgreSQL 16),
+ * statement_timeout does not bound a remote that drops packets or never answers. There, a server
+ * without the wrapper's connect timeout option gets one for the probe (ALTER SERVER inside the link's
+ * savepoint, rolled back with it) when the connecting role owns it. A wrapper without such an option
+ * (mysql_fdw) is never sent one: it would refuse it.
+ */
+async function boundConnect(row: LinkRow, wrapper: Wrapper, statementTimeoutMs: number, run: Run): Promise<void> {
+  const { interruptibleConnectSince, connectTimeout } = wrapper.serverConnection;
+  if (interruptibleConnectSince !== null && row.local_version_num >= interruptibleConnectSince) return;
+  if (connectTimeout === null || !row.owned || connectTimeout.option in parseOptions(row.options)) return;
   const seconds = String(Math.max(2, Math.ceil(statementTimeoutMs / 1000)));
-  const failure = await attempt(run, `ALTER SERVER ${ident(row.link)} OPTIONS (ADD connect_timeout ${literal(seconds)})`);
+  const failure = await attempt(run, `ALTER SERVER ${ident(row.link)} OPTIONS (ADD ${ident(connectTimeout.option)} ${literal(seconds)})`);
   if (failure instanceof ProbeStalled) throw failure;
 }
 
@@ -222,7 +257,7 @@ async function connectThroughLink(
       `CREATE FOREIGN TABLE ${PROBE_TABLE} (name pg_catalog.text, setting pg_catalog.text) SERVER ${ident(link)} OPTIONS (schema_name 'pg_catalog', table_name 'pg_settings')`,
     );
   } catch (error) {
-    if (error instanceof ProbeStalled) throw error;
+    if (error instanceof ProbeStalled || error instanceof ProbeInterrupted) throw error;
     await run('ROLLBACK TO SAVEPOINT datalinks_probe_table');
     if (!firstTable) return { failure: failureOf(error) };
     const started = performance.now();
@@ -241,15 +276,17 @@ async function connectThroughLink(
       rttMs: second ? round(second.ms) : null,
     };
   } catch (error) {
-    if (error instanceof ProbeStalled) throw error;
+    if (error instanceof ProbeStalled || error instanceof ProbeInterrupted) throw error;
     return { failure: failureOf(error) };
   }
 }
 
 /**
- * A wrapper other than postgres_fdw (mysql_fdw) has no pg_settings to read: a LIMIT 0 read of one of
- * the link's tables opens its connection, or, for a link without tables, a temporary foreign table
- * over a remote catalog table (the wrapper's probeTable). The remote's version stays unknown.
+ * A wrapper other than postgres_fdw (mysql_fdw) has no pg_settings to read: a temporary foreign table
+ * over a remote catalog table (the wrapper's probeTable) opens its connection, or, where a temporary
+ * table cannot be made, a LIMIT 0 read of one of the link's tables. The temporary table comes first:
+ * should the connection attempt never return (mysql_fdw's cannot be interrupted), the session holds no
+ * lock on a linked table that an apply or a reader would then wait for. The remote's version stays unknown.
  */
 async function connectWithoutSettings(
   link: string,
@@ -260,12 +297,14 @@ async function connectWithoutSettings(
   const options = Object.entries(probeTable.options)
     .map(([name, value]) => `${name} ${literal(value)}`)
     .join(', ');
+  const created = await attempt(
+    run,
+    `CREATE FOREIGN TABLE ${PROBE_TABLE} (${probeTable.columns}) SERVER ${ident(link)} OPTIONS (${options})`,
+  );
   const started = performance.now();
-  const readError = firstTable
-    ? await attempt(run, readSql(firstTable))
-    : await attempt(run, `CREATE FOREIGN TABLE ${PROBE_TABLE} (${probeTable.columns}) SERVER ${ident(link)} OPTIONS (${options})`).then(
-        (error) => error ?? attempt(run, `SELECT 1 FROM ${PROBE_TABLE} LIMIT 0`),
-      );
+  if (created !== null && !firstTable) return { failure: failureOf(created) };
+  const readError =
+    firstTable && created !== null ? await attempt(run, readSql(firstTable)) : await attempt(run, `SELECT 1 FROM ${PROBE_TABLE} LIMIT 0`);
   // A table the remote role may not read still proves the connection; readTables names it.
   if (readError !== null && failureOf(readError).code !== 'probe_failed') return { failure: failureOf(readError) };
   return { remoteVersion: null, remoteVersionNum: null, connectMs: round(performance.now() - started), rttMs: null };
@@ -307,7 +346,7 @@ async function attempt(run: Run, sql: string): Promise<unknown> {
     await run('RELEASE SAVEPOINT datalinks_probe_read');
     return null;
   } catch (error) {
-    if (error instanceof ProbeStalled) throw error;
+    if (error instanceof ProbeStalled || error instanceof ProbeInterrupted) throw error;
     await run('ROLLBACK TO SAVEPOINT datalinks_probe_read');
     return error ?? new Error('unknown error');
   }
@@ -328,6 +367,7 @@ function linkedTables(row: LinkRow, wrapper: Wrapper): LinkedTable[] {
 function emptyHealth(row: LinkRow): LinkHealth {
   return {
     link: row.link,
+    fdw: wrapperNamed(row.wrapper ?? '')?.fdw ?? null,
     state: 'ok',
     target: row.server_exists ? targetOf(row) : null,
     remoteVersion: null,

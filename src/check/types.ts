@@ -1,8 +1,9 @@
-import type { FdwName } from '../wrappers/types.js';
 /**
  * What `datalinks check` (and apply's verification) learns about a link from the local server's side.
  * Data carries codes; render/check-text.ts alone turns them into words.
  */
+
+import type { FdwName } from '../wrappers/types.js';
 
 /** The health of one link, worst first when several apply: missing > unreachable/auth_failed > unreadable_tables > drift > ok. */
 export type LinkState = 'ok' | 'unreachable' | 'auth_failed' | 'missing' | 'unreadable_tables' | 'drift';
@@ -29,6 +30,11 @@ export type ProbeFailureCode =
   | 'timeout'
   /** The local server itself stopped answering (its connect could not be interrupted): the check gave up on the session. */
   | 'stalled'
+  /**
+   * Not probed from the local server: datalinks itself could not reach the remote first, and the
+   * server could not have been stopped had its own connection attempt hung (mysql_fdw).
+   */
+  | 'not_reached'
   /** Not checked, because the session stalled on an earlier link. */
   | 'not_checked'
   /** A probe statement failed for another reason (the server's message says why). */
@@ -68,6 +74,8 @@ export interface LinkTarget {
 
 export interface LinkHealth {
   link: string;
+  /** The wrapper of the link's server, when it is one datalinks knows (its facts word the hints). */
+  fdw: FdwName | null;
   state: ProbeState;
   target: LinkTarget | null;
   /** The remote's server_version and server_version_num, read through the link. */

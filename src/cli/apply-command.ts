@@ -15,8 +15,9 @@ import { outcomeWords } from '../render/outcome-words.js';
 import { outcomeLine, renderOutcomes } from '../render/outcomes.js';
 import { buildPlanView, type PlanView, type PlanViewOptions } from '../render/plan-view.js';
 import { connectionBounds, durationMs } from './durations.js';
-import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
+import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import { type Annotation, annotate, appendStepSummary } from './github.js';
+import { throwIfInterrupted } from './interruptible.js';
 import { loadDesiredOrThrow, type Selection } from './load-desired.js';
 import type { CommonOptions, ConnectionFlags } from './options.js';
 import { readOtherAliases } from './other-aliases.js';
@@ -35,31 +36,42 @@ export interface ApplyFlags extends CommonOptions, ConnectionFlags {
   lockTimeout: string;
 }
 
-export async function runApplyCommand(planFile: string | undefined, options: ApplyFlags, output: Output): Promise<number> {
+/**
+ * `signal` (a signal the process received, see interruptible.ts) cancels the running statements on
+ * the servers (remote reads too), and each database rolls back and closes.
+ */
+export async function runApplyCommand(
+  planFile: string | undefined,
+  options: ApplyFlags,
+  output: Output,
+  signal: AbortSignal = new AbortController().signal,
+): Promise<number> {
   const ui = await createUi(output);
-  if (planFile) return applySavedPlan(planFile, options, output, ui);
+  if (planFile) return applySavedPlan(planFile, options, output, ui, signal);
   const desired = await loadDesiredOrThrow(options.config, options.database, output.env);
   const fanout = await runFanout([...desired.databases, ...desired.unselected], options, output);
   const [only, ...others] = desired.databases;
-  if (options.autoApprove && only && others.length === 0) return planAndApply(desired, only, options, output, ui, fanout);
+  if (options.autoApprove && only && others.length === 0) return planAndApply(desired, only, options, output, ui, fanout, signal);
   const reading = ui.trackReading(desired.databases.map((db) => db.alias));
   const { plan, planOptions } = await runPlan(desired, {
     ...connectionBounds(options),
+    signal,
     parallelism: options.parallelism,
     fanout,
     planOptions: { adopt: options.adopt },
     unselected: desired.unselected,
     onDatabase: reading.update,
   }).finally(() => reading.stop());
+  throwIfInterrupted(signal);
   const view = buildPlanView(plan, viewOptions(options));
   ui.showPlan(view);
   annotate(output, planAnnotations(plan, desired));
   if (!hasWork(plan)) return finishWithoutWork(plan, view, desired, output);
-  if (!options.autoApprove && !(await ui.confirm(view))) {
+  if (!options.autoApprove && !(await ui.confirm(view, signal))) {
     output.err('\nApply cancelled: nothing was changed.\n');
     return EXIT_ERROR;
   }
-  return runApplies(plan, desired, options, output, ui, false, planOptions.otherAliases, fanout);
+  return runApplies(plan, desired, options, output, ui, false, planOptions.otherAliases, fanout, signal);
 }
 
 /**
@@ -76,16 +88,15 @@ async function planAndApply(
   output: Output,
   ui: Ui,
   fanout: Fanout,
+  signal: AbortSignal,
 ): Promise<number> {
   // Read before the lock: who the file's other databases are (-d), so that the plan made under it can refuse an alias.
   const otherAliases = await readOtherAliases(desired.unselected, {
     ...connectionBounds(options),
+    signal,
     parallelism: options.parallelism,
     fanout,
   });
-  const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.on('SIGINT', onSigint);
   const tracker = ui.trackReading([database.alias]);
   let reading: typeof tracker | undefined = tracker;
   const stopReading = () => {
@@ -105,15 +116,14 @@ async function planAndApply(
   };
   let outcome: DatabaseOutcome;
   try {
-    const remotes = new RemoteReader(desired, { ...connectionBounds(options), signal: controller.signal });
+    const remotes = new RemoteReader(desired, { ...connectionBounds(options), signal });
     ({ outcome } = await planAndApplyDatabase(database, remotes, {
       ...applyOptions(options, false, otherAliases),
-      signal: controller.signal,
+      signal,
       onPlanned: show,
       onProgress: (alias, done, total) => progress?.progress(alias, done, total),
     }));
   } finally {
-    process.off('SIGINT', onSigint);
     stopReading();
   }
   // Ctrl-C before the plan was made: nothing to show but that.
@@ -132,7 +142,7 @@ function viewOptions(options: ApplyFlags): PlanViewOptions {
 }
 
 /** Applies exactly a plan saved by `plan --out`, or refuses if anything changed since. */
-async function applySavedPlan(planFile: string, options: ApplyFlags, output: Output, ui: Ui): Promise<number> {
+async function applySavedPlan(planFile: string, options: ApplyFlags, output: Output, ui: Ui, signal: AbortSignal): Promise<number> {
   const document = await readPlanFile(planFile);
   // The file read is -c or ./datalinks.yaml, never a path named by the plan: the plan is data.
   const configPath = options.config;
@@ -158,10 +168,11 @@ async function applySavedPlan(planFile: string, options: ApplyFlags, output: Out
   const fanout = await runFanout([...desired.databases, ...desired.unselected], options, output);
   const otherAliases = await readOtherAliases(desired.unselected, {
     ...connectionBounds(options),
+    signal,
     parallelism: options.parallelism,
     fanout,
   });
-  return runApplies(plan, desired, options, output, ui, true, otherAliases, fanout);
+  return runApplies(plan, desired, options, output, ui, true, otherAliases, fanout, signal);
 }
 
 /** A saved plan of 40,000 links is a few tens of MB; anything much larger is not one. */
@@ -224,6 +235,7 @@ async function runApplies(
   saved: boolean,
   otherAliases: OtherAliases | undefined,
   fanout: Fanout,
+  signal: AbortSignal,
 ): Promise<number> {
   const progress = ui.trackApply(databasesToApply(plan).map((db) => db.alias));
   const outcomes = await applyPlan(
@@ -237,6 +249,7 @@ async function runApplies(
       onOutcome: (o) => progress.finish(o.alias, outcomeLine(o), isFailure(o)),
     },
     fanout,
+    signal,
   ).finally(() => progress.stop());
   return reportOutcomes(plan, desired, options, output, outcomes);
 }
@@ -271,47 +284,37 @@ async function reportOutcomes(
   );
   // The view again only if GitHub wants a summary: at 10,000 tables it is not free.
   await summarizeApply(output, plan, () => buildPlanView(plan, viewOptions(options)), desired, outcomes, closingLine(outcomes));
-  if (outcomes.some((o) => o.code === 'interrupted')) return EXIT_INTERRUPTED;
   const failed = outcomes.some(isFailure);
   return failed || plan.databases.some((db) => db.errors.length > 0) ? EXIT_ERROR : EXIT_OK;
 }
 
 /**
- * Applies every database that has changes, each in its own transaction. Ctrl-C cancels the running
- * statements on the servers (remote reads too), rolls back and closes.
+ * Applies every database that has changes, each in its own transaction. `signal` cancels the running
+ * statements on the servers (remote reads too); each database rolls back and closes.
  */
 async function applyPlan(
   plan: Plan,
   desired: DesiredState,
   options: Omit<ApplyOptions, 'signal'> & { onOutcome?: (outcome: DatabaseOutcome) => void },
   fanout: Fanout,
+  signal: AbortSignal,
 ): Promise<DatabaseOutcome[]> {
-  const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.on('SIGINT', onSigint);
-  const remotes = new RemoteReader(desired, { ...options, signal: controller.signal });
-  try {
-    const toApply = databasesToApply(plan).map((shown) => {
-      const database = desired.databases.find((db) => db.alias === shown.alias);
-      if (!database)
-        throw new UserError('database_not_in_config', safe`the plan names database "${shown.alias}", which is not in the configuration`);
-      return { shown, database };
-    });
-    return await fanout.map(
-      toApply,
-      ({ database }) => database.target,
-      async ({ shown, database }) => {
-        const outcome = await applyDatabase(database, shown, remotes, {
-          ...options,
-          signal: controller.signal,
-        });
-        options.onOutcome?.(outcome);
-        return outcome;
-      },
-    );
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
+  const remotes = new RemoteReader(desired, { ...options, signal });
+  const toApply = databasesToApply(plan).map((shown) => {
+    const database = desired.databases.find((db) => db.alias === shown.alias);
+    if (!database)
+      throw new UserError('database_not_in_config', safe`the plan names database "${shown.alias}", which is not in the configuration`);
+    return { shown, database };
+  });
+  return fanout.map(
+    toApply,
+    ({ database }) => database.target,
+    async ({ shown, database }) => {
+      const outcome = await applyDatabase(database, shown, remotes, { ...options, signal });
+      options.onOutcome?.(outcome);
+      return outcome;
+    },
+  );
 }
 
 function closingLine(outcomes: DatabaseOutcome[]): string {

@@ -24,17 +24,17 @@ export interface CheckFlags extends CommonOptions, ConnectionFlags {
  * through the link would not return, counts such rows on the remote. Changes nothing: the probes run
  * in transactions that are rolled back.
  */
-export async function runCheckCommand(options: CheckFlags, output: Output): Promise<number> {
+export async function runCheckCommand(options: CheckFlags, output: Output, signal?: AbortSignal): Promise<number> {
   const desired = await loadDesiredOrThrow(options.config, options.database, output.env);
   const connectTimeoutMs = durationMs(options.connectTimeout);
   // The plan and the probes share the run's Fanout: together they keep within each server's share of slots.
   const fanout = await runFanout(desired.databases, options, output);
   const [{ plan }, probed] = await Promise.all([
-    runPlan(desired, { connectTimeoutMs, parallelism: options.parallelism, fanout, planOptions: {} }),
+    runPlan(desired, { connectTimeoutMs, signal, parallelism: options.parallelism, fanout, planOptions: {} }),
     fanout.map(
       desired.databases,
       (database) => database.target,
-      (database) => checkDatabase(database, { connectTimeoutMs, statementTimeoutMs: durationMs(options.statementTimeout) }),
+      (database) => checkDatabase(database, { connectTimeoutMs, signal, statementTimeoutMs: durationMs(options.statementTimeout) }),
     ),
   ]);
   // Rows a read through a working link would miss: counted on the remotes, only where the plan noted a limit.
@@ -54,11 +54,12 @@ export async function runCheckCommand(options: CheckFlags, output: Output): Prom
         ),
     )
   ).flat();
+  // Interrupted, the report is still printed: it names any session that could not be ended.
   const report = buildCheckReport(desired, plan, probed, rowsNotRead);
   // JSON.stringify writes C1 controls and bidi overrides raw: escapeJson writes them as \u escapes, the same JSON.
   if (options.json) output.out(`${escapeJson(JSON.stringify(toCheckDocument(report), null, 2))}\n`, 'json');
   else output.out(renderCheckText(report, output.color ? ansiPaint : plainPaint));
   const links = report.databases.flatMap((db) => db.links);
-  if (report.databases.some((db) => db.error) || links.some((link) => isBroken(link.state))) return EXIT_ERROR;
+  if (report.databases.some((db) => db.error || db.left) || links.some((link) => isBroken(link.state))) return EXIT_ERROR;
   return options.detailedExitcode && links.some((link) => link.state === 'drift') ? EXIT_CHANGES : EXIT_OK;
 }

@@ -45,8 +45,8 @@ export function registerCommands(program: Command, output: Output, setExitCode: 
     .option('--detailed-exitcode', 'exit 2 when there are changes, 0 when there are none')
     .option('--adopt', 'take over hand-made servers whose names match links in the file')
     .action(async (options) => {
-      const { runPlanCommand } = await import('./plan-command.js');
-      setExitCode(await runPlanCommand(options, output));
+      const [{ runPlanCommand }, { runInterruptible }] = await Promise.all([import('./plan-command.js'), import('./interruptible.js')]);
+      setExitCode(await runInterruptible(output, (signal) => runPlanCommand(options, output, signal)));
     });
 
   withConnectionOptions(withCommonOptions(program.command('apply').description('plan, confirm, and apply in one transaction per database')))
@@ -57,15 +57,15 @@ export function registerCommands(program: Command, output: Output, setExitCode: 
     .option('--adopt', 'take over hand-made servers whose names match links in the file')
     .addOption(new Option('--lock-timeout <duration>', 'how long to wait for a lock').default('10s').argParser(parseDuration))
     .action(async (planFile: string | undefined, options) => {
-      const { runApplyCommand } = await import('./apply-command.js');
-      setExitCode(await runApplyCommand(planFile, options, output));
+      const [{ runApplyCommand }, { runInterruptible }] = await Promise.all([import('./apply-command.js'), import('./interruptible.js')]);
+      setExitCode(await runInterruptible(output, (signal) => runApplyCommand(planFile, options, output, signal)));
     });
 
   withConnectionOptions(
     withCommonOptions(program.command('export').description('print datalinks.yaml for the links that exist now')),
   ).action(async (options) => {
-    const { runExportCommand } = await import('./export-command.js');
-    setExitCode(await runExportCommand(options, output));
+    const [{ runExportCommand }, { runInterruptible }] = await Promise.all([import('./export-command.js'), import('./interruptible.js')]);
+    setExitCode(await runInterruptible(output, (signal) => runExportCommand(options, output, signal)));
   });
 
   program
@@ -83,14 +83,14 @@ export function registerCommands(program: Command, output: Output, setExitCode: 
     .option('--json', 'print the result as JSON')
     .option('--detailed-exitcode', 'exit 2 when links work but differ from the file')
     .action(async (options) => {
-      const { runCheckCommand } = await import('./check-command.js');
-      setExitCode(await runCheckCommand(options, output));
+      const [{ runCheckCommand }, { runInterruptible }] = await Promise.all([import('./check-command.js'), import('./interruptible.js')]);
+      setExitCode(await runInterruptible(output, (signal) => runCheckCommand(options, output, signal)));
     });
 
   withConnectionOptions(withCommonOptions(program.command('list').description('every foreign server per database, like heroku pg:links')))
     .option('--json', 'print as JSON')
     .action(async (options) => {
-      const { runListCommand } = await import('./list-command.js');
-      setExitCode(await runListCommand(options, output));
+      const [{ runListCommand }, { runInterruptible }] = await Promise.all([import('./list-command.js'), import('./interruptible.js')]);
+      setExitCode(await runInterruptible(output, (signal) => runListCommand(options, output, signal)));
     });
 }

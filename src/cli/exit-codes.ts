@@ -1,4 +1,3 @@
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 1;
 export const EXIT_CHANGES = 2;
-export const EXIT_INTERRUPTED = 130;

@@ -4,15 +4,16 @@ import { safe } from '../render/escape.js';
 import { type ExportedDatabase, exportConfig } from '../render/export-config.js';
 import { connectionBounds } from './durations.js';
 import { EXIT_OK } from './exit-codes.js';
+import { throwIfInterrupted } from './interruptible.js';
 import { loadDesiredOrThrow } from './load-desired.js';
 import type { CommonOptions, ConnectionFlags } from './options.js';
 import type { Output } from './output.js';
 import { runFanout } from './parallelism.js';
 
 /** Prints datalinks.yaml for the links that exist now in each configured database. */
-export async function runExportCommand(options: CommonOptions & ConnectionFlags, output: Output): Promise<number> {
+export async function runExportCommand(options: CommonOptions & ConnectionFlags, output: Output, signal?: AbortSignal): Promise<number> {
   const desired = await loadDesiredOrThrow(options.config, options.database, output.env);
-  const bounds = connectionBounds(options);
+  const bounds = { ...connectionBounds(options), signal };
   const fanout = await runFanout(desired.databases, options, output);
   const databases = await fanout.map(
     desired.databases,
@@ -25,6 +26,7 @@ export async function runExportCommand(options: CommonOptions & ConnectionFlags,
       }
     },
   );
+  if (signal) throwIfInterrupted(signal);
   output.out(exportConfig(databases), 'yaml');
   return EXIT_OK;
 }

@@ -7,6 +7,7 @@ import { type ListedDatabase, type ListedLink, renderList, toListDocument } from
 import { wrapperNamed } from '../wrappers/index.js';
 import { connectionBounds } from './durations.js';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
+import { throwIfInterrupted } from './interruptible.js';
 import { loadDesiredOrThrow } from './load-desired.js';
 import type { CommonOptions, ConnectionFlags } from './options.js';
 import type { Output } from './output.js';
@@ -14,9 +15,13 @@ import { runFanout } from './parallelism.js';
 
 export type { ListedDatabase, ListedLink };
 
-export async function runListCommand(options: CommonOptions & ConnectionFlags & { json?: boolean }, output: Output): Promise<number> {
+export async function runListCommand(
+  options: CommonOptions & ConnectionFlags & { json?: boolean },
+  output: Output,
+  signal?: AbortSignal,
+): Promise<number> {
   const desired = await loadDesiredOrThrow(options.config, options.database, output.env);
-  const bounds = connectionBounds(options);
+  const bounds = { ...connectionBounds(options), signal };
   const fanout = await runFanout(desired.databases, options, output);
   const databases = await fanout.map(
     desired.databases,
@@ -57,6 +62,7 @@ export async function runListCommand(options: CommonOptions & ConnectionFlags & 
       }
     },
   );
+  if (signal) throwIfInterrupted(signal);
   if (options.json) output.out(`${escapeJson(JSON.stringify(toListDocument(databases), null, 2))}\n`, 'json');
   else output.out(renderList(databases));
   return databases.some((db) => db.error) ? EXIT_ERROR : EXIT_OK;

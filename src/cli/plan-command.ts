@@ -7,6 +7,7 @@ import { renderSqlText } from '../render/sql-text.js';
 import { connectionBounds } from './durations.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import { annotate, appendStepSummary, pullRequestCommentLimit, runUrl } from './github.js';
+import { throwIfInterrupted } from './interruptible.js';
 import { loadDesiredOrThrow } from './load-desired.js';
 import type { CommonOptions, ConnectionFlags } from './options.js';
 import type { Output } from './output.js';
@@ -25,7 +26,7 @@ export interface PlanFlags extends CommonOptions, ConnectionFlags {
   adopt?: boolean;
 }
 
-export async function runPlanCommand(options: PlanFlags, output: Output): Promise<number> {
+export async function runPlanCommand(options: PlanFlags, output: Output, signal?: AbortSignal): Promise<number> {
   if (options.json && options.markdown) throw new UserError('conflicting_flags', '--json and --markdown cannot be used together');
   if (options.out) await checkWritablePath(options.out);
   const desired = await loadDesiredOrThrow(options.config, options.database, output.env);
@@ -34,6 +35,7 @@ export async function runPlanCommand(options: PlanFlags, output: Output): Promis
   const reading = ui?.trackReading(desired.databases.map((db) => db.alias));
   const { plan } = await runPlan(desired, {
     ...connectionBounds(options),
+    signal,
     parallelism: options.parallelism,
     fanout,
     planOptions: { adopt: options.adopt },
@@ -41,6 +43,8 @@ export async function runPlanCommand(options: PlanFlags, output: Output): Promis
     fingerprints: Boolean(options.json || options.out),
     onDatabase: reading?.update,
   }).finally(() => reading?.stop());
+  // Reads cut short by a signal make no plan worth showing or saving.
+  if (signal) throwIfInterrupted(signal);
   const created = new Date().toISOString();
   // Built only when printed or saved: at 10,000 foreign tables the document is megabytes of JSON.
   const json = () => renderPlanJson(plan, desired, created);

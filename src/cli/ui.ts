@@ -10,7 +10,8 @@ export type ReadState = 'reading' | 'done' | 'error';
 export interface Ui {
   showPlan(view: PlanView): void;
   trackReading(aliases: string[]): { update(alias: string, state: ReadState): void; stop(): void };
-  confirm(view: PlanView): Promise<boolean>;
+  /** Asks whether to apply; false when the answer is no, or when `signal` is aborted first. */
+  confirm(view: PlanView, signal?: AbortSignal): Promise<boolean>;
   trackApply(aliases: string[]): {
     progress(alias: string, done: number, total: number): void;
     finish(alias: string, outcome: string, failed: boolean): void;
@@ -42,7 +43,7 @@ export async function createUi(output: Output): Promise<Ui> {
   return {
     showPlan: (view) => output.out(terminal.planToString(view, output.color)),
     trackReading: terminal.trackReading,
-    confirm: output.canPrompt ? terminal.confirmPlan : plainUi(output).confirm,
+    confirm: output.canPrompt ? (view, signal) => terminal.confirmPlan(view, process.stdout, signal) : plainUi(output).confirm,
     trackApply: terminal.trackApply,
   };
 }

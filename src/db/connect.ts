@@ -33,6 +33,8 @@ export class ConnectionFailed extends UserError {
     readonly where: string,
     readonly reason: string,
     readonly hint?: string,
+    /** The server answered, and refused (credentials, a missing database, a setting): it is up and reachable. */
+    readonly answered = false,
   ) {
     super('connection_failed', `cannot connect to ${where}: ${reason}`, hint ? [hint] : []);
   }
@@ -108,7 +110,8 @@ export async function connect(target: ConnectionTarget, options: ConnectOptions)
         stalledHint(where, '--connect-timeout'),
       );
     }
-    throw new ConnectionFailed(where, connectReason(error, options.connectTimeoutMs), connectHint(error));
+    const answered = sqlstateOf(error) !== undefined || error instanceof UserError;
+    throw new ConnectionFailed(where, connectReason(error, options.connectTimeoutMs), connectHint(error), answered);
   }
   queries.setDeadline(statementTimeoutMs + options.connectTimeoutMs);
   return client;
@@ -181,7 +184,11 @@ function onAbort(signal: AbortSignal | undefined, fn: () => void): () => void {
   return () => signal.removeEventListener('abort', fn);
 }
 
+/** Clients whose socket datalinks destroyed while the session may still be busy on the server. */
+const abandoned = new WeakSet<pg.Client>();
+
 function destroySocket(client: pg.Client): void {
+  abandoned.add(client);
   client.connection.stream.destroy();
 }
 
@@ -221,16 +228,32 @@ export async function withConnection<T>(
   }
 }
 
-/** Closes politely (Terminate), but never waits more than a moment for a peer that does not answer. */
-export async function closeQuietly(client: pg.Client | undefined): Promise<void> {
-  if (!client) return;
+/**
+ * Closes politely (Terminate), but never waits more than a moment for a peer that does not answer.
+ * Resolves true when the session is known to have ended: it was idle, took the Terminate and the
+ * server closed the connection (or it never connected). False when the socket had to be destroyed
+ * with a statement still running on it (a deadline, an interrupt, a server that did not answer): the
+ * server may still be running that statement, so a caller whose statements the server may be unable
+ * to interrupt (a link's probe) makes sure with endSession (end-session.ts).
+ */
+export async function closeQuietly(client: pg.Client | undefined): Promise<boolean> {
+  if (!client) return true;
+  const stream = client.connection.stream;
+  const wasUsable = !stream.destroyed && !abandoned.has(client);
+  // pg destroys the socket at once, without a Terminate, when a statement is still running on it.
+  const ending = client.end().then(
+    () => true,
+    () => false,
+  );
+  const polite = wasUsable && !stream.destroyed;
   let timer: NodeJS.Timeout | undefined;
-  const grace = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, CLOSE_GRACE_MS);
+  const grace = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), CLOSE_GRACE_MS);
   });
-  await Promise.race([client.end().catch(() => undefined), grace]);
+  const closed = await Promise.race([ending, grace]);
   clearTimeout(timer);
-  destroySocket(client);
+  stream.destroy();
+  return polite && closed;
 }
 
 function stalledHint(where: string, flag: string): string {

@@ -1,5 +1,7 @@
 import type { CheckReport, DatabaseCheck, LinkCheck } from '../check/check-report.js';
+import type { LeftSession } from '../check/end-session.js';
 import type { LinkHealth, LinkState, LinkTarget, ProbeFailure, RowsNotRead, UnreadableTable } from '../check/types.js';
+import { formatVersion } from '../config/fdw-options.js';
 import { describeTarget, POSTGRES_DEFAULT_PORT } from '../config/parse-url.js';
 import type { PlanProblem } from '../plan/types.js';
 import { plural } from '../plural.js';
@@ -7,7 +9,9 @@ import { ident } from '../sql/quote.js';
 import { SQLSTATE } from '../sqlstate.js';
 import { type Wrapper, wrapperNamed } from '../wrappers/index.js';
 import { mysqlIdent } from '../wrappers/mysql/quote.js';
+import type { FdwName } from '../wrappers/types.js';
 import { escapeText } from './escape.js';
+import { leftSessionWords } from './left-session-words.js';
 import { buildPlanView } from './plan-view.js';
 import { problemWords } from './plan-words.js';
 import { type Paint, plainPaint } from './style.js';
@@ -51,8 +55,10 @@ export function summaryLine(report: CheckReport): string {
   const { ok, drift, ...broken } = report.summary;
   const bad = Object.values(broken).reduce((a, b) => a + b, 0);
   const failedDatabases = report.databases.filter((db) => db.error).length;
+  const left = report.databases.filter((db) => db.left).length;
   const parts = [`${ok} ok`, `${bad} broken`, `${drift} drifted`];
   if (failedDatabases > 0) parts.push(`${plural(failedDatabases, 'database')} not checked`);
+  if (left > 0) parts.push(`${plural(left, 'session')} left running (see above)`);
   return `Check: ${plural(ok + bad + drift, 'link')}: ${parts.join(', ')}.`;
 }
 
@@ -61,10 +67,14 @@ function databaseLines(database: DatabaseCheck, paint: Paint): string[] {
   if (database.error) {
     out.push(`  ${paint('error', `✗ ${shown(database.error.message)}`)}`);
     if (database.error.hint) out.push(`      hint: ${shown(database.error.hint)}`);
-    return out;
+  } else {
+    if (database.links.length === 0) out.push(`  ${paint('muted', 'no links in the file for this database')}`);
+    for (const link of database.links) out.push(...linkLines(link, paint));
   }
-  if (database.links.length === 0) out.push(`  ${paint('muted', 'no links in the file for this database')}`);
-  for (const link of database.links) out.push(...linkLines(link, paint));
+  if (database.left) {
+    const words = leftSessionWords(database.left);
+    out.push(`  ${paint('error', `! left running: ${shown(words.message)}`)}`, `      hint: ${shown(words.hint)}`);
+  }
   return out;
 }
 
@@ -75,7 +85,7 @@ function linkLines(link: LinkCheck, paint: Paint): string[] {
   const out: string[] = [];
   if (health?.failure) {
     out.push(`${head}: ${shown(failureText(health.failure))}`);
-    const hint = failureHint(health.failure, health.target, link.link);
+    const hint = failureHint(health.failure, health.target, link.link, health.fdw);
     if (hint) out.push(`      hint: ${shown(hint)}`);
   } else if (health) {
     out.push(`${head}: ${shown(healthyText(health, new Set(link.rowsNotRead.map((t) => t.name)).size))}`);
@@ -153,7 +163,7 @@ function failureText(failure: ProbeFailure): string {
 }
 
 /** What to do about a failed probe. The local server, not this machine, is the one connecting. */
-export function failureHint(failure: ProbeFailure, target: LinkTarget | null, link: string): string | null {
+export function failureHint(failure: ProbeFailure, target: LinkTarget | null, link: string, fdw: FdwName | null = null): string | null {
   const detail = failure.detail ?? '';
   switch (failure.code) {
     case 'server_missing':
@@ -171,7 +181,9 @@ export function failureHint(failure: ProbeFailure, target: LinkTarget | null, li
     case 'timeout':
       return `no answer from ${where(target)} within the statement timeout, as seen from the local database server: a firewall may drop its packets, or the remote is overloaded; --statement-timeout waits longer`;
     case 'stalled':
-      return 'the local server could not interrupt its connection attempt (PostgreSQL 14 and 15 cannot): add ?connect_timeout=10 to the remote URL and apply, so the link gives up by itself';
+      return stalledHint(fdw, target);
+    case 'not_reached':
+      return `datalinks reaches ${where(target)} itself before the local server connects through ${fdw ?? 'the link'}, which cannot be interrupted while it connects: check that the remote is up and answers, or run check from a machine that can reach it`;
     case 'not_checked':
       return 'fix the link above, or check the others alone with -d';
     case 'connect_failed':
@@ -204,6 +216,30 @@ function rowsNotReadHint(table: RowsNotRead): string {
   return `on the remote, link a view in the table's place that reads the column as HEX(${column}) AS ${column} (text, read at any length; decode(${sqlName(table.column)}, 'hex') gives the bytes back), and leave the table out with \`exclude: [${table.name}]\``;
 }
 
+/**
+ * A link whose connection the local server could not interrupt: what bounds it is the wrapper's own
+ * connect timeout, written where validate accepts it, or, for a wrapper that has none, nothing in the file.
+ */
+function stalledHint(fdw: FdwName | null, target: LinkTarget | null): string {
+  const wrapper = fdw ? wrapperNamed(fdw) : undefined;
+  const facts = wrapper?.serverConnection;
+  const since = facts?.interruptibleConnectSince;
+  const cause = `the local server could not interrupt its connection to ${where(target)}${
+    since
+      ? ` (${fdw} cannot before PostgreSQL ${formatVersion(since)})`
+      : fdw
+        ? ` (${fdw} cannot be interrupted while it connects or reads)`
+        : ''
+  }`;
+  const timeout = facts?.connectTimeout;
+  if (!timeout) {
+    return `${cause}: the database server's network must reach the remote (a firewall or proxy in between that drops its traffic looks like this); ${fdw ?? 'the wrapper'} has no connect timeout to set`;
+  }
+  return timeout.setIn === 'url_parameter'
+    ? `${cause}: add ?${timeout.option}=${timeout.suggested} to the remote URL and apply, so the link gives up by itself`
+    : `${cause}: set ${timeout.option}: ${timeout.suggested} in the link's server_options and apply, so the link gives up by itself`;
+}
+
 function tableHint(table: UnreadableTable, target: LinkTarget | null): string | null {
   const role = target?.user ? sqlName(target.user) : `the link's remote ${remoteWrapper(target).remoteAccountNoun}`;
   // PostgreSQL's own message: only a PostgreSQL remote has schemas to grant USAGE on.
@@ -228,7 +264,7 @@ export function healthProblem(health: LinkHealth): { message: string; hint: stri
   if (health.failure) {
     return {
       message: `link ${health.link}: ${STATE_WORDS[health.state]}: ${failureText(health.failure)}`,
-      hint: failureHint(health.failure, health.target, health.link),
+      hint: failureHint(health.failure, health.target, health.link, health.fdw),
     };
   }
   const [first, ...rest] = health.unreadable;
@@ -247,6 +283,7 @@ export function toCheckDocument(report: CheckReport) {
       name: database.alias,
       target: database.target,
       error: database.error ? { message: database.error.message, hint: database.error.hint ?? null } : null,
+      left_session: database.left ? leftSessionJson(database.left) : null,
       links: database.links.map((link) => {
         const health = link.health;
         return {
@@ -279,13 +316,26 @@ export function toCheckDocument(report: CheckReport) {
             hint: rowsNotReadHint(t),
           })),
           rows_not_read_unknown: link.rowsNotReadUnknown,
-          failure: health?.failure ? { ...health.failure, hint: failureHint(health.failure, health.target, link.link) } : null,
+          failure: health?.failure ? { ...health.failure, hint: failureHint(health.failure, health.target, link.link, health.fdw) } : null,
           drift: link.drift ? { action: link.drift.action, operations: link.drift.operations.map((op) => op.kind) } : null,
           drift_unknown: link.driftUnknown ? driftUnknownJson(link.driftUnknown) : null,
         };
       }),
     })),
     summary: report.summary,
+  };
+}
+
+function leftSessionJson(left: LeftSession) {
+  const words = leftSessionWords(left);
+  return {
+    pid: left.pid,
+    where: left.where,
+    reason: left.reason,
+    state: left.state,
+    wait_event: left.waitEvent,
+    message: words.message,
+    hint: words.hint,
   };
 }
 

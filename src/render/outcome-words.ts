@@ -2,6 +2,7 @@ import type { DatabaseOutcome, OutcomeCode, OutcomeReason } from '../apply/outco
 import { plural } from '../plural.js';
 import { SQLSTATE } from '../sqlstate.js';
 import { healthProblem } from './check-view.js';
+import { leftSessionWords } from './left-session-words.js';
 import { problemWords, remoteFailureWords } from './plan-words.js';
 
 /**
@@ -15,9 +16,18 @@ export interface OutcomeWords {
   /** The statement that was running when it failed (its first line), shown on a line of its own. */
   statement?: string;
   hint?: string;
+  /** The apply's session, still open on the server (it could not be ended), and how to end it. */
+  left?: { message: string; hint: string };
 }
 
-type OutcomeWording = { [C in OutcomeCode]: (outcome: Extract<OutcomeReason, { code: C }>) => OutcomeWords };
+type Worded<C extends OutcomeCode> = Extract<OutcomeReason, { code: C }> & Pick<DatabaseOutcome, 'left'>;
+
+type OutcomeWording = { [C in OutcomeCode]: (outcome: Worded<C>) => OutcomeWords };
+
+/** What became of the transaction: rolled back, or, when its session could not be ended, not committed yet open. */
+function undone(outcome: Pick<DatabaseOutcome, 'left'>, rolledBack = 'rolled back, nothing was applied'): string {
+  return outcome.left ? 'nothing was committed, but its session is still open on the server (below)' : rolledBack;
+}
 
 const withHint = (message: string, hint: string | null | undefined): OutcomeWords => (hint ? { message, hint } : { message });
 
@@ -35,7 +45,7 @@ const OUTCOMES = {
       : 'state changed since plan: nothing was applied',
     hint: o.problem ? problemWords(o.problem).message : 'run datalinks plan again, review the new plan, and apply that',
   }),
-  interrupted: () => ({ message: 'interrupted: rolled back, nothing was applied' }),
+  interrupted: (o) => ({ message: `interrupted${o.by ? ` by ${o.by}` : ''}: ${undone(o)}` }),
   remote_unreadable: (o) => {
     const words = remoteFailureWords(o.remote);
     return withHint(`link "${o.link}": ${words.message}; nothing was applied`, words.hint);
@@ -46,12 +56,12 @@ const OUTCOMES = {
   }),
   connect_failed: (o) => withHint(`cannot connect (${o.where}): ${o.reason}`, o.hint),
   no_answer: (o) => ({
-    ...withHint(`${where(o.link)}: ${o.message}; the connection was closed, nothing was committed`, o.hint),
+    ...withHint(`${where(o.link)}: ${o.message}; ${undone(o, 'the connection was closed, nothing was committed')}`, o.hint),
     ...firstLine(o.statement),
   }),
   statement_failed: (o) => ({
     ...withHint(
-      `${where(o.link)}: ${o.message}${o.detail ? ` (${o.detail})` : ''}; rolled back, nothing was applied`,
+      `${where(o.link)}: ${o.message}${o.detail ? ` (${o.detail})` : ''}; ${undone(o)}`,
       statementHint(o.sqlstate, o.statement ?? '') ?? o.serverHint,
     ),
     ...firstLine(o.statement),
@@ -59,15 +69,16 @@ const OUTCOMES = {
   link_unusable: (o) => {
     const problems = o.links.flatMap((link) => healthProblem(link) ?? []);
     return withHint(
-      `${problems.map((p) => p.message).join('; ')}; the local server cannot use the link, so it was rolled back and nothing was applied`,
+      `${problems.map((p) => p.message).join('; ')}; the local server cannot use the link, so ${undone(o, 'it was rolled back and nothing was applied')}`,
       problems[0]?.hint,
     );
   },
 } satisfies OutcomeWording;
 
-/** An outcome's message, the statement it failed on and its hint. */
+/** An outcome's message, the statement it failed on, its hint, and the session it left, if any. */
 export function outcomeWords(outcome: DatabaseOutcome): OutcomeWords {
-  return (OUTCOMES[outcome.code] as (outcome: OutcomeReason) => OutcomeWords)(outcome);
+  const words = (OUTCOMES[outcome.code] as (outcome: DatabaseOutcome) => OutcomeWords)(outcome);
+  return outcome.left ? { ...words, left: leftSessionWords(outcome.left) } : words;
 }
 
 function where(link: string | null): string {

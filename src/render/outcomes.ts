@@ -22,16 +22,18 @@ export function outcomeLine(o: DatabaseOutcome): SafeText {
 }
 
 function messageText(o: DatabaseOutcome): SafeText {
-  const { message, statement } = outcomeWords(o);
-  if (statement === undefined) return escapeText(message);
-  return joinSafe([escapeText(message), escapeText(statement)], '\n    while running: ');
+  const { message, statement, left } = outcomeWords(o);
+  const lines = [escapeText(message)];
+  if (statement !== undefined) lines.push(joinSafe([safe`    while running: `, escapeText(statement)], ''));
+  if (left) lines.push(joinSafe([safe`    left running: `, escapeText(left.message)], ''));
+  return joinSafe(lines, '\n');
 }
 
 /** Every database's outcome, then what it adds up to. */
 export function renderOutcomes(outcomes: DatabaseOutcome[]): string {
   const lines: string[] = outcomes.map((o) => {
-    const { hint } = outcomeWords(o);
-    return hint ? `${outcomeLine(o)}\n${safe`    hint: ${hint}`}` : outcomeLine(o);
+    const { hint, left } = outcomeWords(o);
+    return [outcomeLine(o), ...[hint, left?.hint].flatMap((h) => (h ? [safe`    hint: ${h}`] : []))].join('\n');
   });
   const applied = outcomes.filter((o) => o.status === 'applied').length;
   const bad = outcomes.filter(isFailure).length;

@@ -61,11 +61,27 @@ function erase(instance: Instance): void {
   instance.unmount();
 }
 
-function ask<T>(element: (resolve: (value: T) => void) => React.ReactElement, stdout: NodeJS.WriteStream): Promise<T> {
+/** Shows a prompt until it is answered, or until `signal` is aborted (then resolves `unanswered`). */
+function ask<T>(
+  element: (resolve: (value: T) => void) => React.ReactElement,
+  stdout: NodeJS.WriteStream,
+  signal: AbortSignal | undefined,
+  unanswered: T,
+): Promise<T> {
   return new Promise((resolve) => {
+    if (signal?.aborted) {
+      resolve(unanswered);
+      return;
+    }
+    const onAbort = () => {
+      instance.unmount();
+      resolve(unanswered);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
     const instance = render(
       element((value) => {
         setTimeout(() => {
+          signal?.removeEventListener('abort', onAbort);
           instance.unmount();
           resolve(value);
         }, 0);
@@ -75,16 +91,24 @@ function ask<T>(element: (resolve: (value: T) => void) => React.ReactElement, st
   });
 }
 
-/** Creates and updates take a yes; destroying links takes the database alias, typed, per database. */
-export async function confirmPlan(view: PlanView, stdout: NodeJS.WriteStream = process.stdout): Promise<boolean> {
+/**
+ * Creates and updates take a yes; destroying links takes the database alias, typed, per database.
+ * A signal the process receives while it asks (SIGTERM, SIGHUP) is a no.
+ */
+export async function confirmPlan(view: PlanView, stdout: NodeJS.WriteStream = process.stdout, signal?: AbortSignal): Promise<boolean> {
   const destroying = view.databases
     .map((db) => ({ alias: db.alias, links: db.links.filter((l) => l.action === 'destroy').map((l) => l.link) }))
     .filter((db) => db.links.length > 0);
   if (destroying.length === 0) {
-    return ask<boolean>((resolve) => <ConfirmPrompt question="Apply these changes?" onAnswer={resolve} />, stdout);
+    return ask<boolean>((resolve) => <ConfirmPrompt question="Apply these changes?" onAnswer={resolve} />, stdout, signal, false);
   }
   for (const db of destroying) {
-    const confirmed = await ask<boolean>((resolve) => <TypeToConfirm alias={db.alias} links={db.links} onAnswer={resolve} />, stdout);
+    const confirmed = await ask<boolean>(
+      (resolve) => <TypeToConfirm alias={db.alias} links={db.links} onAnswer={resolve} />,
+      stdout,
+      signal,
+      false,
+    );
     if (!confirmed) return false;
   }
   return true;

@@ -98,6 +98,24 @@ export interface Wrapper {
    * probe reads pg_settings (and the remote's version) itself, so it needs none here.
    */
   probeTable: { columns: string; options: Record<string, string> } | null;
+  /** How the local server's connection through this wrapper is bounded and stopped (see ServerConnection). */
+  serverConnection: ServerConnection;
   /** host:port/database of a target, for messages and listings. Never includes credentials. */
   describe(target: Pick<ConnectionTarget, 'host' | 'port' | 'dbname'>): string;
+}
+
+/**
+ * What bounds the local server's connection to the remote through a wrapper, and what stops it. A
+ * statement the server cannot interrupt outlives statement_timeout, a cancel and pg_terminate_backend
+ * alike: datalinks reaches the remote itself before it asks the server to connect (DESIGN "Exits and
+ * signals"), sends a timeout option only to a wrapper that takes it, and hints only at what validate accepts.
+ */
+export interface ServerConnection {
+  /** The first PostgreSQL (server_version_num) on which the wrapper's connection attempt answers interrupts; null: on none. */
+  interruptibleConnectSince: number | null;
+  /**
+   * The option that makes the wrapper give up connecting by itself (its value in seconds), and where
+   * a user sets it: a query parameter of the remote URL, or `server_options`. null: the wrapper has none.
+   */
+  connectTimeout: { option: string; suggested: number; setIn: 'url_parameter' | 'server_options' } | null;
 }

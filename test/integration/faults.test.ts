@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -40,38 +39,12 @@ async function waitFor(condition: () => Promise<boolean>, timeoutMs = 20_000): P
   }
 }
 
-const datalinksActivity = (database: string) =>
-  adminQuery(`SELECT state, wait_event_type, query FROM pg_stat_activity WHERE datname = $1 AND application_name = 'datalinks'`, [
-    database,
-  ]);
-
 const waitingApply = (database: string) => async () =>
   (
     await adminQuery(`SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND application_name = 'datalinks' AND wait_event_type = 'Lock'`, [
       database,
     ])
   ).length > 0;
-
-/** Runs `datalinks apply` as a child process, waits until it waits for a lock, and sends it Ctrl-C. */
-async function interruptWaitingApply(
-  database: string,
-  config: string,
-  env: NodeJS.ProcessEnv,
-): Promise<{ stdout: string; exitCode: number | null; msToExit: number }> {
-  const child = spawn('node', ['bin/datalinks.js', 'apply', '--auto-approve', '--lock-timeout', '60s', '-c', config], {
-    env: { PATH: process.env.PATH, ...env },
-  });
-  let stdout = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  await waitFor(waitingApply(database));
-  const interrupted = Date.now();
-  child.kill('SIGINT');
-  const exitCode = await exited;
-  return { stdout, exitCode, msToExit: Date.now() - interrupted };
-}
 
 describe('faults during plan and apply', () => {
   it('gives up on a server that accepts TCP but never answers, after --connect-timeout, naming the database and host', async () => {
@@ -168,40 +141,5 @@ describe('faults during plan and apply', () => {
     expect(result.stdout).toMatch(/Database main: FAILED: .*terminat/);
     await holder.query('SELECT pg_advisory_unlock_all()');
     expect(await local.query('SELECT srvname FROM pg_foreign_server')).toEqual([]);
-  });
-
-  it('rolls back and exits 130 on Ctrl-C during apply', async () => {
-    const { local, env, config } = await setup();
-    const holder = await session(local.url);
-    await holder.query(ADVISORY_LOCK);
-    const { stdout, exitCode } = await interruptWaitingApply(local.name, config, env);
-    expect(exitCode).toBe(130);
-    expect(stdout).toContain('interrupted: rolled back, nothing was applied');
-    await holder.query('SELECT pg_advisory_unlock_all()');
-    expect(await local.query('SELECT srvname FROM pg_foreign_server')).toEqual([]);
-  });
-
-  it('on Ctrl-C cancels the statement waiting for a lock on the server, so nothing stays queued and readers are not blocked', async () => {
-    const { local, env, config } = await setup();
-    expect((await runCli(['apply', '--auto-approve', '-c', config], env)).code).toBe(0);
-    // A reader in an open transaction holds ACCESS SHARE on a linked foreign table.
-    const reader = await session(local.url);
-    await reader.query('BEGIN');
-    await reader.query('SELECT * FROM billing.invoices LIMIT 0');
-    // The link is no longer in the file: apply destroys it and waits for the reader's lock.
-    const destroyConfig = writeConfig('version: 1\ndatabases:\n  main:\n    url: ${LOCAL_URL}\n    links: {}\n');
-    const { stdout, exitCode, msToExit } = await interruptWaitingApply(local.name, destroyConfig, env);
-    expect(exitCode).toBe(130);
-    expect(msToExit).toBeLessThan(10_000);
-    expect(stdout).toContain('interrupted: rolled back, nothing was applied');
-
-    // Nothing of datalinks is left on the server: no statement waiting, no session.
-    await waitFor(async () => (await datalinksActivity(local.name)).length === 0, 5_000);
-    // A new reader is not queued behind a DROP that nobody will ever run.
-    const next = await session(local.url);
-    await next.query(`SET lock_timeout = '2s'`);
-    expect((await next.query('SELECT * FROM billing.invoices LIMIT 0')).rows).toEqual([]);
-    await reader.query('ROLLBACK');
-    expect(await local.query(`SELECT srvname FROM pg_foreign_server`)).toEqual([{ srvname: 'billing' }]);
   });
 });

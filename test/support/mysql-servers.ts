@@ -52,6 +52,8 @@ export interface MysqlServers {
   mysqlAdminUrl: string;
   /** Superuser URL of the PostgreSQL 15 (mysql_fdw available). */
   localAdminUrl: string;
+  /** The PostgreSQL 15 server's log file, for tests of what it logs. */
+  localServerLog: string;
   stop(): Promise<void>;
 }
 
@@ -155,5 +157,5 @@ export async function startMysqlServers(): Promise<MysqlServers> {
     await cleanup();
     throw error;
   }
-  return { mysqlAdminUrl, localAdminUrl, stop: cleanup };
+  return { mysqlAdminUrl, localAdminUrl, localServerLog: join(work, 'pg.log'), stop: cleanup };
 }

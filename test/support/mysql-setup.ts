@@ -9,6 +9,8 @@ declare module 'vitest' {
     mysqlLocalAdminUrl: string;
     /** root@127.0.0.1 URL of a throwaway MariaDB. */
     mysqlAdminUrl: string;
+    /** The PostgreSQL 15 server's log file, for tests of what it logs. */
+    mysqlLocalServerLog: string;
   }
 }
 
@@ -20,6 +22,7 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   project.provide('mysqlLocalAdminUrl', '');
   project.provide('mysqlAdminUrl', '');
+  project.provide('mysqlLocalServerLog', '');
   const missing = missingMysqlPackages();
   if (missing) {
     const reason = `MySQL tests skipped: ${missing}`;
@@ -32,5 +35,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const servers = await startMysqlServers();
   project.provide('mysqlAdminUrl', servers.mysqlAdminUrl);
   project.provide('mysqlLocalAdminUrl', servers.localAdminUrl);
+  project.provide('mysqlLocalServerLog', servers.localServerLog);
   return servers.stop;
 }

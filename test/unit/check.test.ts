@@ -34,6 +34,7 @@ function desired(links: string[]): DesiredState {
 function health(link: string, overrides: Partial<LinkHealth> = {}): LinkHealth {
   return {
     link,
+    fdw: 'postgres_fdw',
     state: 'ok',
     target: { host: 'billing.internal', port: '5432', dbname: 'billing', user: 'billing_ro' },
     remoteVersion: '17.2',

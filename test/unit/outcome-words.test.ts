@@ -6,6 +6,7 @@ import { outcomeLine, renderOutcomes } from '../../src/render/outcomes.js';
 
 const unreachable: LinkHealth = {
   link: 'billing',
+  fdw: 'postgres_fdw',
   state: 'unreachable',
   target: { host: 'db.internal', port: '5432', dbname: 'billing', user: 'bill' },
   remoteVersion: null,
@@ -24,7 +25,7 @@ const REASONS: Record<OutcomeCode, OutcomeReason> = {
   plan_has_errors: { code: 'plan_has_errors' },
   refused_dependents: { code: 'refused_dependents', dependents: ['view public.totals', 'view public.daily'] },
   stale: { code: 'stale', savedPlan: true, problem: { code: 'role_missing', link: 'billing', role: 'reporting' } },
-  interrupted: { code: 'interrupted' },
+  interrupted: { code: 'interrupted', by: 'SIGTERM' },
   remote_unreadable: { code: 'remote_unreadable', link: 'billing', remote: { code: 'schema_missing', schema: 'finance' } },
   lock_timeout: { code: 'lock_timeout', waited: '10s' },
   connect_failed: { code: 'connect_failed', where: 'db:5432/main', reason: 'connection refused', hint: 'is it running?' },

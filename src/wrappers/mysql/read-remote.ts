@@ -1,8 +1,8 @@
-import mysql from 'mysql2/promise';
 import type { ConnectionTarget } from '../../config/types.js';
-import { ConnectionFailed, type ConnectOptions, DEFAULT_STATEMENT_TIMEOUT_MS, NoAnswer } from '../../db/connect.js';
+import { type ConnectOptions, DEFAULT_STATEMENT_TIMEOUT_MS, NoAnswer } from '../../db/connect.js';
 import { UserError } from '../../errors.js';
 import type { RemoteColumn, RemoteSchema, RemoteTable } from '../../introspect/types.js';
+import { openMysql } from './connection.js';
 import { mapMysqlType } from './type-map.js';
 import { mysqlWrapper } from './wrapper.js';
 
@@ -17,13 +17,6 @@ SELECT t.TABLE_SCHEMA, t.TABLE_NAME, t.TABLE_TYPE, c.COLUMN_NAME, c.DATA_TYPE, c
   LEFT JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME
  WHERE t.TABLE_SCHEMA IN (?) AND t.TABLE_TYPE IN ('BASE TABLE', 'VIEW', 'SYSTEM VERSIONED')
  ORDER BY t.TABLE_SCHEMA, t.TABLE_NAME, c.ORDINAL_POSITION`;
-
-/** MySQL's error codes that name a problem the user can fix. */
-const MYSQL_ERROR = {
-  accessDenied: 'ER_ACCESS_DENIED_ERROR',
-  databaseAccessDenied: 'ER_DBACCESS_DENIED_ERROR',
-  unknownDatabase: 'ER_BAD_DB_ERROR',
-} as const;
 
 /**
  * Reads the linked databases (the "schemas") of one MySQL or MariaDB remote from its
@@ -55,40 +48,34 @@ export async function withMysqlConnection<T>(
 ): Promise<T> {
   const where = mysqlWrapper.describe(target);
   const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
-  let connection: mysql.Connection;
-  try {
-    connection = await mysql.createConnection({
-      host: target.host,
-      port: Number(target.port ?? mysqlWrapper.defaultPort),
-      user: target.user ?? undefined,
-      password: target.password ?? undefined,
-      database: target.dbname ?? undefined,
-      connectTimeout: options.connectTimeoutMs,
-      multipleStatements: false,
-      supportBigNumbers: true,
-      bigNumberStrings: true,
-      dateStrings: true,
-    });
-  } catch (error) {
-    throw connectionFailure(error, where, target, options.connectTimeoutMs);
-  }
-  const abort = () => connection.destroy();
-  options.signal?.addEventListener('abort', abort, { once: true });
+  const session = await openMysql(target, options);
+  // Interrupted, or no answer in time: closing the socket ends the read (MySQL drops the query with
+  // the connection). The deadline is ours, not mysql2's query `timeout`, whose timer outlives a closed
+  // connection and would keep the process alive until it fires.
+  const stop = () => void session.close(false);
+  options.signal?.addEventListener('abort', stop, { once: true });
   try {
     return await use(async (sql, values) => {
       options.onQuery?.(sql);
-      if (options.signal?.aborted) throw new Error('cancelled');
+      if (options.signal?.aborted) throw new Error('interrupted');
+      let timedOut = false;
+      const deadline = setTimeout(() => {
+        timedOut = true;
+        stop();
+      }, statementTimeoutMs);
       try {
-        const [rows] = await connection.query({ sql, values, rowsAsArray: true, timeout: statementTimeoutMs });
+        const [rows] = await session.connection.query({ sql, values, rowsAsArray: true });
         return rows as unknown[][];
       } catch (error) {
-        if (codeOf(error) === 'PROTOCOL_SEQUENCE_TIMEOUT') throw new NoAnswer(where, statementTimeoutMs, statementTimeoutMs);
+        if (timedOut) throw new NoAnswer(where, statementTimeoutMs, statementTimeoutMs);
         throw error;
+      } finally {
+        clearTimeout(deadline);
       }
     });
   } finally {
-    options.signal?.removeEventListener('abort', abort);
-    connection.destroy();
+    options.signal?.removeEventListener('abort', stop);
+    await session.close();
   }
 }
 
@@ -154,51 +141,5 @@ function count(value: unknown, field: string): number | null {
 class RemoteMysqlInvalid extends UserError {
   constructor(field: string) {
     super('remote_catalog_invalid', `the remote's information_schema returned an invalid value for ${field}`);
-  }
-}
-
-function codeOf(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
-/** The user-facing reason a MySQL connection failed: host and port always, the server's own words where it gave some. */
-function connectionFailure(error: unknown, where: string, target: ConnectionTarget, timeoutMs: number): ConnectionFailed {
-  const code = codeOf(error);
-  const serverMessage = error instanceof Error ? error.message : String(error);
-  const user = target.user ?? '(no user)';
-  switch (code) {
-    case MYSQL_ERROR.accessDenied:
-      return new ConnectionFailed(
-        where,
-        `MySQL refused user "${user}": ${serverMessage}`,
-        'check the user name and password in the remote URL, and that the user may connect from this host (MySQL matches user@host)',
-      );
-    case MYSQL_ERROR.unknownDatabase:
-      return new ConnectionFailed(
-        where,
-        `database "${target.dbname}" does not exist on the remote`,
-        'fix the database name in the remote URL, or create it on the remote',
-      );
-    case MYSQL_ERROR.databaseAccessDenied:
-      return new ConnectionFailed(
-        where,
-        // MySQL answers a user without rights on a database the same whether or not it exists.
-        `database "${target.dbname}" does not exist on the remote, or user "${user}" may not use it`,
-        `fix the database name in the remote URL, or on the remote: GRANT SELECT ON \`${target.dbname}\`.* TO '${user}'@'%';`,
-      );
-    case 'ECONNREFUSED':
-      return new ConnectionFailed(where, 'connection refused', 'is MySQL running there and listening on that port (and on that address)?');
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return new ConnectionFailed(where, 'host name not found', 'check the host in the remote URL');
-    case 'ETIMEDOUT':
-      return new ConnectionFailed(
-        where,
-        `no answer within ${Math.round(timeoutMs / 1000)}s`,
-        'check the host, port and firewall, or raise --connect-timeout',
-      );
-    default:
-      return new ConnectionFailed(where, code ? `${serverMessage} (${code})` : serverMessage);
   }
 }

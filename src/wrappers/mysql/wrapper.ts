@@ -36,6 +36,13 @@ export const mysqlWrapper: Wrapper = {
   remoteTableOf: (table) => ({ schema: table.options.dbname ?? '', table: table.options.table_name ?? table.name }),
   columnNameOption: false,
   probeTable: { columns: 'SCHEMA_NAME pg_catalog.text', options: { dbname: 'information_schema', table_name: 'SCHEMATA' } },
+  serverConnection: {
+    // mysql_fdw (2.8 to 2.9.x, connection.c) calls the MySQL client's blocking mysql_real_connect and
+    // reads with no timeout option set: neither a cancel nor pg_terminate_backend interrupts them.
+    interruptibleConnectSince: null,
+    // Its server options (option.c) have no connect_timeout, read_timeout or write_timeout.
+    connectTimeout: null,
+  },
   describe: (target) => describeTarget(target, MYSQL_DEFAULT_PORT),
 };
 

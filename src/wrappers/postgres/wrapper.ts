@@ -33,6 +33,12 @@ export const postgresWrapper: Wrapper = {
   remoteTableOf: (table) => ({ schema: table.options.schema_name ?? table.schema, table: table.options.table_name ?? table.name }),
   columnNameOption: true,
   probeTable: null,
+  serverConnection: {
+    // postgres_fdw connects through libpq's asynchronous API, waiting on the latch, from PostgreSQL 16.
+    interruptibleConnectSince: 160000,
+    // libpq's connect_timeout, a server option postgres_fdw passes on; a remote URL's ?connect_timeout= becomes it.
+    connectTimeout: { option: 'connect_timeout', suggested: 10, setIn: 'url_parameter' },
+  },
   describe: describeTarget,
 };
 
