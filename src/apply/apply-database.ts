@@ -8,8 +8,8 @@ import { sqlstateOf } from '../db/sqlstate.js';
 import { messageOf, UserError } from '../errors.js';
 import { localFailure, observeDatabase, observeDatabaseStandalone, type RemoteReader } from '../introspect/observe.js';
 import type { ObservedDatabase, RemoteSchema } from '../introspect/types.js';
-import { isStale, type Refusal, refusalBeforeApply } from '../plan/apply-decisions.js';
-import { fingerprintObserved } from '../plan/fingerprint.js';
+import { decideAfterReplan, type Refusal, refusalBeforeApply } from '../plan/apply-decisions.js';
+import { fingerprintParts } from '../plan/fingerprint.js';
 import { type PlanOptions, planDatabase } from '../plan/plan-database.js';
 import { plannerRules } from '../plan/planner-rules.js';
 import type { DatabasePlan } from '../plan/types.js';
@@ -47,7 +47,7 @@ export async function applyDatabase(
   options: ApplyOptions,
 ): Promise<DatabaseOutcome> {
   const outcome = outcomeFor(database.alias, Date.now());
-  const refusal = refusalBeforeApply(shown, options.allowDependentDrops);
+  const refusal = refusalBeforeApply(shown, options.allowDependentDrops, database);
   if (refusal) return outcome(refusal);
   if (options.signal?.aborted) return outcome({ code: 'interrupted' });
 
@@ -60,9 +60,8 @@ export async function applyDatabase(
     if (remote && !remote.ok) return outcome({ code: 'remote_unreadable', link: link.name, remote });
   }
   return applyUnderLock(database, remoteSchemas, options, outcome, (observed, replanned) => {
-    const fingerprint = options.requireSameFingerprint ? fingerprintObserved(database, observed, replanned) : null;
-    if (!isStale(shown, replanned, fingerprint)) return null;
-    return { code: 'stale', savedPlan: options.requireSameFingerprint, problem: replanned.errors[0] ?? null };
+    const now = options.requireSameFingerprint ? fingerprintParts(database, observed, replanned, options.planOptions.target) : null;
+    return decideAfterReplan(shown, replanned, now);
   });
 }
 
@@ -125,7 +124,10 @@ async function applyUnderLock(
   remoteSchemas: Record<string, RemoteSchema>,
   options: ApplyOptions,
   outcome: Outcome,
-  decide: (observed: ObservedDatabase, replanned: DatabasePlan) => Refusal | Extract<OutcomeReason, { code: 'stale' }> | null,
+  decide: (
+    observed: ObservedDatabase,
+    replanned: DatabasePlan,
+  ) => Refusal | Extract<OutcomeReason, { code: 'stale' | 'already_applied' }> | null,
   onFailure?: (error: unknown) => void,
 ): Promise<DatabaseOutcome> {
   let client: pg.Client | undefined;

@@ -7,11 +7,11 @@ import { durationMs } from './durations.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import { mapLimited } from './limit.js';
 import { loadDesiredOrThrow } from './load-desired.js';
-import type { CommonOptions, ConnectionFlags } from './options.js';
+import type { CommonOptions, ConnectionFlags, SelectionOptions } from './options.js';
 import type { Output } from './output.js';
 import { runPlan } from './run-plan.js';
 
-export interface CheckFlags extends CommonOptions, ConnectionFlags {
+export interface CheckFlags extends CommonOptions, ConnectionFlags, SelectionOptions {
   json?: boolean;
   statementTimeout: string;
   detailedExitcode?: boolean;
@@ -22,10 +22,10 @@ export interface CheckFlags extends CommonOptions, ConnectionFlags {
  * read-only plan), both at once. Changes nothing: the probes run in transactions that are rolled back.
  */
 export async function runCheckCommand(options: CheckFlags, output: Output): Promise<number> {
-  const desired = await loadDesiredOrThrow(options.config, options.database, output.env);
+  const desired = await loadDesiredOrThrow(options.config, options.database, output.env, { links: options.link, shard: options.shard });
   const connectTimeoutMs = durationMs(options.connectTimeout);
   const [{ plan }, probed] = await Promise.all([
-    runPlan(desired, { connectTimeoutMs, parallelism: options.parallelism, planOptions: {} }),
+    runPlan(desired, { connectTimeoutMs, parallelism: options.parallelism, planOptions: { target: desired.links ?? undefined } }),
     mapLimited(desired.databases, options.parallelism, (database) =>
       checkDatabase(database, { connectTimeoutMs, statementTimeoutMs: durationMs(options.statementTimeout) }),
     ),
