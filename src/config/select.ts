@@ -36,6 +36,8 @@ export function formatShard(shard: Shard): string {
   return `${shard.index}/${shard.count}`;
 }
 
+let createHash: typeof import('node:crypto').createHash | undefined;
+
 /**
  * The shard (1..count) an alias belongs to: sha256 of the alias, read as a number, modulo `count`.
  * Each alias is hashed on its own, so an alias's shard depends on nothing but its name and `count`:
@@ -43,7 +45,8 @@ export function formatShard(shard: Shard): string {
  * `count` moves about (count-1)/count of them; each is still in exactly one shard of the new count.
  */
 export function shardOf(alias: string, count: number): number {
-  const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+  // Required when first needed, not imported: `validate` loads this module and needs no hash.
+  createHash ??= (createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto')).createHash;
   // 48 bits of the hash: exactly representable, and their remainder modulo count is as even as makes no difference.
   const value = createHash('sha256').update(alias, 'utf8').digest().readUIntBE(0, 6);
   return (value % count) + 1;

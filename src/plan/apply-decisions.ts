@@ -93,13 +93,6 @@ export function decideAfterReplan(
   return null;
 }
 
-/** Whether the plan made again under the lock no longer is the one shown or saved (see decideAfterReplan). */
-export function isStale(shown: DatabasePlan, replanned: DatabasePlan, fingerprint: string | null): boolean {
-  return (
-    replanned.errors.length > 0 || !samePlannedChanges(replanned, shown) || (fingerprint !== null && fingerprint !== shown.fingerprint)
-  );
-}
-
 /** Which links' operations differ, and whether every difference is a user mapping replaced for its credentials. */
 function staleChanges(shown: DatabasePlan, replanned: DatabasePlan): StaleCause {
   const byLink = (plan: DatabasePlan) => new Map(plan.changes.map((change) => [change.link, change]));
