@@ -10,7 +10,6 @@ import type { OtherAliases } from '../introspect/types.js';
 import { hasChanges, summarize } from '../plan/plan-changes.js';
 import { fromPlanDocument, PLAN_FORMAT_VERSION, type PlanDocument } from '../plan/plan-document.js';
 import type { DatabasePlan, Plan, PlanSelection } from '../plan/types.js';
-import { plural } from '../plural.js';
 import { safe } from '../render/escape.js';
 import { renderApplyMarkdown, whereToSeeAll } from '../render/markdown.js';
 import { outcomeWords } from '../render/outcome-words.js';
@@ -188,7 +187,7 @@ function checkSavedSelection(planFile: string, saved: PlanSelection, planned: st
     const held = planned.length === 0 ? 'no database' : planned.map((alias) => showValue(alias)).join(', ');
     throw new UserError(
       'database_not_in_plan',
-      `${plural(missing.length, 'database')} ${missing.map((alias) => showValue(alias)).join(', ')} ${missing.length === 1 ? 'is' : 'are'} not in ${planFile}, which holds ${held}`,
+      `${missing.length === 1 ? 'database' : 'databases'} ${missing.map((alias) => showValue(alias)).join(', ')} ${missing.length === 1 ? 'is' : 'are'} not in ${planFile}, which holds ${held}`,
       ['give -d only databases the plan holds, or make a plan for that database: datalinks plan -d ALIAS --out FILE'],
     );
   }
