@@ -22,6 +22,7 @@ const NOTES: Record<PlanNote['code'], PlanNote> = {
     schema: 'public',
     owner: 'mallory',
   },
+  remote_values_limited: { code: 'remote_values_limited', link: 'shop', table: 'photos', column: 'jpeg', limit: 8192 },
 };
 
 const column = {
@@ -48,11 +49,12 @@ const PROBLEMS: Record<ProblemCode, PlanProblem> = {
   remote_schema_missing: { code: 'remote_schema_missing', link: 'billing', schema: 'finance' },
   remote_not_read: { code: 'remote_not_read', link: 'billing' },
   table_not_found: { code: 'table_not_found', link: 'billing', table: 'invoices', schema: 'public' },
-  type_unmapped: { ...column, code: 'type_unmapped' },
+  type_unmapped: { ...column, code: 'type_unmapped', wrapper: 'mysql_fdw', detail: 'float', reason: 'rounded', conversion: 'cast_double' },
   type_missing: { ...column, code: 'type_missing' },
   collation_missing: { ...column, code: 'collation_missing', option: 'import_collate' },
   expression_refused: { ...column, code: 'expression_refused', option: 'import_default' },
   reference_missing: { ...column, code: 'reference_missing', option: 'import_generated' },
+  name_too_long: { code: 'name_too_long', link: 'shop', table: 'orders', column: 'é'.repeat(40), bytes: 80, limit: 63, filter: 'tables' },
   option_unsupported: { code: 'option_unsupported', link: 'billing', option: 'parallel_abort', since: 160000, running: 150004 },
   role_missing: { code: 'role_missing', link: 'billing', role: 'ghost' },
   password_required: { code: 'password_required', link: 'billing' },
