@@ -12,8 +12,8 @@ import { WATCH_CLIENT_SQL } from '../db/watch-client.js';
 import { messageOf, UserError } from '../errors.js';
 import { localFailure, observeDatabase, observeDatabaseStandalone, type RemoteReader } from '../introspect/observe.js';
 import type { ObservedDatabase, RemoteSchema } from '../introspect/types.js';
-import { isStale, type Refusal, refusalBeforeApply } from '../plan/apply-decisions.js';
-import { fingerprintObserved } from '../plan/fingerprint.js';
+import { decideAfterReplan, type Refusal, refusalBeforeApply } from '../plan/apply-decisions.js';
+import { fingerprintParts } from '../plan/fingerprint.js';
 import { type PlanOptions, planDatabase } from '../plan/plan-database.js';
 import { plannerRules } from '../plan/planner-rules.js';
 import type { DatabasePlan } from '../plan/types.js';
@@ -51,7 +51,7 @@ export async function applyDatabase(
   options: ApplyOptions,
 ): Promise<DatabaseOutcome> {
   const outcome = outcomeFor(database.alias, Date.now());
-  const refusal = refusalBeforeApply(shown, options.allowDependentDrops);
+  const refusal = refusalBeforeApply(shown, options.allowDependentDrops, database);
   if (refusal) return outcome(refusal);
   if (options.signal?.aborted) return outcome({ code: 'interrupted', by: interruptOf(options.signal) });
 
@@ -64,9 +64,8 @@ export async function applyDatabase(
     if (remote && !remote.ok) return outcome({ code: 'remote_unreadable', link: link.name, remote });
   }
   return applyUnderLock(database, remoteSchemas, options, outcome, (observed, replanned) => {
-    const fingerprint = options.requireSameFingerprint ? fingerprintObserved(database, observed, replanned) : null;
-    if (!isStale(shown, replanned, fingerprint)) return null;
-    return { code: 'stale', savedPlan: options.requireSameFingerprint, problem: replanned.errors[0] ?? null };
+    const now = options.requireSameFingerprint ? fingerprintParts(database, observed, replanned, options.planOptions.target) : null;
+    return decideAfterReplan(shown, replanned, now);
   });
 }
 
@@ -119,7 +118,10 @@ function outcomeFor(alias: string, started: number): Outcome {
   return (reason, statements) => outcomeOf(alias, started, reason, statements);
 }
 
-type Decide = (observed: ObservedDatabase, replanned: DatabasePlan) => Refusal | Extract<OutcomeReason, { code: 'stale' }> | null;
+type Decide = (
+  observed: ObservedDatabase,
+  replanned: DatabasePlan,
+) => Refusal | Extract<OutcomeReason, { code: 'stale' | 'already_applied' }> | null;
 
 /** The apply's local session: its client, its backend's pid, and whether a statement is stuck on it. */
 interface Session {

@@ -2,8 +2,7 @@ import type { LeftSession } from '../check/end-session.js';
 import type { LinkHealth } from '../check/types.js';
 import type { InterruptSignal } from '../db/interrupts.js';
 import type { RemoteFailure } from '../introspect/types.js';
-import type { Refusal } from '../plan/apply-decisions.js';
-import type { PlanProblem } from '../plan/types.js';
+import type { Refusal, StaleCause } from '../plan/apply-decisions.js';
 
 /**
  * How applying one database ended, as a code and its values: render/outcome-words.ts words them.
@@ -12,9 +11,11 @@ import type { PlanProblem } from '../plan/types.js';
  */
 export type OutcomeReason =
   | { code: 'applied' }
+  /** A saved plan's database already is what the plan makes (apply-decisions.ts says when): nothing to do, not a failure. */
+  | { code: 'already_applied' }
   | Refusal
-  /** The plan made again under the lock is not the one shown or saved; `problem`: the new plan's first error. */
-  | { code: 'stale'; savedPlan: boolean; problem: PlanProblem | null }
+  /** The plan made again under the lock is not the one shown or saved; `cause`: what apply can tell of why. */
+  | { code: 'stale'; savedPlan: boolean; cause: StaleCause }
   /** A signal (Ctrl-C, SIGTERM, SIGHUP; null: another abort): rolled back. */
   | { code: 'interrupted'; by: InterruptSignal | null }
   /** A link's remote could not be read again before the transaction. */
@@ -44,9 +45,11 @@ export type ApplyStatus = 'applied' | 'unchanged' | 'failed' | 'refused';
 /** What each code adds up to: a failure or refusal counts as "not applied". */
 export const OUTCOME_STATUS = {
   applied: 'applied',
+  already_applied: 'unchanged',
   unchanged: 'unchanged',
   plan_has_errors: 'refused',
   refused_dependents: 'refused',
+  config_changed: 'refused',
   stale: 'refused',
   interrupted: 'failed',
   remote_unreadable: 'failed',

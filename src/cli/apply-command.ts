@@ -1,25 +1,26 @@
 import { type ApplyOptions, applyDatabase, type DatabaseOutcome, isFailure, planAndApplyDatabase } from '../apply/apply-database.js';
 import { validate as validatePlanSchema } from '../config/generated/validate-plan.js';
 import { readRegularFile } from '../config/read-regular-file.js';
+import { formatShard } from '../config/select.js';
+import { showValue } from '../config/show-value.js';
 import type { DesiredDatabase, DesiredState } from '../config/types.js';
 import { BugError, UserError } from '../errors.js';
 import { RemoteReader } from '../introspect/observe.js';
 import type { OtherAliases } from '../introspect/types.js';
 import { hasChanges, summarize } from '../plan/plan-changes.js';
 import { fromPlanDocument, PLAN_FORMAT_VERSION, type PlanDocument } from '../plan/plan-document.js';
-import type { DatabasePlan, Plan } from '../plan/types.js';
-import { plural } from '../plural.js';
+import type { DatabasePlan, Plan, PlanSelection } from '../plan/types.js';
 import { safe } from '../render/escape.js';
 import { renderApplyMarkdown, whereToSeeAll } from '../render/markdown.js';
 import { outcomeWords } from '../render/outcome-words.js';
-import { outcomeLine, renderOutcomes } from '../render/outcomes.js';
+import { closingLine, outcomeLine, renderOutcomes } from '../render/outcomes.js';
 import { buildPlanView, type PlanView, type PlanViewOptions } from '../render/plan-view.js';
 import { connectionBounds, durationMs } from './durations.js';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import { type Annotation, annotate, appendStepSummary } from './github.js';
 import { throwIfInterrupted } from './interruptible.js';
-import { loadDesiredOrThrow, type Selection } from './load-desired.js';
-import type { CommonOptions, ConnectionFlags } from './options.js';
+import { loadDesiredOrThrow, planSelection, type Selection } from './load-desired.js';
+import type { CommonOptions, ConnectionFlags, SelectionOptions } from './options.js';
 import { readOtherAliases } from './other-aliases.js';
 import type { Output } from './output.js';
 import { type Fanout, runFanout } from './parallelism.js';
@@ -27,7 +28,7 @@ import { planAnnotations } from './plan-annotations.js';
 import { runPlan } from './run-plan.js';
 import { createUi, type Ui } from './ui.js';
 
-export interface ApplyFlags extends CommonOptions, ConnectionFlags {
+export interface ApplyFlags extends CommonOptions, ConnectionFlags, SelectionOptions {
   autoApprove?: boolean;
   /** --no-verify: commit without proving the links from the local server. */
   verify: boolean;
@@ -48,7 +49,21 @@ export async function runApplyCommand(
 ): Promise<number> {
   const ui = await createUi(output);
   if (planFile) return applySavedPlan(planFile, options, output, ui, signal);
-  const desired = await loadDesiredOrThrow(options.config, options.database, output.env);
+  const desired = await loadDesiredOrThrow(options.config, options.database, output.env, { links: options.link, shard: options.shard });
+  return applySelection(desired, options, output, ui, signal);
+}
+
+/**
+ * Plans the selected databases, shows the plan, asks, and applies it (`apply` without a plan file,
+ * and `destroy`, whose selection wants no links). `--auto-approve` on one database plans under the lock.
+ */
+export async function applySelection(
+  desired: Selection,
+  options: ApplyFlags,
+  output: Output,
+  ui: Ui,
+  signal: AbortSignal = new AbortController().signal,
+): Promise<number> {
   const fanout = await runFanout([...desired.databases, ...desired.unselected], options, output);
   const [only, ...others] = desired.databases;
   if (options.autoApprove && only && others.length === 0) return planAndApply(desired, only, options, output, ui, fanout, signal);
@@ -58,7 +73,8 @@ export async function runApplyCommand(
     signal,
     parallelism: options.parallelism,
     fanout,
-    planOptions: { adopt: options.adopt },
+    planOptions: { adopt: options.adopt, target: desired.links ?? undefined },
+    selection: planSelection(desired),
     unselected: desired.unselected,
     onDatabase: reading.update,
   }).finally(() => reading.stop());
@@ -108,7 +124,7 @@ async function planAndApply(
   let plan: Plan | undefined;
   const show = (planned: DatabasePlan) => {
     stopReading();
-    plan = { databases: [planned], summary: summarize([planned]) };
+    plan = { databases: [planned], summary: summarize([planned]), selection: planSelection(desired) };
     view = buildPlanView(plan, viewOptions(options));
     ui.showPlan(view);
     annotate(output, planAnnotations(plan, desired));
@@ -118,7 +134,7 @@ async function planAndApply(
   try {
     const remotes = new RemoteReader(desired, { ...connectionBounds(options), signal });
     ({ outcome } = await planAndApplyDatabase(database, remotes, {
-      ...applyOptions(options, false, otherAliases),
+      ...applyOptions(options, false, otherAliases, desired.links),
       signal,
       onPlanned: show,
       onProgress: (alias, done, total) => progress?.progress(alias, done, total),
@@ -141,20 +157,18 @@ function viewOptions(options: ApplyFlags): PlanViewOptions {
   return { dependentDrops: options.allowDependentDrops ? 'allowed' : 'refused' };
 }
 
-/** Applies exactly a plan saved by `plan --out`, or refuses if anything changed since. */
+/**
+ * Applies exactly a plan saved by `plan --out`, or refuses if anything changed since: each database
+ * on its own (its configuration, then its state under the lock). The flags must say what the plan is:
+ * the same --link as a targeted plan, its --shard if one is given, and -d only of databases it holds.
+ */
 async function applySavedPlan(planFile: string, options: ApplyFlags, output: Output, ui: Ui, signal: AbortSignal): Promise<number> {
   const document = await readPlanFile(planFile);
+  const planned = document.databases.map((db) => db.name);
+  checkSavedSelection(planFile, document.selection, planned, options);
   // The file read is -c or ./datalinks.yaml, never a path named by the plan: the plan is data.
-  const configPath = options.config;
-  const aliases = options.database.length > 0 ? options.database : document.databases.map((db) => db.name);
-  const desired = await loadDesiredOrThrow(configPath, aliases, output.env);
-  if (desired.configHash !== document.config.hash) {
-    throw new UserError(
-      'config_changed',
-      `the configuration changed since this plan was made (${configPath} is not the file ${planFile} was planned from)`,
-      ['run datalinks plan --out again, review it, and apply the new plan', 'if the plan was made from another file, pass it with -c FILE'],
-    );
-  }
+  const aliases = options.database.length > 0 ? options.database : planned;
+  const desired = await loadDesiredOrThrow(options.config, aliases, output.env, { links: document.selection.links ?? undefined });
   const plan = fromPlanDocument(document);
   plan.databases = plan.databases.filter((db) => aliases.includes(db.alias));
   const view = buildPlanView(plan, viewOptions(options));
@@ -173,6 +187,45 @@ async function applySavedPlan(planFile: string, options: ApplyFlags, output: Out
     fanout,
   });
   return runApplies(plan, desired, options, output, ui, true, otherAliases, fanout, signal);
+}
+
+/** A saved plan applied with flags that say something else is an error, before anything is read. */
+function checkSavedSelection(planFile: string, saved: PlanSelection, planned: string[], options: ApplyFlags): void {
+  const links = [...new Set(options.link)].sort();
+  const savedLinks = saved.links ?? [];
+  if (links.join('\0') !== savedLinks.join('\0')) {
+    const shown = (names: string[]) => names.map((name) => `--link ${showValue(name)}`).join(' ');
+    throw new UserError(
+      'selection_mismatch',
+      savedLinks.length === 0
+        ? `${planFile} is not a targeted plan: it plans every link, and --link would apply only part of it`
+        : links.length === 0
+          ? `${planFile} is a targeted plan (${shown(savedLinks)}): apply it with the same --link, so that nobody applies part of a file by accident`
+          : `${planFile} was made with ${shown(savedLinks)}, not ${shown(links)}`,
+      [
+        savedLinks.length === 0
+          ? `apply it without --link: datalinks apply ${planFile}`
+          : `datalinks apply ${planFile} ${shown(savedLinks)}`,
+        'or make the plan you mean: datalinks plan --out FILE (with the --link you want)',
+      ],
+    );
+  }
+  if (options.shard && (!saved.shard || formatShard(saved.shard) !== formatShard(options.shard))) {
+    throw new UserError(
+      'selection_mismatch',
+      `${planFile} is ${saved.shard ? `shard ${formatShard(saved.shard)}` : 'not a shard (it was made without --shard)'}, not shard ${formatShard(options.shard)}`,
+      ["apply each shard's own plan: check which plan file the job downloaded"],
+    );
+  }
+  const missing = options.database.filter((alias) => !planned.includes(alias));
+  if (missing.length > 0) {
+    const held = planned.length === 0 ? 'no database' : planned.map((alias) => showValue(alias)).join(', ');
+    throw new UserError(
+      'database_not_in_plan',
+      `${missing.length === 1 ? 'database' : 'databases'} ${missing.map((alias) => showValue(alias)).join(', ')} ${missing.length === 1 ? 'is' : 'are'} not in ${planFile}, which holds ${held}`,
+      ['give -d only databases the plan holds, or make a plan for that database: datalinks plan -d ALIAS --out FILE'],
+    );
+  }
 }
 
 /** A saved plan of 40,000 links is a few tens of MB; anything much larger is not one. */
@@ -242,9 +295,13 @@ async function runApplies(
     plan,
     desired,
     {
-      ...applyOptions(options, saved, otherAliases),
+      ...applyOptions(options, saved, otherAliases, plan.selection?.links ?? null),
       // A saved plan that adopts servers was made with --adopt: apply re-plans the same way.
-      planOptions: { adopt: options.adopt || plan.databases.some((db) => db.changes.some((c) => c.adopt)), otherAliases },
+      planOptions: {
+        adopt: options.adopt || plan.databases.some((db) => db.changes.some((c) => c.adopt)),
+        otherAliases,
+        target: plan.selection?.links ?? undefined,
+      },
       onProgress: progress.progress,
       onOutcome: (o) => progress.finish(o.alias, outcomeLine(o), isFailure(o)),
     },
@@ -255,13 +312,18 @@ async function runApplies(
 }
 
 /** `otherAliases`: the file's databases not selected (-d), by identity: each re-plan under the lock refuses an alias of them. */
-function applyOptions(options: ApplyFlags, saved: boolean, otherAliases: OtherAliases | undefined): Omit<ApplyOptions, 'signal'> {
+function applyOptions(
+  options: ApplyFlags,
+  saved: boolean,
+  otherAliases: OtherAliases | undefined,
+  target: string[] | null,
+): Omit<ApplyOptions, 'signal'> {
   return {
     ...connectionBounds(options),
     lockTimeout: options.lockTimeout,
     statementTimeout: options.statementTimeout,
     allowDependentDrops: Boolean(options.allowDependentDrops),
-    planOptions: { adopt: options.adopt, otherAliases },
+    planOptions: { adopt: options.adopt, otherAliases, target: target ?? undefined },
     requireSameFingerprint: saved,
     now: () => new Date().toISOString(),
     // A link's proof waits at most 10s, or the statement timeout if that is shorter.
@@ -315,14 +377,6 @@ async function applyPlan(
       return outcome;
     },
   );
-}
-
-function closingLine(outcomes: DatabaseOutcome[]): string {
-  const applied = outcomes.filter((o) => o.status === 'applied').length;
-  const bad = outcomes.filter(isFailure).length;
-  return bad === 0
-    ? `Apply complete: ${plural(applied, 'database')} changed.`
-    : `Apply finished with errors: ${applied} applied, ${bad} not applied (each database is all or nothing).`;
 }
 
 /** GitHub Actions: a database that failed or was refused, annotated on its line of the config. */

@@ -7,12 +7,12 @@ import { ansiPaint, plainPaint } from '../render/style.js';
 import { durationMs } from './durations.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import { loadDesiredOrThrow } from './load-desired.js';
-import type { CommonOptions, ConnectionFlags } from './options.js';
+import type { CommonOptions, ConnectionFlags, SelectionOptions } from './options.js';
 import type { Output } from './output.js';
 import { runFanout } from './parallelism.js';
 import { runPlan } from './run-plan.js';
 
-export interface CheckFlags extends CommonOptions, ConnectionFlags {
+export interface CheckFlags extends CommonOptions, ConnectionFlags, SelectionOptions {
   json?: boolean;
   statementTimeout: string;
   detailedExitcode?: boolean;
@@ -25,12 +25,18 @@ export interface CheckFlags extends CommonOptions, ConnectionFlags {
  * in transactions that are rolled back.
  */
 export async function runCheckCommand(options: CheckFlags, output: Output, signal?: AbortSignal): Promise<number> {
-  const desired = await loadDesiredOrThrow(options.config, options.database, output.env);
+  const desired = await loadDesiredOrThrow(options.config, options.database, output.env, { links: options.link, shard: options.shard });
   const connectTimeoutMs = durationMs(options.connectTimeout);
   // The plan and the probes share the run's Fanout: together they keep within each server's share of slots.
   const fanout = await runFanout(desired.databases, options, output);
   const [{ plan }, probed] = await Promise.all([
-    runPlan(desired, { connectTimeoutMs, signal, parallelism: options.parallelism, fanout, planOptions: {} }),
+    runPlan(desired, {
+      connectTimeoutMs,
+      signal,
+      parallelism: options.parallelism,
+      fanout,
+      planOptions: { target: desired.links ?? undefined },
+    }),
     fanout.map(
       desired.databases,
       (database) => database.target,

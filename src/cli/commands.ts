@@ -1,4 +1,5 @@
-import { type Command, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { parseShard, type Shard } from '../config/select.js';
 import { parseDuration, parsePositiveInt } from './durations.js';
 import { type CommonOptions, DEFAULT_CONFIG_PATH } from './options.js';
 import type { Output } from './output.js';
@@ -14,7 +15,31 @@ export type RunCli = (argv: string[], output: Output) => Promise<number>;
 function withCommonOptions(command: Command): Command {
   return command
     .option('-c, --config <file>', 'the configuration file', DEFAULT_CONFIG_PATH)
-    .option('-d, --database <alias>', 'only this database (repeatable)', (value: string, previous: string[]) => [...previous, value], []);
+    .option('-d, --database <alias>', 'only this database (repeatable)', collect, []);
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** --link and --shard: plan, apply and check. */
+function withSelectionOptions(command: Command): Command {
+  return command
+    .option(
+      '--link <name>',
+      'only this link of the selected databases (repeatable): a targeted run reads and changes nothing else',
+      collect,
+      [],
+    )
+    .addOption(
+      new Option('--shard <i/n>', "only the file's databases in shard I of N (a stable hash of each alias), for a CI job matrix").argParser(
+        shardArgument,
+      ),
+    );
+}
+
+function shardArgument(value: string): Shard {
+  const shard = parseShard(value);
+  if (typeof shard === 'string') throw new InvalidArgumentError(shard);
+  return shard;
 }
 
 function withConnectionOptions(
@@ -37,7 +62,7 @@ export function registerCommands(program: Command, output: Output, setExitCode: 
     },
   );
 
-  withConnectionOptions(withCommonOptions(program.command('plan').description('show what apply would change')))
+  withSelectionOptions(withConnectionOptions(withCommonOptions(program.command('plan').description('show what apply would change'))))
     .option('--json', 'print the plan as JSON')
     .option('--markdown', 'print the plan as GitHub-flavoured markdown, for a pull request comment')
     .option('--sql', 'also print the SQL (passwords masked)')
@@ -49,7 +74,11 @@ export function registerCommands(program: Command, output: Output, setExitCode: 
       setExitCode(await runInterruptible(output, (signal) => runPlanCommand(options, output, signal)));
     });
 
-  withConnectionOptions(withCommonOptions(program.command('apply').description('plan, confirm, and apply in one transaction per database')))
+  withSelectionOptions(
+    withConnectionOptions(
+      withCommonOptions(program.command('apply').description('plan, confirm, and apply in one transaction per database')),
+    ),
+  )
     .argument('[plan-file]', 'a plan saved with `datalinks plan --out`')
     .option('--auto-approve', 'do not ask for confirmation (required without a terminal)')
     .option('--no-verify', 'commit without proving each created or changed link from the local server')
@@ -59,6 +88,25 @@ export function registerCommands(program: Command, output: Output, setExitCode: 
     .action(async (planFile: string | undefined, options) => {
       const [{ runApplyCommand }, { runInterruptible }] = await Promise.all([import('./apply-command.js'), import('./interruptible.js')]);
       setExitCode(await runInterruptible(output, (signal) => runApplyCommand(planFile, options, output, signal)));
+    });
+
+  withConnectionOptions(
+    withCommonOptions(
+      program
+        .command('destroy')
+        .description('remove every managed link of the databases given with -d (offboarding): plan, confirm, apply'),
+    ),
+  )
+    .option('--link <name>', 'only this link (repeatable)', collect, [])
+    .option('--auto-approve', 'do not ask for confirmation (required without a terminal)')
+    .option('--allow-dependent-drops', 'allow dropping objects outside the links that depend on them')
+    .addOption(new Option('--lock-timeout <duration>', 'how long to wait for a lock').default('10s').argParser(parseDuration))
+    .action(async (options) => {
+      const [{ runDestroyCommand }, { runInterruptible }] = await Promise.all([
+        import('./destroy-command.js'),
+        import('./interruptible.js'),
+      ]);
+      setExitCode(await runInterruptible(output, (signal) => runDestroyCommand(options, output, signal)));
     });
 
   withConnectionOptions(
@@ -76,10 +124,12 @@ export function registerCommands(program: Command, output: Output, setExitCode: 
       setExitCode(await runDemo(runCli, output));
     });
 
-  withConnectionOptions(withCommonOptions(program.command('check').description('prove each link works from its local database server')), {
-    default: '10s',
-    description: 'longest any one probe may wait for a remote',
-  })
+  withSelectionOptions(
+    withConnectionOptions(withCommonOptions(program.command('check').description('prove each link works from its local database server')), {
+      default: '10s',
+      description: 'longest any one probe may wait for a remote',
+    }),
+  )
     .option('--json', 'print the result as JSON')
     .option('--detailed-exitcode', 'exit 2 when links work but differ from the file')
     .action(async (options) => {

@@ -1,32 +1,32 @@
 import { loadConfig, validateConfig } from '../config/load-config.js';
 import { type ConfigProblem, formatNote } from '../config/problem.js';
+import { type SelectedState, type SelectionFlags, selectDatabases } from '../config/select.js';
 import { showValue } from '../config/show-value.js';
-import type { DesiredDatabase, DesiredState } from '../config/types.js';
 import { UserError } from '../errors.js';
+import type { PlanSelection } from '../plan/types.js';
 import { plural } from '../plural.js';
 import { ConfigInvalidError } from './config-error.js';
 
-/** The databases selected with -d (all of the file without it), and the file's others. */
-export interface Selection extends DesiredState {
-  /** The file's databases not selected: plan and apply still read who they are (an alias of a selected one?). */
-  unselected: DesiredDatabase[];
-}
+/** The databases selected with -d, --shard and --link (all of the file without them), and the file's others. */
+export type Selection = SelectedState;
 
-/** Loads the config or throws one UserError listing every problem in it. */
-export async function loadDesiredOrThrow(path: string, aliases: readonly string[], env: NodeJS.ProcessEnv): Promise<Selection> {
+/** Loads the config and selects what the flags name, or throws one UserError listing every problem in the file. */
+export async function loadDesiredOrThrow(
+  path: string,
+  aliases: readonly string[],
+  env: NodeJS.ProcessEnv,
+  flags: Omit<SelectionFlags, 'databases'> = {},
+): Promise<Selection> {
   const result = await loadConfig(path, env);
   if (!result.ok) throw invalidConfig(path, result.problems);
-  checkAliases(
-    path,
-    aliases,
-    result.value.databases.map((db) => db.alias),
-  );
-  if (aliases.length === 0) return { ...result.value, unselected: [] };
-  return {
-    ...result.value,
-    databases: result.value.databases.filter((db) => aliases.includes(db.alias)),
-    unselected: result.value.databases.filter((db) => !aliases.includes(db.alias)),
-  };
+  const selected = selectDatabases(result.value, { ...flags, databases: aliases }, path);
+  if ('code' in selected) throw new UserError(selected.code, selected.message, selected.hints);
+  return selected;
+}
+
+/** What a saved plan records of the selection, and the views say: undefined for the whole file (or -d alone). */
+export function planSelection(selection: Selection): PlanSelection | undefined {
+  return selection.links || selection.shard ? { links: selection.links, shard: selection.shard } : undefined;
 }
 
 /** `validate`: the file's shape and rules, no secrets needed. Returns the summary line and the notes. */

@@ -8,8 +8,8 @@ import { connectionBounds } from './durations.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import { annotate, appendStepSummary, pullRequestCommentLimit, runUrl } from './github.js';
 import { throwIfInterrupted } from './interruptible.js';
-import { loadDesiredOrThrow } from './load-desired.js';
-import type { CommonOptions, ConnectionFlags } from './options.js';
+import { loadDesiredOrThrow, planSelection } from './load-desired.js';
+import type { CommonOptions, ConnectionFlags, SelectionOptions } from './options.js';
 import type { Output } from './output.js';
 import { runFanout } from './parallelism.js';
 import { planAnnotations } from './plan-annotations.js';
@@ -17,7 +17,7 @@ import { runPlan } from './run-plan.js';
 import { createUi } from './ui.js';
 import { checkWritablePath, writeFileAtomically } from './write-file-atomically.js';
 
-export interface PlanFlags extends CommonOptions, ConnectionFlags {
+export interface PlanFlags extends CommonOptions, ConnectionFlags, SelectionOptions {
   json?: boolean;
   markdown?: boolean;
   sql?: boolean;
@@ -29,7 +29,7 @@ export interface PlanFlags extends CommonOptions, ConnectionFlags {
 export async function runPlanCommand(options: PlanFlags, output: Output, signal?: AbortSignal): Promise<number> {
   if (options.json && options.markdown) throw new UserError('conflicting_flags', '--json and --markdown cannot be used together');
   if (options.out) await checkWritablePath(options.out);
-  const desired = await loadDesiredOrThrow(options.config, options.database, output.env);
+  const desired = await loadDesiredOrThrow(options.config, options.database, output.env, { links: options.link, shard: options.shard });
   const ui = options.json || options.markdown ? undefined : await createUi(output);
   const fanout = await runFanout([...desired.databases, ...desired.unselected], options, output);
   const reading = ui?.trackReading(desired.databases.map((db) => db.alias));
@@ -38,7 +38,8 @@ export async function runPlanCommand(options: PlanFlags, output: Output, signal?
     signal,
     parallelism: options.parallelism,
     fanout,
-    planOptions: { adopt: options.adopt },
+    planOptions: { adopt: options.adopt, target: desired.links ?? undefined },
+    selection: planSelection(desired),
     unselected: desired.unselected,
     fingerprints: Boolean(options.json || options.out),
     onDatabase: reading?.update,

@@ -5,7 +5,7 @@ import type { ObservedDatabase } from '../introspect/types.js';
 import { planChanges } from '../plan/plan-changes.js';
 import type { PlanOptions } from '../plan/plan-database.js';
 import { plannerRules } from '../plan/planner-rules.js';
-import type { Plan } from '../plan/types.js';
+import type { Plan, PlanSelection } from '../plan/types.js';
 import { readOtherAliases } from './other-aliases.js';
 import { type Fanout, plainFanout } from './parallelism.js';
 
@@ -14,6 +14,8 @@ export interface RunPlanOptions extends ConnectOptions {
   /** The run's Fanout (parallelism bounded by the machine and the servers); --parallelism as given without one. */
   fanout?: Fanout;
   planOptions: PlanOptions;
+  /** What the run was limited to (--link, --shard): the plan records it. */
+  selection?: PlanSelection;
   /** The file's databases not selected with -d: their identity is read, so that an alias of a selected one is refused. */
   unselected?: readonly DesiredDatabase[];
   /** Hash each database's observed state (for saved plans and --json; it costs time at scale). */
@@ -47,5 +49,6 @@ export async function runPlan(
   ]);
   const planOptions: PlanOptions = { ...options.planOptions, otherAliases };
   const plan = planChanges(desired, observed, { ...planOptions, fingerprints: options.fingerprints });
+  if (options.selection) plan.selection = options.selection;
   return { plan, observed, planOptions };
 }

@@ -60,6 +60,8 @@ export async function introspectLocal(
     columnsNeeded?: Promise<ColumnsNeeded>;
     /** --adopt: what else the file's link schemas hold is asked (schema_not_empty). */
     adopt?: boolean;
+    /** --link: only these links may be destroyed, so only their servers are walked. */
+    target?: readonly string[];
   },
 ): Promise<LocalCatalog> {
   // One connection runs one query at a time (pg deprecates queueing them).
@@ -124,11 +126,12 @@ function dependentsRoots(
   foreignTables: readonly ForeignTableSummary[],
   relids: readonly number[],
   read: readonly boolean[],
-  input: { links: readonly string[]; adopt?: boolean },
+  input: { links: readonly string[]; adopt?: boolean; target?: readonly string[] },
 ): { links: string[]; schemas: string[]; tables: number[] } {
   const inFile = new Set(input.links);
+  const targeted = (name: string) => !input.target || input.target.includes(name);
   return {
-    links: servers.filter((server) => !inFile.has(server.name)).map((server) => server.name),
+    links: servers.filter((server) => !inFile.has(server.name) && targeted(server.name)).map((server) => server.name),
     schemas: input.adopt ? [...input.links] : [],
     tables: relids.filter((_, i) => {
       const table = foreignTables[i] as ForeignTableSummary;

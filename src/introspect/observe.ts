@@ -28,6 +28,8 @@ export type ProvenUnchanged = (
 export interface PlannerRules {
   provenUnchanged: ProvenUnchanged;
   adopt?: boolean;
+  /** --link: the planner changes no link outside these, so nothing else is walked for dependents. */
+  target?: readonly string[];
 }
 
 /**
@@ -100,7 +102,7 @@ export async function observeDatabase(
   database: DesiredDatabase,
   client: pg.Client,
   remoteSchemas: Promise<Record<string, RemoteSchema>>,
-  { provenUnchanged, adopt }: PlannerRules,
+  { provenUnchanged, adopt, target }: PlannerRules,
 ): Promise<ObservedDatabase> {
   // Links of one remote schema share one read: walk each schema's columns once, not once per link.
   const remoteNeeds = remoteSchemas.then((schemas) => collectNeeds([...new Set(Object.values(schemas))]));
@@ -117,7 +119,7 @@ export async function observeDatabase(
     return needed;
   });
   const [catalog, schemas] = await Promise.all([
-    introspectLocal(client, { roles, links, remoteNeeds, columnsNeeded, adopt }),
+    introspectLocal(client, { roles, links, remoteNeeds, columnsNeeded, adopt, target }),
     remoteSchemas,
   ]);
   return { alias: database.alias, local: { ok: true, catalog }, remotes: schemas };

@@ -24,7 +24,27 @@ import type { DatabasePlan } from './types.js';
  * not count. User mappings count by role and remote user only: their options hold passwords, and a
  * hash of a password in a saved plan is a secret too.
  */
-export function fingerprintObserved(desired: DesiredDatabase, observed: ObservedDatabase, plan: Pick<DatabasePlan, 'changes'>): string {
+export function fingerprintObserved(
+  desired: DesiredDatabase,
+  observed: ObservedDatabase,
+  plan: Pick<DatabasePlan, 'changes'>,
+  target?: readonly string[],
+): string {
+  return fingerprintParts(desired, observed, plan, target).fingerprint;
+}
+
+/**
+ * The fingerprint, and beside it a hash of the remotes' part alone (what each link's remote tables
+ * make, as resolved here): a plan's changes are made from the file, the remotes and the local
+ * catalog, so a database whose plan is now empty while this part is unchanged already is what the
+ * saved plan would make. `target` (--link): managed links outside it are not part of the state.
+ */
+export function fingerprintParts(
+  desired: DesiredDatabase,
+  observed: ObservedDatabase,
+  plan: Pick<DatabasePlan, 'changes'>,
+  target?: readonly string[],
+): { fingerprint: string; remote: string } {
   const links = [...desired.links].sort((a, b) => a.name.localeCompare(b.name));
   const catalog = observed.local.ok ? observed.local.catalog : null;
   const remotes = links.map((link) => {
@@ -42,14 +62,23 @@ export function fingerprintObserved(desired: DesiredDatabase, observed: Observed
       stillOnRemote: existing.map((t) => [t.name, onRemote.has(t.name)]),
     };
   });
-  const local = catalog ? scopeCatalog(catalog, new Set(links.map((link) => link.name))) : { error: observed.local };
+  const local = catalog ? scopeCatalog(catalog, new Set(links.map((link) => link.name)), target) : { error: observed.local };
   const dependents = plan.changes.filter((change) => change.dependents.length > 0).map((change) => [change.link, change.dependents]);
   const json = JSON.stringify({ local, remotes, dependents });
-  return `sha256:${createHash('sha256').update(json).digest('hex')}`;
+  const remoteOnly = JSON.stringify(remotes.map(({ stillOnRemote: _local, ...remote }: { stillOnRemote?: unknown }) => remote));
+  return { fingerprint: sha256(json), remote: sha256(remoteOnly) };
 }
 
-function scopeCatalog(catalog: LocalCatalog, wanted: ReadonlySet<string>) {
-  const servers = catalog.servers.filter((server) => wanted.has(server.name) || parseManagedComment(server.comment) !== null);
+function sha256(text: string): string {
+  return `sha256:${createHash('sha256').update(text).digest('hex')}`;
+}
+
+function scopeCatalog(catalog: LocalCatalog, wanted: ReadonlySet<string>, target: readonly string[] | undefined) {
+  // A managed server not in the file is one the plan destroys, unless the plan is targeted elsewhere.
+  const destroyable = (name: string) => !target || target.includes(name);
+  const servers = catalog.servers.filter(
+    (server) => wanted.has(server.name) || (parseManagedComment(server.comment) !== null && destroyable(server.name)),
+  );
   const names = new Set([...wanted, ...servers.map((server) => server.name)]);
   // Spread first: a catalog field added later counts until it is scoped here (a plan then goes stale
   // too often, never too rarely).

@@ -1,6 +1,7 @@
 import type { DesiredState } from '../config/types.js';
 import type { ObservedDatabase } from '../introspect/types.js';
-import { fingerprintObserved } from './fingerprint.js';
+import { digestDatabase } from './config-digest.js';
+import { fingerprintParts } from './fingerprint.js';
 import { type PlanOptions, planDatabase } from './plan-database.js';
 import type { DatabasePlan, Plan, PlanSummary } from './types.js';
 
@@ -25,7 +26,12 @@ export function planChanges(
         fingerprint: '',
       };
     const plan = planDatabase(database, seen, options);
-    if (options.fingerprints && seen.local.ok) plan.fingerprint = fingerprintObserved(database, seen, plan);
+    if (options.fingerprints && seen.local.ok) {
+      const parts = fingerprintParts(database, seen, plan, options.target);
+      plan.fingerprint = parts.fingerprint;
+      plan.remoteFingerprint = parts.remote;
+      plan.config = digestDatabase(database);
+    }
     return plan;
   });
   refuseSharedDatabases(databases, observed);

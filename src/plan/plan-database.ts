@@ -40,6 +40,11 @@ export interface PlanOptions {
   adopt?: boolean;
   /** The file's databases this run does not plan (-d): a database that is one of them is refused. */
   otherAliases?: OtherAliases;
+  /**
+   * --link: the only links the plan may read or change (the desired database then holds only these).
+   * A managed link outside it is left as it is, never destroyed. Absent: every managed link.
+   */
+  target?: readonly string[];
 }
 
 const READ_PRIVILEGES = ['SELECT'];
@@ -78,8 +83,10 @@ export function planDatabase(desired: DesiredDatabase, observed: ObservedDatabas
   const servers = new Map(catalog.servers.map((server) => [server.name, server]));
   const schemas = new Map(catalog.schemas.map((schema) => [schema.name, schema]));
   const wanted = new Set(desired.links.map((link) => link.name));
+  const targeted = (name: string) => !options.target || options.target.includes(name);
 
   for (const server of catalog.servers) {
+    if (!targeted(server.name)) continue;
     const owner = ownership(server);
     if (owner === 'foreign_marked' && !wanted.has(server.name)) {
       plan.notes.push({ code: 'server_marked_by_other_role', link: null, server: server.name, owner: server.owner });

@@ -1,17 +1,26 @@
 import type { DesiredState } from '../config/types.js';
-import type { DatabasePlan, Plan, PlanNote, PlanProblem, PlanSummary } from './types.js';
+import type { ConfigDigest, DatabasePlan, Plan, PlanNote, PlanProblem, PlanSelection, PlanSummary } from './types.js';
 
-/** 2: notes, problems and removed access became codes and values (1 held planner-written English). */
-export const PLAN_FORMAT_VERSION = 2;
+/**
+ * 3: the selection (--link, --shard), and per database the configuration it depends on and the
+ * remotes' fingerprint. 2: notes, problems and removed access became codes and values (1 held
+ * planner-written English).
+ */
+export const PLAN_FORMAT_VERSION = 3;
 
 /** The JSON form of a plan: `plan --json` prints it and `plan --out` saves it. It holds no secret. */
 export interface PlanDocument {
   format_version: number;
   created_at: string;
+  /** The file the plan was made from: its path and the hash of all of it (apply compares each database's `config`). */
   config: { path: string; hash: string };
+  selection: PlanSelection;
   databases: {
     name: string;
     fingerprint: string;
+    remote_fingerprint: string;
+    /** Absent when the database could not be read. */
+    config?: ConfigDigest;
     errors: DocumentProblem[];
     notes: DocumentNote[];
     preamble: DatabasePlan['preamble'];
@@ -38,9 +47,12 @@ export function toPlanDocument(plan: Plan, desired: DesiredState, now: string, w
     format_version: PLAN_FORMAT_VERSION,
     created_at: now,
     config: { path: desired.configPath, hash: desired.configHash },
+    selection: plan.selection ?? { links: null, shard: null },
     databases: plan.databases.map((db) => ({
       name: db.alias,
       fingerprint: db.fingerprint,
+      remote_fingerprint: db.remoteFingerprint ?? '',
+      ...(db.config ? { config: db.config } : {}),
       errors: db.errors.map((problem) => ({ ...problem, ...words.problem(problem) })),
       notes: db.notes.map((note) => ({ ...note, message: words.note(note) })),
       preamble: db.preamble,
@@ -52,9 +64,12 @@ export function toPlanDocument(plan: Plan, desired: DesiredState, now: string, w
 
 export function fromPlanDocument(document: PlanDocument): Plan {
   return {
+    selection: document.selection,
     databases: document.databases.map((db) => ({
       alias: db.name,
       fingerprint: db.fingerprint,
+      ...(db.remote_fingerprint ? { remoteFingerprint: db.remote_fingerprint } : {}),
+      ...(db.config ? { config: db.config } : {}),
       errors: db.errors.map(({ message: _message, hint: _hint, ...problem }) => problem as PlanProblem),
       notes: db.notes.map(({ message: _message, ...note }) => note as PlanNote),
       preamble: db.preamble,

@@ -7,5 +7,5 @@ import { foreignTableUnchanged } from './unchanged-tables.js';
  * tables it keeps as they are (their columns and dependents are not read), and whether it adopts.
  */
 export function plannerRules(options: PlanOptions): PlannerRules {
-  return { provenUnchanged: foreignTableUnchanged, adopt: Boolean(options.adopt) };
+  return { provenUnchanged: foreignTableUnchanged, adopt: Boolean(options.adopt), ...(options.target ? { target: options.target } : {}) };
 }

@@ -1,3 +1,4 @@
+import type { Shard } from '../config/select.js';
 import type { ImportOptions } from '../config/types.js';
 import type { ColumnShape, Dependent } from '../introspect/types.js';
 import type { FdwName, RemoteConversion, UnmappedReason } from '../wrappers/types.js';
@@ -276,6 +277,29 @@ export interface DatabasePlan {
   notes: PlanNote[];
   /** Hash of the observed state this plan was made against, for saved plans; '' when not computed. */
   fingerprint: string;
+  /** Hash of the remotes' part of that state alone (what the links' remote tables make): set with `fingerprint`. */
+  remoteFingerprint?: string;
+  /** What of the configuration this plan was made from (config-digest.ts): set with `fingerprint`. */
+  config?: ConfigDigest;
+}
+
+/**
+ * The configuration one database's plan depends on, as hashes of its parts (never of a secret): the
+ * local database's URL without its password, and per link its remote (URL without password, variable
+ * and schema), remote user, table filter, access, grant_to, server and import options.
+ */
+export interface ConfigDigest {
+  url: string;
+  links: Record<string, Record<LinkConfigPart, string>>;
+}
+
+export type LinkConfigPart = 'remote' | 'remote_user' | 'tables' | 'access' | 'grant_to' | 'server_options' | 'import_options';
+
+/** What a run was limited to besides -d: --link (a targeted plan) and --shard I/N. A saved plan records it. */
+export interface PlanSelection {
+  /** The links the plan reads and changes, sorted; null when it is not targeted. */
+  links: string[] | null;
+  shard: Shard | null;
 }
 
 export interface PlanSummary {
@@ -287,6 +311,8 @@ export interface PlanSummary {
 export interface Plan {
   databases: DatabasePlan[];
   summary: PlanSummary;
+  /** Absent: the whole file (or the databases of -d). */
+  selection?: PlanSelection;
 }
 
 export type { ColumnShape, Dependent };

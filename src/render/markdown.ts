@@ -128,6 +128,8 @@ function planPieces(plan: Plan, view: PlanView, options: MarkdownOptions): Piece
   const fixed = (...lines: string[]) => pieces.push({ lines, rank: RANK.fixed });
   if (options.marker) fixed(planMarker(options.configPath));
   fixed(`### ${options.title}: ${markdownText(options.configPath)}`, '', `**${markdownText(view.summary)}**`, '');
+  if (view.shard) fixed(markdownText(view.shard), '');
+  if (view.targeted) fixed('> [!WARNING]', `> ${markdownText(view.targeted)}`, '');
   const destructive = destructiveChanges(plan);
   if (destructive.length > 0) {
     pieces.push({

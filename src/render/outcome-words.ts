@@ -1,4 +1,7 @@
 import type { DatabaseOutcome, OutcomeCode, OutcomeReason } from '../apply/outcome.js';
+import type { StaleCause } from '../plan/apply-decisions.js';
+import type { ConfigChange } from '../plan/config-digest.js';
+import type { LinkConfigPart } from '../plan/types.js';
 import { plural } from '../plural.js';
 import { SQLSTATE } from '../sqlstate.js';
 import { healthProblem } from './check-view.js';
@@ -33,17 +36,25 @@ const withHint = (message: string, hint: string | null | undefined): OutcomeWord
 
 const OUTCOMES = {
   applied: () => ({ message: '' }),
+  already_applied: () => ({
+    message: 'already applied: it already is what this plan makes (an earlier apply of it, or the same change made by hand); nothing to do',
+  }),
   unchanged: () => ({ message: '' }),
   plan_has_errors: () => ({ message: 'not applied: its plan has errors' }),
+  config_changed: (o) => ({
+    message: `not applied: its configuration changed since this plan was made (${o.changes.map(configChangeText).join('; ')})`,
+    hint: 'make the plan again from this file (datalinks plan --out), review it, and apply that; edits to other databases, to links outside a --link target, and comments do not make a plan stale',
+  }),
   refused_dependents: (o) => ({
     message: `not applied: it would drop ${plural(o.dependents.length, 'object')} outside the links (${o.dependents.join('; ')})`,
     hint: 'change or drop those objects first, or pass --allow-dependent-drops to drop them with the link',
   }),
   stale: (o) => ({
-    message: o.savedPlan
-      ? 'stale plan: the database changed since this plan was made, or the plan was already applied; nothing was applied'
-      : 'state changed since plan: nothing was applied',
-    hint: o.problem ? problemWords(o.problem).message : 'run datalinks plan again, review the new plan, and apply that',
+    message: `${o.savedPlan ? 'stale plan' : 'state changed since plan'}: ${staleText(o.cause, o.savedPlan)}; nothing was applied`,
+    hint:
+      o.cause.code === 'new_problem'
+        ? problemWords(o.cause.problem).message
+        : `run datalinks plan${o.savedPlan ? ' --out' : ''} again, review the new plan, and apply that`,
   }),
   interrupted: (o) => ({ message: `interrupted${o.by ? ` by ${o.by}` : ''}: ${undone(o)}` }),
   remote_unreadable: (o) => {
@@ -79,6 +90,47 @@ const OUTCOMES = {
 export function outcomeWords(outcome: DatabaseOutcome): OutcomeWords {
   const words = (OUTCOMES[outcome.code] as (outcome: DatabaseOutcome) => OutcomeWords)(outcome);
   return outcome.left ? { ...words, left: leftSessionWords(outcome.left) } : words;
+}
+
+const PART_WORDS: Record<LinkConfigPart, string> = {
+  remote: 'its remote URL or schema',
+  remote_user: 'its remote user (a credential)',
+  tables: 'its tables or exclude',
+  access: 'its access',
+  grant_to: 'its grant_to',
+  server_options: 'its server_options',
+  import_options: 'its import_options',
+};
+
+function configChangeText(change: ConfigChange): string {
+  if (!('link' in change)) return 'the url of the database';
+  if (change.part === 'added') return `link "${change.link}" was added to the file`;
+  if (change.part === 'removed') return `link "${change.link}" was removed from the file`;
+  return `link "${change.link}": ${PART_WORDS[change.part]}`;
+}
+
+function staleText(cause: StaleCause, saved: boolean): string {
+  const since = saved ? 'since this plan was made' : 'since the plan was shown';
+  switch (cause.code) {
+    case 'new_problem':
+      return saved ? `the database changed ${since}, and planning it again finds an error` : 'planning it again finds an error';
+    case 'credentials_changed':
+      return `the credentials of ${linksText(cause.links)} changed ${since} (the password or user of the remote URL in the environment, or the user mapping by hand), so apply would now also replace ${cause.links.length === 1 ? 'its user mapping' : 'their user mappings'}`;
+    case 'changes_differ': {
+      const what = [...(cause.links.length > 0 ? [linksText(cause.links)] : []), ...(cause.preamble ? ['the extension'] : [])].join(
+        ' and ',
+      );
+      return `what apply must change in ${what} is no longer what the plan holds: the database or a remote changed ${since}`;
+    }
+    case 'state_changed':
+      return cause.remote
+        ? `a remote this plan links changed ${since} (the tables or columns it links)`
+        : `the database changed ${since} (its links, their foreign tables or grants, or the role's privileges)`;
+  }
+}
+
+function linksText(links: readonly string[]): string {
+  return `${links.length === 1 ? 'link' : 'links'} ${links.map((link) => `"${link}"`).join(', ')}`;
 }
 
 function where(link: string | null): string {

@@ -12,8 +12,10 @@ export function outcomeLine(o: DatabaseOutcome): SafeText {
   switch (o.status) {
     case 'applied':
       return safe`Database ${o.alias}: applied ${plural(o.statements, 'statement')} in ${(o.elapsedMs / 1000).toFixed(1)}s.`;
-    case 'unchanged':
-      return safe`Database ${o.alias}: no changes.`;
+    case 'unchanged': {
+      const { message } = outcomeWords(o);
+      return message ? safe`Database ${o.alias}: ${message}.` : safe`Database ${o.alias}: no changes.`;
+    }
     case 'failed':
       return joinSafe([safe`Database ${o.alias}: FAILED: `, messageText(o)], '');
     case 'refused':
@@ -29,18 +31,23 @@ function messageText(o: DatabaseOutcome): SafeText {
   return joinSafe(lines, '\n');
 }
 
+/** What the outcomes add up to: the last line of an apply. */
+export function closingLine(outcomes: DatabaseOutcome[]): string {
+  const applied = outcomes.filter((o) => o.status === 'applied').length;
+  const already = outcomes.filter((o) => o.code === 'already_applied').length;
+  const bad = outcomes.filter(isFailure).length;
+  const alreadyText = already > 0 ? `, ${already} already applied` : '';
+  return bad === 0
+    ? `Apply complete: ${plural(applied, 'database')} changed${alreadyText}.`
+    : `Apply finished with errors: ${applied} applied${alreadyText}, ${bad} not applied (each database is all or nothing).`;
+}
+
 /** Every database's outcome, then what it adds up to. */
 export function renderOutcomes(outcomes: DatabaseOutcome[]): string {
   const lines: string[] = outcomes.map((o) => {
     const { hint, left } = outcomeWords(o);
     return [outcomeLine(o), ...[hint, left?.hint].flatMap((h) => (h ? [safe`    hint: ${h}`] : []))].join('\n');
   });
-  const applied = outcomes.filter((o) => o.status === 'applied').length;
-  const bad = outcomes.filter(isFailure).length;
-  lines.push(
-    bad === 0
-      ? `Apply complete: ${plural(applied, 'database')} changed.`
-      : `Apply finished with errors: ${applied} applied, ${bad} not applied (each database is all or nothing).`,
-  );
+  lines.push(closingLine(outcomes));
   return `${lines.join('\n')}\n`;
 }

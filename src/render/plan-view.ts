@@ -66,6 +66,10 @@ export interface PlanView {
   hasErrors: boolean;
   hasDestroy: boolean;
   hasDependents: boolean;
+  /** --link: the warning that the plan is targeted (also in `footer`); null when it is not. */
+  targeted: SafeText | null;
+  /** --shard: which shard this plan is (also in `footer`); null without --shard. */
+  shard: SafeText | null;
 }
 
 export interface PlanViewOptions {
@@ -84,17 +88,36 @@ export function buildPlanView(plan: Plan, options: PlanViewOptions = {}): PlanVi
   const databases = plan.databases.map(databaseView);
   const failed = databases.filter((db) => db.errors.length > 0);
   const hasDependents = databases.some((db) => db.dependents.length > 0);
+  const targeted = plan.selection?.links ? targetedWarning(plan.selection.links) : null;
+  const shard = plan.selection?.shard ? shardLine(plan.selection.shard, plan.databases.length) : null;
   return {
     databases,
     summary: summaryLine(plan, failed.length),
     footer: [
+      ...(targeted ? [{ tone: 'warning' as const, text: targeted }] : []),
+      ...(shard ? [{ tone: 'muted' as const, text: shard }] : []),
       ...(hasDependents ? [{ tone: 'warning' as const, text: dependentsWarning(options.dependentDrops ?? 'refused-without-flag') }] : []),
       ...(failed.length > 0 ? [{ tone: 'error' as const, text: errorsLine(failed.map((db) => db.alias)) }] : []),
     ],
     hasErrors: failed.length > 0,
     hasDestroy: plan.summary.destroy > 0,
     hasDependents,
+    targeted,
+    shard,
   };
+}
+
+/** As Terraform says of -target: a targeted plan is for getting past a problem, not for every day. */
+function targetedWarning(links: readonly string[]): SafeText {
+  const named = joinSafe(
+    links.map((link) => safe`${link}`),
+    ', ',
+  );
+  return safe`Warning: this plan is targeted (--link ${named}): it reads and changes only ${links.length === 1 ? 'that link' : 'those links'}. The other links of these databases were not read and may differ from the file; plan without --link once you can.`;
+}
+
+function shardLine(shard: { index: number; count: number }, databases: number): SafeText {
+  return safe`Shard ${shard.index}/${shard.count} of the file's databases (--shard): ${plural(databases, 'database')} in this plan.`;
 }
 
 /**

@@ -185,7 +185,7 @@ describe('saved plans are data', () => {
     ]);
   });
 
-  it('apply FILE without -c reads ./datalinks.yaml, and a different file is caught by its hash', async () => {
+  it('apply FILE without -c reads ./datalinks.yaml, and a different file is caught by what the database depends on', async () => {
     const { local, env, dir, planFile } = await savedPlan();
     const elsewhere = tempDir();
     writeFileSync(join(elsewhere, 'datalinks.yaml'), `${CONFIG}        access: write\n`);
@@ -194,7 +194,7 @@ describe('saved plans are data', () => {
     try {
       const refused = await runCli(['apply', planFile], env);
       expect(refused.code).toBe(1);
-      expect(refused.stderr).toContain('the configuration changed since this plan was made (datalinks.yaml is not the file');
+      expect(refused.stdout).toContain('its configuration changed since this plan was made (link "billing": its access)');
       expect(await local.query('SELECT srvname FROM pg_foreign_server')).toEqual([]);
       process.chdir(dir);
       const applied = await runCli(['apply', planFile], env);
@@ -217,11 +217,12 @@ describe('saved plans are data', () => {
   it('a plan naming databases the file does not have names them truncated and escaped', async () => {
     const planFile = join(tempDir(), 'plan.json');
     const alias = `evil\u001b[2J${'x'.repeat(100)}`;
-    const database = { name: alias, fingerprint: '', errors: [], notes: [], preamble: [], changes: [] };
+    const database = { name: alias, fingerprint: '', remote_fingerprint: '', errors: [], notes: [], preamble: [], changes: [] };
     const document = {
-      format_version: 2,
+      format_version: 3,
       created_at: 'now',
       config: { path: 'x', hash: `sha256:${'0'.repeat(64)}` },
+      selection: { links: null, shard: null },
       databases: [database],
       summary: { create: 0, update: 0, destroy: 0 },
     };
@@ -233,7 +234,7 @@ describe('saved plans are data', () => {
     writeFileSync(planFile, JSON.stringify({ ...document, format_version: 1 }));
     const older = await runCli(['apply', planFile, '-c', writeConfig(CONFIG)], NO_SECRETS);
     expect(older.code).toBe(1);
-    expect(older.stderr).toContain('(format_version 2; it has format_version 1)');
+    expect(older.stderr).toContain('(format_version 3; it has format_version 1)');
     writeFileSync(planFile, JSON.stringify(document));
     const result = await runCli(['apply', planFile, '-c', writeConfig(CONFIG)], NO_SECRETS);
     expect(result.code).toBe(1);
@@ -255,7 +256,7 @@ describe('plan --out', () => {
     writeFileSync(out, 'an older plan', { mode: 0o644 });
     const result = await plan(out);
     expect(result.code).toBe(0);
-    expect(JSON.parse(readFileSync(out, 'utf8')).format_version).toBe(2);
+    expect(JSON.parse(readFileSync(out, 'utf8')).format_version).toBe(3);
     expect(statSync(out).mode & 0o777).toBe(0o600);
     expect(readdirSync(dir)).toEqual(['plan.json']);
   });

@@ -20,7 +20,7 @@ async function setup() {
 }
 
 describe('saved plans', () => {
-  it('applies a saved plan once, and refuses it the second time as stale', async () => {
+  it('applies a saved plan once, and the second time reports it already applied, changing nothing', async () => {
     const { local, env, config, planFile } = await setup();
     const plan = await runCli(['plan', '--out', planFile, '-c', config], env);
     expect(plan.stdout).toContain(`Saved the plan to ${planFile}`);
@@ -31,8 +31,9 @@ describe('saved plans', () => {
     expect(await local.query('SELECT count(*)::int AS n FROM billing.invoices')).toEqual([{ n: 0 }]);
 
     const second = await runCli(['apply', planFile, '-c', config], env);
-    expect(second.code).toBe(1);
-    expect(second.stdout).toContain('stale plan');
+    expect(second.stdout).toContain('Database main: already applied');
+    expect(second.stdout).toContain('Apply complete: 0 databases changed, 1 already applied.');
+    expect(second.code).toBe(0);
   });
 
   it('refuses a saved plan when the state changed between plan and apply, and applies nothing', async () => {
@@ -41,17 +42,21 @@ describe('saved plans', () => {
     await remote.query('CREATE TABLE customers (id integer)');
     const result = await runCli(['apply', planFile, '-c', config], env);
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain('stale plan: the database changed since this plan was made');
+    expect(result.stdout).toContain(
+      'stale plan: what apply must change in link "billing" is no longer what the plan holds: the database or a remote changed since this plan was made',
+    );
     expect(await local.query('SELECT srvname FROM pg_foreign_server')).toEqual([]);
   });
 
-  it('refuses a saved plan when the configuration was edited after it', async () => {
+  it("refuses a saved plan when its database's configuration was edited after it, naming what changed", async () => {
     const { local, env, config, planFile } = await setup();
     await runCli(['plan', '--out', planFile, '-c', config], env);
     writeFileSync(config, `${CONFIG}        access: write\n`);
     const result = await runCli(['apply', planFile, '-c', config], env);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('the configuration changed since this plan was made');
+    expect(result.stdout).toContain(
+      'Database main: refused: not applied: its configuration changed since this plan was made (link "billing": its access)',
+    );
     expect(await local.query('SELECT srvname FROM pg_foreign_server')).toEqual([]);
   });
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_IMPORT_OPTIONS, type DesiredDatabase, type DesiredLink } from '../../src/config/types.js';
 import type { LocalCatalog, ObservedDatabase, ObservedForeignTable, RemoteTable } from '../../src/introspect/types.js';
-import { fingerprintObserved } from '../../src/plan/fingerprint.js';
+import { compareDigests, digestDatabase } from '../../src/plan/config-digest.js';
+import { fingerprintObserved, fingerprintParts } from '../../src/plan/fingerprint.js';
 import { planDatabase } from '../../src/plan/plan-database.js';
 import { localEnvironment } from '../support/local-environment.js';
 
@@ -198,5 +199,90 @@ describe('the saved plan fingerprint covers what the plan depends on, and only t
     expect(
       fingerprint(() => {}, database([link({ remote: { ...link().remote, target: { ...link().remote.target, password: 'x' } } })])),
     ).toBe(base);
+  });
+});
+
+describe('a targeted plan (--link) and what it depends on', () => {
+  const legacy = (s: { local: LocalCatalog }) =>
+    s.local.servers.push({ ...s.local.servers[0]!, name: 'legacy', comment: 'datalinks:{"created_at":null,"remote":null}' });
+
+  function observe(change: (s: { local: LocalCatalog; remote: RemoteTable[] }) => void = () => {}): ObservedDatabase {
+    const s = state();
+    change(s);
+    return { alias: 'main', local: { ok: true, catalog: s.local }, remotes: { billing: { ok: true, tables: s.remote } } };
+  }
+
+  it('never destroys or notes a managed link outside the target, and still does without one', () => {
+    const observed = observe(legacy);
+    const destroys = (plan: { changes: { action: string; link: string }[] }) =>
+      plan.changes.filter((c) => c.action === 'destroy').map((c) => c.link);
+    expect(destroys(planDatabase(database(), observed, { target: ['billing'] }))).toStrictEqual([]);
+    expect(destroys(planDatabase(database(), observed))).toStrictEqual(['legacy']);
+    // destroy --link legacy: the database wants no link, and only legacy is in the target.
+    const destroying = planDatabase(database([]), observed, { target: ['legacy'] });
+    expect(destroying.changes.map((c) => [c.action, c.link])).toStrictEqual([['destroy', 'legacy']]);
+  });
+
+  it('does not count a managed link outside the target', () => {
+    const targeted = (change?: (s: { local: LocalCatalog; remote: RemoteTable[] }) => void) => {
+      const observed = observe(change);
+      return fingerprintParts(database(), observed, planDatabase(database(), observed, { target: ['billing'] }), ['billing']).fingerprint;
+    };
+    expect(targeted(legacy)).toBe(targeted());
+  });
+
+  it('keeps the remotes part apart: the same after the local catalog changes, not after a linked remote table does', () => {
+    const parts = (change?: (s: { local: LocalCatalog; remote: RemoteTable[] }) => void) => {
+      const observed = observe(change);
+      return fingerprintParts(database(), observed, planDatabase(database(), observed));
+    };
+    const base = parts();
+    const emptied = parts((s) => {
+      s.local.servers = [];
+      s.local.foreignTables = [];
+    });
+    expect(emptied.remote).toBe(base.remote);
+    expect(emptied.fingerprint).not.toBe(base.fingerprint);
+    expect(parts((s) => (s.remote[0] = remoteTable('invoices', [['id', 'int8']]))).remote).not.toBe(base.remote);
+  });
+});
+
+describe('the configuration a saved plan records', () => {
+  const withPassword = (password: string) =>
+    database([
+      link({ remote: { ...link().remote, target: { ...link().remote.target, password, url: `postgres://bill:${password}@h/b` } } }),
+    ]);
+
+  it('holds no password, nor anything that changes with one', () => {
+    const digest = digestDatabase(withPassword(PASSWORD));
+    expect(JSON.stringify(digest)).not.toContain(PASSWORD);
+    expect(digestDatabase(withPassword('another'))).toStrictEqual(digest);
+  });
+
+  it('names each part that changed, a link added or removed, and nothing for a comment or a moved line', () => {
+    const base = digestDatabase(database());
+    expect(
+      compareDigests(base, digestDatabase(database([link({ position: { file: 'datalinks.yaml', line: 60, column: 7 } })]))),
+    ).toStrictEqual([]);
+    const changed = database([
+      link({
+        access: 'write',
+        grantTo: [],
+        remote: { ...link().remote, target: { ...link().remote.target, user: 'other' } },
+        serverOptions: { fetch_size: '10' },
+      }),
+      link({ name: 'crew' }),
+    ]);
+    expect(compareDigests(base, digestDatabase(changed))).toStrictEqual([
+      { link: 'billing', part: 'remote_user' },
+      { link: 'billing', part: 'access' },
+      { link: 'billing', part: 'grant_to' },
+      { link: 'billing', part: 'server_options' },
+      { link: 'crew', part: 'added' },
+    ]);
+    expect(compareDigests(digestDatabase(changed), base)).toContainEqual({ link: 'crew', part: 'removed' });
+    expect(compareDigests(base, digestDatabase({ ...database(), target: { ...database().target, dbname: 'other' } }))).toStrictEqual([
+      { part: 'url' },
+    ]);
   });
 });

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { toPlanDocument } from '../../src/plan/plan-document.js';
 import type { Plan } from '../../src/plan/types.js';
 import { escapeText } from '../../src/render/escape.js';
 import { destructiveChanges, escapeMarkdown, planMarker, renderApplyMarkdown, renderPlanMarkdown } from '../../src/render/markdown.js';
+import { renderPlanText } from '../../src/render/plan-text.js';
 import { buildPlanView } from '../../src/render/plan-view.js';
+import { noteText, problemWords } from '../../src/render/plan-words.js';
 import { registerSecret } from '../../src/secrets.js';
 
 const HOSTILE = 'in|voices`x` <img src=x onerror=alert(1)> **b** [l](http://e) @octocat $x$ ~~s~~ 100%\n| a | b |\r\u001b[31mred\u202e';
@@ -214,5 +217,49 @@ describe('renderApplyMarkdown', () => {
     expect(text).toContain('| ✅ main | Database main: applied 9 statements in 0.2s. |');
     expect(text).toContain('| ❌ b\\|c | Database b\\|c: FAILED: permission denied |');
     expect(text).toContain('**Apply finished with errors: 1 applied, 1 not applied (each database is all or nothing).**');
+  });
+});
+
+const WORDS = { problem: problemWords, note: noteText };
+
+describe('a targeted or sharded plan says so in every view', () => {
+  const plan: Plan = { ...samplePlan(), selection: { links: ['billing', 'crm'], shard: { index: 2, count: 4 } } };
+  const view = buildPlanView(plan);
+  const warning =
+    'Warning: this plan is targeted (--link billing, crm): it reads and changes only those links. The other links of these databases were not read and may differ from the file; plan without --link once you can.';
+
+  it('text and Ink: a warning and the shard under the summary', () => {
+    expect(renderPlanText(view).split('\n').slice(-6, -2)).toStrictEqual([
+      'Plan: 1 to create, 1 to update, 1 to destroy.',
+      warning,
+      "Shard 2/4 of the file's databases (--shard): 2 databases in this plan.",
+      'Warning: this plan drops objects outside the links (marked !). apply refuses it unless you pass --allow-dependent-drops.',
+    ]);
+  });
+
+  it('markdown: a warning block after the summary, which is kept when the comment is cut', () => {
+    const markdown =
+      renderPlanMarkdown(plan, view, {
+        configPath: 'datalinks.yaml',
+        title: 'datalinks plan',
+        fit: { limit: 900, measure: (t) => t.length, why: 'small', whereAll: 'in the job log' },
+      }) ?? '';
+    expect(markdown).toContain(
+      `**Plan: 1 to create, 1 to update, 1 to destroy.**\n\nShard 2/4 of the file's databases (--shard): 2 databases in this plan.\n\n> [!WARNING]\n> ${escapeMarkdown(warning)}\n`,
+    );
+    expect(markdown.length).toBeLessThanOrEqual(900);
+    expect(markdown).toContain('in the job log');
+  });
+
+  it('JSON and the saved plan: the selection, and no warning for a plan of the whole file', () => {
+    expect(toPlanDocument(plan, { configPath: 'f', configHash: 'h', databases: [] }, 'now', WORDS).selection).toStrictEqual({
+      links: ['billing', 'crm'],
+      shard: { index: 2, count: 4 },
+    });
+    expect(toPlanDocument(samplePlan(), { configPath: 'f', configHash: 'h', databases: [] }, 'now', WORDS).selection).toStrictEqual({
+      links: null,
+      shard: null,
+    });
+    expect(renderPlanText(buildPlanView(samplePlan()))).not.toContain('targeted');
   });
 });

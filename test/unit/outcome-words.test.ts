@@ -21,10 +21,19 @@ const unreachable: LinkHealth = {
 /** One outcome of each code, with every value set. */
 const REASONS: Record<OutcomeCode, OutcomeReason> = {
   applied: { code: 'applied' },
+  already_applied: { code: 'already_applied' },
   unchanged: { code: 'unchanged' },
   plan_has_errors: { code: 'plan_has_errors' },
   refused_dependents: { code: 'refused_dependents', dependents: ['view public.totals', 'view public.daily'] },
-  stale: { code: 'stale', savedPlan: true, problem: { code: 'role_missing', link: 'billing', role: 'reporting' } },
+  config_changed: {
+    code: 'config_changed',
+    changes: [{ part: 'url' }, { link: 'billing', part: 'access' }, { link: 'crew', part: 'added' }],
+  },
+  stale: {
+    code: 'stale',
+    savedPlan: true,
+    cause: { code: 'new_problem', problem: { code: 'role_missing', link: 'billing', role: 'reporting' } },
+  },
   interrupted: { code: 'interrupted', by: 'SIGTERM' },
   remote_unreadable: { code: 'remote_unreadable', link: 'billing', remote: { code: 'schema_missing', schema: 'finance' } },
   lock_timeout: { code: 'lock_timeout', waited: '10s' },
@@ -57,7 +66,8 @@ describe('apply outcomes are codes and values', () => {
       const outcome = outcomeOf('main', Date.now(), REASONS[code]);
       const words = outcomeWords(outcome);
       const notApplied = outcome.status === 'failed' || outcome.status === 'refused';
-      expect(words.message === '', code).toBe(!notApplied);
+      // Applied and unchanged need no words; a failure always has them, and so has a plan found already applied.
+      expect(words.message === '', code).toBe(!notApplied && code !== 'already_applied');
       expect(`${words.message} ${words.hint ?? ''}`, code).not.toMatch(/undefined|null|\[object/);
     }
   });
@@ -80,13 +90,52 @@ describe('apply outcomes are codes and values', () => {
 
   it('says a saved plan went stale differently from a plan shown in this run, with the new plan’s first error as the hint', () => {
     expect(outcomeWords(outcomeOf('main', 0, REASONS.stale))).toStrictEqual({
-      message: 'stale plan: the database changed since this plan was made, or the plan was already applied; nothing was applied',
+      message: 'stale plan: the database changed since this plan was made, and planning it again finds an error; nothing was applied',
       hint: 'role "reporting" in grant_to does not exist in this database',
     });
-    expect(outcomeWords(outcomeOf('main', 0, { code: 'stale', savedPlan: false, problem: null }))).toStrictEqual({
-      message: 'state changed since plan: nothing was applied',
+    const shown: OutcomeReason = {
+      code: 'stale',
+      savedPlan: false,
+      cause: { code: 'changes_differ', links: ['billing'], preamble: false },
+    };
+    expect(outcomeWords(outcomeOf('main', 0, shown))).toStrictEqual({
+      message:
+        'state changed since plan: what apply must change in link "billing" is no longer what the plan holds: the database or a remote changed since the plan was shown; nothing was applied',
       hint: 'run datalinks plan again, review the new plan, and apply that',
     });
+  });
+
+  it('says what made a saved plan stale: credentials, other changes, a remote or the database', () => {
+    const stale = (cause: Extract<OutcomeReason, { code: 'stale' }>['cause']) =>
+      outcomeWords(outcomeOf('main', 0, { code: 'stale', savedPlan: true, cause })).message;
+    expect(stale({ code: 'credentials_changed', links: ['billing'] })).toBe(
+      'stale plan: the credentials of link "billing" changed since this plan was made (the password or user of the remote URL in the environment, or the user mapping by hand), so apply would now also replace its user mapping; nothing was applied',
+    );
+    expect(stale({ code: 'changes_differ', links: ['billing', 'crew'], preamble: true })).toBe(
+      'stale plan: what apply must change in links "billing", "crew" and the extension is no longer what the plan holds: the database or a remote changed since this plan was made; nothing was applied',
+    );
+    expect(stale({ code: 'state_changed', remote: true })).toBe(
+      'stale plan: a remote this plan links changed since this plan was made (the tables or columns it links); nothing was applied',
+    );
+    expect(stale({ code: 'state_changed', remote: false })).toBe(
+      "stale plan: the database changed since this plan was made (its links, their foreign tables or grants, or the role's privileges); nothing was applied",
+    );
+  });
+
+  it('names the parts of a database’s configuration that changed since a saved plan, and says a plan already applied is no failure', () => {
+    expect(line(REASONS.config_changed)).toBe(
+      'Database main: refused: not applied: its configuration changed since this plan was made (the url of the database; link "billing": its access; link "crew" was added to the file)',
+    );
+    expect(line({ code: 'config_changed', changes: [{ link: 'billing', part: 'remote_user' }] })).toContain(
+      'link "billing": its remote user (a credential)',
+    );
+    const outcomes = [outcomeOf('a', 0, { code: 'already_applied' }), outcomeOf('b', 0, { code: 'applied' }, 3)];
+    expect(renderOutcomes(outcomes).split('\n')).toStrictEqual([
+      'Database a: already applied: it already is what this plan makes (an earlier apply of it, or the same change made by hand); nothing to do.',
+      expect.stringMatching(/^Database b: applied 3 statements in \d+\.\ds\.$/),
+      'Apply complete: 1 database changed, 1 already applied.',
+      '',
+    ]);
   });
 
   it('puts the statement that failed on a line of its own, and our hint for its SQLSTATE before the server’s', () => {
@@ -104,9 +153,11 @@ describe('apply outcomes are codes and values', () => {
   it('counts refusals and failures as not applied, and an interruption as a failure', () => {
     expect(OUTCOME_CODES.map((code) => `${code}:${outcomeOf('main', 0, REASONS[code]).status}`)).toStrictEqual([
       'applied:applied',
+      'already_applied:unchanged',
       'unchanged:unchanged',
       'plan_has_errors:refused',
       'refused_dependents:refused',
+      'config_changed:refused',
       'stale:refused',
       'interrupted:failed',
       'remote_unreadable:failed',
