@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { DesiredDatabase } from '../config/types.js';
 import { ConnectionFailed, type ConnectOptions, closeQuietly, connect } from '../db/connect.js';
+import { loggedInWithScram } from '../db/scram-login.js';
 import { messageOf } from '../errors.js';
 import { closeLinkConnections, probeLinks } from './probe-link.js';
 import type { LinkHealth } from './types.js';
@@ -28,7 +29,7 @@ export async function checkDatabase(database: DesiredDatabase, options: CheckDat
     const links = await probeLinks(
       client,
       database.links.map((link) => link.name),
-      { statementTimeoutMs: options.statementTimeoutMs },
+      { statementTimeoutMs: options.statementTimeoutMs, scramLogin: loggedInWithScram(client) },
     );
     healthy = !links.some((link) => link.failure?.code === 'stalled');
     if (healthy) {

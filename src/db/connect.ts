@@ -3,6 +3,7 @@ import { describeTarget } from '../config/parse-url.js';
 import type { ConnectionTarget } from '../config/types.js';
 import { messageOf, UserError } from '../errors.js';
 import { sendCancelRequest } from './cancel.js';
+import { watchScramLogin } from './scram-login.js';
 import { pinSession } from './session-settings.js';
 import { SQLSTATE, sqlstateOf, systemCodeOf } from './sqlstate.js';
 
@@ -74,6 +75,7 @@ export async function connect(target: ConnectionTarget, options: ConnectOptions)
   client.on('error', () => {
     // A connection dropped while idle is reported by the next query; never crash the process.
   });
+  watchScramLogin(client);
   // Setting the session up is part of connecting: the connect timeout bounds it too.
   const queries = boundQueries(client, {
     deadlineMs: options.connectTimeoutMs,

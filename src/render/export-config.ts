@@ -166,8 +166,11 @@ function exportLink(server: ObservedServer, catalog: LinkCatalog, configured: De
 
   const serverOptions: Record<string, unknown> = {};
   const libpq: string[] = [];
+  const scram = wrapper.scramPassthrough;
   for (const [name, value] of Object.entries(server.options)) {
     if (CONNECTION_OPTIONS.has(name)) continue;
+    // SCRAM pass-through is `remote.auth`, not a server option of the file.
+    if (name === scram?.serverOption) continue;
     const fact = wrapper.serverOptionTable[name];
     if (fact?.fromAccess) continue;
     // What the wrapper's table does not know is a libpq option of postgres_fdw's: it belongs in the URL.
@@ -228,6 +231,7 @@ function exportLink(server: ObservedServer, catalog: LinkCatalog, configured: De
     remote: {
       url: `\${${variable}}`,
       ...(remoteSchema !== 'public' && !wrapper.remoteSchemaFromUrl ? { schema: literal(remoteSchema) } : {}),
+      ...(scram && server.options[scram.serverOption] === 'true' ? { auth: 'scram_passthrough' } : {}),
     },
   };
   if (configured?.tables) link.tables = configured.tables.map(literal);

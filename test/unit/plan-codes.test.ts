@@ -22,6 +22,8 @@ const NOTES: Record<PlanNote['code'], PlanNote> = {
     schema: 'public',
     owner: 'mallory',
   },
+  scram_passthrough_secrets: { code: 'scram_passthrough_secrets', link: 'billing', roles: ['app', 'public'], user: 'bill' },
+  scram_login_missing: { code: 'scram_login_missing', link: null, role: 'app', links: ['billing'] },
 };
 
 const column = {
@@ -54,6 +56,8 @@ const PROBLEMS: Record<ProblemCode, PlanProblem> = {
   expression_refused: { ...column, code: 'expression_refused', option: 'import_default' },
   reference_missing: { ...column, code: 'reference_missing', option: 'import_generated' },
   option_unsupported: { code: 'option_unsupported', link: 'billing', option: 'parallel_abort', since: 160000, running: 150004 },
+  scram_passthrough_unsupported: { code: 'scram_passthrough_unsupported', link: 'billing', since: 180000, running: 170006 },
+  scram_passthrough_not_postgres: { code: 'scram_passthrough_not_postgres', link: 'billing', wrapper: 'mysql_fdw' },
   role_missing: { code: 'role_missing', link: 'billing', role: 'ghost' },
   password_required: { code: 'password_required', link: 'billing' },
   extension_unavailable: { code: 'extension_unavailable', link: null, extension: 'mysql_fdw', running: 150004 },

@@ -14,6 +14,8 @@ export const mysqlWrapper: Wrapper = {
   installHint: (versionNum) =>
     `install mysql_fdw on the PostgreSQL server (Debian: apt-get install postgresql-${formatVersion(versionNum)}-mysql-fdw), then run plan again`,
   userOption: 'username',
+  // MySQL has no SCRAM: the user mapping always holds the password.
+  scramPassthrough: null,
   // mysql_fdw connects with whatever the mapping holds; MySQL itself decides whether a password is needed.
   passwordRequiredForNonSuperuser: false,
   serverOptionTable: MYSQL_SERVER_OPTIONS,
