@@ -177,6 +177,12 @@ describe.skipIf(!PG18)(
       expect(checkedLinks(check.stdout)).toMatchObject([
         { state: 'ok', remote: { user: bill.name, auth: 'scram_passthrough', role: app.name }, failure: null },
       ]);
+      // export writes it back as `auth`, which plans no change.
+      const exported = await runCli(['export', '-c', file], env);
+      expect(exported.stdout).toMatch(/^ {10}auth: scram_passthrough$/m);
+      expect(exported.stdout).not.toContain('use_scram_passthrough');
+      const roundTrip = writeConfig(exported.stdout);
+      expect((await runCli(['plan', '--detailed-exitcode', '-c', roundTrip], env)).stdout).toContain('No changes.');
     });
 
     it('check reports a secret changed on one side only as auth failed, with the copy that fixes it', async () => {
