@@ -1,4 +1,6 @@
-import { accessSync, constants, readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatVersion } from '../../src/config/fdw-options.js';
@@ -223,19 +225,23 @@ describe.skipIf(!PG18)(
     });
 
     it('switches an existing link between a stored password and SCRAM pass-through in place, both ways', async () => {
-      const { local, bill, env } = await scramPair();
+      const { local, app, bill, env } = await scramPair();
       const passwordFile = writeConfig(oneLinkConfig());
       expect((await runCli(['apply', '--auto-approve', '-c', passwordFile], env)).code).toBe(0);
       expect(await mappingOptions(local)).toStrictEqual([[`user=${bill.name}`, expect.stringMatching(/^password=/)]]);
       const [before] = await local.query<{ oid: number }>(`SELECT oid FROM pg_foreign_server WHERE srvname = 'billing'`);
 
       const file = scramConfig();
-      const plan = await runCli(['plan', '-c', file], env);
+      // Reviewed as a saved plan, and applied from it.
+      const planFile = join(mkdtempSync(join(tmpdir(), 'datalinks-scram-')), 'switch.plan.json');
+      const plan = await runCli(['plan', '--out', planFile, '-c', file], env);
       expect(plan.stdout).toContain('link billing will be updated in place');
       expect(plan.stdout).toContain('+ use_scram_passthrough = true');
       expect(plan.stdout).toContain('replaced by one without a password (SCRAM pass-through; the stored password is removed)');
       expect(plan.stdout).toContain('Plan: 0 to create, 1 to update, 0 to destroy.');
-      expect((await runCli(['apply', '--auto-approve', '-c', file], env)).code).toBe(0);
+      expect(readFileSync(planFile, 'utf8')).toContain('"reason": "auth_changed"');
+      expect(readFileSync(planFile, 'utf8')).not.toContain(app.password);
+      expect((await runCli(['apply', planFile, '-c', file], env)).code).toBe(0);
       expect(await mappingOptions(local)).toStrictEqual([[`user=${bill.name}`]]);
       expect((await runCli(['plan', '--detailed-exitcode', '-c', file], env)).code).toBe(0);
 
