@@ -101,7 +101,7 @@ const PROBLEMS = {
   }),
   password_required: () => ({
     message: 'the remote URL has no password, and postgres_fdw requires one for a role that is not a superuser',
-    hint: 'put the password in the remote URL (through its environment variable)',
+    hint: 'put the password in the remote URL (through its environment variable), or, on a PostgreSQL 18 local server, store none: `auth: scram_passthrough` on the remote (README "Links without a stored password")',
   }),
   extension_unavailable: (p) => {
     const message = `the ${p.extension} extension is not available on this PostgreSQL server`;
