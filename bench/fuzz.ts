@@ -6,6 +6,13 @@
  *   --verbose     print every step
  * A failure prints its seed and step; `npm run fuzz -- --seed N --steps STEP` replays it.
  * Uses DATALINKS_TEST_DATABASE_URL (a superuser URL) if set, else an embedded PostgreSQL.
+ *
+ * npm run fuzz -- --mysql: the value walk (issue 24) instead, on a MariaDB and a Debian PostgreSQL 15
+ * with mysql_fdw that it starts itself: random column types and widths, edge and random values, read
+ * through a MySQL link and compared with MariaDB's own answer.
+ *   --seed N --seeds K    as above                      --tables N   tables per seed (default 4)
+ *   --columns N           columns per table (default 16)  --rows N    random rows per table (default 12)
+ * A failure prints its seed; `npm run fuzz -- --mysql --seed N` replays it.
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -14,6 +21,8 @@ import { withPlainClient } from '../src/db/plain-client.js';
 import { startEmbeddedServer } from '../src/demo/embedded-server.js';
 import { alterDatabaseSql, LOCAL_SETTINGS, REMOTE_SETTINGS } from '../test/support/convergence/settings.js';
 import { runWalk, WalkFailure } from '../test/support/convergence/walk.js';
+import { missingMysqlPackages, startMysqlServers } from '../test/support/mysql-servers.js';
+import { runValueWalk, ValueWalkFailure } from '../test/support/value-walk/walk.js';
 
 const { values } = parseArgs({
   options: {
@@ -22,6 +31,10 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '60' },
     settings: { type: 'string', default: 'both' },
     verbose: { type: 'boolean', default: false },
+    mysql: { type: 'boolean', default: false },
+    tables: { type: 'string', default: '4' },
+    columns: { type: 'string', default: '16' },
+    rows: { type: 'string', default: '12' },
   },
 });
 const firstSeed = values.seed !== undefined ? Number(values.seed) : Date.now() % 100_000;
@@ -31,6 +44,8 @@ if (![firstSeed, seeds, steps].every(Number.isInteger) || !['default', 'odd', 'b
   console.error('usage: npm run fuzz -- [--seed N] [--seeds K] [--steps N] [--settings default|odd|both] [--verbose]');
   process.exit(1);
 }
+
+if (values.mysql) process.exit(await fuzzMysqlValues());
 
 const external = process.env.DATALINKS_TEST_DATABASE_URL;
 const server = external ? null : await startEmbeddedServer();
@@ -82,3 +97,68 @@ try {
   await server?.stop();
 }
 process.exit(failures > 0 ? 1 : 0);
+
+/** `--mysql`: the value walk over seeds, on servers it starts and stops. Returns the exit status. */
+async function fuzzMysqlValues(): Promise<number> {
+  const shape = { tables: Number(values.tables), columns: Number(values.columns), rows: Number(values.rows) };
+  if (!Object.values(shape).every((n) => Number.isInteger(n) && n > 0)) {
+    console.error('usage: npm run fuzz -- --mysql [--seed N] [--seeds K] [--tables N] [--columns N] [--rows N] [--verbose]');
+    return 1;
+  }
+  const missing = missingMysqlPackages();
+  if (missing) {
+    console.error(`npm run fuzz -- --mysql needs MariaDB and PostgreSQL 15 with mysql_fdw: ${missing}`);
+    return 1;
+  }
+  const servers = await startMysqlServers();
+  // Ctrl-C (or a timeout's TERM) stops the servers this run started before it exits.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void servers.stop().finally(() => process.exit(130));
+    });
+  }
+  const total = { seeds: 0, relations: 0, columns: 0, rows: 0, values: 0, refused: 0, limited: 0, rowsNotRead: 0 };
+  const families: Record<string, number> = {};
+  let failed = 0;
+  try {
+    for (let seed = firstSeed; seed < firstSeed + seeds; seed++) {
+      const started = Date.now();
+      try {
+        const stats = await runValueWalk({
+          seed,
+          mysqlAdminUrl: servers.mysqlAdminUrl,
+          localAdminUrl: servers.localAdminUrl,
+          tables: shape.tables,
+          shape: { columns: shape.columns, randomRows: shape.rows },
+          log: values.verbose ? (line) => console.log(line) : undefined,
+        });
+        total.seeds++;
+        total.relations += stats.relations;
+        total.columns += stats.columns;
+        total.rows += stats.rows;
+        total.values += stats.values;
+        total.refused += stats.refusedColumns + stats.refusedNames;
+        total.limited += stats.limitedColumns;
+        total.rowsNotRead += stats.rowsNotRead;
+        for (const [family, n] of Object.entries(stats.families)) families[family] = (families[family] ?? 0) + n;
+        console.log(
+          `seed ${seed}: ${stats.relations} relations, ${stats.columns} columns, ${stats.rows} rows, ${stats.values} values equal; ` +
+            `${stats.refusedColumns} columns and ${stats.refusedNames} names refused by plan, ${stats.limitedColumns} columns with a read limit, ` +
+            `${stats.rowsNotRead} rows past it counted by check (${((Date.now() - started) / 1000).toFixed(1)}s)`,
+        );
+      } catch (error) {
+        failed++;
+        console.log(`seed ${seed}: FAILED`);
+        console.log(error instanceof ValueWalkFailure ? error.message : error);
+      }
+    }
+  } finally {
+    await servers.stop();
+  }
+  console.log(
+    `${total.seeds} of ${seeds} seeds passed: ${total.relations} relations, ${total.columns} columns and ${total.rows} rows read through links, ` +
+      `${total.values} values equal to MariaDB's; ${total.refused} columns or names refused by plan, ${total.limited} columns with a read limit, ` +
+      `${total.rowsNotRead} rows past it counted by check.\ncolumns by type: ${JSON.stringify(families)}`,
+  );
+  return failed > 0 ? 1 : 0;
+}

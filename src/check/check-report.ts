@@ -2,7 +2,7 @@ import { describeTarget } from '../config/parse-url.js';
 import type { DesiredState } from '../config/types.js';
 import type { LinkChange, Plan, PlanProblem } from '../plan/types.js';
 import type { DatabaseHealth } from './check-database.js';
-import type { LinkHealth, LinkState } from './types.js';
+import type { LinkHealth, LinkRowsNotRead, LinkState, RowsNotRead } from './types.js';
 
 export interface LinkCheck {
   link: string;
@@ -13,6 +13,10 @@ export interface LinkCheck {
   drift: LinkChange | null;
   /** Why the link could not be compared with the file (the plan's error for it), or null. */
   driftUnknown: PlanProblem | null;
+  /** Rows of its tables that a read through the link does not return (values longer than the wrapper reads). */
+  rowsNotRead: RowsNotRead[];
+  /** Why those rows could not be counted, or null. */
+  rowsNotReadUnknown: string | null;
 }
 
 export interface DatabaseCheck {
@@ -34,8 +38,17 @@ export function isBroken(state: LinkState): boolean {
   return BROKEN.has(state);
 }
 
-/** Joins what the probes found with the read-only plan into one state per link. Pure. */
-export function buildCheckReport(desired: DesiredState, plan: Plan, probed: readonly DatabaseHealth[]): CheckReport {
+/**
+ * Joins what the probes found with the read-only plan, and with the rows the links' reads would miss,
+ * into one state per link: rows not read make a working link's tables unreadable. Pure.
+ */
+export function buildCheckReport(
+  desired: DesiredState,
+  plan: Plan,
+  probed: readonly DatabaseHealth[],
+  rowsNotRead: readonly LinkRowsNotRead[] = [],
+): CheckReport {
+  const missedBy = new Map(rowsNotRead.map((entry) => [entry.link, entry]));
   const databases = desired.databases.map((database): DatabaseCheck => {
     const health = probed.find((p) => p.alias === database.alias);
     const planned = plan.databases.find((p) => p.alias === database.alias);
@@ -47,11 +60,32 @@ export function buildCheckReport(desired: DesiredState, plan: Plan, probed: read
     const links = health.links.map((probe): LinkCheck => {
       const drift = changes.get(probe.link) ?? null;
       const driftUnknown = planned?.errors.find((e) => e.link === probe.link) ?? null;
-      return { link: probe.link, state: probe.state === 'ok' && drift ? 'drift' : probe.state, health: probe, drift, driftUnknown };
+      const missed = missedBy.get(probe.link);
+      const tables = missed?.tables ?? [];
+      const state = probe.state === 'ok' && tables.length > 0 ? 'unreadable_tables' : probe.state === 'ok' && drift ? 'drift' : probe.state;
+      return {
+        link: probe.link,
+        state,
+        health: probe,
+        drift,
+        driftUnknown,
+        rowsNotRead: tables,
+        rowsNotReadUnknown: missed?.error ?? null,
+      };
     });
     // A managed link that the file no longer has: apply would destroy it.
     for (const change of planned?.changes ?? []) {
-      if (change.action === 'destroy') links.push({ link: change.link, state: 'drift', health: null, drift: change, driftUnknown: null });
+      if (change.action === 'destroy') {
+        links.push({
+          link: change.link,
+          state: 'drift',
+          health: null,
+          drift: change,
+          driftUnknown: null,
+          rowsNotRead: [],
+          rowsNotReadUnknown: null,
+        });
+      }
     }
     return { ...base, error: null, links };
   });

@@ -87,3 +87,28 @@ export interface LinkHealth {
   unreadable: UnreadableTable[];
   failure: ProbeFailure | null;
 }
+
+/**
+ * Rows of a linked table that a read through the link does not return, because a column holds values
+ * longer than the wrapper reads (mysql_fdw's bytea buffer): counted by the remote itself.
+ */
+export interface RowsNotRead {
+  /** The local foreign table. */
+  schema: string;
+  name: string;
+  /** The remote table it reads. */
+  remoteSchema: string;
+  remoteTable: string;
+  column: string;
+  /** The wrapper's buffer for the column, in bytes. */
+  limit: number;
+  /** Rows whose value in `column` is longer than `limit`: a read through the link stops, without an error, at the first of them. */
+  rows: number;
+}
+
+/** Counting a link's rows not read: the tables that have some, or why they could not be counted. */
+export interface LinkRowsNotRead {
+  link: string;
+  tables: RowsNotRead[];
+  error: string | null;
+}

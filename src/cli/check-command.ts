@@ -1,5 +1,6 @@
 import { checkDatabase } from '../check/check-database.js';
 import { buildCheckReport, isBroken } from '../check/check-report.js';
+import { countRowsNotRead } from '../check/rows-not-read.js';
 import { renderCheckText, toCheckDocument } from '../render/check-view.js';
 import { escapeJson } from '../render/escape.js';
 import { ansiPaint, plainPaint } from '../render/style.js';
@@ -19,7 +20,9 @@ export interface CheckFlags extends CommonOptions, ConnectionFlags {
 
 /**
  * Proves every link of the file from its local server (probe) and compares it with the file (a
- * read-only plan), both at once. Changes nothing: the probes run in transactions that are rolled back.
+ * read-only plan), both at once; then, for working links with columns whose longer values a read
+ * through the link would not return, counts such rows on the remote. Changes nothing: the probes run
+ * in transactions that are rolled back.
  */
 export async function runCheckCommand(options: CheckFlags, output: Output): Promise<number> {
   const desired = await loadDesiredOrThrow(options.config, options.database, output.env);
@@ -30,7 +33,21 @@ export async function runCheckCommand(options: CheckFlags, output: Output): Prom
       checkDatabase(database, { connectTimeoutMs, statementTimeoutMs: durationMs(options.statementTimeout) }),
     ),
   ]);
-  const report = buildCheckReport(desired, plan, probed);
+  // Rows a read through a working link would miss: counted on the remotes, only where the plan noted a limit.
+  const working = (alias: string) => {
+    const health = probed.find((p) => p.alias === alias);
+    return new Set(health?.ok ? health.links.filter((link) => link.state === 'ok').map((link) => link.link) : []);
+  };
+  const rowsNotRead = (
+    await mapLimited(desired.databases, options.parallelism, (database) =>
+      countRowsNotRead(
+        database.links.filter((link) => working(database.alias).has(link.name)),
+        plan.databases.find((p) => p.alias === database.alias),
+        { connectTimeoutMs, statementTimeoutMs: durationMs(options.statementTimeout) },
+      ),
+    )
+  ).flat();
+  const report = buildCheckReport(desired, plan, probed, rowsNotRead);
   // JSON.stringify writes C1 controls and bidi overrides raw: escapeJson writes them as \u escapes, the same JSON.
   if (options.json) output.out(`${escapeJson(JSON.stringify(toCheckDocument(report), null, 2))}\n`, 'json');
   else output.out(renderCheckText(report, output.color ? ansiPaint : plainPaint));

@@ -1,3 +1,4 @@
+import { identifierBytes, MAX_IDENTIFIER_BYTES } from '../identifier-limit.js';
 import { plural } from '../plural.js';
 import { passwordParts, registerConnectionSecrets } from '../secrets.js';
 import { EXTENSION_SCHEMA, WRAPPERS, wrapperForUrl } from '../wrappers/index.js';
@@ -18,7 +19,6 @@ import {
 import type { PathSegment, YamlSource } from './yaml-source.js';
 
 const LINK_NAME = /^[a-z0-9_]+$/;
-const MAX_IDENTIFIER_BYTES = 63;
 
 export interface BuildOptions {
   /**
@@ -236,7 +236,7 @@ function describeUrlField(path: PathSegment[], raw: string, variable: string | n
 }
 
 export function checkLinkName(name: string): { message: string; hint: string } | undefined {
-  const bytes = Buffer.byteLength(name, 'utf8');
+  const bytes = identifierBytes(name);
   if (bytes > MAX_IDENTIFIER_BYTES) {
     return {
       message: `link name ${showValue(name, 23)} is ${bytes} bytes long; the limit is ${MAX_IDENTIFIER_BYTES}`,

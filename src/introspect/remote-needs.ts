@@ -43,7 +43,7 @@ export function collectNeeds(schemas: readonly RemoteSchema[]): Need[] {
     if (!schema.ok) continue;
     for (const table of schema.tables) {
       for (const column of table.columns) {
-        if (column.unmappedType !== undefined) continue;
+        if (column.unmapped !== undefined) continue;
         add({ kind: 'type', ...column.type }, typeKey(column.type));
         if (column.collation)
           add({ kind: 'collation', ...column.collation, typmod: -1 }, needKey({ kind: 'collation', ...column.collation }));

@@ -1,4 +1,5 @@
 import type { QualifiedName } from '../sql/scan-expression.js';
+import type { UnmappedType } from '../wrappers/types.js';
 
 export type { QualifiedName };
 
@@ -21,10 +22,16 @@ export interface RemoteColumn {
   /** '' | 's' (stored) | 'v' (virtual), as pg_attribute.attgenerated. */
   generated: string;
   /**
-   * Set by a wrapper whose remote type has no faithful local type (MySQL's geometry, ...): the remote
-   * type and why, for the plan error that names the column. `type` is then a placeholder.
+   * Set by a wrapper whose remote type has no local type through which it reads every value exactly
+   * (MySQL's float, geometry, ...): the remote type, why, and the fix, for the plan error that names
+   * the column. `type` is then a placeholder.
    */
-  unmappedType?: string;
+  unmapped?: UnmappedType;
+  /**
+   * Set by a wrapper that reads this column's values through a buffer of this many bytes: a longer
+   * value ends a read through the link without an error (MySQL's blobs). The plan warns, `check` counts.
+   */
+  readLimit?: number;
 }
 
 /** A local column as the local catalog formats it (format_type with search_path = pg_catalog). */

@@ -1,28 +1,34 @@
 import type { DesiredLink, ImportOptions } from '../config/types.js';
 import { BugError } from '../errors.js';
+import { identifierBytes, MAX_IDENTIFIER_BYTES } from '../identifier-limit.js';
 import { displayQualified, formatQualified, needKey, typeKey } from '../introspect/remote-needs.js';
 import type { Dependent, ObservedColumn, ObservedForeignTable, RemoteColumn, RemoteTable, ResolvedNeeds } from '../introspect/types.js';
 import { ident } from '../sql/quote.js';
 import { scanExpression } from '../sql/scan-expression.js';
 import { postgresWrapper } from '../wrappers/postgres/wrapper.js';
 import type { Wrapper } from '../wrappers/types.js';
-import type {
-  ColumnDiff,
-  ColumnProblemCode,
-  ColumnProblemValues,
-  ColumnSpec,
-  ColumnStep,
-  ForeignTableSpec,
-  TableChangeReason,
-} from './types.js';
+import type { ColumnDiff, ColumnProblemCode, ColumnSpec, ColumnStep, ForeignTableSpec, PlanProblem, TableChangeReason } from './types.js';
+
+type WithoutLinkValues<P> = P extends unknown ? Omit<P, 'link' | 'filter' | 'wrapper'> : never;
 
 /** Why a remote column cannot become a local column as IMPORT FOREIGN SCHEMA would make it (the planner adds the link's values). */
-export type ColumnProblem = { code: ColumnProblemCode } & Pick<ColumnProblemValues, 'table' | 'column' | 'detail' | 'option'>;
+export type ColumnProblem = WithoutLinkValues<Extract<PlanProblem, { code: ColumnProblemCode }>>;
+
+/** A remote table (column null) or column whose name PostgreSQL would cut (the planner adds the link's values). */
+export type NameProblem = WithoutLinkValues<Extract<PlanProblem, { code: 'name_too_long' }>>;
+
+/** A linked column whose longer values end a read through the link (the planner words it as a note). */
+export interface LimitedColumn {
+  table: string;
+  column: string;
+  limit: number;
+}
 
 export interface DesiredTables {
   tables: ForeignTableSpec[];
   notFound: string[];
-  problems: ColumnProblem[];
+  problems: (ColumnProblem | NameProblem)[];
+  limited: LimitedColumn[];
 }
 
 /**
@@ -35,13 +41,30 @@ export function desiredForeignTables(link: DesiredLink, remoteTables: readonly R
   const selected = remoteTables.filter(tableFilter(link));
   const found = new Set(remoteTables.map((table) => table.name));
   const tables: ForeignTableSpec[] = [];
-  const problems: ColumnProblem[] = [];
+  const problems: (ColumnProblem | NameProblem)[] = [];
+  const limited: LimitedColumn[] = [];
   for (const table of selected) {
     const built = build(table);
+    const tableName = nameProblem(table.name, null);
+    if (tableName) problems.push(tableName);
     problems.push(...built.problems);
+    for (const column of table.columns) {
+      if (column.readLimit !== undefined) limited.push({ table: table.name, column: column.name, limit: column.readLimit });
+    }
     tables.push({ name: table.name, remoteSchema: link.remote.schema, remoteTable: table.name, columns: built.columns });
   }
-  return { tables, notFound: (link.tables ?? []).filter((name) => !found.has(name)), problems };
+  return { tables, notFound: (link.tables ?? []).filter((name) => !found.has(name)), problems, limited };
+}
+
+/**
+ * A remote name becomes a local name as it is: one PostgreSQL would cut is refused, never linked
+ * under a name that differs from the remote's (the plan would never settle, and mysql_fdw, which
+ * has no column_name option, would ask the remote for a column that does not exist). Two names that
+ * share their first 63 bytes are both longer than that, so they are refused the same way.
+ */
+function nameProblem(table: string, column: string | null): NameProblem | null {
+  const bytes = identifierBytes(column ?? table);
+  return bytes > MAX_IDENTIFIER_BYTES ? { code: 'name_too_long', table, column, bytes, limit: MAX_IDENTIFIER_BYTES } : null;
 }
 
 const filters = new WeakMap<object, (table: RemoteTable) => boolean>();
@@ -60,7 +83,7 @@ export function tableFilter(link: Pick<DesiredLink, 'tables' | 'exclude'>): (tab
 
 interface BuiltColumns {
   columns: ColumnSpec[];
-  problems: ColumnProblem[];
+  problems: (ColumnProblem | NameProblem)[];
 }
 
 /** The column specs a link with `options` makes of `table` (as desiredForeignTables() does), and their problems. */
@@ -90,10 +113,12 @@ function tableBuilder(options: ImportOptions, resolved: ResolvedNeeds): (table: 
     }
     let built = byOptions.get(key);
     if (!built) {
-      const problems: ColumnProblem[] = [];
-      const columns = table.columns.map((column) =>
-        toColumnSpec(column, options, resolved, missing, (p) => problems.push({ table: table.name, column: column.name, ...p })),
-      );
+      const problems: (ColumnProblem | NameProblem)[] = [];
+      const columns = table.columns.map((column) => {
+        const name = nameProblem(table.name, column.name);
+        if (name) problems.push(name);
+        return toColumnSpec(column, options, resolved, missing, (p) => problems.push({ table: table.name, column: column.name, ...p }));
+      });
       built = { columns, problems };
       byOptions.set(key, built);
     }
@@ -101,16 +126,21 @@ function tableBuilder(options: ImportOptions, resolved: ResolvedNeeds): (table: 
   };
 }
 
+/** A column problem before the table and column are added. */
+type ColumnProblemOfColumn = ColumnProblem extends infer P ? (P extends unknown ? Omit<P, 'table' | 'column'> : never) : never;
+
 function toColumnSpec(
   column: RemoteColumn,
   options: ImportOptions,
   resolved: ResolvedNeeds,
   missing: ReadonlySet<string>,
-  problem: (p: Omit<ColumnProblem, 'table' | 'column'>) => void,
+  problem: (p: ColumnProblemOfColumn) => void,
 ): ColumnSpec {
-  const localType = column.unmappedType === undefined ? resolved.types[typeKey(column.type)] : undefined;
-  if (column.unmappedType !== undefined) problem({ code: 'type_unmapped', detail: column.unmappedType, option: null });
-  else if (!localType) problem({ code: 'type_missing', detail: displayQualified(column.type), option: null });
+  const unmapped = column.unmapped;
+  const localType = unmapped === undefined ? resolved.types[typeKey(column.type)] : undefined;
+  if (unmapped !== undefined) {
+    problem({ code: 'type_unmapped', detail: unmapped.declared, option: null, reason: unmapped.reason, conversion: unmapped.conversion });
+  } else if (!localType) problem({ code: 'type_missing', detail: displayQualified(column.type), option: null });
   let collation = localType?.collation ?? null;
   if (options.import_collate && column.collation) {
     collation = formatQualified(column.collation);

@@ -13,7 +13,14 @@ import type {
   ResolvedNeeds,
 } from '../introspect/types.js';
 import { EXTENSION_SCHEMA, WRAPPERS, type Wrapper, wrapperEnvironment, wrapperNamed, wrapperOf } from '../wrappers/index.js';
-import { type ColumnProblem, desiredForeignTables, planForeignTable, type TablePlan, tableChangeReason } from './foreign-tables.js';
+import {
+  type ColumnProblem,
+  desiredForeignTables,
+  type NameProblem,
+  planForeignTable,
+  type TablePlan,
+  tableChangeReason,
+} from './foreign-tables.js';
 import { parseManagedComment } from './managed-comment.js';
 import type {
   AccessRemoved,
@@ -103,9 +110,12 @@ export function planDatabase(desired: DesiredDatabase, observed: ObservedDatabas
       plan.errors.push(...problems);
       continue;
     }
-    const { tables, notFound, problems: columnProblems } = desiredForeignTables(link, remote.tables, catalog.resolved);
+    const { tables, notFound, problems: columnProblems, limited } = desiredForeignTables(link, remote.tables, catalog.resolved);
     for (const name of notFound) problems.push({ code: 'table_not_found', link: link.name, table: name, schema: link.remote.schema });
     for (const column of columnProblems) problems.push(columnProblem(link, column));
+    for (const { table, column, limit } of limited) {
+      plan.notes.push({ code: 'remote_values_limited', link: link.name, table, column, limit });
+    }
     problems.push(...checkLink(link, catalog));
     for (const table of remote.tables) {
       if (!table.readable && tables.some((t) => t.remoteTable === table.name)) {
@@ -205,9 +215,11 @@ function remoteProblem(link: string, remote: RemoteSchema & { ok: false }): Plan
   }
 }
 
-function columnProblem(link: DesiredLink, p: ColumnProblem): PlanProblem {
+function columnProblem(link: DesiredLink, p: ColumnProblem | NameProblem): PlanProblem {
+  const filter = link.tables ? 'tables' : 'exclude';
+  if (p.code === 'name_too_long') return { ...p, link: link.name, filter };
   // One problem of the column's code: the spread keeps `code` and its values together.
-  return { ...p, link: link.name, filter: link.tables ? 'tables' : 'exclude', wrapper: wrapperOf(link).fdw } as PlanProblem;
+  return { ...p, link: link.name, filter, wrapper: wrapperOf(link).fdw } as PlanProblem;
 }
 
 function checkLink(link: DesiredLink, catalog: LocalCatalog): PlanProblem[] {

@@ -1,6 +1,6 @@
 import type { ImportOptions } from '../config/types.js';
 import type { ColumnShape, Dependent } from '../introspect/types.js';
-import type { FdwName } from '../wrappers/types.js';
+import type { FdwName, RemoteConversion, UnmappedReason } from '../wrappers/types.js';
 
 /** A column of a foreign table as datalinks creates it (the shape IMPORT FOREIGN SCHEMA gives). */
 export interface ColumnSpec {
@@ -145,8 +145,16 @@ export interface ColumnProblemValues {
 
 export type ColumnProblemCode = 'type_unmapped' | 'type_missing' | 'collation_missing' | 'expression_refused' | 'reference_missing';
 
+/** What a column problem carries beyond ColumnProblemValues, by code. */
+interface ColumnProblemMore {
+  /** Why the type is not linked, and the remote conversion a view can use instead (null: none to suggest). */
+  type_unmapped: { reason: UnmappedReason; conversion: RemoteConversion | null };
+}
+
 /** One union member per column problem code, so that each narrows on its own. */
-type ColumnProblemOf<C> = C extends ColumnProblemCode ? { code: C } & ColumnProblemValues : never;
+type ColumnProblemOf<C> = C extends ColumnProblemCode
+  ? { code: C } & ColumnProblemValues & (C extends keyof ColumnProblemMore ? ColumnProblemMore[C] : Record<never, never>)
+  : never;
 
 /**
  * What stops a database (link null) or a link from being planned: a code and the values it is
@@ -169,6 +177,19 @@ export type PlanProblem =
   | { code: 'remote_not_read'; link: string }
   | { code: 'table_not_found'; link: string; table: string; schema: string }
   | ColumnProblemOf<ColumnProblemCode>
+  /**
+   * A remote table's name (column null) or a column's name is longer than the `limit` bytes PostgreSQL
+   * keeps: the local name would be cut, so the link could never match (or read) the remote.
+   */
+  | {
+      code: 'name_too_long';
+      link: string;
+      table: string;
+      column: string | null;
+      bytes: number;
+      limit: number;
+      filter: 'tables' | 'exclude';
+    }
   /** `since` and `running` are server_version_num values. */
   | { code: 'option_unsupported'; link: string; option: string; since: number; running: number }
   /** `remote.auth: scram_passthrough` on a local server older than `since` (server_version_num values). */
@@ -205,6 +226,7 @@ export const PROBLEM_CODES = Object.keys({
   collation_missing: true,
   expression_refused: true,
   reference_missing: true,
+  name_too_long: true,
   option_unsupported: true,
   scram_passthrough_unsupported: true,
   scram_passthrough_not_postgres: true,
@@ -236,6 +258,11 @@ export type PlanNote =
    */
   | { code: 'extension_schema_writable'; link: null; extension: FdwName; schema: string; owner: string }
   /**
+   * The wrapper reads a linked column's values through a buffer of `limit` bytes: a longer value
+   * ends a read through the link without an error (`check` counts the rows that hold one).
+   */
+  | { code: 'remote_values_limited'; link: string; table: string; column: string; limit: number }
+  /**
    * The plan writes user mappings of a SCRAM pass-through link for `roles`: whoever uses it must log in
    * to the local server with SCRAM, with a SCRAM secret identical to remote role `user`'s (null: the URL
    * names none, so libpq's default, the local server's operating-system user).
@@ -255,6 +282,7 @@ export const NOTE_CODES = Object.keys({
   mapping_credentials_unreadable: true,
   alias_unverified: true,
   extension_schema_writable: true,
+  remote_values_limited: true,
   scram_passthrough_secrets: true,
   scram_login_missing: true,
 } satisfies Record<NoteCode, true>) as NoteCode[];

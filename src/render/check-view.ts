@@ -1,10 +1,11 @@
 import type { CheckReport, DatabaseCheck, LinkCheck } from '../check/check-report.js';
-import type { LinkHealth, LinkState, LinkTarget, ProbeFailure, UnreadableTable } from '../check/types.js';
+import type { LinkHealth, LinkState, LinkTarget, ProbeFailure, RowsNotRead, UnreadableTable } from '../check/types.js';
 import { describeTarget, POSTGRES_DEFAULT_PORT } from '../config/parse-url.js';
 import type { PlanProblem } from '../plan/types.js';
 import { plural } from '../plural.js';
 import { ident } from '../sql/quote.js';
 import { SQLSTATE } from '../sqlstate.js';
+import { mysqlIdent } from '../wrappers/mysql/quote.js';
 import { escapeText } from './escape.js';
 import { buildPlanView } from './plan-view.js';
 import { problemWords, scramSecretCopy } from './plan-words.js';
@@ -76,7 +77,7 @@ function linkLines(link: LinkCheck, paint: Paint): string[] {
     const hint = failureHint(health.failure, health.target, link.link);
     if (hint) out.push(`      hint: ${shown(hint)}`);
   } else if (health) {
-    out.push(`${head}: ${shown(healthyText(health))}`);
+    out.push(`${head}: ${shown(healthyText(health, new Set(link.rowsNotRead.map((t) => t.name)).size))}`);
   } else {
     out.push(`${head}: a managed link that is not in the file`);
   }
@@ -88,6 +89,13 @@ function linkLines(link: LinkCheck, paint: Paint): string[] {
   }
   if (unreadable.length > TABLES_SHOWN) {
     out.push(`      ... and ${plural(unreadable.length - TABLES_SHOWN, 'more unreadable table')} (--json lists them all)`);
+  }
+  for (const table of link.rowsNotRead) {
+    out.push(`      ${paint('error', '✗')} ${shown(`${table.schema}.${table.name}`)}: ${shown(rowsNotReadText(table))}`);
+    out.push(`          hint: ${shown(rowsNotReadHint(table))}`);
+  }
+  if (link.rowsNotReadUnknown) {
+    out.push(`      ${paint('warning', `could not count the rows a read through the link would miss: ${shown(link.rowsNotReadUnknown)}`)}`);
   }
   if (link.drift && (link.state === 'drift' || link.state === 'unreadable_tables')) {
     out.push(`      differs from the file; apply would change:`);
@@ -119,11 +127,13 @@ function where(target: LinkTarget | null): string {
   return describeTarget(target);
 }
 
-function healthyText(health: LinkHealth): string {
+/** A working link's line; `missingRows` tables hold rows a read through the link does not return. */
+function healthyText(health: LinkHealth, missingRows = 0): string {
+  const unreadable = health.unreadable.length + missingRows;
   const parts = [
     health.remoteVersion ? `PostgreSQL ${health.remoteVersion} at ${where(health.target)}` : `connected to ${where(health.target)}`,
-    health.unreadable.length > 0
-      ? `${health.unreadable.length} of ${plural(health.tablesChecked, 'table')} unreadable`
+    unreadable > 0
+      ? `${unreadable} of ${plural(health.tablesChecked, 'table')} unreadable`
       : `${plural(health.tablesChecked, 'table')} readable`,
   ];
   if (health.connectMs !== null) parts.push(`connect ${health.connectMs} ms`);
@@ -179,6 +189,16 @@ export function failureHint(failure: ProbeFailure, target: LinkTarget | null, li
       }
       return null;
   }
+}
+
+function rowsNotReadText(table: RowsNotRead): string {
+  return `${plural(table.rows, 'row')} ${table.rows === 1 ? 'holds' : 'hold'} a value of more than ${table.limit.toLocaleString('en-US')} bytes in column "${table.column}": a read through the link stops at the first of them, without an error, and returns no row after it`;
+}
+
+/** The fix that reads such values whole: mysql_fdw reads text at any length (the only wrapper with a limit). */
+function rowsNotReadHint(table: RowsNotRead): string {
+  const column = mysqlIdent(table.column);
+  return `on the remote, link a view in the table's place that reads the column as HEX(${column}) AS ${column} (text, read at any length; decode(${sqlName(table.column)}, 'hex') gives the bytes back), and leave the table out with \`exclude: [${table.name}]\``;
 }
 
 /** Why the remote refused the SCRAM keys a pass-through link passed, and what to do. */
@@ -251,6 +271,18 @@ export function toCheckDocument(report: CheckReport) {
             message: t.message,
             hint: tableHint(t, health?.target ?? null),
           })),
+          rows_not_read: link.rowsNotRead.map((t) => ({
+            schema: t.schema,
+            table: t.name,
+            remote_schema: t.remoteSchema,
+            remote_table: t.remoteTable,
+            column: t.column,
+            limit: t.limit,
+            rows: t.rows,
+            message: rowsNotReadText(t),
+            hint: rowsNotReadHint(t),
+          })),
+          rows_not_read_unknown: link.rowsNotReadUnknown,
           failure: health?.failure ? { ...health.failure, hint: failureHint(health.failure, health.target, link.link) } : null,
           drift: link.drift ? { action: link.drift.action, operations: link.drift.operations.map((op) => op.kind) } : null,
           drift_unknown: link.driftUnknown ? driftUnknownJson(link.driftUnknown) : null,

@@ -2,6 +2,8 @@ import { formatVersion } from '../config/fdw-options.js';
 import type { RemoteFailure } from '../introspect/types.js';
 import type { AccessRemoved, ColumnProblemCode, NoteCode, PlanNote, PlanProblem, ProblemCode } from '../plan/types.js';
 import { EXTENSION_SCHEMA, wrapperNamed } from '../wrappers/index.js';
+import { mysqlIdent } from '../wrappers/mysql/quote.js';
+import type { RemoteConversion, UnmappedReason } from '../wrappers/types.js';
 
 /**
  * The words for every plan problem and note: the plan carries codes and values, and the text, Ink,
@@ -64,8 +66,10 @@ const PROBLEMS = {
     hint: 'fix the name, or create the table on the remote first',
   }),
   type_unmapped: (p) => ({
-    message: `${columnWhere(p)} has the ${wrapperNamed(p.wrapper)?.remoteKind ?? p.wrapper} type ${p.detail}`,
-    hint: `change the column's type on the remote, ${leaveOut(p)}`,
+    message: `${columnWhere(p)} has the ${wrapperNamed(p.wrapper)?.remoteKind ?? p.wrapper} type ${p.detail}, ${UNMAPPED_WHY[p.reason]}`,
+    hint: p.conversion
+      ? `link a remote view in its place: on the remote, ${viewSql(p.table, `${CONVERSION[p.conversion](mysqlIdent(p.column))} AS ${mysqlIdent(p.column)}, <the other columns>`)}; ${swapForView(p)}`
+      : `change the column's type on the remote, ${leaveOut(p)}`,
   }),
   type_missing: (p) => ({
     message: `${columnWhere(p)} has type ${p.detail}, which does not exist in this database`,
@@ -83,6 +87,16 @@ const PROBLEMS = {
     message: `the ${expressionKind(p)} of ${columnWhere(p)} uses ${p.detail}, which does not exist in this database`,
     hint: `create it locally, ${optionOff(p)}${leaveOut(p)}`,
   }),
+  name_too_long: (p) =>
+    p.column === null
+      ? {
+          message: `remote table "${p.table}" has a name of ${p.bytes} bytes; PostgreSQL keeps only the first ${p.limit} bytes of a name`,
+          hint: `link a remote view with a shorter name in its place: on the remote, CREATE VIEW \`shorter_name\` AS SELECT * FROM ${mysqlIdent(p.table)}; ${leaveOut(p)}`,
+        }
+      : {
+          message: `${columnWhere({ ...p, column: p.column })} has a name of ${p.bytes} bytes; PostgreSQL keeps only the first ${p.limit} bytes of a name`,
+          hint: `link a remote view that renames it in its place: on the remote, ${viewSql(p.table, `${mysqlIdent(p.column)} AS \`shorter_name\`, <the other columns>`)}; ${swapForView(p)}`,
+        },
   option_unsupported: (p) => ({
     message: `server option "${p.option}" needs PostgreSQL ${formatVersion(p.since)} or later; this database runs ${formatVersion(p.running)}`,
     hint: `remove "${p.option}" from server_options of link "${p.link}"`,
@@ -126,14 +140,41 @@ const PROBLEMS = {
   }),
 } satisfies ProblemWording;
 
-function columnWhere(p: ColumnProblem): string {
+/** Where a problem is: the link's table and, for a column problem, the column. */
+type TableProblem = Pick<ColumnProblem, 'link' | 'table' | 'filter'>;
+
+function columnWhere(p: Pick<ColumnProblem, 'table' | 'column'>): string {
   return `column "${p.column}" of remote table "${p.table}"`;
 }
 
-function leaveOut(p: ColumnProblem): string {
+function leaveOut(p: TableProblem): string {
   return p.filter === 'tables'
     ? `or remove "${p.table}" from \`tables\` of link "${p.link}"`
     : `or leave the table out with \`exclude: [${p.table}]\``;
+}
+
+const UNMAPPED_WHY: Record<UnmappedReason, string> = {
+  rounded: 'which mysql_fdw reads rounded to 6 significant digits, whatever the local type',
+  no_local_type: 'which no PostgreSQL type holds',
+  catalog_out_of_range: "whose precision or length in the remote's catalog is out of range",
+};
+
+/** The remote expressions a view can read a refused column through (MySQL's SQL: the only wrapper that refuses types). */
+const CONVERSION: Record<RemoteConversion, (column: string) => string> = {
+  cast_double: (column) => `CAST(${column} AS DOUBLE)`,
+  spatial_text: (column) => `ST_AsText(${column})`,
+  cast_char: (column) => `CAST(${column} AS CHAR)`,
+};
+
+function viewSql(table: string, columns: string): string {
+  return `CREATE VIEW ${mysqlIdent(`${table}_linked`)} AS SELECT ${columns} FROM ${mysqlIdent(table)}`;
+}
+
+/** The rest of the "link a view in its place" fix: the table itself goes out of the link, the view comes in. */
+function swapForView(p: TableProblem): string {
+  return p.filter === 'tables'
+    ? `then list the view in \`tables\` of link "${p.link}" instead of "${p.table}"`
+    : `then leave the table out with \`exclude: [${p.table}]\``;
 }
 
 function optionOff(p: ColumnProblem): string {
@@ -157,6 +198,8 @@ const NOTES = {
     `database "${note.alias}" of the file could not be reached to check that it is not this same database under another alias (${note.error}); if it is, this plan would destroy the links it declares`,
   extension_schema_writable: (note) =>
     `${note.extension} is installed in schema "${note.schema}", which roles other than this one and superusers may create objects in (owner "${note.owner}"); datalinks calls its functions there by schema only, but to keep anyone from placing look-alikes beside them a superuser can run: CREATE SCHEMA ${EXTENSION_SCHEMA}; ALTER EXTENSION ${note.extension} SET SCHEMA ${EXTENSION_SCHEMA};`,
+  remote_values_limited: (note) =>
+    `link "${note.link}": a value of more than ${note.limit.toLocaleString('en-US')} bytes in column "${note.column}" of remote table "${note.table}" ends a read through the link there without an error (mysql_fdw reads the column into a buffer of that size); \`datalinks check\` counts the rows that hold one`,
   scram_passthrough_secrets: (note) => {
     const remote =
       note.user === null

@@ -3,7 +3,7 @@ import { type ConnectOptions, withConnection } from '../db/connect.js';
 import { introspectRemote } from '../introspect/introspect-remote.js';
 import type { RemoteSchema } from '../introspect/types.js';
 import { wrapperForUrl } from './index.js';
-import type { FdwName } from './types.js';
+import type { FdwName, LongValueQuestion } from './types.js';
 
 type RemoteReader = (
   target: ConnectionTarget,
@@ -23,4 +23,18 @@ const READERS = {
 /** Reads the linked schemas of one remote with its wrapper's reader (the URL's scheme decides). */
 export function readRemoteSchemas(target: ConnectionTarget, schemas: readonly string[], options: ConnectOptions) {
   return READERS[wrapperForUrl(target.url).fdw](target, schemas, options);
+}
+
+type LongValueCounter = (target: ConnectionTarget, questions: readonly LongValueQuestion[], options: ConnectOptions) => Promise<number[]>;
+
+/** How each wrapper counts values longer than it reads: postgres_fdw reads every value whole, so it is never asked. */
+const LONG_VALUE_COUNTERS = {
+  postgres_fdw: async (_target, questions) => questions.map(() => 0),
+  mysql_fdw: async (target, questions, options) =>
+    (await import('./mysql/count-long-values.js')).countMysqlLongValues(target, questions, options),
+} satisfies Record<FdwName, LongValueCounter>;
+
+/** For each question, how many rows of the remote table hold a longer value in the column (the remote counts). */
+export function countLongValues(target: ConnectionTarget, questions: readonly LongValueQuestion[], options: ConnectOptions) {
+  return LONG_VALUE_COUNTERS[wrapperForUrl(target.url).fdw](target, questions, options);
 }

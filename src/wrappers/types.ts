@@ -23,6 +23,34 @@ export interface ServerOptionFact {
 }
 
 /**
+ * Why a remote column is not linked: the wrapper would change its values (MySQL's FLOAT comes back
+ * rounded to 6 significant digits), no local type holds them (spatial types), or the remote's catalog
+ * describes the type with numbers out of range.
+ */
+export type UnmappedReason = 'rounded' | 'no_local_type' | 'catalog_out_of_range';
+
+/**
+ * A remote expression that turns a refused column into one that links exactly, for the fix "link a
+ * remote view that converts it": CAST(c AS DOUBLE), ST_AsText(c), CAST(c AS CHAR).
+ */
+export type RemoteConversion = 'cast_double' | 'spatial_text' | 'cast_char';
+
+/** A remote column's type that has no faithful local type: the type as the remote declares it, why, and the fix. */
+export interface UnmappedType {
+  declared: string;
+  reason: UnmappedReason;
+  conversion: RemoteConversion | null;
+}
+
+/** A column whose values the wrapper reads through a buffer of `limit` bytes: how many rows hold a longer one? */
+export interface LongValueQuestion {
+  schema: string;
+  table: string;
+  column: string;
+  limit: number;
+}
+
+/**
  * How a wrapper passes the connecting client's SCRAM keys through instead of a stored password
  * (`remote.auth: scram_passthrough`): the server option that turns it on, and the PostgreSQL
  * (server_version_num) whose wrapper first has it.

@@ -191,6 +191,42 @@ describe('buildCheckReport and the text view', () => {
   });
 });
 
+describe('rows a read through the link would miss', () => {
+  it('make a working link unreadable, name table, column, limit and rows, and fit the check schema', () => {
+    const report = buildCheckReport(
+      desired(['shop', 'other']),
+      plan([]),
+      [{ alias: 'main', ok: true, links: [health('shop', { remoteVersion: null, tablesChecked: 3 }), health('other')] }],
+      [
+        {
+          link: 'shop',
+          tables: [{ schema: 'shop', name: 'photos', remoteSchema: 'shop', remoteTable: 'photos', column: 'jpeg', limit: 8192, rows: 2 }],
+          error: null,
+        },
+        { link: 'other', tables: [], error: 'cannot connect to the remote db:3306/other: connection refused' },
+      ],
+    );
+    expect(report.databases[0]?.links.map((l) => [l.link, l.state])).toEqual([
+      ['shop', 'unreadable_tables'],
+      ['other', 'ok'],
+    ]);
+    expect(renderCheckText(report).split('\n').slice(1, 6)).toStrictEqual([
+      '  ✗ shop: unreadable tables: connected to billing.internal:5432/billing, 1 of 3 tables unreadable, connect 12.5 ms, round trip 0.8 ms',
+      '      ✗ shop.photos: 2 rows hold a value of more than 8,192 bytes in column "jpeg": a read through the link stops at the first of them, without an error, and returns no row after it',
+      "          hint: on the remote, link a view in the table's place that reads the column as HEX(`jpeg`) AS `jpeg` (text, read at any length; decode(jpeg, 'hex') gives the bytes back), and leave the table out with `exclude: [photos]`",
+      '  ✓ other: ok: PostgreSQL 17.2 at billing.internal:5432/billing, 2 tables readable, connect 12.5 ms, round trip 0.8 ms',
+      '      could not count the rows a read through the link would miss: cannot connect to the remote db:3306/other: connection refused',
+    ]);
+    const json = toCheckDocument(report);
+    const validate = new Ajv2020({ strict: true, allowUnionTypes: true }).compile(
+      JSON.parse(readFileSync('schemas/check.schema.json', 'utf8')),
+    );
+    expect(validate(json), JSON.stringify(validate.errors)).toBe(true);
+    expect(json.databases[0]?.links[0]?.rows_not_read).toMatchObject([{ table: 'photos', column: 'jpeg', limit: 8192, rows: 2 }]);
+    expect(json.databases[0]?.links[1]?.rows_not_read_unknown).toBe('cannot connect to the remote db:3306/other: connection refused');
+  });
+});
+
 describe('unreadable tables in text', () => {
   it('lists the first 20 with their GRANT, says how many more, and asks for USAGE when the schema is the problem', () => {
     const unreadable = Array.from({ length: 23 }, (_, i) => ({

@@ -31,11 +31,28 @@ const MYSQL_ERROR = {
  * types go through mapMysqlType's table. Connection failures are thrown as ConnectionFailed naming
  * host and port, never the password.
  */
-export async function readMysqlRemote(
+export function readMysqlRemote(
   target: ConnectionTarget,
   schemas: readonly string[],
   options: ConnectOptions,
 ): Promise<Record<string, RemoteSchema>> {
+  return withMysqlConnection(target, options, async (query) => toSchemas(schemas, await query(TABLES_QUERY, [schemas])));
+}
+
+/** Runs one statement on the connection withMysqlConnection opened; rows as arrays of strings (or Buffers, or null). */
+export type MysqlQuery = (sql: string, values: unknown[]) => Promise<unknown[][]>;
+
+/**
+ * Opens one connection to a MySQL remote for `use`, and closes it after: each statement is bounded by
+ * the statement timeout and ended by Ctrl-C (closing the socket ends the read; MySQL drops the
+ * query with the connection). Connection failures are thrown as ConnectionFailed naming host and
+ * port, never the password.
+ */
+export async function withMysqlConnection<T>(
+  target: ConnectionTarget,
+  options: ConnectOptions,
+  use: (query: MysqlQuery) => Promise<T>,
+): Promise<T> {
   const where = mysqlWrapper.describe(target);
   const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
   let connection: mysql.Connection;
@@ -55,17 +72,20 @@ export async function readMysqlRemote(
   } catch (error) {
     throw connectionFailure(error, where, target, options.connectTimeoutMs);
   }
-  options.onQuery?.(TABLES_QUERY);
-  // Ctrl-C: closing the socket ends the read (MySQL drops the query with the connection).
   const abort = () => connection.destroy();
   options.signal?.addEventListener('abort', abort, { once: true });
   try {
-    if (options.signal?.aborted) throw new Error('cancelled');
-    const [rows] = await connection.query({ sql: TABLES_QUERY, values: [schemas], rowsAsArray: true, timeout: statementTimeoutMs });
-    return toSchemas(schemas, rows as unknown[][]);
-  } catch (error) {
-    if (codeOf(error) === 'PROTOCOL_SEQUENCE_TIMEOUT') throw new NoAnswer(where, statementTimeoutMs, statementTimeoutMs);
-    throw error;
+    return await use(async (sql, values) => {
+      options.onQuery?.(sql);
+      if (options.signal?.aborted) throw new Error('cancelled');
+      try {
+        const [rows] = await connection.query({ sql, values, rowsAsArray: true, timeout: statementTimeoutMs });
+        return rows as unknown[][];
+      } catch (error) {
+        if (codeOf(error) === 'PROTOCOL_SEQUENCE_TIMEOUT') throw new NoAnswer(where, statementTimeoutMs, statementTimeoutMs);
+        throw error;
+      }
+    });
   } finally {
     options.signal?.removeEventListener('abort', abort);
     connection.destroy();
@@ -106,7 +126,11 @@ function toSchemas(schemas: readonly string[], rows: unknown[][]): Record<string
       // MySQL defaults are MySQL expressions: never carried over (mysql_fdw sends the row's values).
       default: null,
       generated: '',
-      ...(mapped.ok ? {} : { unmappedType: `${declared} (${mapped.reason})` }),
+      ...(mapped.ok
+        ? mapped.readLimit === null
+          ? {}
+          : { readLimit: mapped.readLimit }
+        : { unmapped: { declared, reason: mapped.reason, conversion: mapped.conversion } }),
     };
     table.columns.push(remoteColumn);
   }
