@@ -7,6 +7,7 @@ import type { DesiredDatabase } from '../config/types.js';
 import { ConnectionFailed, type ConnectOptions, closeQuietly, connect, NoAnswer } from '../db/connect.js';
 import { executeStatements } from '../db/execute.js';
 import { interruptOf } from '../db/interrupts.js';
+import { loggedInWithScram } from '../db/scram-login.js';
 import { sqlstateOf } from '../db/sqlstate.js';
 import { WATCH_CLIENT_SQL } from '../db/watch-client.js';
 import { messageOf, UserError } from '../errors.js';
@@ -201,8 +202,12 @@ async function runTransaction(
     // Generated statements run in the pinned session (search_path = pg_catalog, pg_temp, the login
     // role): never with the database's own search_path or role, which its owner chose. They name the
     // extension's schema and qualify their types.
-    // The remote password goes straight from the link's parsed URL into the user mapping's SQL.
-    const passwordFor = (name: string) => database.links.find((link) => link.name === name)?.remote.target.password ?? null;
+    // The remote password goes straight from the link's parsed URL into the user mapping's SQL; a SCRAM
+    // pass-through link's password (if its URL has one) is only for reading the remote from here.
+    const passwordFor = (name: string) => {
+      const link = database.links.find((l) => l.name === name);
+      return link?.remote.auth === 'scram_passthrough' ? null : (link?.remote.target.password ?? null);
+    };
     const context: SqlContext = { passwordFor, now: options.now(), cascade: options.allowDependentDrops };
     const statements = renderDatabaseSql(replanned, context);
     // Shown only if a statement fails: rendered then, with the password masked.
@@ -270,6 +275,7 @@ const BROKEN: ReadonlySet<ProbeFailureCode> = new Set([
   'connect_failed',
   'auth_failed',
   'password_required',
+  'scram_login_missing',
   'timeout',
   'stalled',
 ]);
@@ -295,7 +301,7 @@ async function verifyLinks(
   const byConnection = new Map<string, string>();
   for (const link of database.links) {
     if (!changed.has(link.name)) continue;
-    const key = JSON.stringify([link.remote.target.url, link.serverOptions]);
+    const key = JSON.stringify([link.remote.target.url, link.serverOptions, link.remote.auth ?? 'password']);
     if (!byConnection.has(key)) byConnection.set(key, link.name);
   }
   // The remotes were read before the transaction; one whose wrapper the server cannot interrupt while
@@ -304,6 +310,7 @@ async function verifyLinks(
     statementTimeoutMs: timeoutMs,
     signal: options.signal,
     reach: remoteReacher(database, options),
+    scramLogin: loggedInWithScram(client),
   });
   return health.filter((h) => h.failure && BROKEN.has(h.failure.code));
 }

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { DesiredDatabase } from '../config/types.js';
 import { ConnectionFailed, type ConnectOptions, closeQuietly, connect } from '../db/connect.js';
 import { interruptOf } from '../db/interrupts.js';
+import { loggedInWithScram } from '../db/scram-login.js';
 import { WATCH_CLIENT_SQL } from '../db/watch-client.js';
 import { messageOf } from '../errors.js';
 import { endSession, type LeftSession } from './end-session.js';
@@ -42,7 +43,12 @@ export async function checkDatabase(database: DesiredDatabase, options: CheckDat
     const links = await probeLinks(
       client,
       database.links.map((link) => link.name),
-      { statementTimeoutMs: options.statementTimeoutMs, signal: options.signal, reach: remoteReacher(database, options) },
+      {
+        statementTimeoutMs: options.statementTimeoutMs,
+        signal: options.signal,
+        reach: remoteReacher(database, options),
+        scramLogin: loggedInWithScram(client),
+      },
     );
     // A stalled probe is still running on the server: no ROLLBACK can pass it, the session is let go.
     if (!links.some((link) => link.failure?.code === 'stalled')) {

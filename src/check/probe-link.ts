@@ -41,6 +41,8 @@ export interface ProbeOptions {
    * it does not. Without it such a link is probed anyway.
    */
   reach?: (link: string) => Promise<string | null>;
+  /** Whether the probing session logged in with SCRAM (db/scram-login.ts): SCRAM pass-through links need it. */
+  scramLogin?: boolean;
 }
 
 /** Gives the local server this long beyond the statement timeout before the client stops waiting. */
@@ -51,6 +53,7 @@ const PROBE_TABLE = 'pg_temp.datalinks_probe';
 const LINKS_QUERY = `
 SELECT l.name AS link,
        pg_catalog.current_setting('server_version_num')::int AS local_version_num,
+       current_user::text AS local_role,
        s.oid IS NOT NULL AS server_exists,
        coalesce(pg_catalog.pg_has_role(s.srvowner, 'USAGE'), false) AS owned,
        w.fdwname::text AS wrapper,
@@ -93,6 +96,7 @@ SELECT pg_catalog.max(CASE WHEN p.name = 'server_version_num' THEN p.setting END
 interface LinkRow {
   link: string;
   local_version_num: number;
+  local_role: string;
   server_exists: boolean;
   owned: boolean;
   wrapper: string | null;
@@ -189,7 +193,10 @@ async function probeOne(row: LinkRow, run: Run, options: ProbeOptions): Promise<
     const connected = wrapper.probeTable
       ? await connectWithoutSettings(row.link, tables[0], wrapper.probeTable, run)
       : await connectThroughLink(row.link, tables[0], run);
-    if ('failure' in connected) return { ...health, state: stateOf(connected.failure.code), failure: connected.failure };
+    if ('failure' in connected) {
+      const failure = withoutScramKeys(connected.failure, health.target, options.scramLogin);
+      return { ...health, state: stateOf(failure.code), failure };
+    }
     const unreadable = await readTables(tables, run, options.tableBatch ?? DEFAULT_TABLE_BATCH);
     return {
       ...health,
@@ -380,10 +387,21 @@ function emptyHealth(row: LinkRow): LinkHealth {
   };
 }
 
+/**
+ * A SCRAM pass-through link refused from a session that did not log in with SCRAM: postgres_fdw had no
+ * keys to pass (a non-superuser is refused with "password or GSSAPI delegated credentials required", a
+ * superuser's connection goes out without a password), which says nothing about the link itself.
+ */
+function withoutScramKeys(failure: ProbeFailure, target: LinkTarget | null, scramLogin: boolean | undefined): ProbeFailure {
+  if (target?.auth !== 'scram_passthrough' || scramLogin !== false || stateOf(failure.code) !== 'auth_failed') return failure;
+  return { ...failure, code: 'scram_login_missing' };
+}
+
 function targetOf(row: LinkRow): LinkTarget {
   const server = parseOptions(row.options);
   // A MySQL link's database is named on its foreign tables, not on the server.
   const wrapper = wrapperNamed(row.wrapper ?? '');
+  const scram = wrapper?.scramPassthrough;
   const first = row.tables[0];
   const dbname =
     wrapper?.remoteSchemaFromUrl && first
@@ -395,6 +413,8 @@ function targetOf(row: LinkRow): LinkTarget {
     dbname,
     user: row.mapping_user,
     wrapper: wrapper?.fdw ?? null,
+    auth: scram && server[scram.serverOption] === 'true' ? 'scram_passthrough' : 'password',
+    role: row.local_role,
   };
 }
 
@@ -433,7 +453,7 @@ function failureOf(error: unknown): ProbeFailure {
 }
 
 function stateOf(code: ProbeFailureCode): LinkHealth['state'] {
-  if (code === 'auth_failed' || code === 'password_required') return 'auth_failed';
+  if (code === 'auth_failed' || code === 'password_required' || code === 'scram_login_missing') return 'auth_failed';
   if (code === 'user_mapping_missing' || code === 'server_missing' || code === 'wrong_wrapper' || code === 'no_server_usage')
     return 'missing';
   return 'unreachable';

@@ -1,3 +1,5 @@
+import type { RemoteAuth } from '../config/types.js';
+
 /**
  * What `datalinks check` (and apply's verification) learns about a link from the local server's side.
  * Data carries codes; render/check-text.ts alone turns them into words.
@@ -26,6 +28,8 @@ export type ProbeFailureCode =
   | 'auth_failed'
   /** postgres_fdw refuses a non-superuser's mapping when the remote asks no password. */
   | 'password_required'
+  /** A SCRAM pass-through link, probed from a session that did not log in with SCRAM: it had no keys to pass. */
+  | 'scram_login_missing'
   /** No answer from the remote within the statement timeout. */
   | 'timeout'
   /** The local server itself stopped answering (its connect could not be interrupted): the check gave up on the session. */
@@ -70,6 +74,10 @@ export interface LinkTarget {
   user: string | null;
   /** The server's wrapper (it names the remote's account and writes its GRANT), when datalinks knows it. */
   wrapper?: FdwName | null;
+  /** How the link logs in: SCRAM pass-through when its server has the wrapper's option on (absent: password). */
+  auth?: RemoteAuth;
+  /** The local role the probe connected as (whose mapping, or PUBLIC's, it used, and whose SCRAM keys it passed). */
+  role?: string;
 }
 
 export interface LinkHealth {

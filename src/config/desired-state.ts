@@ -14,6 +14,7 @@ import {
   type DesiredDatabase,
   type DesiredLink,
   type ImportOptions,
+  type RemoteAuth,
 } from './types.js';
 import type { PathSegment, YamlSource } from './yaml-source.js';
 
@@ -169,6 +170,14 @@ export function buildDesiredState(
           'schema',
         );
       }
+      const auth: RemoteAuth = remote?.auth === 'scram_passthrough' ? 'scram_passthrough' : 'password';
+      if (auth === 'scram_passthrough' && !wrapper.scramPassthrough) {
+        report(
+          [...linkPath, 'remote', 'auth'],
+          `link "${name}" has \`auth: scram_passthrough\`, but its ${wrapper.remoteKind} remote (${wrapper.fdw}) cannot pass SCRAM keys through: only a PostgreSQL remote (postgres_fdw) can`,
+          `remove \`auth\` (the user mapping then stores the password of the remote URL), or link a PostgreSQL database`,
+        );
+      }
       links.push({
         name,
         remote: {
@@ -178,6 +187,7 @@ export function buildDesiredState(
           schema:
             remoteSchema ??
             (typeof remote?.schema === 'string' ? resolveString([...linkPath, 'remote', 'schema'], remote.schema).value : 'public'),
+          auth,
         },
         tables: resolveList([...linkPath, 'tables'], link.tables) ?? null,
         exclude: resolveList([...linkPath, 'exclude'], link.exclude) ?? [],

@@ -1,5 +1,12 @@
 export type Access = 'read' | 'write';
 
+/**
+ * How a link's user mappings authenticate to the remote: `password` stores the URL's password in
+ * them; `scram_passthrough` stores none and passes the connecting client's SCRAM keys through
+ * (postgres_fdw 18's use_scram_passthrough).
+ */
+export type RemoteAuth = 'password' | 'scram_passthrough';
+
 /** Where a value came from in the config file, for error messages. */
 export interface SourcePosition {
   file: string;
@@ -45,6 +52,11 @@ export interface DesiredLink {
     /** The url as written in the file (`${VAR}`), for export. Never holds a password. */
     urlSource: string;
     schema: string;
+    /**
+     * With `scram_passthrough` the URL's password (if any) is only for datalinks' own reading of the
+     * remote from this machine: it never goes into a user mapping. Absent: `password`.
+     */
+    auth?: RemoteAuth;
   };
   tables: string[] | null;
   exclude: string[];

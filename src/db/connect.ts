@@ -4,6 +4,7 @@ import type { ConnectionTarget } from '../config/types.js';
 import { messageOf, UserError } from '../errors.js';
 import { sendCancelRequest } from './cancel.js';
 import { crowdedFailure, serverOf, startConnecting } from './connection-load.js';
+import { watchScramLogin } from './scram-login.js';
 import { pinSession } from './session-settings.js';
 import { SQLSTATE, sqlstateOf, systemCodeOf } from './sqlstate.js';
 
@@ -77,6 +78,7 @@ export async function connect(target: ConnectionTarget, options: ConnectOptions)
   client.on('error', () => {
     // A connection dropped while idle is reported by the next query; never crash the process.
   });
+  watchScramLogin(client);
   // Setting the session up is part of connecting: the connect timeout bounds it too.
   const queries = boundQueries(client, {
     deadlineMs: options.connectTimeoutMs,

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { loggedInWithScram } from '../db/scram-login.js';
 import {
   DEPENDENTS_QUERY,
   ENVIRONMENT_QUERY,
@@ -151,8 +152,9 @@ async function readBasics(client: pg.Client): Promise<Omit<LinkCatalog, 'foreign
   const environment = await client.query(ENVIRONMENT_QUERY);
   const servers = await client.query(SERVERS_QUERY);
   const schemas = await client.query(SCHEMAS_QUERY);
+  const scramLogin = loggedInWithScram(client);
   return {
-    environment: toEnvironment(environment.rows[0] as Row),
+    environment: { ...toEnvironment(environment.rows[0] as Row), ...(scramLogin === undefined ? {} : { scramLogin }) },
     servers: servers.rows.map(toServer),
     schemas: schemas.rows.map(
       (row: Row): ObservedSchema => ({

@@ -157,6 +157,11 @@ export interface LocalEnvironment {
   fdwUsage: boolean | null;
   canCreateSchema: boolean;
   /**
+   * Whether this session logged in with SCRAM, so that postgres_fdw 18 can pass its keys through
+   * (use_scram_passthrough). Absent: not known (an environment built without it).
+   */
+  scramLogin?: boolean;
+  /**
    * Each wrapper datalinks knows (by fdw name): its extension's version here, availability, USAGE.
    * Absent (an environment built without it): fdwExtension, fdwAvailable and fdwUsage, which are
    * postgres_fdw's, are all that is known.

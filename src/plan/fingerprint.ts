@@ -84,6 +84,9 @@ function scopeCatalog(catalog: LocalCatalog, wanted: ReadonlySet<string>, target
   // too often, never too rarely).
   return {
     ...catalog,
+    // How this session logged in is not the database's state (it only words a note): a plan saved in
+    // one session stays valid in another.
+    environment: { ...catalog.environment, scramLogin: undefined },
     servers: servers.map((server) => ({
       ...server,
       mappings: server.mappings.map((m) => ({

@@ -140,14 +140,19 @@ export function planDatabase(desired: DesiredDatabase, observed: ObservedDatabas
       plan.errors.push(...problems);
       continue;
     }
-    if (server && (serverOwner === 'managed' || adopting)) {
-      const { change, notes } = updateLink({ link, tables, remote, server, schema, adopting, catalog });
-      plan.notes.push(...notes);
-      if (change) plan.changes.push(change);
-    } else {
-      plan.changes.push(createLink(link, tables, schema, catalog));
+    const change =
+      server && (serverOwner === 'managed' || adopting)
+        ? updateLink({ link, tables, remote, server, schema, adopting, catalog })
+        : { change: createLink(link, tables, schema, catalog), notes: [] };
+    plan.notes.push(...change.notes);
+    if (change.change) {
+      plan.changes.push(change.change);
+      const secrets = scramSecretsNote(link, change.change);
+      if (secrets) plan.notes.push(secrets);
     }
   }
+  const loginNote = scramLoginNote(plan, desired, env);
+  if (loginNote) plan.notes.push(loginNote);
 
   // Each wrapper the file's links use must be installed here, or installable by this role, into a
   // schema no weaker role may create objects in.
@@ -237,10 +242,41 @@ function checkLink(link: DesiredLink, catalog: LocalCatalog): PlanProblem[] {
   for (const role of link.grantTo) {
     if (role !== 'public' && !existingRoles.has(role)) problems.push({ code: 'role_missing', link: link.name, role });
   }
-  if (!env.isSuperuser && !link.remote.target.password && wrapper.passwordRequiredForNonSuperuser) {
+  const passthrough = link.remote.auth === 'scram_passthrough';
+  if (passthrough && !wrapper.scramPassthrough) {
+    problems.push({ code: 'scram_passthrough_not_postgres', link: link.name, wrapper: wrapper.fdw });
+  } else if (passthrough && wrapper.scramPassthrough && env.versionNum < wrapper.scramPassthrough.since) {
+    problems.push({
+      code: 'scram_passthrough_unsupported',
+      link: link.name,
+      since: wrapper.scramPassthrough.since,
+      running: env.versionNum,
+    });
+  }
+  // With SCRAM pass-through postgres_fdw needs no password from a non-superuser: the session's SCRAM keys stand in for it.
+  if (!env.isSuperuser && !passthrough && !link.remote.target.password && wrapper.passwordRequiredForNonSuperuser) {
     problems.push({ code: 'password_required', link: link.name });
   }
   return problems;
+}
+
+/** The roles whose user mappings a change of a SCRAM pass-through link writes: each must log in with SCRAM and share the remote role's secret. */
+function scramSecretsNote(link: DesiredLink, change: LinkChange): PlanNote | null {
+  if (link.remote.auth !== 'scram_passthrough') return null;
+  const roles = change.operations.flatMap((op) =>
+    op.kind === 'create_user_mapping' || op.kind === 'replace_user_mapping' ? [op.role] : [],
+  );
+  if (roles.length === 0) return null;
+  return { code: 'scram_passthrough_secrets', link: link.name, roles, user: link.remote.target.user };
+}
+
+/** A session without SCRAM keys cannot prove (apply) or check the SCRAM pass-through links this plan creates or changes. */
+function scramLoginNote(plan: DatabasePlan, desired: DesiredDatabase, env: LocalEnvironment): PlanNote | null {
+  if (env.scramLogin !== false) return null;
+  const passthrough = new Set(desired.links.filter((link) => link.remote.auth === 'scram_passthrough').map((link) => link.name));
+  const links = plan.changes.filter((change) => change.action !== 'destroy' && passthrough.has(change.link)).map((change) => change.link);
+  if (links.length === 0) return null;
+  return { code: 'scram_login_missing', link: null, role: env.currentUser, links };
 }
 
 /** A link's wrapper must be installed, or installable by this role (neither is a trusted extension). */
@@ -330,7 +366,9 @@ function createLink(link: DesiredLink, tables: ForeignTableSpec[], schema: Obser
   const meta: ManagedMeta = { created_at: null, remote: link.remote.variable };
   const operations: Operation[] = [
     { kind: 'create_server', server: link.name, options: desiredServerOptions(link, catalog.environment.versionNum), meta },
-    ...roles.map((role): Operation => ({ kind: 'create_user_mapping', server: link.name, role, user: link.remote.target.user })),
+    ...roles.map(
+      (role): Operation => ({ kind: 'create_user_mapping', server: link.name, role, user: link.remote.target.user, ...mappingAuth(link) }),
+    ),
     // A schema left behind by a hand-dropped server is ours (marked) or was adopted: reuse it.
     schema ? { kind: 'comment_schema', schema: link.name, meta } : { kind: 'create_schema', schema: link.name, meta },
     ...tables.map((table): Operation => ({ kind: 'create_foreign_table', schema: link.name, server: link.name, table })),
@@ -506,23 +544,36 @@ function uniqueDependents(dependents: Dependent[]): Dependent[] {
   return [...seen.values()];
 }
 
+/** The `auth` of a link's user mapping operations: present only for SCRAM pass-through, whose mappings hold no password. */
+function mappingAuth(link: DesiredLink): { auth?: 'scram_passthrough' } {
+  return link.remote.auth === 'scram_passthrough' ? { auth: 'scram_passthrough' } : {};
+}
+
 function planMappings(link: DesiredLink, server: ObservedServer, currentUser: string): { operations: Operation[]; notes: PlanNote[] } {
   const operations: Operation[] = [];
   const notes: PlanNote[] = [];
   const roles = mappedRoles(link, currentUser);
   const target = link.remote.target;
-  const userOption = wrapperOf(link).userOption;
+  const wrapper = wrapperOf(link);
+  const userOption = wrapper.userOption;
+  const passthrough = link.remote.auth === 'scram_passthrough';
+  // A SCRAM pass-through mapping holds no password: the URL's is only for datalinks' own reading of the remote.
+  const password = passthrough ? null : target.password;
   const differs = (options: Record<string, string>) =>
-    (options[userOption] ?? null) !== target.user || (options.password ?? null) !== target.password;
+    (options[userOption] ?? null) !== target.user || (options.password ?? null) !== password;
+  // Switching between a stored password and SCRAM pass-through (the server's option says which it is
+  // now) replaces every mapping, even one whose options this role may not read.
+  const scram = wrapper.scramPassthrough;
+  const authSwitched = scram !== null && (server.options[scram.serverOption] === 'true') !== passthrough;
   const own = server.mappings.find((m) => m.role === currentUser);
   const ownChanged = own?.options ? differs(own.options) : null;
   for (const role of roles) {
     const mapping = server.mappings.find((m) => m.role === role);
     if (!mapping) {
-      operations.push({ kind: 'create_user_mapping', server: link.name, role, user: target.user });
+      operations.push({ kind: 'create_user_mapping', server: link.name, role, user: target.user, ...mappingAuth(link) });
       continue;
     }
-    const changed = mapping.options ? differs(mapping.options) : ownChanged;
+    const changed = authSwitched || (mapping.options ? differs(mapping.options) : ownChanged);
     if (changed === null) {
       notes.push({ code: 'mapping_credentials_unreadable', link: link.name, role, reader: currentUser });
     } else if (changed) {
@@ -532,7 +583,8 @@ function planMappings(link: DesiredLink, server: ObservedServer, currentUser: st
         server: link.name,
         role,
         user: target.user,
-        reason: userChanged ? 'remote_user_changed' : 'credentials_changed',
+        reason: authSwitched ? 'auth_changed' : userChanged ? 'remote_user_changed' : 'credentials_changed',
+        ...mappingAuth(link),
       });
     }
   }

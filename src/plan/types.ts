@@ -77,13 +77,16 @@ export type Operation =
   | { kind: 'create_server'; server: string; options: Record<string, string>; meta: ManagedMeta }
   | { kind: 'alter_server_options'; server: string; changes: OptionChange[] }
   | { kind: 'comment_server'; server: string; meta: ManagedMeta }
-  | { kind: 'create_user_mapping'; server: string; role: string; user: string | null }
+  /** `auth`: the mapping stores no password; the client's SCRAM keys are passed through (absent: the URL's password). */
+  | { kind: 'create_user_mapping'; server: string; role: string; user: string | null; auth?: 'scram_passthrough' }
   | {
       kind: 'replace_user_mapping';
       server: string;
       role: string;
       user: string | null;
-      reason: 'remote_user_changed' | 'credentials_changed';
+      /** auth_changed: the link switched between a stored password and SCRAM pass-through. */
+      reason: 'remote_user_changed' | 'credentials_changed' | 'auth_changed';
+      auth?: 'scram_passthrough';
     }
   | { kind: 'drop_user_mapping'; server: string; role: string }
   | { kind: 'create_schema'; schema: string; meta: ManagedMeta }
@@ -190,6 +193,10 @@ export type PlanProblem =
     }
   /** `since` and `running` are server_version_num values. */
   | { code: 'option_unsupported'; link: string; option: string; since: number; running: number }
+  /** `remote.auth: scram_passthrough` on a local server older than `since` (server_version_num values). */
+  | { code: 'scram_passthrough_unsupported'; link: string; since: number; running: number }
+  /** `remote.auth: scram_passthrough` for a remote whose wrapper cannot pass SCRAM keys through. */
+  | { code: 'scram_passthrough_not_postgres'; link: string; wrapper: FdwName }
   | { code: 'role_missing'; link: string; role: string }
   | { code: 'password_required'; link: string }
   | { code: 'extension_unavailable'; link: null; extension: FdwName; running: number }
@@ -222,6 +229,8 @@ export const PROBLEM_CODES = Object.keys({
   reference_missing: true,
   name_too_long: true,
   option_unsupported: true,
+  scram_passthrough_unsupported: true,
+  scram_passthrough_not_postgres: true,
   role_missing: true,
   password_required: true,
   extension_unavailable: true,
@@ -253,7 +262,18 @@ export type PlanNote =
    * The wrapper reads a linked column's values through a buffer of `limit` bytes: a longer value
    * ends a read through the link without an error (`check` counts the rows that hold one).
    */
-  | { code: 'remote_values_limited'; link: string; table: string; column: string; limit: number };
+  | { code: 'remote_values_limited'; link: string; table: string; column: string; limit: number }
+  /**
+   * The plan writes user mappings of a SCRAM pass-through link for `roles`: whoever uses it must log in
+   * to the local server with SCRAM, with a SCRAM secret identical to remote role `user`'s (null: the URL
+   * names none, so libpq's default, the local server's operating-system user).
+   */
+  | { code: 'scram_passthrough_secrets'; link: string; roles: string[]; user: string | null }
+  /**
+   * The session datalinks planned in did not log in with SCRAM (trust, peer, md5, ...): postgres_fdw has
+   * no SCRAM keys to pass through, so apply's proof of these changed links, and check, cannot connect.
+   */
+  | { code: 'scram_login_missing'; link: null; role: string; links: string[] };
 
 export type NoteCode = PlanNote['code'];
 
@@ -264,6 +284,8 @@ export const NOTE_CODES = Object.keys({
   alias_unverified: true,
   extension_schema_writable: true,
   remote_values_limited: true,
+  scram_passthrough_secrets: true,
+  scram_login_missing: true,
 } satisfies Record<NoteCode, true>) as NoteCode[];
 
 export interface DatabasePlan {

@@ -13,7 +13,7 @@ import type { FdwName } from '../wrappers/types.js';
 import { escapeText } from './escape.js';
 import { leftSessionWords } from './left-session-words.js';
 import { buildPlanView } from './plan-view.js';
-import { problemWords } from './plan-words.js';
+import { problemWords, scramSecretCopy } from './plan-words.js';
 import { type Paint, plainPaint } from './style.js';
 
 /** Unreadable tables listed per link in text; --json has them all. */
@@ -175,7 +175,10 @@ export function failureHint(failure: ProbeFailure, target: LinkTarget | null, li
     case 'user_mapping_missing':
       return 'run datalinks apply, which creates the user mapping for the connecting role';
     case 'auth_failed':
+      if (target?.auth === 'scram_passthrough') return scramRefusedHint(detail, target);
       return `the remote refused the user mapping's credentials${target?.user ? ` for ${remoteWrapper(target).remoteAccountNoun} ${target.user}` : ''} (a password changed by hand, or rotated on the remote only): run datalinks apply with the current remote URL, which replaces the mapping`;
+    case 'scram_login_missing':
+      return `datalinks logged in to the local database${target?.role ? ` as "${target.role}"` : ''} without SCRAM (trust, peer, a certificate or an MD5-hashed password), so postgres_fdw had no SCRAM keys to pass through this link, and it was not proven: log datalinks in with a password under a scram-sha-256 rule of pg_hba.conf, as the link's users must, and check again`;
     case 'password_required':
       return 'a link used by a non-superuser must authenticate with a password: make the remote ask for one (scram-sha-256 in pg_hba.conf) and put it in the remote URL';
     case 'timeout':
@@ -238,6 +241,15 @@ function stalledHint(fdw: FdwName | null, target: LinkTarget | null): string {
   return timeout.setIn === 'url_parameter'
     ? `${cause}: add ?${timeout.option}=${timeout.suggested} to the remote URL and apply, so the link gives up by itself`
     : `${cause}: set ${timeout.option}: ${timeout.suggested} in the link's server_options and apply, so the link gives up by itself`;
+}
+
+/** Why the remote refused the SCRAM keys a pass-through link passed, and what to do. */
+function scramRefusedHint(detail: string, target: LinkTarget): string {
+  const remote = target.user ?? 'ROLE';
+  if (/require_auth|requirement "scram-sha-256"|did not complete authentication|requested a (hashed |cleartext )?password/i.test(detail)) {
+    return `the remote did not ask for SCRAM, and postgres_fdw passes SCRAM keys only to a remote that does: give role ${sqlName(remote)} a scram-sha-256 rule in the remote's pg_hba.conf (not trust or md5) and a SCRAM-hashed password`;
+  }
+  return `the remote refused the SCRAM keys of local role ${target.role ? sqlName(target.role) : 'the one datalinks logged in as'} for remote role ${sqlName(remote)}: their SCRAM secrets differ (the same password hashed with another salt or iteration count differs too). ${scramSecretCopy(target.role ?? 'ROLE', remote)}`;
 }
 
 function tableHint(table: UnreadableTable, target: LinkTarget | null): string | null {

@@ -168,8 +168,11 @@ function exportLink(server: ObservedServer, catalog: LinkCatalog, configured: De
 
   const serverOptions: Record<string, unknown> = {};
   const libpq: string[] = [];
+  const scram = wrapper.scramPassthrough;
   for (const [name, value] of Object.entries(server.options)) {
     if (CONNECTION_OPTIONS.has(name)) continue;
+    // SCRAM pass-through is `remote.auth`, not a server option of the file.
+    if (name === scram?.serverOption) continue;
     const fact = wrapper.serverOptionTable[name];
     if (fact?.fromAccess) continue;
     // What the wrapper's table does not know is a libpq option of postgres_fdw's: it belongs in the URL.
@@ -231,6 +234,7 @@ function exportLink(server: ObservedServer, catalog: LinkCatalog, configured: De
       // A configured link keeps its url as the file writes it: whole `${VAR}` or composed of variables.
       url: configured ? configured.remote.urlSource : `\${${variable}}`,
       ...(remoteSchema !== 'public' && !wrapper.remoteSchemaFromUrl ? { schema: literal(remoteSchema) } : {}),
+      ...(scram && server.options[scram.serverOption] === 'true' ? { auth: 'scram_passthrough' } : {}),
     },
   };
   if (configured?.tables) link.tables = configured.tables.map(literal);

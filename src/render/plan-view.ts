@@ -227,8 +227,21 @@ function operationLines(op: Operation): ViewLine[] {
     case 'comment_server':
       return [line('~', safe`server ${op.server} marked as managed by datalinks (remote variable: ${op.meta.remote ?? 'none'})`, 'update')];
     case 'create_user_mapping':
-      return [line('+', safe`user mapping for ${op.role} (remote user ${op.user ?? '(default)'}, password (sensitive value))`, 'create')];
+      return op.auth === 'scram_passthrough'
+        ? [line('+', safe`user mapping for ${op.role} (remote user ${op.user ?? '(default)'}, no password: SCRAM pass-through)`, 'create')]
+        : [line('+', safe`user mapping for ${op.role} (remote user ${op.user ?? '(default)'}, password (sensitive value))`, 'create')];
     case 'replace_user_mapping':
+      if (op.reason === 'auth_changed') {
+        return [
+          line(
+            '~',
+            op.auth === 'scram_passthrough'
+              ? safe`user mapping for ${op.role}: replaced by one without a password (SCRAM pass-through; the stored password is removed)`
+              : safe`user mapping for ${op.role}: replaced by one with the remote URL's password (sensitive value; SCRAM pass-through off)`,
+            'update',
+          ),
+        ];
+      }
       return [line('~', safe`user mapping for ${op.role}: ${MAPPING_REASON[op.reason]} (sensitive value changed)`, 'update')];
     case 'drop_user_mapping':
       return [line('-', safe`user mapping for ${op.role}`, 'destroy')];

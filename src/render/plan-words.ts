@@ -101,13 +101,21 @@ const PROBLEMS = {
     message: `server option "${p.option}" needs PostgreSQL ${formatVersion(p.since)} or later; this database runs ${formatVersion(p.running)}`,
     hint: `remove "${p.option}" from server_options of link "${p.link}"`,
   }),
+  scram_passthrough_unsupported: (p) => ({
+    message: `\`auth: scram_passthrough\` needs PostgreSQL ${formatVersion(p.since)} or later on the local server (postgres_fdw's use_scram_passthrough); this database runs PostgreSQL ${formatVersion(p.running)}`,
+    hint: `upgrade the local server, or remove \`auth\` from the remote of link "${p.link}" so that its user mappings store the remote URL's password`,
+  }),
+  scram_passthrough_not_postgres: (p) => ({
+    message: `\`auth: scram_passthrough\` needs a PostgreSQL remote; link "${p.link}" reaches a ${wrapperNamed(p.wrapper)?.remoteKind ?? p.wrapper} remote through ${p.wrapper}, which cannot pass SCRAM keys through`,
+    hint: `remove \`auth\` from the remote of link "${p.link}": its user mappings then store the remote URL's password`,
+  }),
   role_missing: (p) => ({
     message: `role "${p.role}" in grant_to does not exist in this database`,
     hint: `create it (CREATE ROLE ${quoteForHint(p.role)}) or remove it from grant_to`,
   }),
   password_required: () => ({
     message: 'the remote URL has no password, and postgres_fdw requires one for a role that is not a superuser',
-    hint: 'put the password in the remote URL (through its environment variable)',
+    hint: 'put the password in the remote URL (through its environment variable), or, on a PostgreSQL 18 local server, store none: `auth: scram_passthrough` on the remote (README "Links without a stored password")',
   }),
   extension_unavailable: (p) => {
     const message = `the ${p.extension} extension is not available on this PostgreSQL server`;
@@ -195,7 +203,26 @@ const NOTES = {
     `${note.extension} is installed in schema "${note.schema}", which roles other than this one and superusers may create objects in (owner "${note.owner}"); datalinks calls its functions there by schema only, but to keep anyone from placing look-alikes beside them a superuser can run: CREATE SCHEMA ${EXTENSION_SCHEMA}; ALTER EXTENSION ${note.extension} SET SCHEMA ${EXTENSION_SCHEMA};`,
   remote_values_limited: (note) =>
     `link "${note.link}": a value of more than ${note.limit.toLocaleString('en-US')} bytes in column "${note.column}" of remote table "${note.table}" ends a read through the link there without an error (mysql_fdw reads the column into a buffer of that size); \`datalinks check\` counts the rows that hold one`,
+  scram_passthrough_secrets: (note) => {
+    const remote =
+      note.user === null
+        ? "the remote role libpq picks by default (the local server's operating-system user: name one in the remote URL)"
+        : `remote role "${note.user}"`;
+    const roles = note.roles.map((role) => (role === 'public' ? 'any role (PUBLIC)' : `"${role}"`)).join(', ');
+    const first = note.roles.find((role) => role !== 'public') ?? 'ROLE';
+    return `link "${note.link}" stores no password (SCRAM pass-through): whoever queries it as ${roles} must have logged in to this server with SCRAM (a password under a scram-sha-256 rule of pg_hba.conf, not trust or peer), as a role whose SCRAM secret is identical to ${remote}'s: the same salt and iterations, not merely the same password. ${scramSecretCopy(first, note.user ?? 'ROLE')}`;
+  },
+  scram_login_missing: (note) =>
+    `datalinks logged in to this database as "${note.role}" without SCRAM (trust, peer, a certificate or an MD5-hashed password), so postgres_fdw has no SCRAM keys to pass through ${note.links.map((link) => `"${link}"`).join(', ')}: apply's proof of ${note.links.length === 1 ? 'that link' : 'those links'} cannot connect and rolls the apply back (--no-verify skips the proof), and check reports ${note.links.length === 1 ? 'it' : 'them'} as auth failed. Log datalinks in with a password under a scram-sha-256 rule of pg_hba.conf, as the link's users must`,
 } satisfies NoteWording;
+
+/**
+ * How to give remote role `remote` the SCRAM secret of local role `local` (README "Links without a stored
+ * password"): read it where it is, set it verbatim on the other server. Both need a superuser.
+ */
+export function scramSecretCopy(local: string, remote: string): string {
+  return `Copy the secret as a superuser: on this server SELECT rolpassword FROM pg_authid WHERE rolname = ${literalForHint(local)}; then on the remote ALTER ROLE ${quoteForHint(remote)} PASSWORD 'SCRAM-SHA-256$...'; with the value it returned (a rotation is done on both servers)`;
+}
 
 /** Why a link's remote is unknown, in words: the plan's problem, and apply's when it reads the remote again. */
 export function remoteFailureWords(failure: RemoteFailure): ProblemWords {
@@ -233,6 +260,11 @@ export function accessRemovedText(access: AccessRemoved): string {
   const who = access.role === 'public' ? 'PUBLIC' : `role "${access.role}"`;
   if (access.kind === 'user_mapping') return `user mapping for ${who}`;
   return `${access.privileges.join(', ')} of ${who} on ${access.tables === null ? `schema ${access.schema}` : `${access.tables} foreign table(s)`}`;
+}
+
+/** A string literal as a person would type it in a hint's SQL. */
+function literalForHint(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
 }
 
 /** An identifier as a person would type it in a hint's SQL: bare when it needs no quotes, quoted otherwise. */

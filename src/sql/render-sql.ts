@@ -42,10 +42,10 @@ const renderers = {
   ],
   alter_server_options: (op) => [`ALTER SERVER ${ident(op.server)} OPTIONS (${op.changes.map(optionChange).join(', ')})`],
   comment_server: (op, ctx) => [`COMMENT ON SERVER ${ident(op.server)} IS ${literal(formatManagedComment(op.meta, ctx.now))}`],
-  create_user_mapping: (op, ctx, wrapper) => [createUserMapping(op.server, op.role, op.user, ctx, wrapper)],
+  create_user_mapping: (op, ctx, wrapper) => [createUserMapping(op, ctx, wrapper)],
   replace_user_mapping: (op, ctx, wrapper) => [
     `DROP USER MAPPING IF EXISTS FOR ${role(op.role)} SERVER ${ident(op.server)}`,
-    createUserMapping(op.server, op.role, op.user, ctx, wrapper),
+    createUserMapping(op, ctx, wrapper),
   ],
   drop_user_mapping: (op) => [`DROP USER MAPPING IF EXISTS FOR ${role(op.role)} SERVER ${ident(op.server)}`],
   create_schema: (op, ctx) => [
@@ -84,13 +84,18 @@ export function renderDatabaseSql(plan: DatabasePlan, ctx: SqlContext): Statemen
   return statements;
 }
 
-function createUserMapping(server: string, roleName: string, user: string | null, ctx: SqlContext, wrapper: Wrapper): string {
+/** A SCRAM pass-through mapping never holds a password: the context is not even asked for one. */
+function createUserMapping(
+  op: Extract<Operation, { kind: 'create_user_mapping' | 'replace_user_mapping' }>,
+  ctx: SqlContext,
+  wrapper: Wrapper,
+): string {
   const options: Record<string, string> = {};
-  if (user !== null) options[wrapper.userOption] = user;
-  const password = ctx.passwordFor(server);
+  if (op.user !== null) options[wrapper.userOption] = op.user;
+  const password = op.auth === 'scram_passthrough' ? null : ctx.passwordFor(op.server);
   if (password !== null) options.password = password;
   const optionsSql = Object.keys(options).length > 0 ? ` OPTIONS (${optionList(options)})` : '';
-  return `CREATE USER MAPPING FOR ${role(roleName)} SERVER ${ident(server)}${optionsSql}`;
+  return `CREATE USER MAPPING FOR ${role(op.role)} SERVER ${ident(op.server)}${optionsSql}`;
 }
 
 function optionChange(change: OptionChange): string {

@@ -50,6 +50,16 @@ export interface LongValueQuestion {
   limit: number;
 }
 
+/**
+ * How a wrapper passes the connecting client's SCRAM keys through instead of a stored password
+ * (`remote.auth: scram_passthrough`): the server option that turns it on, and the PostgreSQL
+ * (server_version_num) whose wrapper first has it.
+ */
+export interface ScramPassthroughFact {
+  serverOption: string;
+  since: number;
+}
+
 /** The foreign-data wrappers datalinks manages links through. */
 export type FdwName = 'postgres_fdw' | 'mysql_fdw';
 
@@ -78,11 +88,13 @@ export interface Wrapper {
   grantSelectHint(schema: string, table: string, account: string | null): string;
   /** The user mapping option that holds the remote user name (the password is always `password`). */
   userOption: string;
+  /** SCRAM pass-through (links without a stored password), or null when the wrapper has none. */
+  scramPassthrough: ScramPassthroughFact | null;
   /** Whether a non-superuser's user mapping must carry a password for the wrapper to connect. */
   passwordRequiredForNonSuperuser: boolean;
   /** The server_options this wrapper takes: the one table read by validation, the planner, export and the schema test. */
   serverOptionTable: Readonly<Record<string, ServerOptionFact>>;
-  /** The server's options for a link: connection from the URL, then server_options, then access. */
+  /** The server's options for a link: connection from the URL, then server_options, then access (and SCRAM pass-through). */
   serverOptions(link: DesiredLink, versionNum: number): Record<string, string>;
   /** Whether `access: read` is enforced by a server option (postgres_fdw's updatable); else only by grants. */
   enforcesReadOnly: boolean;

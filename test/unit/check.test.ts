@@ -277,6 +277,22 @@ describe('failureHint', () => {
       'fix the database name in the remote URL, then apply',
     );
   });
+
+  it('tells a SCRAM pass-through link refused for a different secret from a remote that does not ask for SCRAM', () => {
+    const scram = { ...target, user: 'billing_ro', auth: 'scram_passthrough' as const, role: 'app' };
+    const refused = (detail: string) => ({ ...failure(detail), code: 'auth_failed' as const });
+    expect(failureHint(refused('FATAL:  password authentication failed for user "billing_ro"'), scram, 'x')).toBe(
+      "the remote refused the SCRAM keys of local role app for remote role billing_ro: their SCRAM secrets differ (the same password hashed with another salt or iteration count differs too). Copy the secret as a superuser: on this server SELECT rolpassword FROM pg_authid WHERE rolname = 'app'; then on the remote ALTER ROLE billing_ro PASSWORD 'SCRAM-SHA-256$...'; with the value it returned (a rotation is done on both servers)",
+    );
+    expect(
+      failureHint(refused('authentication method requirement "scram-sha-256" failed: server did not complete authentication'), scram, 'x'),
+    ).toContain('the remote did not ask for SCRAM');
+    // A password link keeps its own advice.
+    expect(failureHint(refused('FATAL:  password authentication failed for user "u"'), target, 'x')).toContain('run datalinks apply');
+    expect(failureHint({ ...refused(''), code: 'scram_login_missing' }, scram, 'x')).toContain(
+      'datalinks logged in to the local database as "app" without SCRAM',
+    );
+  });
 });
 
 describe('healthProblem', () => {

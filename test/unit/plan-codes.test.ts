@@ -30,6 +30,8 @@ const NOTES: Record<PlanNote['code'], PlanNote> = {
     owner: 'mallory',
   },
   remote_values_limited: { code: 'remote_values_limited', link: 'shop', table: 'photos', column: 'jpeg', limit: 8192 },
+  scram_passthrough_secrets: { code: 'scram_passthrough_secrets', link: 'billing', roles: ['app', 'public'], user: 'bill' },
+  scram_login_missing: { code: 'scram_login_missing', link: null, role: 'app', links: ['billing'] },
 };
 
 const column = {
@@ -63,6 +65,8 @@ const PROBLEMS: Record<ProblemCode, PlanProblem> = {
   reference_missing: { ...column, code: 'reference_missing', option: 'import_generated' },
   name_too_long: { code: 'name_too_long', link: 'shop', table: 'orders', column: 'é'.repeat(40), bytes: 80, limit: 63, filter: 'tables' },
   option_unsupported: { code: 'option_unsupported', link: 'billing', option: 'parallel_abort', since: 160000, running: 150004 },
+  scram_passthrough_unsupported: { code: 'scram_passthrough_unsupported', link: 'billing', since: 180000, running: 170006 },
+  scram_passthrough_not_postgres: { code: 'scram_passthrough_not_postgres', link: 'billing', wrapper: 'mysql_fdw' },
   role_missing: { code: 'role_missing', link: 'billing', role: 'ghost' },
   password_required: { code: 'password_required', link: 'billing' },
   extension_unavailable: { code: 'extension_unavailable', link: null, extension: 'mysql_fdw', running: 150004 },

@@ -17,6 +17,7 @@ import { renderPlanText } from '../../src/render/plan-text.js';
 import { buildPlanView } from '../../src/render/plan-view.js';
 import { accessRemovedText, noteText, problemWords } from '../../src/render/plan-words.js';
 import { renderDatabaseSql } from '../../src/sql/render-sql.js';
+import { parseMysqlUrl } from '../../src/wrappers/mysql/parse-url.js';
 
 import { localEnvironment } from '../support/local-environment.js';
 
@@ -805,5 +806,151 @@ describe('planner rules: adoption', () => {
     const local = handMade();
     local.servers[0]!.wrapper = 'file_fdw';
     expect(planDatabase(database([link()]), observed(local), { adopt: true }).errors.map((e) => e.code)).toContain('server_wrong_wrapper');
+  });
+});
+
+describe('links without a stored password (remote.auth: scram_passthrough, PostgreSQL 18)', () => {
+  const PG18 = { versionNum: 180001 };
+  const scram = (overrides: Partial<DesiredLink> = {}) => link({ ...overrides, remote: { ...link().remote, auth: 'scram_passthrough' } });
+  const at18 = (local: LocalCatalog, env: Partial<LocalEnvironment> = {}) => ({
+    ...local,
+    environment: localEnvironment({ identity: '2026-01-01 5432 16384', ...PG18, ...env }),
+  });
+  /** `linked()` as SCRAM pass-through left it: the server's option on, the mapping without a password. */
+  const linkedScram = () => {
+    const local = at18(linked());
+    const server = local.servers[0]!;
+    server.options = { ...server.options, use_scram_passthrough: 'true' };
+    server.mappings = [{ role: 'app', options: { user: 'bill' } }];
+    return local;
+  };
+  const text = (plan: ReturnType<typeof planDatabase>) => renderPlanText(buildPlanView({ databases: [plan], summary: summarize([plan]) }));
+
+  it('creates the server with use_scram_passthrough and user mappings that carry the remote user but no password', () => {
+    const plan = planDatabase(database([scram({ grantTo: ['reader'] })]), observed(at18(catalog({ existingRoles: ['reader'] }))));
+    expect(plan.errors).toStrictEqual([]);
+    const statements = sql(plan);
+    expect(statements[0]).toBe(
+      `CREATE SERVER "billing" FOREIGN DATA WRAPPER postgres_fdw OPTIONS ("dbname" 'billing', "host" 'billing.internal', "port" '5432', "sslmode" 'require', "truncatable" 'false', "updatable" 'false', "use_scram_passthrough" 'true')`,
+    );
+    // The URL has a password (for datalinks' own reading of the remote): it never reaches a mapping.
+    expect(statements.filter((s) => s.includes('USER MAPPING'))).toStrictEqual([
+      `CREATE USER MAPPING FOR "app" SERVER "billing" OPTIONS ("user" 'bill')`,
+      `CREATE USER MAPPING FOR "reader" SERVER "billing" OPTIONS ("user" 'bill')`,
+    ]);
+    expect(renderDatabaseSql(plan, { passwordFor: () => '********', now: '' }).some((s) => s.sql.includes('password'))).toBe(false);
+    expect(text(plan)).toContain('+ user mapping for app (remote user bill, no password: SCRAM pass-through)');
+    expect(plan.notes).toStrictEqual([{ code: 'scram_passthrough_secrets', link: 'billing', roles: ['app', 'reader'], user: 'bill' }]);
+    const note = noteText(plan.notes[0]!);
+    expect(note).toContain('whoever queries it as "app", "reader" must have logged in to this server with SCRAM');
+    expect(note).toContain(`identical to remote role "bill"'s: the same salt and iterations`);
+    expect(note).toContain(`SELECT rolpassword FROM pg_authid WHERE rolname = 'app'`);
+    expect(note).toContain(`ALTER ROLE bill PASSWORD 'SCRAM-SHA-256$...'`);
+  });
+
+  it('plans nothing once the link matches, and says nothing about secrets then', () => {
+    const plan = planDatabase(database([scram()]), observed(linkedScram()));
+    expect(plan.changes).toStrictEqual([]);
+    expect(plan.notes).toStrictEqual([]);
+  });
+
+  it('is refused on a local server older than PostgreSQL 18, naming both versions', () => {
+    const plan = planDatabase(database([scram()]), observed(catalog({ environment: localEnvironment({ versionNum: 170006 }) })));
+    expect(said(plan.errors)).toStrictEqual([
+      {
+        link: 'billing',
+        code: 'scram_passthrough_unsupported',
+        message:
+          "`auth: scram_passthrough` needs PostgreSQL 18 or later on the local server (postgres_fdw's use_scram_passthrough); this database runs PostgreSQL 17",
+        hint: 'upgrade the local server, or remove `auth` from the remote of link "billing" so that its user mappings store the remote URL\'s password',
+      },
+    ]);
+    expect(plan.changes).toStrictEqual([]);
+  });
+
+  it('is refused for a remote that is not PostgreSQL', () => {
+    const parsed = parseMysqlUrl('mysql://shop:pw@mysql.internal:3306/shop');
+    if (!parsed.ok) throw new Error(parsed.message);
+    const mysql = link({ remote: { ...link().remote, target: parsed.target, schema: 'shop', auth: 'scram_passthrough' } });
+    const plan = planDatabase(database([mysql]), observed(at18(catalog()), []));
+    expect(said(plan.errors).filter((p) => p.code.startsWith('scram'))).toStrictEqual([
+      {
+        link: 'billing',
+        code: 'scram_passthrough_not_postgres',
+        message:
+          '`auth: scram_passthrough` needs a PostgreSQL remote; link "billing" reaches a MySQL remote through mysql_fdw, which cannot pass SCRAM keys through',
+        hint: 'remove `auth` from the remote of link "billing": its user mappings then store the remote URL\'s password',
+      },
+    ]);
+  });
+
+  it('needs no password in the URL for a role that is not a superuser', () => {
+    const noPassword = { ...link().remote, target: target('postgres://bill@billing.internal:5432/billing') };
+    expect(planDatabase(database([link({ remote: noPassword })]), observed(at18(catalog()))).errors.map((e) => e.code)).toStrictEqual([
+      'password_required',
+    ]);
+    const plan = planDatabase(database([link({ remote: { ...noPassword, auth: 'scram_passthrough' } })]), observed(at18(catalog())));
+    expect(plan.errors).toStrictEqual([]);
+  });
+
+  it('switches a password link to SCRAM pass-through in place: the option added, every mapping replaced without its password', () => {
+    const local = at18(linked());
+    local.existingRoles = ['reader'];
+    // Another role's mapping this role may not read: replaced all the same, since the way of logging in changed.
+    local.servers[0]!.mappings.push({ role: 'reader', options: null });
+    const plan = planDatabase(database([scram({ grantTo: ['reader'] })]), observed(local));
+    expect(plan.changes.map((c) => c.action)).toStrictEqual(['update']);
+    expect(sql(plan).filter((s) => !s.startsWith('GRANT'))).toStrictEqual([
+      `ALTER SERVER "billing" OPTIONS (ADD "use_scram_passthrough" 'true')`,
+      `DROP USER MAPPING IF EXISTS FOR "app" SERVER "billing"`,
+      `CREATE USER MAPPING FOR "app" SERVER "billing" OPTIONS ("user" 'bill')`,
+      `DROP USER MAPPING IF EXISTS FOR "reader" SERVER "billing"`,
+      `CREATE USER MAPPING FOR "reader" SERVER "billing" OPTIONS ("user" 'bill')`,
+    ]);
+    expect(plan.changes[0]?.operations.filter((op) => op.kind === 'replace_user_mapping')).toMatchObject([
+      { role: 'app', reason: 'auth_changed', auth: 'scram_passthrough' },
+      { role: 'reader', reason: 'auth_changed', auth: 'scram_passthrough' },
+    ]);
+    expect(text(plan)).toContain(
+      '~ user mapping for app: replaced by one without a password (SCRAM pass-through; the stored password is removed)',
+    );
+  });
+
+  it('switches back to a stored password in place: the option dropped, the mapping given the password again', () => {
+    const plan = planDatabase(database([link()]), observed(linkedScram()));
+    expect(sql(plan)).toStrictEqual([
+      `ALTER SERVER "billing" OPTIONS (DROP "use_scram_passthrough")`,
+      `DROP USER MAPPING IF EXISTS FOR "app" SERVER "billing"`,
+      `CREATE USER MAPPING FOR "app" SERVER "billing" OPTIONS ("user" 'bill', "password" 'pw')`,
+    ]);
+    expect(text(plan)).toContain(
+      "~ user mapping for app: replaced by one with the remote URL's password (sensitive value; SCRAM pass-through off)",
+    );
+    expect(plan.notes).toStrictEqual([]);
+  });
+
+  it('replaces a pass-through mapping that someone gave a password by hand', () => {
+    const local = linkedScram();
+    local.servers[0]!.mappings = [{ role: 'app', options: { user: 'bill', password: 'typed-by-hand' } }];
+    const plan = planDatabase(database([scram()]), observed(local));
+    expect(plan.changes[0]?.operations).toMatchObject([
+      { kind: 'replace_user_mapping', reason: 'credentials_changed', auth: 'scram_passthrough' },
+    ]);
+    expect(sql(plan)[1]).toBe(`CREATE USER MAPPING FOR "app" SERVER "billing" OPTIONS ("user" 'bill')`);
+  });
+
+  it("says what a session without SCRAM keys means for apply's proof and check, only when a pass-through link changes", () => {
+    const changed = planDatabase(database([scram()]), observed(at18(catalog(), { scramLogin: false })));
+    const note = changed.notes.find((n) => n.code === 'scram_login_missing');
+    expect(note).toStrictEqual({ code: 'scram_login_missing', link: null, role: 'app', links: ['billing'] });
+    expect(noteText(note!)).toBe(
+      `datalinks logged in to this database as "app" without SCRAM (trust, peer, a certificate or an MD5-hashed password), so postgres_fdw has no SCRAM keys to pass through "billing": apply's proof of that link cannot connect and rolls the apply back (--no-verify skips the proof), and check reports it as auth failed. Log datalinks in with a password under a scram-sha-256 rule of pg_hba.conf, as the link's users must`,
+    );
+    const withScram = planDatabase(database([scram()]), observed(at18(catalog(), { scramLogin: true })));
+    expect(withScram.notes.map((n) => n.code)).toStrictEqual(['scram_passthrough_secrets']);
+    const local = linkedScram();
+    local.environment.scramLogin = false;
+    expect(planDatabase(database([scram()]), observed(local)).notes).toStrictEqual([]);
+    expect(planDatabase(database([link()]), observed(at18(catalog(), { scramLogin: false }))).notes).toStrictEqual([]);
   });
 });

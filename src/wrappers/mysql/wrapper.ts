@@ -18,6 +18,8 @@ export const mysqlWrapper: Wrapper = {
   grantSelectHint: (schema, table, account) =>
     `GRANT SELECT ON ${backtick(schema)}.${backtick(table)} TO ${account === null ? '<the remote user>' : `'${account.replaceAll("'", "''")}'`}@'%';`,
   userOption: 'username',
+  // MySQL has no SCRAM: the user mapping always holds the password.
+  scramPassthrough: null,
   // mysql_fdw connects with whatever the mapping holds; MySQL itself decides whether a password is needed.
   passwordRequiredForNonSuperuser: false,
   serverOptionTable: MYSQL_SERVER_OPTIONS,

@@ -14,6 +14,10 @@ export const postgresWrapper: Wrapper = {
   grantSelectHint: (schema, table, account) =>
     `GRANT SELECT ON ${nameForHint(schema)}.${nameForHint(table)} TO ${account === null ? '<the remote role>' : nameForHint(account)};`,
   userOption: 'user',
+  // postgres_fdw 18 (connection.c): with use_scram_passthrough set on the server (it is read before the
+  // user mapping's), a session that logged in with SCRAM connects with its own SCRAM keys and
+  // require_auth=scram-sha-256; the mapping's password is not used. A non-superuser needs no password then.
+  scramPassthrough: { serverOption: 'use_scram_passthrough', since: 180000 },
   passwordRequiredForNonSuperuser: true,
   serverOptionTable: POSTGRES_SERVER_OPTIONS,
   serverOptions(link, versionNum) {
@@ -25,6 +29,7 @@ export const postgresWrapper: Wrapper = {
     // A read link refuses every write through it: INSERT/UPDATE/DELETE, and TRUNCATE (PostgreSQL 14+).
     options.updatable = link.access === 'write' ? 'true' : 'false';
     if (link.access === 'read' && versionNum >= POSTGRES_SERVER_OPTIONS.truncatable.since) options.truncatable = 'false';
+    if (link.remote.auth === 'scram_passthrough') options.use_scram_passthrough = 'true';
     return options;
   },
   enforcesReadOnly: true,
