@@ -6,7 +6,7 @@ import { plural } from '../plural.js';
 import { SQLSTATE } from '../sqlstate.js';
 import { healthProblem } from './check-view.js';
 import { leftSessionWords } from './left-session-words.js';
-import { problemWords, remoteFailureWords } from './plan-words.js';
+import { problemWords, remoteFailureWords, safeExtensionInstall } from './plan-words.js';
 
 /**
  * The words for every apply outcome: apply returns codes and values, and the text, Ink, annotation
@@ -148,7 +148,7 @@ function statementHint(sqlstate: string | null, statement: string): string | und
   if (sqlstate === SQLSTATE.insufficientPrivilege && statement.startsWith('CREATE EXTENSION')) {
     // The wrapper's name, from the statement datalinks wrote (postgres_fdw or mysql_fdw).
     const fdw = /^CREATE EXTENSION IF NOT EXISTS ([a-z_]+)$/.exec(statement)?.[1] ?? 'postgres_fdw';
-    return `creating ${fdw} needs a superuser (or your provider's admin role): have one run CREATE EXTENSION ${fdw}; and GRANT USAGE ON FOREIGN DATA WRAPPER ${fdw} TO your role`;
+    return `creating ${fdw} needs a superuser (or your provider's admin role): have one run ${safeExtensionInstall(fdw)} and GRANT USAGE ON FOREIGN DATA WRAPPER ${fdw} TO your role`;
   }
   if (sqlstate === SQLSTATE.undefinedObject)
     return 'a type or object the remote uses does not exist in this database; create it locally or exclude that table';

@@ -124,7 +124,7 @@ const PROBLEMS = {
   },
   extension_not_creatable: (p) => ({
     message: `${p.extension} is not installed in database "${p.database}", and role "${p.role}" may not create it (only a superuser can)`,
-    hint: `a superuser (or your provider's admin role) must run: CREATE EXTENSION ${p.extension}; GRANT USAGE ON FOREIGN DATA WRAPPER ${p.extension} TO ${quoteForHint(p.role)};`,
+    hint: `a superuser (or your provider's admin role) must run: ${safeExtensionInstall(p.extension)} GRANT USAGE ON FOREIGN DATA WRAPPER ${p.extension} TO ${quoteForHint(p.role)};`,
   }),
   extension_schema_untrusted: (p) => ({
     message: `${p.extension} is not installed, and schema "${p.schema}", where it would go, is not safe for it: it is owned by role "${p.owner}" or lets other roles create objects in it`,
@@ -270,4 +270,12 @@ function literalForHint(value: string): string {
 /** An identifier as a person would type it in a hint's SQL: bare when it needs no quotes, quoted otherwise. */
 function quoteForHint(name: string): string {
   return /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`;
+}
+
+/**
+ * Where a superuser should put a wrapper's extension: a schema it creates and owns, so that no weaker
+ * role can create objects that its functions resolve to (CREATE SCHEMA fails if one of that name exists).
+ */
+export function safeExtensionInstall(extension: string): string {
+  return `CREATE SCHEMA ${EXTENSION_SCHEMA}; CREATE EXTENSION ${extension} SCHEMA ${EXTENSION_SCHEMA};`;
 }

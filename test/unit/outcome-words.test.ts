@@ -142,7 +142,7 @@ describe('apply outcomes are codes and values', () => {
     expect(renderOutcomes([outcomeOf('main', 0, REASONS.statement_failed)]).split('\n')).toStrictEqual([
       'Database main: FAILED: database setup: permission denied to create extension "postgres_fdw" (Must be superuser.); rolled back, nothing was applied',
       '    while running: CREATE EXTENSION IF NOT EXISTS postgres_fdw',
-      "    hint: creating postgres_fdw needs a superuser (or your provider's admin role): have one run CREATE EXTENSION postgres_fdw; and GRANT USAGE ON FOREIGN DATA WRAPPER postgres_fdw TO your role",
+      "    hint: creating postgres_fdw needs a superuser (or your provider's admin role): have one run CREATE SCHEMA datalinks_ext; CREATE EXTENSION postgres_fdw SCHEMA datalinks_ext; and GRANT USAGE ON FOREIGN DATA WRAPPER postgres_fdw TO your role",
       'Apply finished with errors: 0 applied, 1 not applied (each database is all or nothing).',
       '',
     ]);

@@ -136,6 +136,12 @@ describe('plan notes and problems are codes and values', () => {
     expect(fromPlanDocument(document).databases[0]?.errors).toStrictEqual(Object.values(PROBLEMS));
   });
 
+  it('tells the superuser to install a missing wrapper in a schema of its own, never on a search_path a weaker role controls', () => {
+    expect(problemWords(PROBLEMS.extension_not_creatable).hint).toBe(
+      `a superuser (or your provider's admin role) must run: CREATE SCHEMA datalinks_ext; CREATE EXTENSION postgres_fdw SCHEMA datalinks_ext; GRANT USAGE ON FOREIGN DATA WRAPPER postgres_fdw TO app;`,
+    );
+  });
+
   it('prints the worded note in the text view', () => {
     expect(renderPlanText(buildPlanView(plan))).toContain(
       'note: server "old" carries a datalinks marker but is owned by role "mallory": left alone',
