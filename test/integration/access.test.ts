@@ -149,7 +149,7 @@ describe('access, grants and credentials', () => {
     const plan = await runCli(['plan', '-c', config('')], env);
     expect(plan.code).toBe(1);
     expect(plan.stdout).toContain(`role "${owner.name}" may not create it (only a superuser can)`);
-    expect(plan.stdout).toContain('CREATE EXTENSION postgres_fdw;');
+    expect(plan.stdout).toContain('CREATE SCHEMA datalinks_ext; CREATE EXTENSION postgres_fdw SCHEMA datalinks_ext;');
     const result = await runCli(['apply', '--auto-approve', '-c', config('')], env);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('Nothing was applied.');
