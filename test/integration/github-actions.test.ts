@@ -7,7 +7,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { escapeText } from '../../src/render/escape.js';
-import { createLinkedPair, createRole, type TestDatabase, urlFor } from '../support/databases.js';
+import { createLinkedPair, createRole, type TestDatabase, urlFor, withClient } from '../support/databases.js';
 import { workflowCommandsIn } from '../support/workflow-commands.js';
 
 const run = promisify(execFile);
@@ -122,10 +122,15 @@ describe('datalinks in GitHub Actions', () => {
     const gone = '##[error]gone';
     const unreadable = '::error::unreadable';
     const id = pg.escapeIdentifier;
-    for (const table of [...tables, gone, unreadable]) {
-      await remote.query(`CREATE TABLE ${id(table)} (id integer, ${id(column)} text, ${id('::stop-commands::tok')} integer)`);
-      if (table !== unreadable) await remote.query(`GRANT SELECT ON ${id(table)} TO ${id(role.name)}`);
-    }
+    await remote.query(
+      [...tables, gone, unreadable]
+        .map(
+          (table) =>
+            `CREATE TABLE ${id(table)} (id integer, ${id(column)} text, ${id('::stop-commands::tok')} integer);` +
+            (table !== unreadable ? ` GRANT SELECT ON ${id(table)} TO ${id(role.name)};` : ''),
+        )
+        .join('\n'),
+    );
     const ws = workspace(`${LINKED}        exclude: ["##[error]no-such-table"]\n`);
     const env = { ...ws.env, LOCAL_URL: local.url, CRM_URL: urlFor(remote.name, role) };
     const run = async (...args: string[]) => {
@@ -200,13 +205,16 @@ async function expectSqlNamesThemselves(sql: string, database: TestDatabase, raw
   const names = raw.map((name) => escapeText(name) as string);
   const identifiers = [...sql.matchAll(/U&"(?:[^"]|"")*"/g)].map((m) => m[0]);
   expect(identifiers.length).toBeGreaterThan(0);
-  for (const identifier of identifiers) {
-    const [row] = await database.query(`SELECT 1 AS ${identifier}`);
-    expect(names).toContain(Object.keys(row ?? {})[0]);
-  }
   const literals = [...sql.matchAll(/\bE'(?:[^'\\]|''|\\.)*'/g)].map((m) => m[0]);
-  for (const literal of literals) {
-    const [row] = await database.query<{ value: string }>(`SELECT ${literal} AS value`);
-    expect(names).toContain(row?.value);
-  }
+  // One session for all of them (a new one for each was a backend start per name).
+  await withClient(database.url, async (client) => {
+    for (const identifier of identifiers) {
+      const [row] = (await client.query(`SELECT 1 AS ${identifier}`)).rows;
+      expect(names).toContain(Object.keys(row ?? {})[0]);
+    }
+    for (const literal of literals) {
+      const [row] = (await client.query<{ value: string }>(`SELECT ${literal} AS value`)).rows;
+      expect(names).toContain(row?.value);
+    }
+  });
 }

@@ -18,8 +18,9 @@ const urlOf = (database: string) => {
 beforeAll(async () => {
   server = await startEmbeddedServer({ settings: { max_connections: String(MAX_CONNECTIONS) } });
   await withPlainClient(server.url, async (client) => {
-    for (let i = 0; i < TENANTS; i++) await client.query(`CREATE DATABASE tenant_${i}`);
-    await client.query('CREATE DATABASE catalog');
+    // By file copy: in a new cluster that is 15 ms a database, against 100 ms through the WAL (the default).
+    for (let i = 0; i < TENANTS; i++) await client.query(`CREATE DATABASE tenant_${i} STRATEGY FILE_COPY`);
+    await client.query('CREATE DATABASE catalog STRATEGY FILE_COPY');
   });
   await withPlainClient(urlOf('catalog'), (client) => client.query('CREATE TABLE products (id integer)'));
 });
