@@ -4,10 +4,12 @@ import { createLinkedPair, type TestDatabase } from '../support/databases.js';
 
 async function setup(configYaml = oneLinkConfig()) {
   const { local, remote } = await createLinkedPair();
-  await remote.query(`CREATE TABLE invoices (id integer PRIMARY KEY, customer_id integer NOT NULL, total numeric(10,2), note text)`);
-  await remote.query(`CREATE TABLE customers (id integer PRIMARY KEY, name text NOT NULL)`);
-  await remote.query(`INSERT INTO customers VALUES (1, 'Ada'), (2, 'Grace')`);
-  await remote.query(`INSERT INTO invoices VALUES (10, 1, 99.50, 'first'), (11, 2, 12.00, NULL)`);
+  // One session for the remote's tables (each query of a TestDatabase is a new session).
+  await remote.query(`
+    CREATE TABLE invoices (id integer PRIMARY KEY, customer_id integer NOT NULL, total numeric(10,2), note text);
+    CREATE TABLE customers (id integer PRIMARY KEY, name text NOT NULL);
+    INSERT INTO customers VALUES (1, 'Ada'), (2, 'Grace');
+    INSERT INTO invoices VALUES (10, 1, 99.50, 'first'), (11, 2, 12.00, NULL);`);
   const env = { LOCAL_URL: local.url, BILLING_URL: remote.url };
   const config = writeConfig(configYaml);
   const cli = (...args: string[]) => runCli([...args, '-c', config], env);

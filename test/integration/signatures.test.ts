@@ -19,15 +19,15 @@ const IMPORT_OPTION_SETS = [
 
 /** Remote tables with every part a column signature covers. */
 async function remoteSchema(local: TestDatabase, remote: TestDatabase, tables: number): Promise<void> {
-  for (const db of [local, remote]) {
-    await db.query(`CREATE SCHEMA kinds`);
-    await db.query(`CREATE TYPE kinds.mood AS ENUM ('ok', 'sad')`);
-    await db.query(`CREATE DOMAIN kinds.code AS text COLLATE "C" CHECK (VALUE <> '')`);
-  }
-  await remote.query(`CREATE SEQUENCE public.t_seq`);
-  await local.query(`CREATE SEQUENCE public.t_seq`);
-  for (let t = 0; t < tables; t++) {
-    await remote.query(`CREATE TABLE "t ${t}" (
+  // One session per database (each query of a TestDatabase is a new session).
+  const kinds = `CREATE SCHEMA kinds;
+    CREATE TYPE kinds.mood AS ENUM ('ok', 'sad');
+    CREATE DOMAIN kinds.code AS text COLLATE "C" CHECK (VALUE <> '');
+    CREATE SEQUENCE public.t_seq;`;
+  await local.query(kinds);
+  const remoteTables = Array.from(
+    { length: tables },
+    (_, t) => `CREATE TABLE "t ${t}" (
       id integer NOT NULL DEFAULT nextval('public.t_seq'),
       "Name" varchar(40) COLLATE "C",
       price numeric(12,2) DEFAULT 1.5,
@@ -37,9 +37,9 @@ async function remoteSchema(local: TestDatabase, remote: TestDatabase, tables: n
       tags text[] NOT NULL DEFAULT '{}',
       "Ä 😀" text DEFAULT 'é😀',
       "a,(b)""c\\ " text DEFAULT 'x,(y)"z\\',
-      doubled numeric GENERATED ALWAYS AS (price * 2) STORED)`);
-  }
-  await remote.query(`CREATE VIEW v AS SELECT id, tags FROM "t 0"`);
+      doubled numeric GENERATED ALWAYS AS (price * 2) STORED);`,
+  );
+  await remote.query(`${kinds}\n${remoteTables.join('\n')}\nCREATE VIEW v AS SELECT id, tags FROM "t 0";`);
 }
 
 async function plan(
