@@ -11,14 +11,16 @@ const NO_LINKS = 'version: 1\ndatabases:\n  main:\n    url: ${LOCAL_URL}\n';
 /** A remote with tables in public and in schema finance, readable by a login role. */
 async function setup() {
   const { local, remote } = await createLinkedPair();
-  await remote.query('CREATE TABLE invoices (id integer, total numeric)');
-  await remote.query('INSERT INTO invoices VALUES (1, 10)');
-  await remote.query('CREATE SCHEMA finance');
-  await remote.query('CREATE TABLE finance.ledger (id integer, amount numeric)');
   const remoteUser = await createRole('remote');
-  await remote.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${id(remoteUser.name)}`);
-  await remote.query(`GRANT USAGE ON SCHEMA finance TO ${id(remoteUser.name)}`);
-  await remote.query(`GRANT SELECT ON ALL TABLES IN SCHEMA finance TO ${id(remoteUser.name)}`);
+  // One session (each query of a TestDatabase is a session of its own).
+  await remote.query(`
+    CREATE TABLE invoices (id integer, total numeric);
+    INSERT INTO invoices VALUES (1, 10);
+    CREATE SCHEMA finance;
+    CREATE TABLE finance.ledger (id integer, amount numeric);
+    GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${id(remoteUser.name)};
+    GRANT USAGE ON SCHEMA finance TO ${id(remoteUser.name)};
+    GRANT SELECT ON ALL TABLES IN SCHEMA finance TO ${id(remoteUser.name)};`);
   const remoteUrl = urlFor(remote.name, remoteUser);
   return { local, remote, remoteUser, remoteUrl };
 }
@@ -26,13 +28,10 @@ async function setup() {
 /** A foreign server and the connecting role's user mapping, made by hand. */
 async function serverByHand(local: TestDatabase, remote: TestDatabase, user: { name: string; password: string }, name: string) {
   const target = new URL(remote.url);
-  await local.query('CREATE EXTENSION IF NOT EXISTS postgres_fdw');
-  await local.query(
-    `CREATE SERVER ${id(name)} FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host ${lit(target.hostname)}, port ${lit(target.port)}, dbname ${lit(remote.name)})`,
-  );
-  await local.query(
-    `CREATE USER MAPPING FOR CURRENT_USER SERVER ${id(name)} OPTIONS (user ${lit(user.name)}, password ${lit(user.password)})`,
-  );
+  await local.query(`
+    CREATE EXTENSION IF NOT EXISTS postgres_fdw;
+    CREATE SERVER ${id(name)} FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host ${lit(target.hostname)}, port ${lit(target.port)}, dbname ${lit(remote.name)});
+    CREATE USER MAPPING FOR CURRENT_USER SERVER ${id(name)} OPTIONS (user ${lit(user.name)}, password ${lit(user.password)});`);
 }
 
 describe('export', () => {

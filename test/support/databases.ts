@@ -114,13 +114,16 @@ export async function linkByHand(local: TestDatabase, remoteUrl: string, name: s
   const target = new URL(remoteUrl);
   const id = pg.escapeIdentifier(name);
   const lit = (value: string) => pg.escapeLiteral(decodeURIComponent(value));
-  await local.query('CREATE EXTENSION IF NOT EXISTS postgres_fdw');
-  await local.query(
-    `CREATE SERVER ${id} FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host ${lit(target.hostname)}, port ${lit(target.port)}, dbname ${lit(target.pathname.slice(1))})`,
-  );
-  await local.query(
-    `CREATE USER MAPPING FOR CURRENT_USER SERVER ${id} OPTIONS (user ${lit(target.username)}, password ${lit(target.password)})`,
-  );
-  await local.query(`CREATE SCHEMA ${id}`);
-  await local.query(`IMPORT FOREIGN SCHEMA public FROM SERVER ${id} INTO ${id} ${importOptions}`);
+  // In one session, one statement after the other (each query of a TestDatabase is a session of its own).
+  await withClient(local.url, async (client) => {
+    await client.query('CREATE EXTENSION IF NOT EXISTS postgres_fdw');
+    await client.query(
+      `CREATE SERVER ${id} FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host ${lit(target.hostname)}, port ${lit(target.port)}, dbname ${lit(target.pathname.slice(1))})`,
+    );
+    await client.query(
+      `CREATE USER MAPPING FOR CURRENT_USER SERVER ${id} OPTIONS (user ${lit(target.username)}, password ${lit(target.password)})`,
+    );
+    await client.query(`CREATE SCHEMA ${id}`);
+    await client.query(`IMPORT FOREIGN SCHEMA public FROM SERVER ${id} INTO ${id} ${importOptions}`);
+  });
 }
