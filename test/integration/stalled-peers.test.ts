@@ -41,9 +41,9 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ result: T; seconds: num
 describe('a remote that stalls', () => {
   it('plan gives up on a remote that accepts the connection and never answers, naming host and port', async () => {
     const { cli, where, role } = await setup('silent');
-    const { result, seconds } = await timed(() => cli('plan', '--connect-timeout', '2s'));
+    const { result, seconds } = await timed(() => cli('plan', '--connect-timeout', '1s'));
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain(`link billing: cannot connect to the remote ${where}: no answer within 2s (connect timeout)`);
+    expect(result.stdout).toContain(`link billing: cannot connect to the remote ${where}: no answer within 1s (connect timeout)`);
     expect(`${result.stdout}${result.stderr}`).not.toContain(role.password);
     expect(seconds).toBeLessThan(20);
   });
@@ -60,10 +60,10 @@ describe('a remote that stalls', () => {
 
   it('plan gives up on a remote that stops answering in the middle of its catalog queries, after the statement timeout', async () => {
     const { cli, where } = await setup({ stallAfterReady: 2 });
-    const { result, seconds } = await timed(() => cli('plan', '--connect-timeout', '1s', '--statement-timeout', '2s'));
+    const { result, seconds } = await timed(() => cli('plan', '--connect-timeout', '1s', '--statement-timeout', '1s'));
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(
-      `reading the remote failed: no answer from ${where} within 3s (statement timeout 2s, then the connect timeout)`,
+      `reading the remote failed: no answer from ${where} within 2s (statement timeout 1s, then the connect timeout)`,
     );
     expect(result.stdout).toContain('raise --statement-timeout');
     expect(seconds).toBeLessThan(20);
@@ -129,14 +129,14 @@ describe('a remote that stalls', () => {
     const localProxy = await startStallingProxy(local.url, { stallAfterReady: 2 });
     proxies.push(localProxy);
     const { result, seconds } = await timed(() =>
-      runCli(['plan', '--connect-timeout', '1s', '--statement-timeout', '2s', '-c', config], {
+      runCli(['plan', '--connect-timeout', '1s', '--statement-timeout', '1s', '-c', config], {
         ...env,
         LOCAL_URL: throughProxy(local.url, localProxy),
       }),
     );
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(
-      `reading database "main" failed: no answer from 127.0.0.1:${localProxy.port}/${local.name} within 3s (statement timeout 2s, then the connect timeout)`,
+      `reading database "main" failed: no answer from 127.0.0.1:${localProxy.port}/${local.name} within 2s (statement timeout 1s, then the connect timeout)`,
     );
     expect(seconds).toBeLessThan(20);
   });
