@@ -1,8 +1,8 @@
 import { checkDatabase } from '../check/check-database.js';
 import { buildCheckReport, isBroken } from '../check/check-report.js';
 import { countRowsNotRead } from '../check/rows-not-read.js';
+import { escapeJson } from '../escape.js';
 import { renderCheckText, toCheckDocument } from '../render/check-view.js';
-import { escapeJson } from '../render/escape.js';
 import { ansiPaint, plainPaint } from '../render/style.js';
 import { durationMs } from './durations.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from './exit-codes.js';

@@ -1,6 +1,6 @@
 import { messageOf, UserError } from '../errors.js';
+import { safe } from '../escape.js';
 import { readLinkCatalog } from '../introspect/observe.js';
-import { safe } from '../render/escape.js';
 import { type ExportedDatabase, exportConfig } from '../render/export-config.js';
 import { connectionBounds } from './durations.js';
 import { EXIT_OK } from './exit-codes.js';

@@ -1,5 +1,5 @@
+import { suggestNearest } from '../suggest.js';
 import { LIBPQ_CLIENT_PARAMS, URL_SERVER_PARAMS } from './fdw-options.js';
-import { suggestNearest } from './suggest.js';
 import type { ConnectionTarget } from './types.js';
 
 /** The local `url` is a client connection (any libpq parameter); a remote one becomes a foreign server. */

@@ -1,12 +1,12 @@
 import { Document, isNode, visit } from 'yaml';
 import { literalForInterpolation } from '../config/interpolate.js';
 import { DEFAULT_IMPORT_OPTIONS, type DesiredDatabase, type DesiredLink } from '../config/types.js';
+import { hasUnsafeCharacters, type SafeText, safe } from '../escape.js';
 import type { ForeignTableSummary, LinkCatalog, ObservedServer } from '../introspect/types.js';
 import { parseManagedComment } from '../plan/managed-comment.js';
 import { plural } from '../plural.js';
 import { type Wrapper, wrapperNamed } from '../wrappers/index.js';
 import type { OptionValue } from '../wrappers/types.js';
-import { hasUnsafeCharacters, type SafeText, safe } from './escape.js';
 import { holdsWorkflowCommand } from './workflow-command-escape.js';
 
 const CONNECTION_OPTIONS = new Set(['host', 'hostaddr', 'port', 'dbname']);

@@ -1,6 +1,6 @@
+import { escapeMarkdown } from '../escape.js';
 import type { Plan } from '../plan/types.js';
 import { scrubSecrets } from '../secrets.js';
-import { escapeMarkdown } from './escape.js';
 import { fitMarkdown, type MarkdownLimit, type Piece } from './markdown-fit.js';
 import { changeReason, DROP_REASON, type PlanView, type ViewLine } from './plan-view.js';
 import { accessRemovedText } from './plan-words.js';
@@ -12,7 +12,7 @@ import { accessRemovedText } from './plan-words.js';
  * written as markup.
  */
 
-/** The one markdown escaping function lives with the others in render/escape.ts. */
+/** The one markdown escaping function lives with the others in src/escape.ts. */
 export { escapeMarkdown };
 
 /** What the CLI may show: secrets scrubbed first (an escaped secret would no longer match), then escaped. */

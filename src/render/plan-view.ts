@@ -1,4 +1,5 @@
 import { diffArrays } from 'diff';
+import { escapeText, joinSafe, type SafeText, safe } from '../escape.js';
 import type {
   ColumnDiff,
   ColumnSpec,
@@ -13,7 +14,6 @@ import type {
 } from '../plan/types.js';
 import { plural } from '../plural.js';
 import { wrapperNamed } from '../wrappers/index.js';
-import { escapeText, joinSafe, type SafeText, safe } from './escape.js';
 import { accessRemovedText, noteText, problemLine, problemWords } from './plan-words.js';
 
 /** What a line means, which decides its symbol's colour in both the text and the Ink view. */

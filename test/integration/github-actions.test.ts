@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { escapeText } from '../../src/render/escape.js';
+import { escapeText } from '../../src/escape.js';
 import { createLinkedPair, createRole, type TestDatabase, urlFor } from '../support/databases.js';
 import { workflowCommandsIn } from '../support/workflow-commands.js';
 
