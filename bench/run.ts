@@ -16,7 +16,7 @@ import { withPlainClient } from '../src/db/plain-client.js';
 import { startEmbeddedServer } from '../src/demo/embedded-server.js';
 import * as localQueries from '../src/introspect/local-queries.js';
 import * as remoteQueries from '../src/introspect/remote-queries.js';
-import { renderDatabaseSql } from '../src/sql/render-sql.js';
+import { renderDatabaseSql } from '../src/plan/statements.js';
 
 const { values } = parseArgs({
   options: {

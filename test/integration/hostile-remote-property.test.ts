@@ -7,7 +7,7 @@ import { introspectLocal } from '../../src/introspect/introspect-local.js';
 import { collectNeeds } from '../../src/introspect/remote-needs.js';
 import type { RemoteColumn, RemoteTable } from '../../src/introspect/types.js';
 import { planDatabase } from '../../src/plan/plan-database.js';
-import { renderDatabaseSql } from '../../src/sql/render-sql.js';
+import { renderDatabaseSql } from '../../src/plan/statements.js';
 import { createDatabase, withClient } from '../support/databases.js';
 
 /** Text a hostile or compromised remote could put in its catalog, built from the pieces attacks are made of. */

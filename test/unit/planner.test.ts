@@ -12,11 +12,11 @@ import type {
 } from '../../src/introspect/types.js';
 import { planChanges, summarize } from '../../src/plan/plan-changes.js';
 import { planDatabase } from '../../src/plan/plan-database.js';
+import { renderDatabaseSql } from '../../src/plan/statements.js';
 import type { PlanProblem } from '../../src/plan/types.js';
 import { renderPlanText } from '../../src/render/plan-text.js';
 import { buildPlanView } from '../../src/render/plan-view.js';
 import { accessRemovedText, noteText, problemWords } from '../../src/render/plan-words.js';
-import { renderDatabaseSql } from '../../src/sql/render-sql.js';
 import { parseMysqlUrl } from '../../src/wrappers/mysql/parse-url.js';
 
 import { localEnvironment } from '../support/local-environment.js';
