@@ -1,4 +1,4 @@
-import type { RemoteAuth } from '../config/types.js';
+import type { RemoteAuth } from '../wrappers/types.js';
 
 /**
  * What `datalinks check` (and apply's verification) learns about a link from the local server's side.

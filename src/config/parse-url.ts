@@ -1,15 +1,9 @@
 import { suggestNearest } from '../suggest.js';
+import type { ConnectionTarget, ParsedUrl } from '../wrappers/types.js';
 import { LIBPQ_CLIENT_PARAMS, URL_SERVER_PARAMS } from './fdw-options.js';
-import type { ConnectionTarget } from './types.js';
 
 /** The local `url` is a client connection (any libpq parameter); a remote one becomes a foreign server. */
 export type UrlRole = 'local' | 'remote';
-
-/**
- * A refused URL. `message` completes a sentence whose subject names the variable and the field
- * ("BILLING_URL, used as ..., <problem>"); neither it nor `hint` ever contains any part of the value.
- */
-export type ParsedUrl = { ok: true; target: ConnectionTarget } | { ok: false; message: string; hint: string };
 
 const URL_FORM_HINT = 'write it as postgres://USER:PASSWORD@HOST:PORT/DBNAME?sslmode=require';
 const ENCODE_HINT =

@@ -1,7 +1,6 @@
-import type { ConnectionTarget } from '../config/types.js';
 import { type ConnectOptions, withConnection } from '../db/connect.js';
 import { wrapperForUrl } from './index.js';
-import type { FdwName } from './types.js';
+import type { ConnectionTarget, FdwName } from './types.js';
 
 type Reacher = (target: ConnectionTarget, options: ConnectOptions) => Promise<void>;
 

@@ -1,9 +1,8 @@
-import type { ConnectionTarget } from '../config/types.js';
 import { type ConnectOptions, withConnection } from '../db/connect.js';
 import { introspectRemote } from '../introspect/introspect-remote.js';
 import type { RemoteSchema } from '../introspect/types.js';
 import { wrapperForUrl } from './index.js';
-import type { FdwName, LongValueQuestion } from './types.js';
+import type { ConnectionTarget, FdwName, LongValueQuestion } from './types.js';
 
 type RemoteReader = (
   target: ConnectionTarget,

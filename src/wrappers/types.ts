@@ -1,5 +1,30 @@
-import type { ParsedUrl } from '../config/parse-url.js';
-import type { ConnectionTarget, DesiredLink } from '../config/types.js';
+export type Access = 'read' | 'write';
+
+/**
+ * How a link's user mappings authenticate to the remote: `password` stores the URL's password in
+ * them; `scram_passthrough` stores none and passes the connecting client's SCRAM keys through
+ * (postgres_fdw 18's use_scram_passthrough).
+ */
+export type RemoteAuth = 'password' | 'scram_passthrough';
+
+/** A parsed URL (postgres://, mysql://). `password` is a secret: it never leaves this object except into SQL. */
+export interface ConnectionTarget {
+  /** The URL as given, for connecting with pg. Secret: contains the password. */
+  url: string;
+  host: string;
+  port: string | null;
+  dbname: string | null;
+  user: string | null;
+  password: string | null;
+  /** libpq options from the URL's query string (sslmode, ...), passed on to the foreign server. */
+  params: Record<string, string>;
+}
+
+/**
+ * A refused URL. `message` completes a sentence whose subject names the variable and the field
+ * ("BILLING_URL, used as ..., <problem>"); neither it nor `hint` ever contains any part of the value.
+ */
+export type ParsedUrl = { ok: true; target: ConnectionTarget } | { ok: false; message: string; hint: string };
 
 /**
  * How a server option is written in datalinks.yaml: its JSON Schema (schemas/datalinks.schema.json
@@ -60,6 +85,14 @@ export interface ScramPassthroughFact {
   since: number;
 }
 
+/** What a wrapper makes a link's server options from (config's DesiredLink is one). */
+export interface LinkSettings {
+  remote: { target: ConnectionTarget; auth?: RemoteAuth };
+  access: Access;
+  /** The options written in `server_options`, as PostgreSQL stores them (strings). */
+  serverOptions: Record<string, string>;
+}
+
 /** The foreign-data wrappers datalinks manages links through. */
 export type FdwName = 'postgres_fdw' | 'mysql_fdw';
 
@@ -95,7 +128,7 @@ export interface Wrapper {
   /** The server_options this wrapper takes: the one table read by validation, the planner, export and the schema test. */
   serverOptionTable: Readonly<Record<string, ServerOptionFact>>;
   /** The server's options for a link: connection from the URL, then server_options, then access (and SCRAM pass-through). */
-  serverOptions(link: DesiredLink, versionNum: number): Record<string, string>;
+  serverOptions(link: LinkSettings, versionNum: number): Record<string, string>;
   /** Whether `access: read` is enforced by a server option (postgres_fdw's updatable); else only by grants. */
   enforcesReadOnly: boolean;
   /** The options of a foreign table reading `remoteSchema`.`remoteTable`. */

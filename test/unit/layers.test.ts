@@ -64,8 +64,8 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   plan: ['config', 'introspect', 'sql', 'wrappers'],
   sql: ['plan', 'wrappers'],
   introspect: ['config', 'db', 'sql', 'wrappers'],
-  wrappers: ['config', 'db', 'introspect'],
-  db: ['config'],
+  wrappers: ['config', 'db', 'introspect', 'sql'],
+  db: ['config', 'wrappers'],
   config: ['wrappers'],
   shared: [],
 };

@@ -1,8 +1,8 @@
 import type { Socket } from 'node:net';
 import mysql from 'mysql2';
 import type { Connection as PromiseConnection } from 'mysql2/promise';
-import type { ConnectionTarget } from '../../config/types.js';
 import { ConnectionFailed, type ConnectOptions } from '../../db/connect.js';
+import type { ConnectionTarget } from '../types.js';
 import { mysqlWrapper } from './wrapper.js';
 
 /** How long a polite close (COM_QUIT) may take before the socket is destroyed. */

@@ -1,6 +1,5 @@
-import type { ConnectionTarget } from '../../config/types.js';
 import type { ConnectOptions } from '../../db/connect.js';
-import type { LongValueQuestion } from '../types.js';
+import type { ConnectionTarget, LongValueQuestion } from '../types.js';
 import { mysqlIdent } from './quote.js';
 import { withMysqlConnection } from './read-remote.js';
 

@@ -1,7 +1,7 @@
-import type { ConnectionTarget } from '../../config/types.js';
 import { type ConnectOptions, DEFAULT_STATEMENT_TIMEOUT_MS, NoAnswer } from '../../db/connect.js';
 import { UserError } from '../../errors.js';
 import type { RemoteColumn, RemoteSchema, RemoteTable } from '../../introspect/types.js';
+import type { ConnectionTarget } from '../types.js';
 import { openMysql } from './connection.js';
 import { mapMysqlType } from './type-map.js';
 import { mysqlWrapper } from './wrapper.js';
