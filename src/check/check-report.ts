@@ -1,6 +1,6 @@
-import { describeTarget } from '../config/parse-url.js';
 import type { DesiredState } from '../config/types.js';
 import type { LinkChange, Plan, PlanProblem } from '../plan/types.js';
+import { describeTarget } from '../wrappers/url.js';
 import type { DatabaseHealth } from './check-database.js';
 import type { LeftSession } from './end-session.js';
 import type { LinkHealth, LinkRowsNotRead, LinkState, RowsNotRead } from './types.js';

@@ -1,5 +1,6 @@
+import { POSTGRES_DEFAULT_PORT } from '../wrappers/postgres/options.js';
 import type { ConnectionTarget } from '../wrappers/types.js';
-import { describeTarget, POSTGRES_DEFAULT_PORT } from './parse-url.js';
+import { describeTarget } from '../wrappers/url.js';
 import type { ConfigProblem } from './problem.js';
 import { showValue } from './show-value.js';
 import type { SourcePosition } from './types.js';

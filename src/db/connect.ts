@@ -1,7 +1,7 @@
 import pg from 'pg';
-import { describeTarget } from '../config/parse-url.js';
 import { messageOf, UserError } from '../errors.js';
 import type { ConnectionTarget } from '../wrappers/types.js';
+import { describeTarget } from '../wrappers/url.js';
 import { sendCancelRequest } from './cancel.js';
 import { crowdedFailure, serverOf, startConnecting } from './connection-load.js';
 import { watchScramLogin } from './scram-login.js';

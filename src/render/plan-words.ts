@@ -1,6 +1,6 @@
-import { formatVersion } from '../config/fdw-options.js';
 import type { RemoteFailure } from '../introspect/types.js';
 import type { AccessRemoved, ColumnProblemCode, NoteCode, PlanNote, PlanProblem, ProblemCode } from '../plan/types.js';
+import { formatVersion } from '../server-version.js';
 import { EXTENSION_SCHEMA, type Wrapper, wrapperNamed } from '../wrappers/index.js';
 import { mysqlIdent } from '../wrappers/mysql/quote.js';
 import type { RemoteConversion, UnmappedReason } from '../wrappers/types.js';

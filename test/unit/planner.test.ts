@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { parsePostgresUrl } from '../../src/config/parse-url.js';
 import { DEFAULT_IMPORT_OPTIONS, type DesiredDatabase, type DesiredLink } from '../../src/config/types.js';
 import type {
   Dependent,
@@ -18,6 +17,7 @@ import { renderPlanText } from '../../src/render/plan-text.js';
 import { buildPlanView } from '../../src/render/plan-view.js';
 import { accessRemovedText, noteText, problemWords } from '../../src/render/plan-words.js';
 import { parseMysqlUrl } from '../../src/wrappers/mysql/parse-url.js';
+import { parsePostgresUrl } from '../../src/wrappers/postgres/parse-url.js';
 
 import { localEnvironment } from '../support/local-environment.js';
 

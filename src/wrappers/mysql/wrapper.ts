@@ -1,6 +1,6 @@
-import { formatVersion } from '../../config/fdw-options.js';
-import { describeTarget } from '../../config/parse-url.js';
+import { formatVersion } from '../../server-version.js';
 import type { Wrapper } from '../types.js';
+import { describeTarget } from '../url.js';
 import { MYSQL_DEFAULT_PORT, MYSQL_SERVER_OPTIONS } from './options.js';
 import { parseMysqlUrl } from './parse-url.js';
 

@@ -1,6 +1,7 @@
-import { describeTarget, POSTGRES_DEFAULT_PORT, parsePostgresUrl } from '../../config/parse-url.js';
 import type { Wrapper } from '../types.js';
-import { POSTGRES_SERVER_OPTIONS } from './options.js';
+import { describeTarget } from '../url.js';
+import { POSTGRES_DEFAULT_PORT, POSTGRES_SERVER_OPTIONS } from './options.js';
+import { parsePostgresUrl } from './parse-url.js';
 
 /** postgres_fdw: the wrapper of postgres:// and postgresql:// remotes. */
 export const postgresWrapper: Wrapper = {
