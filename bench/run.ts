@@ -15,7 +15,7 @@ import type { DesiredState } from '../src/config/types.js';
 import { withPlainClient } from '../src/db/plain-client.js';
 import { startEmbeddedServer } from '../src/demo/embedded-server.js';
 import * as localQueries from '../src/introspect/local-queries.js';
-import * as remoteQueries from '../src/introspect/remote-queries.js';
+import * as remoteQueries from '../src/introspect/remote/postgres-queries.js';
 import { renderDatabaseSql } from '../src/plan/statements.js';
 
 const { values } = parseArgs({

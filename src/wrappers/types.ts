@@ -98,7 +98,7 @@ export type FdwName = 'postgres_fdw' | 'mysql_fdw';
 
 /**
  * What the shared pipeline asks of a link's wrapper. Everything here is pure: how a wrapper's remote
- * is read lives beside it (read-remote.ts) and is picked in introspect/observe.ts.
+ * is read from this machine is its client in introspect/remote/, picked by the same wrapper name.
  */
 export interface Wrapper {
   fdw: FdwName;

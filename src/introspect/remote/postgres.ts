@@ -1,7 +1,17 @@
 import type pg from 'pg';
-import { UserError } from '../errors.js';
-import { REMOTE_SCHEMAS_QUERY, REMOTE_TABLES_QUERY } from './remote-queries.js';
-import type { RemoteColumn, RemoteSchema, RemoteTable } from './types.js';
+import { withConnection } from '../../db/connect.js';
+import { UserError } from '../../errors.js';
+import type { RemoteColumn, RemoteSchema, RemoteTable } from '../types.js';
+import { REMOTE_SCHEMAS_QUERY, REMOTE_TABLES_QUERY } from './postgres-queries.js';
+import type { RemoteClient } from './types.js';
+
+/** postgres_fdw's remote, read with pg (db/connect.ts pins the session as postgres_fdw pins its own). */
+export const postgresRemote: RemoteClient = {
+  reach: (target, options) => withConnection(target, options, async () => undefined),
+  readSchemas: (target, schemas, options) => withConnection(target, options, (client) => introspectRemote(client, schemas)),
+  // postgres_fdw reads every value whole, so it is never asked.
+  countLongValues: async (_target, questions) => questions.map(() => 0),
+};
 
 /**
  * Reads the given schemas of one remote database: two queries, whatever the number of tables. The
