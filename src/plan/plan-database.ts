@@ -12,7 +12,8 @@ import type {
   RemoteSchema,
   ResolvedNeeds,
 } from '../introspect/types.js';
-import { EXTENSION_SCHEMA, WRAPPERS, type Wrapper, wrapperEnvironment, wrapperNamed, wrapperOf } from '../wrappers/index.js';
+import { wrapperEnvironment } from '../introspect/wrapper-environment.js';
+import { EXTENSION_SCHEMA, WRAPPERS, type Wrapper, wrapperNamed, wrapperOf } from '../wrappers/index.js';
 import {
   type ColumnProblem,
   desiredForeignTables,

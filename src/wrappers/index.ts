@@ -1,4 +1,3 @@
-import type { LocalEnvironment, WrapperEnvironment } from '../introspect/types.js';
 import { mysqlWrapper } from './mysql/wrapper.js';
 import { postgresWrapper } from './postgres/wrapper.js';
 import type { FdwName, Wrapper } from './types.js';
@@ -33,14 +32,4 @@ export function wrapperOf(link: { remote: { target: { url: string } } }): Wrappe
 /** The wrapper an existing server uses, or undefined for one datalinks does not manage links with. */
 export function wrapperNamed(fdw: string | undefined): Wrapper | undefined {
   return fdw === undefined ? postgresWrapper : (BY_FDW as Record<string, Wrapper>)[fdw];
-}
-
-/** The state of `wrapper`'s extension in a local database (see LocalEnvironment.wrappers). */
-export function wrapperEnvironment(env: LocalEnvironment, wrapper: Wrapper): WrapperEnvironment {
-  return (
-    env.wrappers?.[wrapper.fdw] ??
-    (wrapper === postgresWrapper
-      ? { extension: env.fdwExtension, available: env.fdwAvailable, usage: env.fdwUsage }
-      : { extension: null, available: false, usage: null })
-  );
 }
