@@ -2,7 +2,7 @@ import pg from 'pg';
 import { messageOf } from '../errors.js';
 import { parseOptions } from '../introspect/options.js';
 import { ident, literal, qualified } from '../sql/quote.js';
-import { type Wrapper, wrapperNamed } from '../wrappers/index.js';
+import { connectFailureFor, type Wrapper, wrapperNamed } from '../wrappers/index.js';
 import type { LinkHealth, LinkTarget, ProbeFailure, ProbeFailureCode, UnreadableTable } from './types.js';
 
 /**
@@ -419,20 +419,10 @@ function targetOf(row: LinkRow): LinkTarget {
 }
 
 const SQLSTATE = {
-  connectionFailure: '08001',
   passwordRequired: '2F003',
   queryCanceled: '57014',
   undefinedObject: '42704',
-  /** mysql_fdw's "failed to connect to MySQL: <MySQL's message>". */
-  fdwUnableToEstablishConnection: 'HV00N',
 } as const;
-
-/** MySQL's words for refused credentials (ER_ACCESS_DENIED_ERROR), in mysql_fdw's message. */
-const MYSQL_AUTH_REFUSED = /Access denied for user/;
-
-/** Words in libpq's message that say the remote refused the credentials, rather than that it could not be reached. */
-const AUTH_REFUSED =
-  /password authentication failed|authentication failed for user|no password (was )?supplied|role "[^"]*" does not exist|no pg_hba\.conf entry|permission denied for database|must have CONNECT privilege|SCRAM|server requested a password/i;
 
 function failureOf(error: unknown): ProbeFailure {
   if (!(error instanceof pg.DatabaseError)) return { code: 'probe_failed', sqlstate: null, message: messageOf(error), detail: null };
@@ -443,11 +433,11 @@ function failureOf(error: unknown): ProbeFailure {
   if (sqlstate === SQLSTATE.queryCanceled) return { ...base, code: 'timeout' };
   if (sqlstate === SQLSTATE.undefinedObject && /user mapping not found/.test(error.message))
     return { ...base, code: 'user_mapping_missing' };
-  if (sqlstate === SQLSTATE.fdwUnableToEstablishConnection) {
-    return { ...base, code: MYSQL_AUTH_REFUSED.test(error.message) ? 'auth_failed' : 'connect_failed' };
-  }
-  if (sqlstate?.startsWith('08') || sqlstate === SQLSTATE.connectionFailure) {
-    return { ...base, code: AUTH_REFUSED.test(detail ?? '') ? 'auth_failed' : 'connect_failed' };
+  // The wrapper could not connect: its facts say whether the remote's words refuse the credentials.
+  const connect = sqlstate === null ? undefined : connectFailureFor(sqlstate);
+  if (connect) {
+    const words = connect.wordsIn === 'detail' ? detail : error.message;
+    return { ...base, code: connect.authRefused.test(words ?? '') ? 'auth_failed' : 'connect_failed' };
   }
   return { ...base, code: 'probe_failed' };
 }

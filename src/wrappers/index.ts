@@ -1,6 +1,6 @@
 import { mysqlWrapper } from './mysql/wrapper.js';
 import { postgresWrapper } from './postgres/wrapper.js';
-import type { FdwName, Wrapper } from './types.js';
+import type { ConnectFailureFact, FdwName, Wrapper } from './types.js';
 
 export type { FdwName, Wrapper } from './types.js';
 
@@ -32,4 +32,9 @@ export function wrapperOf(link: { remote: { target: { url: string } } }): Wrappe
 /** The wrapper an existing server uses, or undefined for one datalinks does not manage links with. */
 export function wrapperNamed(fdw: string | undefined): Wrapper | undefined {
   return fdw === undefined ? postgresWrapper : (BY_FDW as Record<string, Wrapper>)[fdw];
+}
+
+/** How a wrapper reports a failed connection with `sqlstate`, if one does (see ConnectFailureFact). */
+export function connectFailureFor(sqlstate: string): ConnectFailureFact | undefined {
+  return WRAPPERS.map((wrapper) => wrapper.connectFailure).find((failure) => sqlstate.startsWith(failure.sqlstate));
 }

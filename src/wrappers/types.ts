@@ -93,6 +93,18 @@ export interface LinkSettings {
   serverOptions: Record<string, string>;
 }
 
+/**
+ * How the local server reports that a wrapper could not connect to the remote: the SQLSTATE it raises
+ * (a class such as '08' stands for each of its codes), where the remote's own words are (the error's
+ * message or its detail), and the words that say the remote refused the credentials rather than that
+ * it could not be reached.
+ */
+export interface ConnectFailureFact {
+  sqlstate: string;
+  wordsIn: 'message' | 'detail';
+  authRefused: RegExp;
+}
+
 /** The foreign-data wrappers datalinks manages links through. */
 export type FdwName = 'postgres_fdw' | 'mysql_fdw';
 
@@ -125,6 +137,8 @@ export interface Wrapper {
   scramPassthrough: ScramPassthroughFact | null;
   /** Whether a non-superuser's user mapping must carry a password for the wrapper to connect. */
   passwordRequiredForNonSuperuser: boolean;
+  /** How the local server reports that this wrapper could not connect, and the remote's words for refused credentials. */
+  connectFailure: ConnectFailureFact;
   /** The server_options this wrapper takes: the one table read by validation, the planner, export and the schema test. */
   serverOptionTable: Readonly<Record<string, ServerOptionFact>>;
   /** The server's options for a link: connection from the URL, then server_options, then access (and SCRAM pass-through). */

@@ -22,6 +22,9 @@ export const mysqlWrapper: Wrapper = {
   scramPassthrough: null,
   // mysql_fdw connects with whatever the mapping holds; MySQL itself decides whether a password is needed.
   passwordRequiredForNonSuperuser: false,
+  // mysql_fdw raises fdw_unable_to_establish_connection (HV00N): "failed to connect to MySQL: <MySQL's
+  // message>", whose words for refused credentials are ER_ACCESS_DENIED_ERROR's.
+  connectFailure: { sqlstate: 'HV00N', wordsIn: 'message', authRefused: /Access denied for user/ },
   serverOptionTable: MYSQL_SERVER_OPTIONS,
   serverOptions(link) {
     const target = link.remote.target;

@@ -3,6 +3,10 @@ import { describeTarget } from '../url.js';
 import { POSTGRES_DEFAULT_PORT, POSTGRES_SERVER_OPTIONS } from './options.js';
 import { parsePostgresUrl } from './parse-url.js';
 
+/** Words in libpq's message that say the remote refused the credentials, rather than that it could not be reached. */
+const AUTH_REFUSED =
+  /password authentication failed|authentication failed for user|no password (was )?supplied|role "[^"]*" does not exist|no pg_hba\.conf entry|permission denied for database|must have CONNECT privilege|SCRAM|server requested a password/i;
+
 /** postgres_fdw: the wrapper of postgres:// and postgresql:// remotes. */
 export const postgresWrapper: Wrapper = {
   fdw: 'postgres_fdw',
@@ -20,6 +24,8 @@ export const postgresWrapper: Wrapper = {
   // require_auth=scram-sha-256; the mapping's password is not used. A non-superuser needs no password then.
   scramPassthrough: { serverOption: 'use_scram_passthrough', since: 180000 },
   passwordRequiredForNonSuperuser: true,
+  // postgres_fdw raises a connection exception (class 08) with libpq's message as the error's detail.
+  connectFailure: { sqlstate: '08', wordsIn: 'detail', authRefused: AUTH_REFUSED },
   serverOptionTable: POSTGRES_SERVER_OPTIONS,
   serverOptions(link, versionNum) {
     const target = link.remote.target;
