@@ -4,7 +4,8 @@
  * pg_get_expr() qualify every non-catalog name, exactly as postgres_fdw's IMPORT FOREIGN SCHEMA sees
  * the remote, and so that an unqualified name in them can only mean a catalog object.
  */
-import { EXTENSION_SCHEMA } from '../wrappers/index.js';
+import { literal } from '../sql/quote.js';
+import { EXTENSION_SCHEMA, WRAPPERS } from '../wrappers/index.js';
 import { EMPTY_SIGNATURE, LOCAL_SIGNATURES } from './table-signature.js';
 
 /** Tells two connections to one database apart from two databases: server start time, port, database oid. */
@@ -30,6 +31,9 @@ const SCHEMA_TRUSTED = (n: string) => `NOT EXISTS (
                                     WHERE d.datname = pg_catalog.current_database() AND (o.rolname = current_user OR o.rolsuper))),
                              false))`;
 
+/** The extension names of the wrappers datalinks knows, as SQL literals: 'postgres_fdw', 'mysql_fdw'. */
+const WRAPPER_EXTENSIONS = WRAPPERS.map((wrapper) => literal(wrapper.fdw));
+
 export const ENVIRONMENT_QUERY = `
 SELECT pg_catalog.current_setting('server_version_num')::int AS version_num,
        current_user::text AS current_user,
@@ -48,12 +52,12 @@ SELECT pg_catalog.current_setting('server_version_num')::int AS version_num,
                              FROM pg_catalog.pg_foreign_data_wrapper w WHERE w.fdwname = v.name),
                  'schema', (SELECT n.nspname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
                              WHERE e.extname = v.name)))
-          FROM (VALUES ('postgres_fdw'), ('mysql_fdw')) v(name)) AS wrappers,
+          FROM (VALUES ${WRAPPER_EXTENSIONS.map((name) => `(${name})`).join(', ')}) v(name)) AS wrappers,
        (SELECT pg_catalog.json_object_agg(n.nspname, pg_catalog.json_build_object(
                  'owner', pg_catalog.pg_get_userbyid(n.nspowner), 'trusted', ${SCHEMA_TRUSTED('n')}))
           FROM pg_catalog.pg_namespace n
          WHERE n.nspname IN ('public', '${EXTENSION_SCHEMA}')
-            OR n.oid IN (SELECT e.extnamespace FROM pg_catalog.pg_extension e WHERE e.extname IN ('postgres_fdw', 'mysql_fdw'))) AS extension_schemas`;
+            OR n.oid IN (SELECT e.extnamespace FROM pg_catalog.pg_extension e WHERE e.extname IN (${WRAPPER_EXTENSIONS.join(', ')}))) AS extension_schemas`;
 
 /**
  * The roles the connecting role is a member of (itself included), through explicit grants only:

@@ -16,12 +16,10 @@ export const EXTENSION_SCHEMA = 'datalinks_ext';
 /** The wrappers datalinks knows, for the environment query and messages. */
 export const WRAPPERS: readonly Wrapper[] = Object.values(BY_FDW);
 
-/** The URL schemes that select mysql_fdw; every other remote URL is read as PostgreSQL's. */
-const MYSQL_SCHEMES = /^(mysql|mariadb):/i;
-
-/** The wrapper a remote URL selects by its scheme: mysql:// and mariadb:// → mysql_fdw, else postgres_fdw. */
+/** The wrapper a remote URL selects by its scheme (each wrapper's urlSchemes); any other URL is read as PostgreSQL's. */
 export function wrapperForUrl(url: string): Wrapper {
-  return MYSQL_SCHEMES.test(url.trimStart()) ? mysqlWrapper : postgresWrapper;
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url.trimStart())?.[1]?.toLowerCase();
+  return WRAPPERS.find((wrapper) => scheme !== undefined && wrapper.urlSchemes.includes(scheme)) ?? postgresWrapper;
 }
 
 /** The wrapper of a link: its remote URL decides. */

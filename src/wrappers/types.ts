@@ -116,6 +116,8 @@ export interface Wrapper {
   fdw: FdwName;
   /** Who reads this remote, for messages ("MySQL", "PostgreSQL"). */
   remoteKind: string;
+  /** The schemes of the remote URLs that select this wrapper, lower case (a URL of any other scheme is read as PostgreSQL's). */
+  urlSchemes: readonly string[];
   /** Parses a remote URL of this wrapper's schemes (the value is registered as a secret first). */
   parseUrl(url: string): ParsedUrl;
   /** Whether the URL's database is the remote schema that is linked (MySQL), instead of `remote.schema`. */

@@ -8,6 +8,7 @@ import { parseMysqlUrl } from './parse-url.js';
 export const mysqlWrapper: Wrapper = {
   fdw: 'mysql_fdw',
   remoteKind: 'MySQL',
+  urlSchemes: ['mysql', 'mariadb'],
   parseUrl: parseMysqlUrl,
   remoteSchemaFromUrl: true,
   defaultPort: MYSQL_DEFAULT_PORT,

@@ -11,6 +11,7 @@ const AUTH_REFUSED =
 export const postgresWrapper: Wrapper = {
   fdw: 'postgres_fdw',
   remoteKind: 'PostgreSQL',
+  urlSchemes: ['postgres', 'postgresql'],
   parseUrl: (url) => parsePostgresUrl(url, 'remote'),
   remoteSchemaFromUrl: false,
   defaultPort: POSTGRES_DEFAULT_PORT,
