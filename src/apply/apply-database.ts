@@ -1,3 +1,4 @@
+// apply/: runs a plan's statements under a lock, proves the links, commits or rolls back.
 import pg from 'pg';
 import { endSession } from '../check/end-session.js';
 import { probeLinks } from '../check/probe-link.js';

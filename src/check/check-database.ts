@@ -1,3 +1,4 @@
+// check/: proves links from the local server's side.
 import type pg from 'pg';
 import type { DesiredDatabase } from '../config/types.js';
 import { ConnectionFailed, type ConnectOptions, closeQuietly, connect } from '../db/connect.js';

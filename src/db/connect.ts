@@ -1,3 +1,4 @@
+// db/: connections, sessions pinned like postgres_fdw's, deadlines, cancel requests and signals.
 import pg from 'pg';
 import { messageOf, UserError } from '../errors.js';
 import type { ConnectionTarget } from '../wrappers/types.js';

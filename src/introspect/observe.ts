@@ -1,3 +1,4 @@
+// introspect/: catalog queries -> ObservedState: the local catalog, and each link's remote read by its wrapper's client.
 import type pg from 'pg';
 import type { DesiredDatabase, DesiredLink, DesiredState } from '../config/types.js';
 import { ConnectionFailed, type ConnectOptions, NoAnswer, withConnection } from '../db/connect.js';

@@ -1,3 +1,4 @@
+// plan/: pure (DesiredState, ObservedState) -> Plan, its fingerprints, and Plan -> statements.
 import type { DesiredDatabase, DesiredLink } from '../config/types.js';
 import { BugError } from '../errors.js';
 import type {

@@ -1,3 +1,4 @@
+// render/: pure views of plans, outcomes and reports: text, Ink, JSON, markdown, annotations.
 import type { DatabaseView, PlanView, ViewLine } from './plan-view.js';
 import { type Paint, plainPaint } from './style.js';
 

@@ -1,3 +1,4 @@
+// wrappers/: pure facts per foreign-data wrapper (URL grammar, option tables, type map, limits, errors); no I/O, no config.
 import { mysqlWrapper } from './mysql/wrapper.js';
 import { postgresWrapper } from './postgres/wrapper.js';
 import type { ConnectFailureFact, FdwName, Wrapper } from './types.js';

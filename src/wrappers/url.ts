@@ -1,4 +1,4 @@
-/** What every wrapper's URL grammar shares: white space a value should not hold, and how a target is written in messages. */
+// What every wrapper's URL grammar shares: white space a value should not hold, and how a target is written in messages.
 import { POSTGRES_DEFAULT_PORT } from './postgres/options.js';
 
 /** The white space a value can hold, named as a person would look for it. Never the value itself. */
