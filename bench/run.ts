@@ -1,11 +1,12 @@
 /**
  * npm run bench: datalinks against the lower bounds it cannot beat, on a real PostgreSQL.
  *   --links L --tables T --columns C --runs N --databases D   (defaults 100, 100, 10, 5, 8)
+ *   --readme   also writes the tables into README.md's Performance section (between its bench markers)
  * Uses DATALINKS_BENCH_DATABASE_URL (a superuser URL) if set, else an embedded PostgreSQL.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -17,6 +18,7 @@ import { startEmbeddedServer } from '../src/demo/embedded-server.js';
 import * as localQueries from '../src/introspect/local-queries.js';
 import * as remoteQueries from '../src/introspect/remote-queries.js';
 import { renderDatabaseSql } from '../src/sql/render-sql.js';
+import { type Breakdown, noopBreakdown } from './phases.js';
 
 const { values } = parseArgs({
   options: {
@@ -25,6 +27,7 @@ const { values } = parseArgs({
     columns: { type: 'string', default: '10' },
     runs: { type: 'string', default: '5' },
     databases: { type: 'string', default: '8' },
+    readme: { type: 'boolean', default: false },
   },
 });
 const L = Number(values.links);
@@ -92,6 +95,8 @@ async function measure(
   return { name, samples };
 }
 
+const stat = (r: { samples: Sample[] }) => median(r.samples.map((s) => s.ms));
+
 async function timed<T>(fn: () => Promise<T>): Promise<number> {
   const started = process.hrtime.bigint();
   await fn();
@@ -121,7 +126,7 @@ function configYaml(databases: number, links: number): string {
 
 async function main(): Promise<void> {
   const external = process.env.DATALINKS_BENCH_DATABASE_URL;
-  const server = external ? undefined : await startEmbeddedServer();
+  const server = external ? undefined : await startEmbeddedServer({ settings: { shared_preload_libraries: 'pg_stat_statements' } });
   const admin = external ?? server?.url ?? '';
   const dir = mkdtempSync(join(tmpdir(), 'datalinks-bench-'));
   try {
@@ -150,11 +155,15 @@ async function main(): Promise<void> {
     results.push(nodeStart);
     results.push(await measure('datalinks --version', () => runProcess(['--version'], env)));
     results.push(await measure(`datalinks validate (${L} links)`, () => cli('validate')));
+    // validate connects to nothing, but refuses two aliases of one database: each URL names its own.
     const exampleEnv = {
-      DATABASE_URL: remoteUrl,
-      BILLING_DATABASE_URL: remoteUrl,
-      ANALYTICS_DATABASE_URL: remoteUrl,
-      REPORTING_DATABASE_URL: remoteUrl,
+      ...Object.fromEntries(
+        ['DATABASE_URL', 'BILLING_DATABASE_URL', 'ANALYTICS_DATABASE_URL', 'REPORTING_DATABASE_URL', 'CATALOG_DATABASE_URL'].map((name) => [
+          name,
+          databaseUrl(admin, name.toLowerCase()),
+        ]),
+      ),
+      OWNER_PASSWORD: 'bench',
     };
     results.push(
       await measure('datalinks validate (datalinks.example.yaml)', () =>
@@ -236,7 +245,18 @@ async function main(): Promise<void> {
     const rawQueries = await measure('raw catalog queries, every column (1 connection, after apply)', catalogQueries(true));
     results.push(rawQueries);
     results.push(await measure('raw catalog queries a no-op plan sends (signatures, no columns)', catalogQueries(false)));
-    results.push(await measure('plan (no changes)', () => cli('plan')));
+    const noopPlan = await measure('plan (no changes)', () => cli('plan'));
+    results.push(noopPlan);
+    const breakdown = await noopBreakdown({
+      adminUrl: admin,
+      configPath: config,
+      env,
+      planMs: stat(noopPlan),
+      nodeMs: stat(nodeStart),
+      runs: RUNS,
+      runPlanCli: () => cli('plan'),
+      runHelp: () => runProcess(['plan', '--help'], env),
+    });
     await withPlainClient(remoteUrl, (client) => client.query(`CREATE TABLE IF NOT EXISTS added_later (id integer, note text)`));
     results.push(await measure('plan (one remote table added)', () => cli('plan')));
     await withPlainClient(remoteUrl, (client) => client.query('DROP TABLE added_later'));
@@ -273,7 +293,6 @@ async function main(): Promise<void> {
       runProcess(['plan', '--parallelism', String(D), '-c', multiConfig], multiEnv),
     );
 
-    const stat = (r: { samples: Sample[] }) => median(r.samples.map((s) => s.ms));
     const rows: Row[] = results.map((r) => ({
       name: r.name,
       median: stat(r),
@@ -326,16 +345,53 @@ async function main(): Promise<void> {
         .join(', ')}`,
       `${D} databases took ${concurrency.toFixed(2)}× the time of 1 with --parallelism 4, ${concurrencyWide.toFixed(2)}× with --parallelism ${D} (a sum would be ${D}×).`,
     ].join('\n');
-    process.stdout.write(`\n${table}\n\n${summary}\n`);
+    const breakdownText = breakdownTable(breakdown, stat(noopPlan));
+    process.stdout.write(`\n${table}\n\n${summary}\n\n${breakdownText}\n`);
+    if (values.readme) writeReadmeSection([table, '', summary, '', breakdownText].join('\n'));
     mkdirSync('bench/results', { recursive: true });
     writeFileSync(
       'bench/results/latest.json',
-      `${JSON.stringify({ size: { links: L, tables: T, columns: C, foreignTables: L * T, runs: RUNS }, rows, queryCounts, concurrency, concurrencyWide, date: new Date().toISOString() }, null, 2)}\n`,
+      `${JSON.stringify({ size: { links: L, tables: T, columns: C, foreignTables: L * T, runs: RUNS }, rows, queryCounts, concurrency, concurrencyWide, breakdown, date: new Date().toISOString() }, null, 2)}\n`,
     );
     process.stdout.write('Written to bench/results/latest.json\n');
   } finally {
     await server?.stop();
   }
+}
+
+function breakdownTable(breakdown: Breakdown, planMs: number): string {
+  const share = (ms: number) => `${((100 * ms) / planMs).toFixed(0)}%`;
+  const own = breakdown.ownMs / breakdown.serverMs;
+  return [
+    `Where the no-op plan's ${planMs.toFixed(0)} ms go (${L * T} foreign tables in ${L} links):`,
+    '',
+    '| phase | ms | share |',
+    '|---|---:|---:|',
+    ...breakdown.phases.map((phase) => `| ${phase.name} | ${phase.ms.toFixed(0)} | ${share(phase.ms)} |`),
+    '',
+    `datalinks' own time beyond Node's start and its queries' server time: ${breakdown.ownMs.toFixed(0)} ms, ` +
+      `${(100 * own).toFixed(0)}% of the queries' ${breakdown.serverMs.toFixed(0)} ms (target ≤ 30%).`,
+    `Slowest statements: ${breakdown.queries
+      .slice(0, 3)
+      .map((q) => `${q.ms.toFixed(0)} ms \`${q.query.slice(0, 48)}…\``)
+      .join('; ')}.`,
+  ].join('\n');
+}
+
+const README_START = '<!-- bench:start (npm run bench -- --readme writes what follows) -->';
+const README_END = '<!-- bench:end -->';
+
+/** Replaces README's measured section with this run's, leaving the prose around it as it is. */
+function writeReadmeSection(text: string): void {
+  const readme = readFileSync('README.md', 'utf8');
+  const start = readme.indexOf(README_START);
+  const end = readme.indexOf(README_END);
+  if (start < 0 || end < start) throw new Error(`README.md has no ${README_START} … ${README_END} section`);
+  const measured = `${README_START}\n${text}\n\n(${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, load average ${loadavg()[0]?.toFixed(
+    1,
+  )} at the end of the run)\n`;
+  writeFileSync('README.md', readme.slice(0, start) + measured + readme.slice(end));
+  process.stdout.write('README.md Performance section rewritten\n');
 }
 
 async function loadDesired(yaml: string, env: NodeJS.ProcessEnv): Promise<DesiredState> {
