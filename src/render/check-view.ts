@@ -206,6 +206,9 @@ export function failureHint(failure: ProbeFailure, target: LinkTarget | null, li
         return 'the probe reads the remote through a temporary foreign table (or a linked table when there is one): GRANT TEMPORARY ON DATABASE to the connecting role';
       }
       return null;
+    case 'role_not_settable':
+    case 'nothing_to_read_as_role':
+      return null;
   }
 }
 

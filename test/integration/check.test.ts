@@ -309,6 +309,33 @@ describe('datalinks check', () => {
   });
 });
 
+/** A file whose database `main` has `count` links to ${BILLING_URL}, named link_01, link_02, ..., each with `extra` lines. */
+function manyLinksConfig(count: number, extra = ''): string {
+  const links = Array.from({ length: count }, (_, i) => `      link_${String(i + 1).padStart(2, '0')}:\n        remote:\n          url: \${BILLING_URL}\n${extra}`);
+  return `version: 1\ndatabases:\n  main:\n    url: \${LOCAL_URL}\n    links:\n${links.join('')}`;
+}
+
+describe('check at scale', () => {
+  it('checks more links to one remote than the remote lets its role connect, and reports every one ok', async () => {
+    const { remote, remoteUser, env } = await linkedPair();
+    // Three connections are all this remote role may have; the file has ten links to it.
+    await adminQuery(`ALTER ROLE ${pg.escapeIdentifier(remoteUser.name)} CONNECTION LIMIT 3`);
+    try {
+      const file = writeConfig(manyLinksConfig(10));
+      expect((await runCli(['apply', '--auto-approve', '-c', file], env)).code).toBe(0);
+      const result = await runCli(['check', '-c', file], env);
+      expect(result.stdout).not.toContain('too many connections');
+      expect(result.stdout).toContain('Check: 10 links: 10 ok, 0 broken, 0 drifted.');
+      expect(result.code).toBe(0);
+      const json = await runCli(['check', '--json', '-c', file], env);
+      expect(linksOf(json.stdout).map((link) => link.state)).toEqual(Array(10).fill('ok'));
+      expect(await settledFdwSessions(remote)).toBe(0);
+    } finally {
+      await adminQuery(`ALTER ROLE ${pg.escapeIdentifier(remoteUser.name)} CONNECTION LIMIT -1`);
+    }
+  });
+});
+
 describe('probeLinks', () => {
   it('proves a link created in the same, still open, transaction, then leaves the transaction usable', async () => {
     const { local, remote, remoteUser } = await linkedPair();

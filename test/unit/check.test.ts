@@ -44,6 +44,7 @@ function health(link: string, overrides: Partial<LinkHealth> = {}): LinkHealth {
     tablesChecked: 2,
     unreadable: [],
     failure: null,
+    mappings: [],
     ...overrides,
   };
 }
