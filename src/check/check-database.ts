@@ -97,9 +97,7 @@ async function checkSession(
     });
     // A stalled probe is still running on the server: the session is let go, and ended below.
     if (!health.some((link) => link.failure?.code === 'stalled')) await closeLinkConnections(client);
-    result = options.signal?.aborted
-      ? { ok: false, result: interrupted(alias, options.signal) }
-      : { ok: true, links: health, rest, pid };
+    result = options.signal?.aborted ? { ok: false, result: interrupted(alias, options.signal) } : { ok: true, links: health, rest, pid };
   } catch (error) {
     if (options.signal?.aborted) result = { ok: false, result: interrupted(alias, options.signal) };
     else if (error instanceof ConnectionFailed) {

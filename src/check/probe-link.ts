@@ -2,7 +2,7 @@ import pg from 'pg';
 import { messageOf } from '../errors.js';
 import { parseOptions } from '../introspect/options.js';
 import { ident, literal, qualified } from '../sql/quote.js';
-import { type Wrapper, WRAPPERS, wrapperNamed } from '../wrappers/index.js';
+import { WRAPPERS, type Wrapper, wrapperNamed } from '../wrappers/index.js';
 import type { LinkHealth, LinkTarget, MappingHealth, ProbeFailure, ProbeFailureCode, UnreadableTable } from './types.js';
 
 /**
@@ -437,7 +437,12 @@ function mappingsToProve(row: LinkRow, health: LinkHealth, options: ProbeOptions
  * by the connecting role, which lets the role read it; without TEMP, the role reads one of the link's
  * tables instead (grant_to gives it SELECT on them).
  */
-async function proveMapping(row: LinkRow, mapping: LinkRow['other_mappings'][number], run: Run, options: ProbeOptions): Promise<MappingHealth> {
+async function proveMapping(
+  row: LinkRow,
+  mapping: LinkRow['other_mappings'][number],
+  run: Run,
+  options: ProbeOptions,
+): Promise<MappingHealth> {
   const wrapper = wrapperNamed(row.wrapper ?? '') as Wrapper;
   const result = (state: MappingHealth['state'], failure: ProbeFailure | null): MappingHealth => ({
     role: mapping.role,

@@ -311,7 +311,10 @@ describe('datalinks check', () => {
 
 /** A file whose database `main` has `count` links to ${BILLING_URL}, named link_01, link_02, ..., each with `extra` lines. */
 function manyLinksConfig(count: number, extra = ''): string {
-  const links = Array.from({ length: count }, (_, i) => `      link_${String(i + 1).padStart(2, '0')}:\n        remote:\n          url: \${BILLING_URL}\n${extra}`);
+  const links = Array.from(
+    { length: count },
+    (_, i) => `      link_${String(i + 1).padStart(2, '0')}:\n        remote:\n          url: \${BILLING_URL}\n${extra}`,
+  );
   return `version: 1\ndatabases:\n  main:\n    url: \${LOCAL_URL}\n    links:\n${links.join('')}`;
 }
 

@@ -225,6 +225,31 @@ describe.skipIf(mysqlMissing() !== '')('MySQL and MariaDB remotes (mysql_fdw)', 
     }
   });
 
+  it('check of more links to one MariaDB than its user may connect reports every one ok: mysql_fdw cannot close its connections, so check ends its session every few', async () => {
+    const [remote, local] = await Promise.all([createMysqlDatabase('crowd'), createLocalDatabase()]);
+    await remote.query('CREATE TABLE orders (id int PRIMARY KEY);');
+    // Six connections at once are all this user may have (datalinks' own reads of the remote count too); the file has twelve links.
+    await mysqlAdmin("ALTER USER ?@'%' WITH MAX_USER_CONNECTIONS 6", [remote.user]);
+    const links = Array.from(
+      { length: 12 },
+      (_, i) => `      shop_${String(i + 1).padStart(2, '0')}:\n        remote:\n          url: \${SHOP_URL}\n`,
+    );
+    const path = writeConfig(`version: 1\ndatabases:\n  main:\n    url: \${LOCAL_URL}\n    links:\n${links.join('')}`);
+    const env = { LOCAL_URL: local.url, SHOP_URL: remote.url };
+    expect((await runCli(['apply', '--auto-approve', '-c', path], env)).code).toBe(0);
+    const check = await runCli(['check', '-c', path], env);
+    expect(check.stdout).not.toContain('max_user_connections');
+    expect(check.stdout).toContain('Check: 12 links: 12 ok, 0 broken, 0 drifted.');
+    expect(check.code).toBe(0);
+    // Nothing of the check is left on the remote.
+    const sessions = async () =>
+      ((await mysqlAdmin('SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE USER = ?', [remote.user])) as { n: number }[])[0]
+        ?.n;
+    const until = Date.now() + 3000;
+    while (Number(await sessions()) > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(Number(await sessions())).toBe(0);
+  });
+
   it('a wrong password, an unreachable server and a missing database are errors naming host and port, never the password', async () => {
     const [remote, local] = await Promise.all([createMysqlDatabase('errors'), createLocalDatabase()]);
     const url = new URL(remote.url);
