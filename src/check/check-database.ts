@@ -14,10 +14,17 @@ export interface CheckDatabaseOptions extends ConnectOptions {
   statementTimeoutMs: number;
 }
 
+/**
+ * Why a database could not be checked: its server did not answer (unreachable), it answered and
+ * refused the login (login_refused: credentials, a missing database, too many connections), the run
+ * was interrupted, or a statement of the check failed (check_failed).
+ */
+export type DatabaseFailureCode = 'unreachable' | 'login_refused' | 'interrupted' | 'check_failed';
+
 /** What checking one database found; `left`: its session, when it could not be ended (see endSession). */
 export type DatabaseHealth = (
   | { alias: string; ok: true; links: LinkHealth[] }
-  | { alias: string; ok: false; error: string; hint?: string; interrupted?: true }
+  | { alias: string; ok: false; code: DatabaseFailureCode; error: string; hint?: string; interrupted?: true }
 ) & { left?: LeftSession };
 
 /**
@@ -103,9 +110,17 @@ async function checkSession(
     else if (error instanceof ConnectionFailed) {
       result = {
         ok: false,
-        result: { alias, ok: false, error: `cannot connect to database "${alias}" (${error.where}): ${error.reason}`, hint: error.hint },
+        result: {
+          alias,
+          ok: false,
+          code: error.answered ? 'login_refused' : 'unreachable',
+          error: `cannot connect to database "${alias}" (${error.where}): ${error.reason}`,
+          hint: error.hint,
+        },
       };
-    } else result = { ok: false, result: { alias, ok: false, error: `checking database "${alias}" failed: ${messageOf(error)}` } };
+    } else {
+      result = { ok: false, result: { alias, ok: false, code: 'check_failed', error: `checking database "${alias}" failed: ${messageOf(error)}` } };
+    }
   }
   // Ending the session also ends its transaction and every connection a wrapper holds for it.
   const ended = await closeQuietly(client);
@@ -130,5 +145,11 @@ async function waitUntilGone(client: pg.Client, pid: number, signal: AbortSignal
 
 function interrupted(alias: string, signal: AbortSignal | undefined): DatabaseHealth {
   const by = interruptOf(signal);
-  return { alias, ok: false, error: `checking database "${alias}" was interrupted${by ? ` by ${by}` : ''}`, interrupted: true };
+  return {
+    alias,
+    ok: false,
+    code: 'interrupted',
+    error: `checking database "${alias}" was interrupted${by ? ` by ${by}` : ''}`,
+    interrupted: true,
+  };
 }

@@ -7,11 +7,16 @@ import type { RemoteAuth } from '../config/types.js';
 
 import type { FdwName } from '../wrappers/types.js';
 
-/** The health of one link, worst first when several apply: missing > unreachable/auth_failed > unreadable_tables > drift > ok. */
-export type LinkState = 'ok' | 'unreachable' | 'auth_failed' | 'missing' | 'unreadable_tables' | 'drift';
+/**
+ * The health of one link, worst first when several apply: missing > unreachable/auth_failed >
+ * unreadable_tables > drift > unknown > ok. `unknown`: the link works from the local server, but check
+ * could not tell all: it could not compare the link with the file (the plan's error for it), or could
+ * not prove a role's user mapping.
+ */
+export type LinkState = 'ok' | 'unreachable' | 'auth_failed' | 'missing' | 'unreadable_tables' | 'drift' | 'unknown';
 
-/** The states a probe can find; drift comes from comparing with the file, not from the probe. */
-export type ProbeState = Exclude<LinkState, 'drift'>;
+/** The states a probe can find; drift and unknown come from comparing with the file, not from the probe. */
+export type ProbeState = Exclude<LinkState, 'drift' | 'unknown'>;
 
 export type ProbeFailureCode =
   /** No foreign server of that name in the local database. */

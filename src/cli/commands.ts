@@ -131,7 +131,11 @@ export function registerCommands(program: Command, output: Output, setExitCode: 
     }),
   )
     .option('--json', 'print the result as JSON')
-    .option('--detailed-exitcode', 'exit 2 when links work but differ from the file')
+    .option('--quiet', 'print only what is not ok (and the summary); --json is unaffected')
+    .option(
+      '--detailed-exitcode',
+      'exit 2 when links work but differ from the file, 1 also when a link could not be compared with it (unknown)',
+    )
     .action(async (options) => {
       const [{ runCheckCommand }, { runInterruptible }] = await Promise.all([import('./check-command.js'), import('./interruptible.js')]);
       setExitCode(await runInterruptible(output, (signal) => runCheckCommand(options, output, signal)));
