@@ -119,7 +119,10 @@ async function checkSession(
         },
       };
     } else {
-      result = { ok: false, result: { alias, ok: false, code: 'check_failed', error: `checking database "${alias}" failed: ${messageOf(error)}` } };
+      result = {
+        ok: false,
+        result: { alias, ok: false, code: 'check_failed', error: `checking database "${alias}" failed: ${messageOf(error)}` },
+      };
     }
   }
   // Ending the session also ends its transaction and every connection a wrapper holds for it.

@@ -531,7 +531,9 @@ export function toCheckDocument(report: CheckReport) {
             role: mapping.role,
             user: mapping.user,
             state: mapping.state,
-            failure: mapping.failure ? { ...mapping.failure, hint: mappingHint(mapping, health?.target ?? null, link.link, context) } : null,
+            failure: mapping.failure
+              ? { ...mapping.failure, hint: mappingHint(mapping, health?.target ?? null, link.link, context) }
+              : null,
           })),
           drift: link.drift ? { action: link.drift.action, operations: link.drift.operations.map((op) => op.kind) } : null,
           drift_unknown: link.driftUnknown ? driftUnknownJson(link.driftUnknown) : null,

@@ -39,20 +39,26 @@ function wrapLine(line: string, columns: number): string {
   const room = (start: number) => columns - start;
   for (const word of words) {
     const length = visibleLength(word);
-    if (!fresh && width + 1 + length <= columns) {
-      current += ` ${word}`;
-      width += 1 + length;
-      continue;
-    }
-    if (fresh && width + length <= columns) {
-      current += word;
-      width += length;
+    const separator = fresh ? 0 : 1;
+    if (width + separator + length <= columns) {
+      current += `${fresh ? '' : ' '}${word}`;
+      width += separator + length;
       fresh = false;
       continue;
     }
-    // The word does not fit on this line: start the next one, and cut the word if it fits on none.
+    if (length <= room(hanging)) {
+      lines.push(current);
+      current = pad + word;
+      width = hanging + length;
+      fresh = false;
+      continue;
+    }
+    // Longer than any line: cut it, starting on this line when there is room left on it.
     let rest = word;
-    if (!fresh) {
+    if (!fresh && room(width) >= 2) {
+      current += ' ';
+      width += 1;
+    } else if (!fresh) {
       lines.push(current);
       current = pad;
       width = hanging;
