@@ -195,16 +195,17 @@ function driftLines(link: LinkCheck, drift: LinkChange, context: HintContext, pa
   const out: string[] = [];
   const apply = applyCommand(link.link, context);
   if (drift.action === 'create') {
-    out.push(`      not in this database: apply would create it (${plural(drift.operations.length, 'statement')})`);
-  } else {
-    out.push('      differs from the file; apply would change:');
-    const view = buildPlanView({
-      databases: [{ alias: '', preamble: [], changes: [drift], errors: [], notes: [], fingerprint: '' }],
-      summary: { create: 0, update: 0, destroy: 0 },
-    });
-    for (const line of view.databases[0]?.links[0]?.lines.slice(1) ?? []) {
-      out.push(`      ${'  '.repeat(line.depth)}${paint(line.tone, line.symbol)} ${shown(line.text)}`);
-    }
+    // The probe's hint already says who creates it (or why apply cannot): plan lists every step.
+    const tables = drift.operations.filter((op) => op.kind === 'create_foreign_table').length;
+    return [`      not in this database: apply would create it, with ${plural(tables, 'foreign table')}`];
+  }
+  out.push('      differs from the file; apply would change:');
+  const view = buildPlanView({
+    databases: [{ alias: '', preamble: [], changes: [drift], errors: [], notes: [], fingerprint: '' }],
+    summary: { create: 0, update: 0, destroy: 0 },
+  });
+  for (const line of view.databases[0]?.links[0]?.lines.slice(1) ?? []) {
+    out.push(`      ${'  '.repeat(line.depth)}${paint(line.tone, line.symbol)} ${shown(line.text)}`);
   }
   // A broken link whose server options differ from the file: the change may well be the fix.
   const serverChanges = drift.operations.some((op) => op.kind === 'alter_server_options');

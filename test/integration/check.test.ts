@@ -217,7 +217,7 @@ describe('datalinks check', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('✗ billing: missing: no foreign server "billing" in this database');
     expect(result.stdout).toContain('hint: the link is in the file but not in this database: datalinks apply creates it');
-    expect(result.stdout).toContain('not in this database: apply would create it (');
+    expect(result.stdout).toContain('not in this database: apply would create it, with 1 foreign table');
   });
 
   it('reports a working link that differs from the file as drift (exit 2 with --detailed-exitcode)', async () => {
