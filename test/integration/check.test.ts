@@ -391,8 +391,12 @@ describe('check tells the whole truth', () => {
     await pair.local.query(
       `ALTER USER MAPPING FOR ${pg.escapeIdentifier(reader.name)} SERVER billing OPTIONS (SET password 'changed-by-hand')`,
     );
-    const asReader = `SET ROLE ${pg.escapeIdentifier(reader.name)}; SELECT id FROM billing.invoices`;
-    await expect(pair.local.query(asReader)).rejects.toMatchObject({ detail: expect.stringContaining('password authentication failed') });
+    const asReader = () =>
+      withClient(pair.local.url, async (client) => {
+        await client.query(`SET ROLE ${pg.escapeIdentifier(reader.name)}`);
+        return (await client.query('SELECT id FROM billing.invoices')).rows;
+      });
+    await expect(asReader()).rejects.toMatchObject({ detail: expect.stringContaining('password authentication failed') });
     const broken = await runCli(['check', '-c', file], pair.env);
     expect(broken.code).toBe(1);
     expect(broken.stdout).toContain('✗ billing: auth failed: PostgreSQL');
@@ -412,7 +416,7 @@ describe('check tells the whole truth', () => {
     });
     expect((await runCli(['apply', '--auto-approve', '-c', file], pair.env)).code).toBe(0);
     expect((await runCli(['check', '--detailed-exitcode', '-c', file], pair.env)).code).toBe(0);
-    expect(await pair.local.query(asReader)).toEqual([{ id: 1 }]);
+    expect(await asReader()).toEqual([{ id: 1 }]);
     expect(await settledFdwSessions(pair.remote)).toBe(0);
   });
 
