@@ -240,6 +240,13 @@ function applyCommand(link: string, context: HintContext): string | null {
   return context.applyBlocked ? `datalinks apply --link ${link}` : 'datalinks apply';
 }
 
+/** After an edit of the file: the apply that makes the server match it, or what stops it. */
+function thenApply(link: string, context: HintContext | undefined): string {
+  if (!context) return 'then apply';
+  const apply = applyCommand(link, context);
+  return apply ? `then ${apply}` : "then, once the plan's errors for this link (below) are fixed, apply";
+}
+
 /** The operations of the link's planned change that match `kind`. */
 function planned<K extends Operation['kind']>(context: HintContext | undefined, kind: K): Extract<Operation, { kind: K }>[] {
   return (context?.drift?.operations ?? []).filter((op): op is Extract<Operation, { kind: K }> => op.kind === kind);
@@ -270,7 +277,7 @@ function mappingHint(mapping: MappingHealth, target: LinkTarget | null, link: st
       if (planned(context, 'drop_user_mapping').some((op) => op.role === mapping.role) && apply) {
         return `role ${role} is not in the link's grant_to: ${apply} drops its user mapping`;
       }
-      return `the remote refused the credentials of role ${role}'s user mapping${who}, while the connecting role's work: they were changed by hand, and plan cannot see it (the connecting role may not read that mapping's options). As the server's owner, drop the mapping: DROP USER MAPPING FOR ${role} SERVER ${sqlName(link)}; then ${apply ?? 'datalinks apply'} creates it again from the file`;
+      return `the remote refused the credentials of role ${role}'s user mapping${who}, while the connecting role's work: they were changed by hand, and plan cannot see it (the connecting role may not read that mapping's options). As the server's owner, drop the mapping: DROP USER MAPPING FOR ${role} SERVER ${sqlName(link)}; then ${apply ? `${apply} creates it again from the file` : "once the plan's errors for this link (below) are fixed, apply creates it again from the file"}`;
     }
     default:
       return failureHint(failure, target, link, null, context);
@@ -367,19 +374,19 @@ export function failureHint(
     case 'timeout':
       return `no answer from ${where(target)} within the statement timeout, as seen from the local database server: a firewall may drop its packets, or the remote is overloaded; --statement-timeout waits longer`;
     case 'stalled':
-      return stalledHint(fdw, target);
+      return stalledHint(fdw, target, link, context);
     case 'not_reached':
       return `datalinks reaches ${where(target)} itself before the local server connects through ${fdw ?? 'the link'}, which cannot be interrupted while it connects: check that the remote is up and answers, or run check from a machine that can reach it`;
     case 'not_checked':
       return 'fix the link above, or check the others alone with --link NAME';
     case 'connect_failed':
       if (/could not translate host name|Name or service not known|nodename nor servname/i.test(detail)) {
-        return `the local database server cannot resolve ${target?.host ?? 'the host'}: it resolves names in its own network, not this machine's; use a name or address it can resolve, then apply`;
+        return `the local database server cannot resolve ${target?.host ?? 'the host'}: it resolves names in its own network, not this machine's; use a name or address it can resolve in the remote URL, ${thenApply(link, context)}`;
       }
       if (/ssl|gss|certificate|tls|encrypt/i.test(detail)) {
-        return "the link's TLS settings (sslmode, sslrootcert, gssencmode, ...) are used by the local database server's libpq, which may not support or trust what this machine's driver does: fix the remote URL's parameters, then apply";
+        return `the link's TLS settings (sslmode, sslrootcert, gssencmode, ...) are used by the local database server's libpq, which may not support or trust what this machine's driver does: fix the remote URL's parameters, ${thenApply(link, context)}`;
       }
-      if (/database "[^"]*" does not exist/.test(detail)) return 'fix the database name in the remote URL, then apply';
+      if (/database "[^"]*" does not exist/.test(detail)) return `fix the database name in the remote URL, ${thenApply(link, context)}`;
       if (/refused|timed out|unreachable|no route/i.test(detail)) {
         return `the local database server cannot reach ${target?.host ?? 'the remote'}:${target?.port ?? POSTGRES_DEFAULT_PORT}: the remote must accept connections from the database server's network (firewall, security group, listen_addresses, pg_hba.conf), not only from this machine`;
       }
@@ -410,7 +417,7 @@ function rowsNotReadHint(table: RowsNotRead): string {
  * A link whose connection the local server could not interrupt: what bounds it is the wrapper's own
  * connect timeout, written where validate accepts it, or, for a wrapper that has none, nothing in the file.
  */
-function stalledHint(fdw: FdwName | null, target: LinkTarget | null): string {
+function stalledHint(fdw: FdwName | null, target: LinkTarget | null, link: string, context: HintContext | undefined): string {
   const wrapper = fdw ? wrapperNamed(fdw) : undefined;
   const facts = wrapper?.serverConnection;
   const since = facts?.interruptibleConnectSince;
@@ -425,9 +432,13 @@ function stalledHint(fdw: FdwName | null, target: LinkTarget | null): string {
   if (!timeout) {
     return `${cause}: the database server's network must reach the remote (a firewall or proxy in between that drops its traffic looks like this); ${fdw ?? 'the wrapper'} has no connect timeout to set`;
   }
+  // Apply changes only a server this role manages: the plan's errors for the link say when it would not.
+  if (context && context.problems.length > 0) {
+    return `${cause}: the server's owner can make it give up by itself: ALTER SERVER ${sqlName(link)} OPTIONS (ADD ${timeout.option} '${timeout.suggested}');`;
+  }
   return timeout.setIn === 'url_parameter'
-    ? `${cause}: add ?${timeout.option}=${timeout.suggested} to the remote URL and apply, so the link gives up by itself`
-    : `${cause}: set ${timeout.option}: ${timeout.suggested} in the link's server_options and apply, so the link gives up by itself`;
+    ? `${cause}: add ?${timeout.option}=${timeout.suggested} to the remote URL, ${thenApply(link, context)}, so the link gives up by itself`
+    : `${cause}: set ${timeout.option}: ${timeout.suggested} in the link's server_options, ${thenApply(link, context)}, so the link gives up by itself`;
 }
 
 /** Why the remote refused the SCRAM keys a pass-through link passed, and what to do. */

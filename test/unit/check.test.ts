@@ -125,7 +125,7 @@ describe('buildCheckReport and the text view', () => {
       '        - foreign table sales.old (no longer on the remote)',
       '      hint: datalinks plan shows the changes; datalinks apply makes them',
       '  ✗ crew: unreachable: could not connect to server "crew": could not translate host name "crew.internal" to address: Name or service not known',
-      "      hint: the local database server cannot resolve billing.internal: it resolves names in its own network, not this machine's; use a name or address it can resolve, then apply",
+      "      hint: the local database server cannot resolve billing.internal: it resolves names in its own network, not this machine's; use a name or address it can resolve in the remote URL, then datalinks apply",
       // What --json says of the broken link's drift, the text says too.
       '      differs from the file; apply would change:',
       '        - schema crew',
