@@ -125,10 +125,15 @@ export function registerCommands(program: Command, output: Output, setExitCode: 
     });
 
   withSelectionOptions(
-    withConnectionOptions(withCommonOptions(program.command('check').description('prove each link works from its local database server')), {
-      default: '10s',
-      description: 'longest any one probe may wait for a remote',
-    }),
+    withConnectionOptions(
+      withCommonOptions(
+        program.command('check').description("prove each link, and each role's user mapping of it, works from its local database server"),
+      ),
+      {
+        default: '10s',
+        description: 'longest any one probe may wait for a remote',
+      },
+    ),
   )
     .option('--json', 'print the result as JSON')
     .option('--quiet', 'print only what is not ok (and the summary); --json is unaffected')
