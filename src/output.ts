@@ -8,6 +8,8 @@ export interface Output {
   err(text: string, medium?: Medium): void;
   /** Whether stdout is an interactive terminal (Ink view). */
   readonly isTerminal: boolean;
+  /** The terminal's width in columns when stdout is one (text views wrap on words to it); undefined otherwise. */
+  readonly columns?: number;
   /** Whether a question can be asked: stdin is a terminal too (`echo yes | datalinks apply` cannot). */
   readonly canPrompt: boolean;
   readonly color: boolean;

@@ -14,6 +14,7 @@ import { runPlan } from './run-plan.js';
 
 export interface CheckFlags extends CommonOptions, ConnectionFlags, SelectionOptions {
   json?: boolean;
+  quiet?: boolean;
   statementTimeout: string;
   detailedExitcode?: boolean;
 }
@@ -64,8 +65,11 @@ export async function runCheckCommand(options: CheckFlags, output: Output, signa
   const report = buildCheckReport(desired, plan, probed, rowsNotRead);
   // JSON.stringify writes C1 controls and bidi overrides raw: escapeJson writes them as \u escapes, the same JSON.
   if (options.json) output.out(`${escapeJson(JSON.stringify(toCheckDocument(report), null, 2))}\n`, 'json');
-  else output.out(renderCheckText(report, output.color ? ansiPaint : plainPaint));
+  else output.out(renderCheckText(report, output.color ? ansiPaint : plainPaint, { columns: output.columns, quiet: options.quiet }));
   const links = report.databases.flatMap((db) => db.links);
   if (report.databases.some((db) => db.error || db.left) || links.some((link) => isBroken(link.state))) return EXIT_ERROR;
-  return options.detailedExitcode && links.some((link) => link.state === 'drift') ? EXIT_CHANGES : EXIT_OK;
+  if (!options.detailedExitcode) return EXIT_OK;
+  // A link check could not vouch for is not "no drift": --detailed-exitcode's 0 means every link was compared and proven.
+  if (links.some((link) => link.state === 'unknown')) return EXIT_ERROR;
+  return links.some((link) => link.state === 'drift') ? EXIT_CHANGES : EXIT_OK;
 }

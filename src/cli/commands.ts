@@ -125,13 +125,22 @@ export function registerCommands(program: Command, output: Output, setExitCode: 
     });
 
   withSelectionOptions(
-    withConnectionOptions(withCommonOptions(program.command('check').description('prove each link works from its local database server')), {
-      default: '10s',
-      description: 'longest any one probe may wait for a remote',
-    }),
+    withConnectionOptions(
+      withCommonOptions(
+        program.command('check').description("prove each link, and each role's user mapping of it, works from its local database server"),
+      ),
+      {
+        default: '10s',
+        description: 'longest any one probe may wait for a remote',
+      },
+    ),
   )
     .option('--json', 'print the result as JSON')
-    .option('--detailed-exitcode', 'exit 2 when links work but differ from the file')
+    .option('--quiet', 'print only what is not ok (and the summary); --json is unaffected')
+    .option(
+      '--detailed-exitcode',
+      'exit 2 when links work but differ from the file, 1 also when a link could not be compared with it (unknown)',
+    )
     .action(async (options) => {
       const [{ runCheckCommand }, { runInterruptible }] = await Promise.all([import('./check-command.js'), import('./interruptible.js')]);
       setExitCode(await runInterruptible(output, (signal) => runCheckCommand(options, output, signal)));

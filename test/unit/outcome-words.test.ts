@@ -16,6 +16,7 @@ const unreachable: LinkHealth = {
   tablesChecked: 0,
   unreadable: [],
   failure: { code: 'timeout', sqlstate: '57014', message: 'canceling statement due to statement timeout', detail: null },
+  mappings: [],
 };
 
 /** One outcome of each code, with every value set. */
