@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseShard, type Shard } from '../config/select.js';
+import { CHECK_FORMATS } from './check-formats.js';
 import { parseDuration, parsePositiveInt } from './durations.js';
 import { type CommonOptions, DEFAULT_CONFIG_PATH } from './options.js';
 import type { Output } from './output.js';
@@ -130,7 +131,17 @@ export function registerCommands(program: Command, output: Output, setExitCode: 
       description: 'longest any one probe may wait for a remote',
     }),
   )
-    .option('--json', 'print the result as JSON')
+    .option('--json', 'print the result as JSON (--format json)')
+    .addOption(
+      new Option(
+        '--format <format>',
+        'text, json, or openmetrics (Prometheus text: per-link gauges for node_exporter or a push gateway)',
+      ).choices(CHECK_FORMATS),
+    )
+    .option(
+      '--out <file>',
+      "write the result to FILE instead (atomically: a temp file renamed over it, as node_exporter's textfile collector needs)",
+    )
     .option('--detailed-exitcode', 'exit 2 when links work but differ from the file')
     .action(async (options) => {
       const [{ runCheckCommand }, { runInterruptible }] = await Promise.all([import('./check-command.js'), import('./interruptible.js')]);
