@@ -110,12 +110,16 @@ export function registerCommands(program: Command, output: Output, setExitCode: 
       setExitCode(await runInterruptible(output, (signal) => runDestroyCommand(options, output, signal)));
     });
 
-  withConnectionOptions(
-    withCommonOptions(program.command('export').description('print datalinks.yaml for the links that exist now')),
-  ).action(async (options) => {
-    const [{ runExportCommand }, { runInterruptible }] = await Promise.all([import('./export-command.js'), import('./interruptible.js')]);
-    setExitCode(await runInterruptible(output, (signal) => runExportCommand(options, output, signal)));
-  });
+  withConnectionOptions(withCommonOptions(program.command('export').description('print datalinks.yaml for the links that exist now')))
+    .option(
+      '--database-url <url>',
+      'export this database, without a configuration file (also: DATABASE_URL when there is no ./datalinks.yaml); written as main, with url: ${DATABASE_URL}',
+    )
+    .action(async (options, command: Command) => {
+      const [{ runExportCommand }, { runInterruptible }] = await Promise.all([import('./export-command.js'), import('./interruptible.js')]);
+      const configGiven = command.getOptionValueSource('config') !== 'default';
+      setExitCode(await runInterruptible(output, (signal) => runExportCommand({ ...options, configGiven }, output, signal)));
+    });
 
   program
     .command('demo')
