@@ -124,7 +124,7 @@ function rowOf(database: string, link: LinkCheck, json: LinkJson): CheckRow {
     severity,
     latency: latency.length > 0 ? latency.join(', ') : null,
     details,
-    fix: fixes.length > 0 ? fixes.join('; ') : null,
+    fix: fixes.length > 0 ? joinFixes(fixes) : null,
   };
 }
 
@@ -138,4 +138,9 @@ function driftLines(change: LinkChange): string[] {
   // The first line is the link's own headline; for a destroy it is the whole change.
   const shown = lines.length > 1 ? lines.slice(1) : lines;
   return shown.map((line) => `${line.symbol} ${line.text}`);
+}
+
+/** Fixes in one sentence: `; ` between them, or a space after one that ends with its own `;` (SQL). */
+function joinFixes(fixes: readonly string[]): string {
+  return fixes.reduce((joined, fix) => (joined === '' ? fix : `${joined}${joined.endsWith(';') ? ' ' : '; '}${fix}`), '');
 }

@@ -3,6 +3,7 @@ import { literalForInterpolation } from '../config/interpolate.js';
 import { DEFAULT_IMPORT_OPTIONS, type DesiredDatabase, type DesiredLink } from '../config/types.js';
 import type { ForeignTableSummary, LinkCatalog, ObservedServer } from '../introspect/types.js';
 import { parseManagedComment } from '../plan/managed-comment.js';
+import { desiredServerOptions, diffOptions } from '../plan/plan-database.js';
 import { plural } from '../plural.js';
 import { type Wrapper, wrapperNamed } from '../wrappers/index.js';
 import type { OptionValue } from '../wrappers/types.js';
@@ -197,7 +198,6 @@ function exportLink(server: ObservedServer, catalog: LinkCatalog, configured: De
   }
 
   const serverOptions: Record<string, unknown> = {};
-  const serverOptionText: Record<string, string> = {};
   const libpq: string[] = [];
   const scram = wrapper.scramPassthrough;
   for (const [name, value] of Object.entries(server.options)) {
@@ -207,18 +207,15 @@ function exportLink(server: ObservedServer, catalog: LinkCatalog, configured: De
     const fact = wrapper.serverOptionTable[name];
     if (fact?.fromAccess) continue;
     // What the wrapper's table does not know is a libpq option of postgres_fdw's: it belongs in the URL.
-    if (fact) {
-      serverOptions[name] = typedOption(fact.value, value);
-      serverOptionText[name] = value;
-    } else libpq.push(`${name}=${value}`);
+    if (fact) serverOptions[name] = typedOption(fact.value, value);
+    else libpq.push(`${name}=${value}`);
   }
   const mappingUser = server.mappings.find((m) => m.role === currentUser)?.options?.[wrapper.userOption];
-  const pointsAt = wrapper.describe({
+  const where = safe`${wrapper.describe({
     host: server.options.host ?? '?',
     port: server.options.port ?? null,
     dbname: wrapper.remoteSchemaFromUrl ? remoteSchema : (server.options.dbname ?? '?'),
-  });
-  const where = safe`${pointsAt}`;
+  })}`;
   const connection = safe`user ${mappingUser ?? '?'} at ${where}${libpq.length ? ` with ?${libpq.join('&')}` : ''}`;
 
   // Who may read the linked tables now: USAGE on the link's schema, privileges on the tables. (Another
@@ -281,9 +278,10 @@ function exportLink(server: ObservedServer, catalog: LinkCatalog, configured: De
     link.import_options = { ...configured.importOptions };
   }
   if (configured) {
-    const auth = scram && server.options[scram.serverOption] === 'true' ? 'scram_passthrough' : 'password';
-    const live = { where: pointsAt, remoteSchema, tables: linked, access, grantTo, serverOptions: serverOptionText, auth } as const;
-    for (const difference of linkDifferences(configured, live, wrapper)) comments.push(safe`differs from the file: ${difference}`);
+    // As plan compares them, with the access exported: a different access is its own line, not its options'.
+    const optionChanges = diffOptions(server.options, desiredServerOptions({ ...configured, access }, catalog.environment.versionNum));
+    const live = { optionChanges, remoteSchema, tables: linked, access, grantTo, remoteSchemaFromUrl: wrapper.remoteSchemaFromUrl };
+    for (const difference of linkDifferences(configured, live)) comments.push(safe`differs from the file: ${difference}`);
   }
   return { link, variable: configured && !configured.remote.variable ? null : variable, connection, comments };
 }

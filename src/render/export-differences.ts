@@ -1,41 +1,37 @@
-import type { Access, DesiredLink, RemoteAuth } from '../config/types.js';
+import type { Access, DesiredLink } from '../config/types.js';
+import type { OptionChange } from '../plan/types.js';
 import { plural } from '../plural.js';
-import type { Wrapper } from '../wrappers/types.js';
 import { type SafeText, safe } from './escape.js';
 
 /**
  * Where a link that exists differs from the configuration file's entry for it, as the comments export
  * writes above the link (`# differs from the file: ...`). Export writes what exists; these say what the
  * file says instead, so a reader sees both. Compared from the local catalogs only (export reads no
- * remote): the server's target, the remote schema, the linked tables, access, grant_to, the server
- * options the file may set, and auth. Pure; the words are escaped text.
+ * remote): the server's options as plan compares them (its target, server_options, auth), the remote
+ * schema, the linked tables, access and grant_to. Pure; the words are escaped text.
  */
 
 /** What export read of a link in the catalogs, in the file's terms. */
 export interface LiveLink {
-  /** host:port/dbname of the server, as the wrapper describes a target. */
-  where: string;
+  /** What apply would change in the server's options (plan's diff, with the link's access as it is here). */
+  optionChanges: OptionChange[];
   remoteSchema: string;
   /** The remote tables its foreign tables read, sorted. */
   tables: string[];
   access: Access;
   grantTo: string[];
-  /** The server's options that the file's server_options may set, as the catalog stores them. */
-  serverOptions: Record<string, string>;
-  auth: RemoteAuth;
+  /** Whether the wrapper reads the remote schema from the URL (mysql_fdw): the option diff covers it then. */
+  remoteSchemaFromUrl: boolean;
 }
 
-export function linkDifferences(configured: DesiredLink, live: LiveLink, wrapper: Wrapper): SafeText[] {
+export function linkDifferences(configured: DesiredLink, live: LiveLink): SafeText[] {
   const found: SafeText[] = [];
-  const target = configured.remote.target;
-  const fileWhere = wrapper.describe({
-    host: target.host,
-    port: target.port,
-    dbname: wrapper.remoteSchemaFromUrl ? configured.remote.schema : target.dbname,
-  });
-  if (fileWhere !== live.where)
-    found.push(safe`the server points at ${live.where}, the file's url at ${fileWhere} (apply points it there)`);
-  if (!wrapper.remoteSchemaFromUrl && configured.remote.schema !== live.remoteSchema && live.tables.length > 0) {
+  for (const change of live.optionChanges) {
+    if (change.action === 'add') found.push(safe`server option ${change.name}: not set here, '${change.value}' from the file`);
+    else if (change.action === 'set') found.push(safe`server option ${change.name}: '${change.old}' here, '${change.value}' from the file`);
+    else found.push(safe`server option ${change.name}: '${change.old}' here, not set by the file`);
+  }
+  if (!live.remoteSchemaFromUrl && configured.remote.schema !== live.remoteSchema && live.tables.length > 0) {
     found.push(safe`its foreign tables read remote schema "${live.remoteSchema}", the file says schema "${configured.remote.schema}"`);
   }
   const linked = new Set(live.tables);
@@ -65,22 +61,10 @@ export function linkDifferences(configured: DesiredLink, live: LiveLink, wrapper
   const onlyInFile = configured.grantTo.filter((role) => !granted.has(role));
   if (onlyHere.length > 0) found.push(safe`grant_to: ${names(onlyHere)} may use the link here, and are not in the file's grant_to`);
   if (onlyInFile.length > 0) found.push(safe`the file's grant_to also lists ${names(onlyInFile)}, who may not use the link here`);
-  const options = [...new Set([...Object.keys(configured.serverOptions), ...Object.keys(live.serverOptions)])].sort();
-  for (const option of options) {
-    const here = live.serverOptions[option];
-    const there = configured.serverOptions[option];
-    if (here !== there) found.push(safe`server_options.${option}: ${shown(here)} here, ${shown(there)} in the file`);
-  }
-  const auth = configured.remote.auth ?? 'password';
-  if (auth !== live.auth) found.push(safe`auth: ${live.auth} here, ${auth} in the file`);
   return found;
 }
 
 function names(list: readonly string[]): string {
   const quoted = list.map((name) => `"${name}"`);
   return quoted.length > 1 ? `${quoted.slice(0, -1).join(', ')} and ${quoted.at(-1)}` : (quoted[0] ?? '');
-}
-
-function shown(value: string | undefined): string {
-  return value === undefined ? '(not set)' : `'${value}'`;
 }

@@ -117,7 +117,7 @@ describe('check in GitHub Actions', () => {
       /\| ⚠️ \| crew \| drift \| connect [\d.]+ ms[^|]*\| [^|]*apply would change: \+ foreign table crew.refunds \(1 column\) \| datalinks plan shows the changes; datalinks apply makes them \|/,
     );
     expect(markdown).toMatch(
-      /\| ❌ \| gone \| unreachable \| {2}\| could not connect to server "gone"[^|]*Connection refused \| the local database server cannot reach /,
+      /\| ❌ \| gone \| unreachable \| {2}\| could not connect to server "gone"[^|]*Connection refused[^|]*\| the local database server cannot reach /,
     );
     // The hostile names are escaped as markdown: no table cell is broken, no code span or command opened.
     expect(markdown).toContain('ledger.\\#\\#\\[error\\]forged\\|\\`x\\`');

@@ -218,7 +218,12 @@ describe('export', () => {
     expect(exported.stderr).toBe('');
     expect(exported.code).toBe(0);
     const written = parse(exported.stdout).databases.main;
-    expect(written.links.billing).toStrictEqual({ remote: { url: '${BILLING_URL}' }, tables: ['invoices', 'refunds'], access: 'read' });
+    expect(written.links.billing).toStrictEqual({
+      remote: { url: '${BILLING_URL}' },
+      tables: ['invoices', 'refunds'],
+      access: 'read',
+      server_options: { truncatable: false },
+    });
     expect(written.links.crm.tables).toStrictEqual(['invoices', 'payouts', 'refunds']);
     expect(Object.keys(written.links)).toStrictEqual(['billing', 'crm']);
     const comments = exported.stdout
@@ -228,11 +233,11 @@ describe('export', () => {
     expect(comments).toStrictEqual([
       `# What exists is written; "differs from the file:" comments say where ${file} says otherwise.`,
       '# differs from the file: its link "ledger" does not exist in this database (datalinks apply creates it), so it is not written here',
+      "# differs from the file: server option fetch_size: not set here, '500' from the file",
       `# differs from the file: the file's tables: also lists "payouts", which no foreign table of the link reads here`,
       `# differs from the file: foreign tables read "refunds", which the file's tables: does not list`,
       '# differs from the file: access: read here, write in the file',
       `# differs from the file: the file's grant_to also lists "${reader.name}", who may not use the link here`,
-      "# differs from the file: server_options.fetch_size: (not set) here, '500' in the file",
       '# differs from the file: the link is not in the file',
     ]);
     // What it wrote is what exists: adopting the hand-made link is its only change, and then nothing is left to do.
