@@ -283,10 +283,10 @@ describe('export', () => {
       expect(result.stdout).not.toContain('differs from the file');
     }
     expect(byFlag.stdout).toContain(
-      '#    DATABASE_URL: the local database (the URL given as --database-url, not written here: it holds the password)',
+      '#   DATABASE_URL: the local database (the URL given as --database-url, not written here: it holds the password)',
     );
     expect(byVariable.stdout).toContain(
-      '#    DATABASE_URL: the local database (the URL given as DATABASE_URL, not written here: it holds the password)',
+      '#   DATABASE_URL: the local database (the URL given as DATABASE_URL, not written here: it holds the password)',
     );
 
     // Saved as datalinks.yaml, it is the file a new user starts from: adopt, then nothing to do.
