@@ -47,7 +47,7 @@ export interface CheckRun {
   desired: DesiredState;
   /** When the check started (Date.now()), for the metrics' duration. */
   startedAt: number;
-  /** The run's signal: an interrupted check writes no metrics file over the last complete one. */
+  /** The run's signal: an interrupted check prints no metrics, and writes no file over the last complete one. */
   signal?: AbortSignal;
 }
 
@@ -65,9 +65,11 @@ export async function emitCheckReport(report: CheckReport, flags: CheckOutputFla
         return renderCheckText(report, output.color && !flags.out ? ansiPaint : plainPaint);
     }
   };
-  if (flags.out && interrupted && format === 'openmetrics') {
-    // Half a check would page for links nobody checked; the last complete file stays, and goes stale.
-    output.err(`${flags.out} was not written: the check was interrupted, so the last complete check's file stays\n`);
+  if (interrupted && format === 'openmetrics') {
+    // Half a check would page for links nobody checked: no metrics (a last complete file stays, and goes
+    // stale); what was found so far, sessions left running included, goes to stderr as text.
+    const where = flags.out ? `${flags.out} was not written, so the last complete check's file stays` : 'no metrics were printed';
+    output.err(`The check was interrupted: ${where}. What it found so far:\n${renderCheckText(report, plainPaint)}`);
   } else if (flags.out) {
     // A file is read by no CI runner: written as it is, scrubbed. Others may read it (node_exporter runs as its own user).
     await writeFileAtomically(flags.out, scrubSecrets(text()), { what: 'the check', mode: 0o644 });
