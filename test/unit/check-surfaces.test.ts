@@ -3,7 +3,9 @@ import type { DatabaseHealth } from '../../src/check/check-database.js';
 import { buildCheckReport } from '../../src/check/check-report.js';
 import type { LinkHealth } from '../../src/check/types.js';
 import { checkAnnotations } from '../../src/cli/check-annotations.js';
+import { emitCheckReport } from '../../src/cli/check-output.js';
 import { formatWorkflowCommand } from '../../src/cli/github.js';
+import { createCapturedOutput } from '../../src/cli/output.js';
 import type { DesiredDatabase, DesiredState } from '../../src/config/types.js';
 import type { Plan } from '../../src/plan/types.js';
 import { renderCheckMarkdown } from '../../src/render/check-markdown.js';
@@ -208,5 +210,24 @@ describe('check in GitHub Actions', () => {
     expect(cut).toMatch(
       /\*\*Not shown here: 2,9\d\d of 3,001 links\*\* \(a job summary holds at most 1 MiB per step\)\. See all of it in the job log\.\n$/,
     );
+  });
+});
+
+describe('an interrupted check', () => {
+  it('prints no metrics (a pipe to a push gateway would push half a check) and says what it found on stderr', async () => {
+    const { state, report } = sampleReport();
+    const output = createCapturedOutput({});
+    const signal = AbortSignal.abort();
+    await emitCheckReport(
+      report,
+      { config: 'datalinks.yaml', format: 'openmetrics' },
+      { desired: state, startedAt: Date.now(), signal },
+      output,
+    );
+    expect(output.stdout()).toBe('');
+    expect(output.stderr()).toContain(
+      'The check was interrupted: no metrics were printed. What it found so far:\nDatabase main (db:5432/app)\n',
+    );
+    expect(output.stderr()).toContain('Check: 3 links: 1 ok, 1 broken, 1 drifted.');
   });
 });
