@@ -23,4 +23,4 @@ export interface Output {
  * markdown, ...): the output still means the same. `workflow-command` is an annotation datalinks means
  * the runner to read, written as it is.
  */
-export type Medium = 'text' | 'json' | 'markdown' | 'yaml' | 'sql' | 'workflow-command';
+export type Medium = 'text' | 'json' | 'markdown' | 'yaml' | 'sql' | 'openmetrics' | 'workflow-command';

@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseShard, type Shard } from '../config/select.js';
+import { CHECK_FORMATS } from './check-formats.js';
 import { parseDuration, parsePositiveInt } from './durations.js';
 import { type CommonOptions, DEFAULT_CONFIG_PATH } from './options.js';
 import type { Output } from './output.js';
@@ -109,12 +110,16 @@ export function registerCommands(program: Command, output: Output, setExitCode: 
       setExitCode(await runInterruptible(output, (signal) => runDestroyCommand(options, output, signal)));
     });
 
-  withConnectionOptions(
-    withCommonOptions(program.command('export').description('print datalinks.yaml for the links that exist now')),
-  ).action(async (options) => {
-    const [{ runExportCommand }, { runInterruptible }] = await Promise.all([import('./export-command.js'), import('./interruptible.js')]);
-    setExitCode(await runInterruptible(output, (signal) => runExportCommand(options, output, signal)));
-  });
+  withConnectionOptions(withCommonOptions(program.command('export').description('print datalinks.yaml for the links that exist now')))
+    .option(
+      '--database-url <url>',
+      'export this database, without a configuration file (also: DATABASE_URL when there is no ./datalinks.yaml); written as main, with url: ${DATABASE_URL}',
+    )
+    .action(async (options, command: Command) => {
+      const [{ runExportCommand }, { runInterruptible }] = await Promise.all([import('./export-command.js'), import('./interruptible.js')]);
+      const configGiven = command.getOptionValueSource('config') !== 'default';
+      setExitCode(await runInterruptible(output, (signal) => runExportCommand({ ...options, configGiven }, output, signal)));
+    });
 
   program
     .command('demo')
@@ -135,8 +140,18 @@ export function registerCommands(program: Command, output: Output, setExitCode: 
       },
     ),
   )
-    .option('--json', 'print the result as JSON')
-    .option('--quiet', 'print only what is not ok (and the summary); --json is unaffected')
+    .option('--json', 'print the result as JSON (--format json)')
+    .addOption(
+      new Option(
+        '--format <format>',
+        'text, json, or openmetrics (Prometheus text: per-link gauges for node_exporter or a push gateway)',
+      ).choices(CHECK_FORMATS),
+    )
+    .option(
+      '--out <file>',
+      "write the result to FILE instead (atomically: a temp file renamed over it, as node_exporter's textfile collector needs)",
+    )
+    .option('--quiet', 'print only what is not ok (and the summary); --json and --format openmetrics are unaffected')
     .option(
       '--detailed-exitcode',
       'exit 2 when links work but differ from the file, 1 also when a link could not be compared with it (unknown)',
