@@ -86,12 +86,36 @@ coalesce((SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
                    'privilege', a.privilege_type) ORDER BY 1, a.privilege_type)
             FROM pg_catalog.aclexplode(${acl}) a), '[]')`;
 
-export const SCHEMAS_QUERY = `${MY_ROLES}
+/**
+ * Every schema, and for the schemas named like the file's links ($1) the names that a new foreign table
+ * there would collide with (`taken`): relations that are not the link's own foreign tables (tables,
+ * views, materialized views, sequences, indexes, composite types, foreign tables of other servers) and
+ * types that are no relation's row type (enums, domains, ranges, base types). An array type made for
+ * another type is left out: PostgreSQL moves it out of a new relation's way. One pass over pg_class and
+ * pg_type, and only of those schemas, whatever the number of links.
+ */
+export const SCHEMAS_QUERY = `${MY_ROLES},
+taken(nsp, name, kind) AS MATERIALIZED (
+  SELECT c.relnamespace, c.relname::text, 'relation:' || c.relkind::text
+    FROM pg_catalog.pg_class c
+    JOIN pg_catalog.pg_namespace cn ON cn.oid = c.relnamespace
+    LEFT JOIN pg_catalog.pg_foreign_table ft ON ft.ftrelid = c.oid
+    LEFT JOIN pg_catalog.pg_foreign_server fs ON fs.oid = ft.ftserver
+   WHERE cn.nspname = ANY($1::text[]) AND fs.srvname IS DISTINCT FROM cn.nspname
+  UNION ALL
+  SELECT t.typnamespace, t.typname::text, 'type:' || t.typtype::text
+    FROM pg_catalog.pg_type t
+    JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace
+   WHERE tn.nspname = ANY($1::text[]) AND t.typrelid = 0
+     AND NOT (t.typelem <> 0 AND t.oid = (SELECT e.typarray FROM pg_catalog.pg_type e WHERE e.oid = t.typelem))
+)
 SELECT n.nspname::text AS name,
        pg_catalog.pg_get_userbyid(n.nspowner)::text AS owner,
        n.nspowner IN (SELECT oid FROM my_roles) AS owned,
        pg_catalog.obj_description(n.oid, 'pg_namespace') AS comment,
-       ${ACL_GRANTS('n.nspacl')} AS grants
+       ${ACL_GRANTS('n.nspacl')} AS grants,
+       (SELECT pg_catalog.json_agg(pg_catalog.json_build_object('name', x.name, 'kind', x.kind) ORDER BY x.name, x.kind)
+          FROM taken x WHERE x.nsp = n.oid) AS taken
   FROM pg_catalog.pg_namespace n
  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
    AND n.nspname NOT LIKE 'pg\\_temp\\_%' AND n.nspname NOT LIKE 'pg\\_toast\\_temp\\_%'

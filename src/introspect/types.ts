@@ -117,6 +117,33 @@ export interface ObservedSchema {
   owned: boolean;
   comment: string | null;
   grants: Grant[];
+  /**
+   * In a schema named like a link of the file: the names a new foreign table there would collide with
+   * (objects that are not the link's own foreign tables), by name. Absent: not read (another schema).
+   */
+  taken?: TakenName[];
+}
+
+/** What holds a name in a link's schema: a relation (pg_class.relkind) or a type that is no relation's row type (pg_type.typtype). */
+export type TakenKind =
+  | 'table'
+  | 'partitioned_table'
+  | 'view'
+  | 'materialized_view'
+  | 'sequence'
+  | 'index'
+  | 'partitioned_index'
+  | 'composite_type'
+  | 'foreign_table'
+  | 'enum'
+  | 'domain'
+  | 'range'
+  | 'multirange'
+  | 'type';
+
+export interface TakenName {
+  name: string;
+  kind: TakenKind;
 }
 
 /** An object outside a link that dropping part of the link would drop too (CASCADE). */

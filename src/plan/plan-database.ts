@@ -11,6 +11,7 @@ import type {
   OtherAliases,
   RemoteSchema,
   ResolvedNeeds,
+  TakenName,
 } from '../introspect/types.js';
 import { EXTENSION_SCHEMA, WRAPPERS, type Wrapper, wrapperEnvironment, wrapperNamed, wrapperOf } from '../wrappers/index.js';
 import {
@@ -117,11 +118,19 @@ export function planDatabase(desired: DesiredDatabase, observed: ObservedDatabas
       plan.errors.push(...problems);
       continue;
     }
-    const { tables, notFound, problems: columnProblems, limited } = desiredForeignTables(link, remote.tables, catalog.resolved);
-    for (const name of notFound) problems.push({ code: 'table_not_found', link: link.name, table: name, schema: link.remote.schema });
-    for (const column of columnProblems) problems.push(columnProblem(link, column));
-    for (const { table, column, limit } of limited) {
-      plan.notes.push({ code: 'remote_values_limited', link: link.name, table, column, limit });
+    const selected = desiredForeignTables(link, remote.tables, catalog.resolved);
+    // A remote table whose name an object made by hand in the link's schema holds is not linked (a
+    // warning): creating it would fail the whole database's apply on every run, other links included.
+    const taken = takenNames(link.name, selected.tables, schema, catalog);
+    const tables = selected.tables.filter((table) => !taken.has(table.name));
+    for (const [table, { kind }] of taken) {
+      plan.notes.push({ code: 'table_name_taken', link: link.name, table, kind, filter: link.tables ? 'tables' : 'exclude' });
+    }
+    for (const name of selected.notFound)
+      problems.push({ code: 'table_not_found', link: link.name, table: name, schema: link.remote.schema });
+    for (const column of selected.problems) if (!taken.has(column.table)) problems.push(columnProblem(link, column));
+    for (const { table, column, limit } of selected.limited) {
+      if (!taken.has(table)) plan.notes.push({ code: 'remote_values_limited', link: link.name, table, column, limit });
     }
     problems.push(...checkLink(link, catalog));
     for (const table of remote.tables) {
@@ -209,6 +218,28 @@ function schemaProblem(
   if (!options.adopt || !schema.owned) return { code: 'schema_not_managed', link: name, owner: schema.owner, owned: schema.owned };
   if (strangers.length > 0) return { code: 'schema_not_empty', link: name, objects: strangers };
   return null;
+}
+
+/**
+ * The desired tables of a link whose names are held in its schema by something that is not one of the
+ * link's foreign tables (a view, table, sequence, index or type made by hand there): CREATE FOREIGN
+ * TABLE would fail with "already exists". The object is never touched.
+ */
+function takenNames(
+  link: string,
+  tables: readonly ForeignTableSpec[],
+  schema: ObservedSchema | undefined,
+  catalog: LocalCatalog,
+): Map<string, TakenName> {
+  const taken = new Map<string, TakenName>();
+  if (!schema?.taken?.length) return taken;
+  const byName = new Map(schema.taken.map((entry) => [entry.name, entry]));
+  const own = new Set(linkTables(catalog, link).map((table) => table.name));
+  for (const table of tables) {
+    const holder = byName.get(table.name);
+    if (holder && !own.has(table.name)) taken.set(table.name, holder);
+  }
+  return taken;
 }
 
 /** A link's remote that could not be read, as the plan's problem. */

@@ -1,6 +1,6 @@
 import type { Shard } from '../config/select.js';
 import type { ImportOptions } from '../config/types.js';
-import type { ColumnShape, Dependent } from '../introspect/types.js';
+import type { ColumnShape, Dependent, TakenKind } from '../introspect/types.js';
 import type { FdwName, RemoteConversion, UnmappedReason } from '../wrappers/types.js';
 
 /** A column of a foreign table as datalinks creates it (the shape IMPORT FOREIGN SCHEMA gives). */
@@ -273,7 +273,12 @@ export type PlanNote =
    * The session datalinks planned in did not log in with SCRAM (trust, peer, md5, ...): postgres_fdw has
    * no SCRAM keys to pass through, so apply's proof of these changed links, and check, cannot connect.
    */
-  | { code: 'scram_login_missing'; link: null; role: string; links: string[] };
+  | { code: 'scram_login_missing'; link: null; role: string; links: string[] }
+  /**
+   * A remote table the link selects is not linked: an object made by hand in the link's schema (`kind`)
+   * holds its name, and a foreign table cannot be created beside it. The object is left as it is.
+   */
+  | { code: 'table_name_taken'; link: string; table: string; kind: TakenKind; filter: 'tables' | 'exclude' };
 
 export type NoteCode = PlanNote['code'];
 
@@ -286,7 +291,26 @@ export const NOTE_CODES = Object.keys({
   remote_values_limited: true,
   scram_passthrough_secrets: true,
   scram_login_missing: true,
+  table_name_taken: true,
 } satisfies Record<NoteCode, true>) as NoteCode[];
+
+/**
+ * How loud a note is: a `warning` is something the plan leaves undone (or done differently from what
+ * the file says) that the user most likely wants to fix; a `note` is information.
+ */
+export type NoteSeverity = 'note' | 'warning';
+
+export const NOTE_SEVERITY = {
+  server_marked_by_other_role: 'note',
+  remote_table_unreadable: 'note',
+  mapping_credentials_unreadable: 'note',
+  alias_unverified: 'note',
+  extension_schema_writable: 'note',
+  remote_values_limited: 'note',
+  scram_passthrough_secrets: 'note',
+  scram_login_missing: 'note',
+  table_name_taken: 'warning',
+} as const satisfies Record<NoteCode, NoteSeverity>;
 
 export interface DatabasePlan {
   alias: string;

@@ -189,8 +189,10 @@ function planPieces(plan: Plan, view: PlanView, options: MarkdownOptions): Piece
       if (error.hint) lines.push(`  <br>hint: ${markdownText(error.hint)}`);
       pieces.push({ lines, rank: RANK.error, groups: [db, list], kind: 'error' });
     }
-    for (const note of database.notes)
-      pieces.push({ lines: [`- note: ${markdownText(note)}`], rank: RANK.note, groups: [db, list], kind: 'note' });
+    for (const note of database.notes) {
+      const label = note.severity === 'warning' ? '⚠️ warning' : 'note';
+      pieces.push({ lines: [`- ${label}: ${markdownText(note.text)}`], rank: RANK.note, groups: [db, list], kind: 'note' });
+    }
     pieces.push({ lines: [''], rank: RANK.fixed, scaffoldOf: list });
   }
   return pieces;

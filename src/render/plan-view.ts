@@ -1,15 +1,17 @@
 import { diffArrays } from 'diff';
-import type {
-  ColumnDiff,
-  ColumnSpec,
-  ColumnStep,
-  DatabasePlan,
-  DropReason,
-  LinkChange,
-  Operation,
-  Plan,
-  PlanProblem,
-  TableChangeReason,
+import {
+  type ColumnDiff,
+  type ColumnSpec,
+  type ColumnStep,
+  type DatabasePlan,
+  type DropReason,
+  type LinkChange,
+  NOTE_SEVERITY,
+  type NoteSeverity,
+  type Operation,
+  type Plan,
+  type PlanProblem,
+  type TableChangeReason,
 } from '../plan/types.js';
 import { plural } from '../plural.js';
 import { wrapperNamed } from '../wrappers/index.js';
@@ -48,8 +50,14 @@ export interface DatabaseView {
   links: LinkView[];
   preamble: ViewLine[];
   errors: ProblemView[];
-  notes: SafeText[];
+  notes: NoteView[];
   dependents: SafeText[];
+}
+
+/** A note of the plan, and how loud it is: `warning` for what the plan leaves undone that the user most likely wants fixed. */
+export interface NoteView {
+  severity: NoteSeverity;
+  text: SafeText;
 }
 
 /** A line under the summary: the warnings and errors that the whole plan carries. */
@@ -179,7 +187,7 @@ function databaseView(plan: DatabasePlan): DatabaseView {
       ],
     })),
     errors: plan.errors.map(problemView),
-    notes: plan.notes.map((note) => escapeText(noteText(note))),
+    notes: plan.notes.map((note) => ({ severity: NOTE_SEVERITY[note.code], text: escapeText(noteText(note)) })),
     dependents: plan.changes.flatMap((change) => change.dependents.map((d) => escapeText(d.description))),
   };
 }

@@ -1,5 +1,5 @@
 import { formatVersion } from '../config/fdw-options.js';
-import type { RemoteFailure } from '../introspect/types.js';
+import type { RemoteFailure, TakenKind } from '../introspect/types.js';
 import type { AccessRemoved, ColumnProblemCode, NoteCode, PlanNote, PlanProblem, ProblemCode } from '../plan/types.js';
 import { EXTENSION_SCHEMA, type Wrapper, wrapperNamed } from '../wrappers/index.js';
 import { mysqlIdent } from '../wrappers/mysql/quote.js';
@@ -214,7 +214,36 @@ const NOTES = {
   },
   scram_login_missing: (note) =>
     `datalinks logged in to this database as "${note.role}" without SCRAM (trust, peer, a certificate or an MD5-hashed password), so postgres_fdw has no SCRAM keys to pass through ${note.links.map((link) => `"${link}"`).join(', ')}: apply's proof of ${note.links.length === 1 ? 'that link' : 'those links'} cannot connect and rolls the apply back (--no-verify skips the proof), and check reports ${note.links.length === 1 ? 'it' : 'them'} as auth failed. Log datalinks in with a password under a scram-sha-256 rule of pg_hba.conf, as the link's users must`,
+  table_name_taken: (note) => {
+    const object = `${TAKEN_WORDS[note.kind].noun} ${quoteForHint(note.link)}.${quoteForHint(note.table)}`;
+    const alter = `ALTER ${TAKEN_WORDS[note.kind].alter} ${quoteForHint(note.link)}.${quoteForHint(note.table)}`;
+    const move = TAKEN_WORDS[note.kind].movable ? ` or move it (${alter} SET SCHEMA ...;)` : '';
+    const leave =
+      note.filter === 'tables'
+        ? `remove "${note.table}" from \`tables\` of link "${note.link}"`
+        : `leave the table out with \`exclude: [${note.table}]\``;
+    return `link "${note.link}": remote table "${note.table}" is not linked: the ${object}, made by hand, holds its name in the link's schema (it is left as it is). To link the table, rename that ${TAKEN_WORDS[note.kind].noun} (${alter} RENAME TO ...;)${move}; to keep it and stop this warning, ${leave}`;
+  },
 } satisfies NoteWording;
+
+/** What an object that holds a name in a link's schema is called, and the ALTER that renames or moves it. */
+const TAKEN_WORDS: Record<TakenKind, { noun: string; alter: string; movable: boolean }> = {
+  table: { noun: 'table', alter: 'TABLE', movable: true },
+  partitioned_table: { noun: 'partitioned table', alter: 'TABLE', movable: true },
+  view: { noun: 'view', alter: 'VIEW', movable: true },
+  materialized_view: { noun: 'materialized view', alter: 'MATERIALIZED VIEW', movable: true },
+  sequence: { noun: 'sequence', alter: 'SEQUENCE', movable: true },
+  // An index lives in its table's schema: it can only be renamed.
+  index: { noun: 'index', alter: 'INDEX', movable: false },
+  partitioned_index: { noun: 'partitioned index', alter: 'INDEX', movable: false },
+  composite_type: { noun: 'composite type', alter: 'TYPE', movable: true },
+  foreign_table: { noun: 'foreign table', alter: 'FOREIGN TABLE', movable: true },
+  enum: { noun: 'enum type', alter: 'TYPE', movable: true },
+  domain: { noun: 'domain', alter: 'DOMAIN', movable: true },
+  range: { noun: 'range type', alter: 'TYPE', movable: true },
+  multirange: { noun: 'multirange type', alter: 'TYPE', movable: true },
+  type: { noun: 'type', alter: 'TYPE', movable: true },
+};
 
 /**
  * How to give remote role `remote` the SCRAM secret of local role `local` (README "Links without a stored

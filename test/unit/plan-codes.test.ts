@@ -32,6 +32,7 @@ const NOTES: Record<PlanNote['code'], PlanNote> = {
   remote_values_limited: { code: 'remote_values_limited', link: 'shop', table: 'photos', column: 'jpeg', limit: 8192 },
   scram_passthrough_secrets: { code: 'scram_passthrough_secrets', link: 'billing', roles: ['app', 'public'], user: 'bill' },
   scram_login_missing: { code: 'scram_login_missing', link: null, role: 'app', links: ['billing'] },
+  table_name_taken: { code: 'table_name_taken', link: 'zoo', table: 'report', kind: 'view', filter: 'exclude' },
 };
 
 const column = {
@@ -142,10 +143,17 @@ describe('plan notes and problems are codes and values', () => {
     );
   });
 
-  it('prints the worded note in the text view', () => {
+  it('prints the worded note in the text view, and a warning as a warning', () => {
     expect(renderPlanText(buildPlanView(plan))).toContain(
       'note: server "old" carries a datalinks marker but is owned by role "mallory": left alone',
     );
+    const warned: Plan = { ...plan, databases: [{ ...plan.databases[0]!, notes: [NOTES.table_name_taken] }] };
+    expect(renderPlanText(buildPlanView(warned))).toContain(
+      'warning: link "zoo": remote table "report" is not linked: the view zoo.report, made by hand, holds its name in the link\'s schema (it is left as it is). To link the table, rename that view (ALTER VIEW zoo.report RENAME TO ...;) or move it (ALTER VIEW zoo.report SET SCHEMA ...;); to keep it and stop this warning, leave the table out with `exclude: [report]`',
+    );
+    const document = JSON.parse(renderPlanJson(warned, desired, '2026-01-01T00:00:00Z'));
+    expect(validatePlanDocument(document)).toBe(true);
+    expect(document.databases[0].notes[0]).toMatchObject({ code: 'table_name_taken', kind: 'view', severity: 'warning' });
   });
 
   it('--json gives each note its code, link, values and words, and each problem its code; the document is a valid plan', () => {
@@ -156,6 +164,7 @@ describe('plan notes and problems are codes and values', () => {
       link: 'billing',
       role: 'reader',
       reader: 'app',
+      severity: 'note',
       message: 'link "billing": the credentials of the user mapping for role "reader" cannot be read by "app", so they were not compared',
     });
     expect(document.databases[0].errors[0]).toStrictEqual({

@@ -206,6 +206,27 @@ describe('planDatabase', () => {
     ]);
   });
 
+  it("skips, with a warning, a new remote table whose name an object made by hand in the link's schema holds", () => {
+    const report = remoteTable('report', [col('id', 'int4')]);
+    const customers = remoteTable('customers', [col('id', 'int8')]);
+    const local = linked();
+    const [billing, ...others] = local.schemas;
+    const schemas = [{ ...billing!, taken: [{ name: 'report', kind: 'view' as const }] }, ...others];
+    const plan = planDatabase(database([link()]), observed({ ...local, schemas }, [customers, INVOICES, report]));
+    expect(plan.errors).toStrictEqual([]);
+    expect(plan.notes).toStrictEqual([{ code: 'table_name_taken', link: 'billing', table: 'report', kind: 'view', filter: 'exclude' }]);
+    expect(sql(plan)).toStrictEqual([
+      `CREATE FOREIGN TABLE "billing"."customers" (\n  "id" bigint OPTIONS (column_name 'id')\n) SERVER "billing" OPTIONS (schema_name 'public', table_name 'customers')`,
+    ]);
+    // Listed by name, the fix names the list.
+    const listed = planDatabase(database([link({ tables: ['invoices', 'report'] })]), observed({ ...local, schemas }, [INVOICES, report]));
+    expect(listed.changes).toStrictEqual([]);
+    expect(noteText(listed.notes[0]!)).toContain('remove "report" from `tables` of link "billing"');
+    // The link's own foreign table of that name is no collision.
+    const own = planDatabase(database([link()]), observed({ ...local, schemas: [{ ...billing!, taken: [] }, ...others] }, [INVOICES]));
+    expect(own.notes).toStrictEqual([]);
+  });
+
   it('retypes a remote column in place when nothing uses it', () => {
     const changed = remoteTable('invoices', [col('id', 'int8', { notNull: true }), col('note', 'text')]);
     const plan = planDatabase(database([link()]), observed(linked(), [changed]));
