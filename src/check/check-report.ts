@@ -1,6 +1,6 @@
 import { describeTarget } from '../config/parse-url.js';
 import type { DesiredState } from '../config/types.js';
-import type { LinkChange, Plan, PlanProblem } from '../plan/types.js';
+import type { LinkChange, Plan, PlanNote, PlanProblem } from '../plan/types.js';
 import type { DatabaseHealth } from './check-database.js';
 import type { LeftSession } from './end-session.js';
 import type { LinkHealth, LinkRowsNotRead, LinkState, RowsNotRead } from './types.js';
@@ -14,6 +14,8 @@ export interface LinkCheck {
   drift: LinkChange | null;
   /** Why the link could not be compared with the file (the plan's error for it), or null. */
   driftUnknown: PlanProblem | null;
+  /** Local copies of the remote's types that differ from it (the plan's findings): they make a working link drift. */
+  typeDrift: TypeDriftFinding[];
   /** Rows of its tables that a read through the link does not return (values longer than the wrapper reads). */
   rowsNotRead: RowsNotRead[];
   /** Why those rows could not be counted, or null. */
@@ -33,6 +35,13 @@ export interface DatabaseCheck {
 export interface CheckReport {
   databases: DatabaseCheck[];
   summary: Record<LinkState, number>;
+}
+
+/** What plan found of a link's local copies of remote types: a missing enum label (an error), or another difference (a note). */
+export type TypeDriftFinding = Extract<PlanProblem, { code: 'enum_labels_missing' }> | Extract<PlanNote, { code: 'type_differs' }>;
+
+function isTypeDrift(finding: PlanProblem | PlanNote): finding is TypeDriftFinding {
+  return finding.code === 'enum_labels_missing' || finding.code === 'type_differs';
 }
 
 const BROKEN: ReadonlySet<LinkState> = new Set(['unreachable', 'auth_failed', 'missing', 'unreadable_tables']);
@@ -62,16 +71,22 @@ export function buildCheckReport(
     const changes = new Map((planned?.changes ?? []).map((change) => [change.link, change]));
     const links = health.links.map((probe): LinkCheck => {
       const drift = changes.get(probe.link) ?? null;
-      const driftUnknown = planned?.errors.find((e) => e.link === probe.link) ?? null;
+      // A type that differs is a finding of the comparison, not a reason it could not be made.
+      const driftUnknown = planned?.errors.find((e) => e.link === probe.link && !isTypeDrift(e)) ?? null;
+      const typeDrift = [...(planned?.errors ?? []), ...(planned?.notes ?? [])].filter(
+        (finding): finding is TypeDriftFinding => finding.link === probe.link && isTypeDrift(finding),
+      );
       const missed = missedBy.get(probe.link);
       const tables = missed?.tables ?? [];
-      const state = probe.state === 'ok' && tables.length > 0 ? 'unreadable_tables' : probe.state === 'ok' && drift ? 'drift' : probe.state;
+      const drifted = drift !== null || typeDrift.length > 0;
+      const state = probe.state === 'ok' && tables.length > 0 ? 'unreadable_tables' : probe.state === 'ok' && drifted ? 'drift' : probe.state;
       return {
         link: probe.link,
         state,
         health: probe,
         drift,
         driftUnknown,
+        typeDrift,
         rowsNotRead: tables,
         rowsNotReadUnknown: missed?.error ?? null,
       };
@@ -85,6 +100,7 @@ export function buildCheckReport(
           health: null,
           drift: change,
           driftUnknown: null,
+          typeDrift: [],
           rowsNotRead: [],
           rowsNotReadUnknown: null,
         });

@@ -14,6 +14,7 @@ import {
 import { columnNameOption, parseOptions, parseTextArray } from './options.js';
 import { formatQualified, type Need, needKey, typeKey } from './remote-needs.js';
 import type { LocalTableSignature } from './table-signature.js';
+import { definitionKey, toTypeDefinition } from './type-definitions.js';
 import type {
   Dependent,
   ForeignTableSummary,
@@ -27,6 +28,7 @@ import type {
   ResolvedNeeds,
   TakenKind,
   TakenName,
+  TypeDefinition,
 } from './types.js';
 
 type Row = Record<string, unknown>;
@@ -316,7 +318,8 @@ async function resolveNeeds(client: pg.Client, needs: readonly Need[]): Promise<
     needs.map((n) => n.typmod),
   ]);
   const collationOids: Record<string, number> = {};
-  const resolved: ResolvedNeeds = { types: {}, missing: [], collationOids };
+  const definitions: Record<string, TypeDefinition> = {};
+  const resolved: ResolvedNeeds = { types: {}, missing: [], collationOids, definitions };
   const oid = (value: unknown) => (typeof value === 'number' ? value : undefined);
   for (const row of result.rows as Row[]) {
     const need = { kind: String(row.kind), schema: String(row.schema), name: String(row.name), typmod: Number(row.typmod) } as Need;
@@ -325,6 +328,7 @@ async function resolveNeeds(client: pg.Client, needs: readonly Need[]): Promise<
       const collationOid = oid(row.collation_oid);
       if (need.kind === 'collation' && collationOid !== undefined) collationOids[needKey(need)] = collationOid;
     } else if (row.found) {
+      if (row.definition !== null) definitions[definitionKey(need)] = toTypeDefinition(row.definition);
       resolved.types[typeKey(need)] = {
         text: String(row.type_text),
         collation:

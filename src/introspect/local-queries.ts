@@ -5,6 +5,7 @@
  * the remote, and so that an unqualified name in them can only mean a catalog object.
  */
 import { EXTENSION_SCHEMA } from '../wrappers/index.js';
+import { CATALOG_SCHEMAS, typeDefinitionSql } from './type-definitions.js';
 import { EMPTY_SIGNATURE, LOCAL_SIGNATURES } from './table-signature.js';
 
 /** Tells two connections to one database apart from two databases: server start time, port, database oid. */
@@ -255,7 +256,8 @@ SELECT r.rolname::text AS name FROM pg_catalog.pg_roles r WHERE r.rolname = ANY(
 
 /**
  * Resolves what the remotes' columns need (remote-needs.ts) against this database: each type's
- * local format_type(), oid and own collation, and whether each collation (and its oid), relation,
+ * local format_type(), oid, own collation and, for a user-defined type, its definition (to compare
+ * with the remote's: type-definitions.ts), and whether each collation (and its oid), relation,
  * function and type named by an expression exists here. Inputs are parallel arrays: kind, schema,
  * name, typmod.
  */
@@ -284,7 +286,9 @@ SELECT r.kind, r.schema, r.name, r.typmod,
            SELECT 1 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
             WHERE n.nspname = r.schema AND p.proname = r.name)
          ELSE false
-       END AS found
+       END AS found,
+       CASE WHEN r.kind = 'type' AND t.oid IS NOT NULL AND tn.nspname NOT IN (${CATALOG_SCHEMAS.map((s) => `'${s}'`).join(', ')})
+            THEN ${typeDefinitionSql('t')} END AS definition
   FROM ROWS FROM (pg_catalog.unnest($1::text[]), pg_catalog.unnest($2::text[]), pg_catalog.unnest($3::text[]),
                   pg_catalog.unnest($4::int[])) AS r(kind, schema, name, typmod)
   LEFT JOIN (pg_catalog.pg_type t JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace)

@@ -34,6 +34,7 @@ import type {
   PlanNote,
   PlanProblem,
 } from './types.js';
+import { compareLinkTypes } from './type-drift.js';
 import { foreignTableUnchanged } from './unchanged-tables.js';
 
 export interface PlanOptions {
@@ -154,6 +155,16 @@ export function planDatabase(desired: DesiredDatabase, observed: ObservedDatabas
         ? updateLink({ link, tables, remote, server, schema, adopting, catalog })
         : { change: createLink(link, tables, schema, catalog), notes: [] };
     plan.notes.push(...change.notes);
+    // Local copies of the remote's types that the linked columns use: a missing enum label fails reads.
+    const linkedNames = new Set(tables.map((table) => table.remoteTable));
+    const types = compareLinkTypes(
+      link.name,
+      remote.tables.filter((table) => linkedNames.has(table.name)),
+      remote.types,
+      catalog.resolved,
+    );
+    plan.errors.push(...types.problems);
+    plan.notes.push(...types.notes);
     if (change.change) {
       plan.changes.push(change.change);
       const secrets = scramSecretsNote(link, change.change);

@@ -198,6 +198,12 @@ export type PlanProblem =
   /** `remote.auth: scram_passthrough` for a remote whose wrapper cannot pass SCRAM keys through. */
   | { code: 'scram_passthrough_not_postgres'; link: string; wrapper: FdwName }
   | { code: 'role_missing'; link: string; role: string }
+  /**
+   * A remote enum that the link's columns use (directly, in an array, domain or composite) has labels
+   * that the local enum of the same name lacks: reading a row that holds one fails. Each label with
+   * where ALTER TYPE ... ADD VALUE puts it (after the remote's label before it, or before the local first).
+   */
+  | { code: 'enum_labels_missing'; link: string; schema: string; type: string; labels: EnumLabelToAdd[] }
   | { code: 'password_required'; link: string }
   | { code: 'extension_unavailable'; link: null; extension: FdwName; running: number }
   | { code: 'extension_not_creatable'; link: null; extension: FdwName; database: string; role: string }
@@ -232,6 +238,7 @@ export const PROBLEM_CODES = Object.keys({
   scram_passthrough_unsupported: true,
   scram_passthrough_not_postgres: true,
   role_missing: true,
+  enum_labels_missing: true,
   password_required: true,
   extension_unavailable: true,
   extension_not_creatable: true,
@@ -278,7 +285,36 @@ export type PlanNote =
    * A remote table the link selects is not linked: an object made by hand in the link's schema (`kind`)
    * holds its name, and a foreign table cannot be created beside it. The object is left as it is.
    */
-  | { code: 'table_name_taken'; link: string; table: string; kind: TakenKind; filter: 'tables' | 'exclude' };
+  | { code: 'table_name_taken'; link: string; table: string; kind: TakenKind; filter: 'tables' | 'exclude' }
+  /**
+   * A local type that the link's columns use by name differs from the remote's type of that name in a
+   * way that does not fail reads (missing enum labels are the problem enum_labels_missing).
+   */
+  | { code: 'type_differs'; link: string; schema: string; type: string; differences: TypeDifference[] };
+
+/** An enum label the local type lacks, and where ADD VALUE puts it (null: not that way). */
+export interface EnumLabelToAdd {
+  label: string;
+  after: string | null;
+  before: string | null;
+}
+
+/** One way a local type differs from the remote's of the same name: values, worded by render/. */
+export type TypeDifference =
+  /** Not the same kind of type (enum, domain, composite, ...). */
+  | { what: 'kind'; local: string; remote: string }
+  /** Enum labels the local type has and the remote's does not: writing one through the link fails on the remote. */
+  | { what: 'labels_extra'; labels: string[] }
+  /** The labels both have, in another order: sorting and comparing differ between the two sides. */
+  | { what: 'labels_order'; local: string[]; remote: string[] }
+  /** A domain's base type. */
+  | { what: 'base'; local: string; remote: string }
+  | { what: 'not_null'; local: boolean; remote: boolean }
+  | { what: 'default'; local: string | null; remote: string | null }
+  /** A domain's CHECK constraints, as pg_get_constraintdef() writes them, sorted. */
+  | { what: 'checks'; local: string[]; remote: string[] }
+  /** A composite's attributes, `name type` each, in order. */
+  | { what: 'attributes'; local: string[]; remote: string[] };
 
 export type NoteCode = PlanNote['code'];
 
@@ -292,6 +328,7 @@ export const NOTE_CODES = Object.keys({
   scram_passthrough_secrets: true,
   scram_login_missing: true,
   table_name_taken: true,
+  type_differs: true,
 } satisfies Record<NoteCode, true>) as NoteCode[];
 
 /**
@@ -310,6 +347,7 @@ export const NOTE_SEVERITY = {
   scram_passthrough_secrets: 'note',
   scram_login_missing: 'note',
   table_name_taken: 'warning',
+  type_differs: 'note',
 } as const satisfies Record<NoteCode, NoteSeverity>;
 
 export interface DatabasePlan {

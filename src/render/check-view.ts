@@ -1,4 +1,4 @@
-import type { CheckReport, DatabaseCheck, LinkCheck } from '../check/check-report.js';
+import type { CheckReport, DatabaseCheck, LinkCheck, TypeDriftFinding } from '../check/check-report.js';
 import type { LeftSession } from '../check/end-session.js';
 import type { LinkHealth, LinkState, LinkTarget, ProbeFailure, RowsNotRead, UnreadableTable } from '../check/types.js';
 import { formatVersion } from '../config/fdw-options.js';
@@ -13,7 +13,7 @@ import type { FdwName } from '../wrappers/types.js';
 import { escapeText } from './escape.js';
 import { leftSessionWords } from './left-session-words.js';
 import { buildPlanView } from './plan-view.js';
-import { problemWords, scramSecretCopy } from './plan-words.js';
+import { noteText, problemWords, scramSecretCopy } from './plan-words.js';
 import { type Paint, plainPaint } from './style.js';
 
 /** Unreadable tables listed per link in text; --json has them all. */
@@ -118,6 +118,12 @@ function linkLines(link: LinkCheck, paint: Paint): string[] {
       out.push(`      ${'  '.repeat(line.depth)}${paint(line.tone, line.symbol)} ${shown(line.text)}`);
     }
     out.push('      hint: datalinks plan shows the changes; datalinks apply makes them');
+  }
+  // The plan's own words for each local type that differs from the remote's.
+  for (const finding of link.typeDrift) {
+    const words = typeDriftWords(finding);
+    out.push(`      ${paint(finding.code === 'enum_labels_missing' ? 'error' : 'update', '~')} ${shown(words.message)}`);
+    if (words.hint) out.push(`      hint: ${shown(words.hint)}`);
   }
   // For a broken link the plan's complaint is noise next to the probe's; for a working one it is the news.
   if (link.driftUnknown && (link.state === 'ok' || link.state === 'drift')) {
@@ -331,6 +337,10 @@ export function toCheckDocument(report: CheckReport) {
           failure: health?.failure ? { ...health.failure, hint: failureHint(health.failure, health.target, link.link, health.fdw) } : null,
           drift: link.drift ? { action: link.drift.action, operations: link.drift.operations.map((op) => op.kind) } : null,
           drift_unknown: link.driftUnknown ? driftUnknownJson(link.driftUnknown) : null,
+          type_drift: link.typeDrift.map((finding) => {
+            const words = typeDriftWords(finding);
+            return { code: finding.code, message: words.message, hint: words.hint ?? null };
+          }),
         };
       }),
     })),
@@ -349,6 +359,11 @@ function leftSessionJson(left: LeftSession) {
     message: words.message,
     hint: words.hint,
   };
+}
+
+/** A type finding in the plan's words: the problem's message and hint, or the note. */
+function typeDriftWords(finding: TypeDriftFinding): { message: string; hint?: string } {
+  return finding.code === 'enum_labels_missing' ? problemWords(finding) : { message: noteText(finding) };
 }
 
 function driftUnknownJson(problem: PlanProblem): { code: string; message: string; hint: string | null } {

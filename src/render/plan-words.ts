@@ -1,6 +1,15 @@
 import { formatVersion } from '../config/fdw-options.js';
 import type { RemoteFailure, TakenKind } from '../introspect/types.js';
-import type { AccessRemoved, ColumnProblemCode, NoteCode, PlanNote, PlanProblem, ProblemCode } from '../plan/types.js';
+import type {
+  AccessRemoved,
+  ColumnProblemCode,
+  EnumLabelToAdd,
+  NoteCode,
+  PlanNote,
+  PlanProblem,
+  ProblemCode,
+  TypeDifference,
+} from '../plan/types.js';
 import { EXTENSION_SCHEMA, type Wrapper, wrapperNamed } from '../wrappers/index.js';
 import { mysqlIdent } from '../wrappers/mysql/quote.js';
 import type { RemoteConversion, UnmappedReason } from '../wrappers/types.js';
@@ -109,6 +118,14 @@ const PROBLEMS = {
     message: `\`auth: scram_passthrough\` needs a PostgreSQL remote; link "${p.link}" reaches a ${wrapperNamed(p.wrapper)?.remoteKind ?? p.wrapper} remote through ${p.wrapper}, which cannot pass SCRAM keys through`,
     hint: `remove \`auth\` from the remote of link "${p.link}": its user mappings then store the remote URL's password`,
   }),
+  enum_labels_missing: (p) => {
+    const type = `${quoteForHint(p.schema)}.${quoteForHint(p.type)}`;
+    const labels = p.labels.map((l) => literalForHint(l.label)).join(', ');
+    return {
+      message: `the local enum type ${type}, which the link's foreign tables use for the remote's ${type}, lacks the remote's ${p.labels.length === 1 ? 'label' : 'labels'} ${labels}: reading a row that holds ${p.labels.length === 1 ? 'it' : 'one'} through the link fails with "invalid input value for enum"`,
+      hint: `add ${p.labels.length === 1 ? 'it' : 'them'} here, in the remote's order: ${addValueSql(type, p.labels)}`,
+    };
+  },
   role_missing: (p) => ({
     message: `role "${p.role}" in grant_to does not exist in this database`,
     hint: `create it (CREATE ROLE ${quoteForHint(p.role)}) or remove it from grant_to`,
@@ -224,7 +241,45 @@ const NOTES = {
         : `leave the table out with \`exclude: [${note.table}]\``;
     return `link "${note.link}": remote table "${note.table}" is not linked: the ${object}, made by hand, holds its name in the link's schema (it is left as it is). To link the table, rename that ${TAKEN_WORDS[note.kind].noun} (${alter} RENAME TO ...;)${move}; to keep it and stop this warning, ${leave}`;
   },
+  type_differs: (note) => {
+    const type = `${quoteForHint(note.schema)}.${quoteForHint(note.type)}`;
+    return `link "${note.link}": the local type ${type}, which its foreign tables use for the remote's ${type}, differs from it: ${note.differences.map(differenceText).join('; ')}. Reads still work; change one side if values should mean the same on both`;
+  },
 } satisfies NoteWording;
+
+/** The statements that add enum labels where the remote has them: one ALTER TYPE each (none can run in a transaction block before PostgreSQL 12; all can since). */
+export function addValueSql(type: string, labels: readonly EnumLabelToAdd[]): string {
+  return labels
+    .map(({ label, after, before }) => {
+      const where = after !== null ? ` AFTER ${literalForHint(after)}` : before !== null ? ` BEFORE ${literalForHint(before)}` : '';
+      return `ALTER TYPE ${type} ADD VALUE ${literalForHint(label)}${where};`;
+    })
+    .join(' ');
+}
+
+const KIND_WORDS: Record<string, string> = { enum: 'an enum', domain: 'a domain', composite: 'a composite type', array: 'an array type', other: 'a type of another kind' };
+
+function differenceText(d: TypeDifference): string {
+  const list = (items: readonly string[]) => (items.length === 0 ? 'none' : items.join(', '));
+  switch (d.what) {
+    case 'kind':
+      return `it is ${KIND_WORDS[d.local] ?? d.local} here and ${KIND_WORDS[d.remote] ?? d.remote} on the remote`;
+    case 'labels_extra':
+      return `${d.labels.length === 1 ? 'label' : 'labels'} ${d.labels.map(literalForHint).join(', ')} only here (writing ${d.labels.length === 1 ? 'it' : 'one'} through the link fails on the remote)`;
+    case 'labels_order':
+      return `the labels are in another order (here ${d.local.map(literalForHint).join(', ')}; on the remote ${d.remote.map(literalForHint).join(', ')}), so they sort differently`;
+    case 'base':
+      return `its base type is ${d.local} here and ${d.remote} on the remote`;
+    case 'not_null':
+      return `it is NOT NULL ${d.local ? 'here only' : 'on the remote only'}`;
+    case 'default':
+      return `its default is ${d.local ?? 'none'} here and ${d.remote ?? 'none'} on the remote`;
+    case 'checks':
+      return `its CHECK constraints are ${list(d.local)} here and ${list(d.remote)} on the remote`;
+    case 'attributes':
+      return `its attributes are (${list(d.local)}) here and (${list(d.remote)}) on the remote`;
+  }
+}
 
 /** What an object that holds a name in a link's schema is called, and the ALTER that renames or moves it. */
 const TAKEN_WORDS: Record<TakenKind, { noun: string; alter: string; movable: boolean }> = {

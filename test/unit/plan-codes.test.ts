@@ -33,6 +33,16 @@ const NOTES: Record<PlanNote['code'], PlanNote> = {
   scram_passthrough_secrets: { code: 'scram_passthrough_secrets', link: 'billing', roles: ['app', 'public'], user: 'bill' },
   scram_login_missing: { code: 'scram_login_missing', link: null, role: 'app', links: ['billing'] },
   table_name_taken: { code: 'table_name_taken', link: 'zoo', table: 'report', kind: 'view', filter: 'exclude' },
+  type_differs: {
+    code: 'type_differs',
+    link: 'shop',
+    schema: 'public',
+    type: 'posint',
+    differences: [
+      { what: 'base', local: 'integer', remote: 'bigint' },
+      { what: 'checks', local: ['CHECK ((VALUE > 0))'], remote: [] },
+    ],
+  },
 };
 
 const column = {
@@ -69,6 +79,13 @@ const PROBLEMS: Record<ProblemCode, PlanProblem> = {
   scram_passthrough_unsupported: { code: 'scram_passthrough_unsupported', link: 'billing', since: 180000, running: 170006 },
   scram_passthrough_not_postgres: { code: 'scram_passthrough_not_postgres', link: 'billing', wrapper: 'mysql_fdw' },
   role_missing: { code: 'role_missing', link: 'billing', role: 'ghost' },
+  enum_labels_missing: {
+    code: 'enum_labels_missing',
+    link: 'shop',
+    schema: 'public',
+    type: 'Mood',
+    labels: [{ label: "it's", after: 'sad', before: null }],
+  },
   password_required: { code: 'password_required', link: 'billing' },
   extension_unavailable: { code: 'extension_unavailable', link: null, extension: 'mysql_fdw', running: 150004 },
   extension_not_creatable: { code: 'extension_not_creatable', link: null, extension: 'postgres_fdw', database: 'app', role: 'app' },
