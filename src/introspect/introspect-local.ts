@@ -110,7 +110,8 @@ export async function introspectLocal(
         description: String(row.description),
       }),
     ),
-    existingRoles: roles.rows.map((row: Row) => String(row.name)),
+    existingRoles: roles.rows.filter((row: Row) => row.named === true).map((row: Row) => String(row.name)),
+    ...(roles.rows.some((row: Row) => row.named !== true) ? { roleNames: roles.rows.map((row: Row) => String(row.name)) } : {}),
     resolved,
   };
 }

@@ -251,8 +251,17 @@ SELECT DISTINCT x.link, x.table_name, a.attname::text AS column_name, x.in_schem
    AND CASE WHEN x.via = 'n' THEN pg_catalog.pg_describe_object(x.classid, x.objid, x.objsubid) IS NOT NULL ELSE false END
  ORDER BY 1, 2 NULLS FIRST, 3 NULLS FIRST, 5`;
 
+/**
+ * The roles named in grant_to ($1) that exist (`named`), and whether each may log in; and when one of
+ * them does not exist, every other role too (not `named`), for the plan's did-you-mean.
+ */
 export const EXISTING_ROLES_QUERY = `
-SELECT r.rolname::text AS name FROM pg_catalog.pg_roles r WHERE r.rolname = ANY($1::text[]) ORDER BY 1`;
+SELECT r.rolname::text AS name, r.rolname = ANY($1::text[]) AS named, r.rolcanlogin AS can_login
+  FROM pg_catalog.pg_roles r
+ WHERE r.rolname = ANY($1::text[])
+    OR EXISTS (SELECT 1 FROM pg_catalog.unnest($1::text[]) w(name)
+                WHERE w.name <> 'public' AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles x WHERE x.rolname = w.name))
+ ORDER BY 1`;
 
 /**
  * Resolves what the remotes' columns need (remote-needs.ts) against this database: each type's

@@ -10,9 +10,11 @@ import type {
   ObservedServer,
   OtherAliases,
   RemoteSchema,
+  RemoteTable,
   ResolvedNeeds,
   TakenName,
 } from '../introspect/types.js';
+import { suggestNearest } from '../config/suggest.js';
 import { EXTENSION_SCHEMA, WRAPPERS, type Wrapper, wrapperEnvironment, wrapperNamed, wrapperOf } from '../wrappers/index.js';
 import {
   type ColumnProblem,
@@ -96,7 +98,10 @@ export function planDatabase(desired: DesiredDatabase, observed: ObservedDatabas
     if (owner === 'managed' && !wanted.has(server.name)) plan.changes.push(destroyLink(server, schemas.get(server.name), catalog));
   }
 
-  for (const link of desired.links) {
+  for (const inFile of desired.links) {
+    // A grant_to role that does not exist is left out (a warning): the rest of the link is applied.
+    const { link, notes: roleNotes } = withExistingRoles(inFile, catalog);
+    plan.notes.push(...roleNotes);
     const problems: PlanProblem[] = [];
     const remote = observed.remotes[link.name];
     const server = servers.get(link.name);
@@ -127,8 +132,7 @@ export function planDatabase(desired: DesiredDatabase, observed: ObservedDatabas
     for (const [table, { kind }] of taken) {
       plan.notes.push({ code: 'table_name_taken', link: link.name, table, kind, filter: link.tables ? 'tables' : 'exclude' });
     }
-    for (const name of selected.notFound)
-      problems.push({ code: 'table_not_found', link: link.name, table: name, schema: link.remote.schema });
+    for (const note of unmatchedEntries(link, remote.tables)) plan.notes.push(note);
     for (const column of selected.problems) if (!taken.has(column.table)) problems.push(columnProblem(link, column));
     for (const { table, column, limit } of selected.limited) {
       if (!taken.has(table)) plan.notes.push({ code: 'remote_values_limited', link: link.name, table, column, limit });
@@ -253,11 +257,53 @@ function takenNames(
   return taken;
 }
 
+/**
+ * The entries of a link's `tables` or `exclude` that name no table of the remote schema, with the
+ * nearest remote table name: a typo in `exclude` would link the very table meant to be hidden.
+ */
+function unmatchedEntries(link: DesiredLink, remoteTables: readonly RemoteTable[]): PlanNote[] {
+  const list = link.tables ? 'tables' : 'exclude';
+  const entries = link.tables ?? link.exclude;
+  if (entries.length === 0) return [];
+  const names = new Set(remoteTables.map((table) => table.name));
+  const unmatched = entries.filter((entry) => !names.has(entry));
+  if (unmatched.length === 0) return [];
+  const candidates = [...names];
+  return unmatched.map((entry) => ({
+    code: 'filter_entry_unmatched',
+    link: link.name,
+    list,
+    entry,
+    schema: link.remote.schema,
+    suggestion: suggestNearest(entry, candidates) ?? null,
+  }));
+}
+
+/**
+ * A link whose grant_to names roles that do not exist here: planned without them (a warning each,
+ * with the nearest role), so that the rest of the link, and of the database, is applied.
+ */
+function withExistingRoles(link: DesiredLink, catalog: LocalCatalog): { link: DesiredLink; notes: PlanNote[] } {
+  const existing = new Set(catalog.existingRoles);
+  const missing = link.grantTo.filter((role) => role !== 'public' && !existing.has(role));
+  if (missing.length === 0) return { link, notes: [] };
+  const candidates = catalog.roleNames ?? [];
+  return {
+    link: { ...link, grantTo: link.grantTo.filter((role) => !missing.includes(role)) },
+    notes: missing.map((role) => ({ code: 'role_missing', link: link.name, role, suggestion: suggestNearest(role, candidates) ?? null })),
+  };
+}
+
 /** A link's remote that could not be read, as the plan's problem. */
 function remoteProblem(link: string, remote: RemoteSchema & { ok: false }): PlanProblem {
   switch (remote.code) {
     case 'schema_missing':
-      return { code: 'remote_schema_missing', link, schema: remote.schema };
+      return {
+        code: 'remote_schema_missing',
+        link,
+        schema: remote.schema,
+        suggestion: suggestNearest(remote.schema, remote.existing ?? []) ?? null,
+      };
     case 'not_read':
       return { code: 'remote_not_read', link };
     case 'read_failed':
@@ -279,10 +325,6 @@ function checkLink(link: DesiredLink, catalog: LocalCatalog): PlanProblem[] {
   for (const option of Object.keys(link.serverOptions)) {
     const since = wrapper.serverOptionTable[option]?.since ?? 0;
     if (since > env.versionNum) problems.push({ code: 'option_unsupported', link: link.name, option, since, running: env.versionNum });
-  }
-  const existingRoles = new Set(catalog.existingRoles);
-  for (const role of link.grantTo) {
-    if (role !== 'public' && !existingRoles.has(role)) problems.push({ code: 'role_missing', link: link.name, role });
   }
   const passthrough = link.remote.auth === 'scram_passthrough';
   if (passthrough && !wrapper.scramPassthrough) {

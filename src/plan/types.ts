@@ -174,9 +174,9 @@ export type PlanProblem =
   | { code: 'schema_not_managed'; link: string; owner: string; owned: boolean }
   | { code: 'schema_not_empty'; link: string; objects: string[] }
   | { code: 'remote_unreadable'; link: string; error: string; advice: string | null }
-  | { code: 'remote_schema_missing'; link: string; schema: string }
+  /** `suggestion`: the remote's schema nearest the name (a likely typo), or null. */
+  | { code: 'remote_schema_missing'; link: string; schema: string; suggestion: string | null }
   | { code: 'remote_not_read'; link: string }
-  | { code: 'table_not_found'; link: string; table: string; schema: string }
   | ColumnProblemOf<ColumnProblemCode>
   /**
    * A remote table's name (column null) or a column's name is longer than the `limit` bytes PostgreSQL
@@ -197,7 +197,6 @@ export type PlanProblem =
   | { code: 'scram_passthrough_unsupported'; link: string; since: number; running: number }
   /** `remote.auth: scram_passthrough` for a remote whose wrapper cannot pass SCRAM keys through. */
   | { code: 'scram_passthrough_not_postgres'; link: string; wrapper: FdwName }
-  | { code: 'role_missing'; link: string; role: string }
   /**
    * A remote enum that the link's columns use (directly, in an array, domain or composite) has labels
    * that the local enum of the same name lacks: reading a row that holds one fails. Each label with
@@ -227,7 +226,6 @@ export const PROBLEM_CODES = Object.keys({
   remote_unreadable: true,
   remote_schema_missing: true,
   remote_not_read: true,
-  table_not_found: true,
   type_unmapped: true,
   type_missing: true,
   collation_missing: true,
@@ -237,7 +235,6 @@ export const PROBLEM_CODES = Object.keys({
   option_unsupported: true,
   scram_passthrough_unsupported: true,
   scram_passthrough_not_postgres: true,
-  role_missing: true,
   enum_labels_missing: true,
   password_required: true,
   extension_unavailable: true,
@@ -290,7 +287,17 @@ export type PlanNote =
    * A local type that the link's columns use by name differs from the remote's type of that name in a
    * way that does not fail reads (missing enum labels are the problem enum_labels_missing).
    */
-  | { code: 'type_differs'; link: string; schema: string; type: string; differences: TypeDifference[] };
+  | { code: 'type_differs'; link: string; schema: string; type: string; differences: TypeDifference[] }
+  /**
+   * An entry of the link's `tables` or `exclude` names no table of the remote schema: it links, or
+   * leaves out, nothing. `suggestion`: the remote table nearest the name (a likely typo), or null.
+   */
+  | { code: 'filter_entry_unmatched'; link: string; list: 'tables' | 'exclude'; entry: string; schema: string; suggestion: string | null }
+  /**
+   * A role of grant_to does not exist in this database: it gets no user mapping and no grants (the rest
+   * of the link is applied). `suggestion`: the role nearest the name, or null.
+   */
+  | { code: 'role_missing'; link: string; role: string; suggestion: string | null };
 
 /** An enum label the local type lacks, and where ADD VALUE puts it (null: not that way). */
 export interface EnumLabelToAdd {
@@ -329,6 +336,8 @@ export const NOTE_CODES = Object.keys({
   scram_login_missing: true,
   table_name_taken: true,
   type_differs: true,
+  filter_entry_unmatched: true,
+  role_missing: true,
 } satisfies Record<NoteCode, true>) as NoteCode[];
 
 /**
@@ -348,6 +357,8 @@ export const NOTE_SEVERITY = {
   scram_login_missing: 'note',
   table_name_taken: 'warning',
   type_differs: 'note',
+  filter_entry_unmatched: 'warning',
+  role_missing: 'warning',
 } as const satisfies Record<NoteCode, NoteSeverity>;
 
 export interface DatabasePlan {

@@ -68,12 +68,8 @@ const PROBLEMS = {
     hint: 'move or drop those objects first (a later destroy of the link would drop the schema), or rename the link',
   }),
   remote_unreadable: (p) => withAdvice(p.error, p.advice),
-  remote_schema_missing: (p) => remoteFailureWords({ code: 'schema_missing', schema: p.schema }),
+  remote_schema_missing: (p) => remoteFailureWords({ code: 'schema_missing', schema: p.schema }, p.suggestion),
   remote_not_read: () => remoteFailureWords({ code: 'not_read' }),
-  table_not_found: (p) => ({
-    message: `table "${p.table}" listed in \`tables\` does not exist in the remote schema "${p.schema}"`,
-    hint: 'fix the name, or create the table on the remote first',
-  }),
   type_unmapped: (p) => ({
     message: `${columnWhere(p)} has the ${wrapperNamed(p.wrapper)?.remoteKind ?? p.wrapper} type ${p.detail}, ${UNMAPPED_WHY[p.reason]}`,
     hint: p.conversion
@@ -126,10 +122,6 @@ const PROBLEMS = {
       hint: `add ${p.labels.length === 1 ? 'it' : 'them'} here, in the remote's order: ${addValueSql(type, p.labels)}`,
     };
   },
-  role_missing: (p) => ({
-    message: `role "${p.role}" in grant_to does not exist in this database`,
-    hint: `create it (CREATE ROLE ${quoteForHint(p.role)}) or remove it from grant_to`,
-  }),
   password_required: () => ({
     message: 'the remote URL has no password, and postgres_fdw requires one for a role that is not a superuser',
     hint: 'put the password in the remote URL (through its environment variable), or, on a PostgreSQL 18 local server, store none: `auth: scram_passthrough` on the remote (README "Links without a stored password")',
@@ -241,6 +233,16 @@ const NOTES = {
         : `leave the table out with \`exclude: [${note.table}]\``;
     return `link "${note.link}": remote table "${note.table}" is not linked: the ${object}, made by hand, holds its name in the link's schema (it is left as it is). To link the table, rename that ${TAKEN_WORDS[note.kind].noun} (${alter} RENAME TO ...;)${move}; to keep it and stop this warning, ${leave}`;
   },
+  filter_entry_unmatched: (note) => {
+    const mean = note.suggestion === null ? '' : ` (did you mean "${note.suggestion}"?)`;
+    const effect =
+      note.list === 'tables'
+        ? 'nothing is linked for it'
+        : `it leaves nothing out${note.suggestion === null ? '' : `, so "${note.suggestion}" is linked`}`;
+    return `link "${note.link}": "${note.entry}" in \`${note.list}\` matches no table of remote schema "${note.schema}"${mean}: ${effect}. Fix the name, or remove it from \`${note.list}\``;
+  },
+  role_missing: (note) =>
+    `link "${note.link}": role "${note.role}" in grant_to does not exist in this database${note.suggestion === null ? '' : ` (did you mean "${note.suggestion}"?)`}: it gets no user mapping and no grants. Create it (CREATE ROLE ${quoteForHint(note.role)}) or fix the name in grant_to`,
   type_differs: (note) => {
     const type = `${quoteForHint(note.schema)}.${quoteForHint(note.type)}`;
     return `link "${note.link}": the local type ${type}, which its foreign tables use for the remote's ${type}, differs from it: ${note.differences.map(differenceText).join('; ')}. Reads still work; change one side if values should mean the same on both`;
@@ -308,13 +310,18 @@ export function scramSecretCopy(local: string, remote: string): string {
   return `Copy the secret as a superuser: on this server SELECT rolpassword FROM pg_authid WHERE rolname = ${literalForHint(local)}; then on the remote ALTER ROLE ${quoteForHint(remote)} PASSWORD 'SCRAM-SHA-256$...'; with the value it returned (a rotation is done on both servers)`;
 }
 
-/** Why a link's remote is unknown, in words: the plan's problem, and apply's when it reads the remote again. */
-export function remoteFailureWords(failure: RemoteFailure): ProblemWords {
+/**
+ * Why a link's remote is unknown, in words: the plan's problem, and apply's when it reads the remote
+ * again. `suggestion`: the remote's schema nearest a missing one.
+ */
+export function remoteFailureWords(failure: RemoteFailure, suggestion: string | null = null): ProblemWords {
   switch (failure.code) {
     case 'schema_missing':
       return {
-        message: `schema "${failure.schema}" does not exist on the remote`,
-        hint: 'fix `remote.schema`, or create the schema on the remote',
+        message: `schema "${failure.schema}" does not exist on the remote${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`,
+        hint: suggestion
+          ? `fix \`remote.schema\` (the remote has a schema "${suggestion}"), or create the schema on the remote`
+          : 'fix `remote.schema`, or create the schema on the remote',
       };
     case 'not_read':
       return { message: 'the remote schema was not read' };

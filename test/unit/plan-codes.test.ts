@@ -33,6 +33,15 @@ const NOTES: Record<PlanNote['code'], PlanNote> = {
   scram_passthrough_secrets: { code: 'scram_passthrough_secrets', link: 'billing', roles: ['app', 'public'], user: 'bill' },
   scram_login_missing: { code: 'scram_login_missing', link: null, role: 'app', links: ['billing'] },
   table_name_taken: { code: 'table_name_taken', link: 'zoo', table: 'report', kind: 'view', filter: 'exclude' },
+  filter_entry_unmatched: {
+    code: 'filter_entry_unmatched',
+    link: 'billing',
+    list: 'exclude',
+    entry: 'audit_lg',
+    schema: 'public',
+    suggestion: 'audit_log',
+  },
+  role_missing: { code: 'role_missing', link: 'billing', role: 'ghost', suggestion: 'host' },
   type_differs: {
     code: 'type_differs',
     link: 'shop',
@@ -66,9 +75,8 @@ const PROBLEMS: Record<ProblemCode, PlanProblem> = {
   schema_not_managed: { code: 'schema_not_managed', link: 'billing', owner: 'mallory', owned: false },
   schema_not_empty: { code: 'schema_not_empty', link: 'billing', objects: ['view billing.totals'] },
   remote_unreadable: { code: 'remote_unreadable', link: 'billing', error: 'cannot connect to the remote', advice: null },
-  remote_schema_missing: { code: 'remote_schema_missing', link: 'billing', schema: 'finance' },
+  remote_schema_missing: { code: 'remote_schema_missing', link: 'billing', schema: 'finance', suggestion: 'finances' },
   remote_not_read: { code: 'remote_not_read', link: 'billing' },
-  table_not_found: { code: 'table_not_found', link: 'billing', table: 'invoices', schema: 'public' },
   type_unmapped: { ...column, code: 'type_unmapped', wrapper: 'mysql_fdw', detail: 'float', reason: 'rounded', conversion: 'cast_double' },
   type_missing: { ...column, code: 'type_missing' },
   collation_missing: { ...column, code: 'collation_missing', option: 'import_collate' },
@@ -78,7 +86,6 @@ const PROBLEMS: Record<ProblemCode, PlanProblem> = {
   option_unsupported: { code: 'option_unsupported', link: 'billing', option: 'parallel_abort', since: 160000, running: 150004 },
   scram_passthrough_unsupported: { code: 'scram_passthrough_unsupported', link: 'billing', since: 180000, running: 170006 },
   scram_passthrough_not_postgres: { code: 'scram_passthrough_not_postgres', link: 'billing', wrapper: 'mysql_fdw' },
-  role_missing: { code: 'role_missing', link: 'billing', role: 'ghost' },
   enum_labels_missing: {
     code: 'enum_labels_missing',
     link: 'shop',
@@ -108,7 +115,7 @@ const plan: Plan = {
       fingerprint: '',
       preamble: [],
       changes: [],
-      errors: [{ link: 'billing', code: 'role_missing', role: 'ghost' }],
+      errors: [{ link: 'billing', code: 'password_required' }],
       notes: Object.values(NOTES),
     },
   ],
@@ -184,12 +191,15 @@ describe('plan notes and problems are codes and values', () => {
       severity: 'note',
       message: 'link "billing": the credentials of the user mapping for role "reader" cannot be read by "app", so they were not compared',
     });
-    expect(document.databases[0].errors[0]).toStrictEqual({
-      link: 'billing',
+    expect(document.databases[0].errors[0]).toMatchObject({ link: 'billing', code: 'password_required' });
+    expect(document.databases[0].notes.find((n: { code: string }) => n.code === 'role_missing')).toStrictEqual({
       code: 'role_missing',
+      link: 'billing',
       role: 'ghost',
-      message: 'role "ghost" in grant_to does not exist in this database',
-      hint: 'create it (CREATE ROLE ghost) or remove it from grant_to',
+      suggestion: 'host',
+      severity: 'warning',
+      message:
+        'link "billing": role "ghost" in grant_to does not exist in this database (did you mean "host"?): it gets no user mapping and no grants. Create it (CREATE ROLE ghost) or fix the name in grant_to',
     });
   });
 

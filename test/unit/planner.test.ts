@@ -709,9 +709,32 @@ describe('planner rules: grants', () => {
     expect(sql(plan)).toContain('GRANT SELECT ON TABLE "billing"."invoices" TO PUBLIC');
   });
 
-  it('refuses a grant_to role that does not exist, with the CREATE ROLE to run', () => {
-    const plan = planDatabase(database([link({ grantTo: ['ghost'] })]), observed(catalog()));
-    expect(said(plan.errors)).toMatchObject([{ code: 'role_missing', hint: 'create it (CREATE ROLE ghost) or remove it from grant_to' }]);
+  it('leaves out, with a warning and the nearest role, a grant_to role that does not exist, and plans the rest of the link', () => {
+    const plan = planDatabase(
+      database([link({ grantTo: ['reader', 'raeder'] })]),
+      observed(catalog({ existingRoles: ['reader'], roleNames: ['app', 'reader', 'writer'] })),
+    );
+    expect(plan.errors).toStrictEqual([]);
+    expect(plan.notes).toStrictEqual([{ code: 'role_missing', link: 'billing', role: 'raeder', suggestion: 'reader' }]);
+    expect(noteText(plan.notes[0]!)).toContain('CREATE ROLE raeder');
+    expect(sql(plan)).toContain(`CREATE USER MAPPING FOR "reader" SERVER "billing" OPTIONS ("user" 'bill', "password" 'pw')`);
+    expect(sql(plan).join('\n')).not.toContain('raeder');
+  });
+
+  it("warns of a `tables` or `exclude` entry that matches no remote table, with the nearest remote table's name", () => {
+    const audit = remoteTable('audit_log', [col('id', 'int4')]);
+    const excluded = planDatabase(database([link({ exclude: ['audit_lg'] })]), observed(catalog(), [INVOICES, audit]));
+    expect(excluded.errors).toStrictEqual([]);
+    expect(excluded.notes).toStrictEqual([
+      { code: 'filter_entry_unmatched', link: 'billing', list: 'exclude', entry: 'audit_lg', schema: 'public', suggestion: 'audit_log' },
+    ]);
+    expect(noteText(excluded.notes[0]!)).toBe(
+      'link "billing": "audit_lg" in `exclude` matches no table of remote schema "public" (did you mean "audit_log"?): it leaves nothing out, so "audit_log" is linked. Fix the name, or remove it from `exclude`',
+    );
+    const listed = planDatabase(database([link({ tables: ['invoices', 'zzz'] })]), observed(catalog(), [INVOICES, audit]));
+    expect(listed.errors).toStrictEqual([]);
+    expect(listed.notes).toMatchObject([{ code: 'filter_entry_unmatched', list: 'tables', entry: 'zzz', suggestion: null }]);
+    expect(listed.changes[0]?.operations.filter((op) => op.kind === 'create_foreign_table')).toHaveLength(1);
   });
 });
 
