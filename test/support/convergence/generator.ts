@@ -236,8 +236,15 @@ export interface LinkConfig {
   filter: { kind: 'all' } | { kind: 'tables'; names: string[] } | { kind: 'exclude'; names: string[] };
 }
 
+export interface ColumnRename {
+  table: string;
+  from: string;
+  to: string;
+}
+
 export type Step =
-  | { kind: 'remote'; description: string; sql: string[]; localFix?: string[] }
+  /** `renames`: columns this DDL renames (the walk's oracle of avoidable replacements reads them). */
+  | { kind: 'remote'; description: string; sql: string[]; localFix?: string[]; renames?: ColumnRename[] }
   | { kind: 'config'; description: string; apply: (links: LinkConfig[]) => void }
   | { kind: 'local'; description: string; sql: string }
   /** Several of the above between two plans: local views first, then the remote's DDL, then the config. */
@@ -471,13 +478,27 @@ export function nextStep(rng: Rng, schema: string, remote: readonly RemoteRelati
         },
       ];
       const actions = [];
+      // A rename and a drop in one step can be told apart only by the remote's history, not its catalog: one or the other.
+      const renaming = rng.chance(0.4);
+      const kinds = [
+        'add_column',
+        renaming ? 'rename_column' : 'drop_column',
+        'retype_column',
+        'retype_column',
+        'change_default',
+        'change_not_null',
+      ] as const;
       for (let i = rng.int(1, 3); i > 0; i--) {
-        const sub = rng.pick(['add_column', 'drop_column', 'retype_column', 'retype_column', 'change_default', 'change_not_null'] as const);
-        const action = columnAction(rng, sub, schema, table.name, columns, new Set([kept.name]));
+        const action = columnAction(rng, rng.pick(kinds), schema, table.name, columns, new Set([kept.name]));
         if (action) actions.push(action);
       }
       if (actions.length > 0) {
-        parts.push({ kind: 'remote', description: actions.map((a) => a.description).join('; '), sql: actions.flatMap((a) => a.sql) });
+        parts.push({
+          kind: 'remote',
+          description: actions.map((a) => a.description).join('; '),
+          sql: actions.flatMap((a) => a.sql),
+          renames: actions.flatMap((a) => (a.rename ? [{ table: table.name, ...a.rename }] : [])),
+        });
       }
       const flips = rng.subset(Object.keys(IMPORT_DEFAULTS) as ImportOption[], 0.35);
       for (const option of flips.length > 0 ? flips : [rng.pick(['import_default', 'import_not_null'] as const)]) {
@@ -597,7 +618,7 @@ function columnAction(
   table: string,
   columns: RemoteColumnInfo[],
   untouched: ReadonlySet<string> = new Set(),
-): { description: string; sql: string[] } | null {
+): { description: string; sql: string[]; rename?: { from: string; to: string } } | null {
   const t = qualify(schema, table);
   const alter = (action: string) => `ALTER TABLE ${t} ${action}`;
   const touchable = columns.filter((c) => !untouched.has(c.name));
@@ -624,6 +645,7 @@ function columnAction(
       return {
         description: `rename column ${where} to ${JSON.stringify(to)}`,
         sql: [alter(`RENAME COLUMN ${id(column.name)} TO ${id(to)}`)],
+        rename: { from: column.name, to },
       };
     }
     case 'retype_column': {

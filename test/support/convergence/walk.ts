@@ -5,6 +5,7 @@ import { isDeepStrictEqual } from 'node:util';
 import pg from 'pg';
 import { runCli } from '../cli.js';
 import {
+  type ColumnRename,
   IMPORT_DEFAULTS,
   type ImportOption,
   initialSchema,
@@ -100,6 +101,8 @@ class Walk {
   /** The linked remote schema: public, or one with an odd name. */
   private readonly schema: string;
   private pendingFixes: string[] = [];
+  /** Columns the remote renamed since the last check (the oracle of avoidable replacements maps them). */
+  private renames: ColumnRename[] = [];
   private history: string[] = [];
   private step = 0;
   private readonly stats: WalkStats = {
@@ -201,7 +204,10 @@ class Walk {
       const ok = await this.runRemote(step.sql);
       this.note(`${step.description}${ok ? '' : ' (refused by the remote: no change)'}`);
       if (!ok) this.stats.refused++;
-      else if (step.localFix) this.pendingFixes.push(...step.localFix);
+      else {
+        if (step.localFix) this.pendingFixes.push(...step.localFix);
+        this.renames.push(...(step.renames ?? []));
+      }
     } else if (step.kind === 'config') {
       step.apply(this.links);
       this.writeConfig();
@@ -358,6 +364,7 @@ class Walk {
     }
 
     await this.refuseAvoidableReplacements(database);
+    this.renames = [];
     const viewsBefore = await this.localViews();
     const named = database.changes.flatMap((change) => change.dependents.map((d) => d.description));
     for (const change of database.changes)
@@ -432,7 +439,8 @@ class Walk {
         const after = ((await this.shapes(`reference_${op.schema}`)) as Shape[]).find((t) => t.relname === op.table?.name);
         if (!before || !after) continue;
         const used = await this.local.query<{ used: string[] }>(VIEWS_USE, [op.schema, op.table.name]);
-        const why = inPlaceImpossible(before, after, new Set(used.rows[0]?.used ?? []));
+        const renamed = new Map(this.renames.filter((r) => r.table === op.table?.name).map((r) => [r.from, r.to]));
+        const why = inPlaceImpossible(before, after, new Set(used.rows[0]?.used ?? []), renamed);
         if (why === null) {
           this.fail(
             `the plan replaces ${op.schema}.${JSON.stringify(op.table.name)}, though ALTER could make it what IMPORT makes in place ` +
@@ -486,7 +494,9 @@ interface PlanJson {
 interface Shape {
   relname: string;
   ftoptions: string[] | null;
-  columns: { name: string; type: string; collation: string | null; default: string | null; generated: string; options: string[] | null }[] | null;
+  columns:
+    | { name: string; type: string; collation: string | null; default: string | null; generated: string; options: string[] | null }[]
+    | null;
 }
 
 /**
@@ -494,16 +504,22 @@ interface Shape {
  * the oracle of avoidable replacements, from the catalogs alone. `used`: the columns local views read
  * ('*' for the whole row). Conservative: a rename counts as a drop and an add.
  */
-export function inPlaceImpossible(before: Shape, after: Shape, used: ReadonlySet<string>): string | null {
+export function inPlaceImpossible(
+  before: Shape,
+  after: Shape,
+  used: ReadonlySet<string>,
+  renamed: ReadonlyMap<string, string> = new Map(),
+): string | null {
   const target = (options: string[] | null) =>
     (options ?? [])
       .filter((o) => o.startsWith('schema_name=') || o.startsWith('table_name='))
       .sort()
       .join(',');
   if (target(before.ftoptions) !== target(after.ftoptions)) return 'another remote table';
-  const was = before.columns ?? [];
+  // Columns the remote renamed are the same columns under their new names.
+  const was = (before.columns ?? []).map((c) => ({ ...c, name: renamed.get(c.name) ?? c.name }));
   const now = after.columns ?? [];
-  if (was.some((c) => (c.options ?? []).some((o) => o.startsWith('column_name=') && o !== `column_name=${c.name}`)))
+  if ((before.columns ?? []).some((c) => (c.options ?? []).some((o) => o.startsWith('column_name=') && o !== `column_name=${c.name}`)))
     return 'a column renamed by hand';
   const wasNames = was.map((c) => c.name);
   const nowNames = now.map((c) => c.name);
