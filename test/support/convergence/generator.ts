@@ -340,32 +340,43 @@ export function initialSchema(rng: Rng, schema: string): string[] {
 const qualify = (schema: string, name: string) => `${id(schema)}.${id(name)}`;
 
 /** One random step of the walk, decided from the remote as it is now and the current config. */
-export function nextStep(rng: Rng, schema: string, remote: readonly RemoteRelation[], links: readonly LinkConfig[], counter: number): Step {
+export function nextStep(
+  rng: Rng,
+  schema: string,
+  remote: readonly RemoteRelation[],
+  links: readonly LinkConfig[],
+  counter: number,
+  /** Mostly combined steps (a walk of `npm test` that must meet them). */
+  combined = false,
+): Step {
   const rel = (name: string) => qualify(schema, name);
   const names = new Set(remote.map((r) => r.name));
   const tables = remote.filter((r) => r.kind === 'r' || r.kind === 'p');
-  const kind = rng.weighted([
-    [6, 'create_table'],
-    [3, 'create_special'],
-    [3, 'drop_table'],
-    [2, 'recreate_table'],
-    [1, 'rename_table'],
-    [3, 'reparent'],
-    [8, 'add_column'],
-    [5, 'drop_column'],
-    [4, 'rename_column'],
-    [5, 'retype_column'],
-    [5, 'change_default'],
-    [3, 'change_not_null'],
-    [2, 'change_generation'],
-    [5, 'compound'],
-    [5, 'combined'],
-    [2, 'remote_only_object'],
-    [3, 'flip_option'],
-    [3, 'change_filter'],
-    [4, 'local_view'],
-    [3, 'local_drift'],
-  ] as const);
+  const kind =
+    combined && rng.chance(0.75)
+      ? 'combined'
+      : rng.weighted([
+          [6, 'create_table'],
+          [3, 'create_special'],
+          [3, 'drop_table'],
+          [2, 'recreate_table'],
+          [1, 'rename_table'],
+          [3, 'reparent'],
+          [8, 'add_column'],
+          [5, 'drop_column'],
+          [4, 'rename_column'],
+          [5, 'retype_column'],
+          [5, 'change_default'],
+          [3, 'change_not_null'],
+          [2, 'change_generation'],
+          [5, 'compound'],
+          [5, 'combined'],
+          [2, 'remote_only_object'],
+          [3, 'flip_option'],
+          [3, 'change_filter'],
+          [4, 'local_view'],
+          [3, 'local_drift'],
+        ] as const);
   const table = tables.length > 0 ? rng.pick(tables) : null;
   switch (kind) {
     case 'create_table': {

@@ -40,6 +40,8 @@ export interface WalkOptions {
   start?: { remoteSql?: string[]; importOptions?: Partial<Record<ImportOption, boolean>> };
   /** Flags that make `npm run fuzz` replay this walk (`--settings default` or `--settings odd`). */
   replayFlags?: string;
+  /** Mostly combined steps: several remote changes and option flips at once, with a view over an untouched column. */
+  combined?: boolean;
   /** Called with each step's description as the walk goes. */
   log?: (line: string) => void;
 }
@@ -183,7 +185,7 @@ class Walk {
     await this.check(true);
     for (this.step = 1; this.step <= this.options.steps; this.step++) {
       const remote = await this.readRemote();
-      const step = nextStep(this.rng, this.schema, remote, this.links, this.step);
+      const step = nextStep(this.rng, this.schema, remote, this.links, this.step, this.options.combined);
       await this.take(step);
       // Rows too, so that reading through the links compares values, not just empty tables.
       const tables = remote.filter((r) => r.kind === 'r');
