@@ -111,6 +111,7 @@ export async function introspectLocal(
       }),
     ),
     existingRoles: roles.rows.filter((row: Row) => row.named === true).map((row: Row) => String(row.name)),
+    nologinRoles: roles.rows.filter((row: Row) => row.named === true && row.can_login === false).map((row: Row) => String(row.name)),
     ...(roles.rows.some((row: Row) => row.named !== true) ? { roleNames: roles.rows.map((row: Row) => String(row.name)) } : {}),
     resolved,
   };

@@ -253,6 +253,8 @@ export interface LocalCatalog extends LinkCatalog {
   dependents: Dependent[];
   /** Which of the roles named in grant_to exist. */
   existingRoles: string[];
+  /** The roles named in grant_to that exist and cannot log in (NOLOGIN: group roles, most often). */
+  nologinRoles?: string[];
   /** Every role's name, read only when a role named in grant_to does not exist (for a did-you-mean); absent otherwise. */
   roleNames?: string[];
   /** What the remotes' columns need from this database, resolved here (see remote-needs.ts). */

@@ -171,6 +171,7 @@ export function planDatabase(desired: DesiredDatabase, observed: ObservedDatabas
     plan.notes.push(...types.notes);
     if (change.change) {
       plan.changes.push(change.change);
+      plan.notes.push(...groupRoleNotes(link, change.change, catalog));
       const secrets = scramSecretsNote(link, change.change);
       if (secrets) plan.notes.push(secrets);
     }
@@ -352,6 +353,19 @@ function scramSecretsNote(link: DesiredLink, change: LinkChange): PlanNote | nul
   );
   if (roles.length === 0) return null;
   return { code: 'scram_passthrough_secrets', link: link.name, roles, user: link.remote.target.user };
+}
+
+/**
+ * The grant_to roles that cannot log in whose user mappings this change writes: postgres_fdw looks up
+ * the mapping of current_user, so a member of such a group role finds none unless it SETs ROLE first.
+ */
+function groupRoleNotes(link: DesiredLink, change: LinkChange, catalog: LocalCatalog): PlanNote[] {
+  const nologin = new Set(catalog.nologinRoles ?? []);
+  if (nologin.size === 0) return [];
+  const written = change.operations.flatMap((op) =>
+    (op.kind === 'create_user_mapping' || op.kind === 'replace_user_mapping') && nologin.has(op.role) ? [op.role] : [],
+  );
+  return written.map((role) => ({ code: 'grant_to_cannot_login', link: link.name, role }));
 }
 
 /** A session without SCRAM keys cannot prove (apply) or check the SCRAM pass-through links this plan creates or changes. */

@@ -297,7 +297,13 @@ export type PlanNote =
    * A role of grant_to does not exist in this database: it gets no user mapping and no grants (the rest
    * of the link is applied). `suggestion`: the role nearest the name, or null.
    */
-  | { code: 'role_missing'; link: string; role: string; suggestion: string | null };
+  | { code: 'role_missing'; link: string; role: string; suggestion: string | null }
+  /**
+   * The plan writes a user mapping for a grant_to role that cannot log in (a NOLOGIN group role):
+   * postgres_fdw looks up the mapping of the role that runs a query, so its members find none unless
+   * they SET ROLE to it first.
+   */
+  | { code: 'grant_to_cannot_login'; link: string; role: string };
 
 /** An enum label the local type lacks, and where ADD VALUE puts it (null: not that way). */
 export interface EnumLabelToAdd {
@@ -338,6 +344,7 @@ export const NOTE_CODES = Object.keys({
   type_differs: true,
   filter_entry_unmatched: true,
   role_missing: true,
+  grant_to_cannot_login: true,
 } satisfies Record<NoteCode, true>) as NoteCode[];
 
 /**
@@ -359,6 +366,7 @@ export const NOTE_SEVERITY = {
   type_differs: 'note',
   filter_entry_unmatched: 'warning',
   role_missing: 'warning',
+  grant_to_cannot_login: 'note',
 } as const satisfies Record<NoteCode, NoteSeverity>;
 
 export interface DatabasePlan {

@@ -243,6 +243,8 @@ const NOTES = {
   },
   role_missing: (note) =>
     `link "${note.link}": role "${note.role}" in grant_to does not exist in this database${note.suggestion === null ? '' : ` (did you mean "${note.suggestion}"?)`}: it gets no user mapping and no grants. Create it (CREATE ROLE ${quoteForHint(note.role)}) or fix the name in grant_to`,
+  grant_to_cannot_login: (note) =>
+    `link "${note.link}": role "${note.role}" in grant_to cannot log in (NOLOGIN, a group role): postgres_fdw looks up the user mapping of the role that runs a query, so its members get "user mapping not found" unless they first run SET ROLE ${quoteForHint(note.role)}; or list in grant_to the member roles that log in (README "grant_to and group roles")`,
   type_differs: (note) => {
     const type = `${quoteForHint(note.schema)}.${quoteForHint(note.type)}`;
     return `link "${note.link}": the local type ${type}, which its foreign tables use for the remote's ${type}, differs from it: ${note.differences.map(differenceText).join('; ')}. Reads still work; change one side if values should mean the same on both`;

@@ -42,6 +42,7 @@ const NOTES: Record<PlanNote['code'], PlanNote> = {
     suggestion: 'audit_log',
   },
   role_missing: { code: 'role_missing', link: 'billing', role: 'ghost', suggestion: 'host' },
+  grant_to_cannot_login: { code: 'grant_to_cannot_login', link: 'billing', role: 'analysts' },
   type_differs: {
     code: 'type_differs',
     link: 'shop',

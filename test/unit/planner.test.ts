@@ -721,6 +721,23 @@ describe('planner rules: grants', () => {
     expect(sql(plan).join('\n')).not.toContain('raeder');
   });
 
+  it('notes a grant_to role that cannot log in when it writes its user mapping, and not again once it exists', () => {
+    const local = catalog({ existingRoles: ['analysts'], nologinRoles: ['analysts'] });
+    const plan = planDatabase(database([link({ grantTo: ['analysts'] })]), observed(local));
+    expect(plan.notes).toStrictEqual([{ code: 'grant_to_cannot_login', link: 'billing', role: 'analysts' }]);
+    expect(noteText(plan.notes[0]!)).toContain('unless they first run SET ROLE analysts');
+    const linkedWithIt = linked();
+    linkedWithIt.servers[0]!.mappings.push({ role: 'analysts', options: { user: 'bill', password: 'pw' } });
+    linkedWithIt.schemas[0]!.grants = [{ grantee: 'analysts', privilege: 'USAGE' }];
+    linkedWithIt.foreignTables[0]!.grants = [{ grantee: 'analysts', privilege: 'SELECT' }];
+    const again = planDatabase(
+      database([link({ grantTo: ['analysts'] })]),
+      observed({ ...linkedWithIt, existingRoles: ['analysts'], nologinRoles: ['analysts'] }),
+    );
+    expect(again.changes).toStrictEqual([]);
+    expect(again.notes).toStrictEqual([]);
+  });
+
   it("warns of a `tables` or `exclude` entry that matches no remote table, with the nearest remote table's name", () => {
     const audit = remoteTable('audit_log', [col('id', 'int4')]);
     const excluded = planDatabase(database([link({ exclude: ['audit_lg'] })]), observed(catalog(), [INVOICES, audit]));
