@@ -35,6 +35,7 @@ import type {
   OptionChange,
   PlanNote,
   PlanProblem,
+  TableChangeReason,
 } from './types.js';
 import { compareLinkTypes } from './type-drift.js';
 import { foreignTableUnchanged } from './unchanged-tables.js';
@@ -548,10 +549,23 @@ function updateLink({ link, tables, remote: remoteSchema, server, schema, adopti
   const dependents: Dependent[] = [];
   const fresh: string[] = [];
   const gone = [...existing.keys()].filter((name) => !desiredNames.has(name));
-  for (const reason of ['excluded_by_filter', 'removed_on_remote'] as const) {
-    const names = gone.filter((name) => onRemote.has(name) === (reason === 'excluded_by_filter'));
+  // The remote schema each existing table reads: another than the file's means `remote.schema` changed.
+  const wrapper = wrapperOf(link);
+  const readsSchema = (name: string) => wrapper.remoteTableOf(existing.get(name) as ObservedForeignTable).schema;
+  const movedFrom = (name: string) => {
+    const before = readsSchema(name);
+    return before !== link.remote.schema ? before : null;
+  };
+  for (const reason of ['remote_schema_changed', 'excluded_by_filter', 'removed_on_remote'] as const) {
+    const names = gone.filter((name) =>
+      reason === 'remote_schema_changed'
+        ? movedFrom(name) !== null
+        : movedFrom(name) === null && onRemote.has(name) === (reason === 'excluded_by_filter'),
+    );
     if (names.length === 0) continue;
-    operations.push({ kind: 'drop_foreign_tables', schema: link.name, tables: names, reason });
+    // Tables that read several other schemas (edited by hand) are worded by the first.
+    const schemas = reason === 'remote_schema_changed' ? { schemas: { before: movedFrom(names[0] as string) as string, after: link.remote.schema } } : {};
+    operations.push({ kind: 'drop_foreign_tables', schema: link.name, tables: names, reason, ...schemas });
     for (const name of names) dependents.push(...tableDependents(name));
   }
   for (const table of tables) {
@@ -567,8 +581,13 @@ function updateLink({ link, tables, remote: remoteSchema, server, schema, adopti
       current.columns === null
         ? unreadTable(link, remoteSchema, current, catalog.resolved)
         : planForeignTable(table, current, tableDependents(table.name), wrapperOf(link));
-    const reason = () =>
-      remote ? tableChangeReason(link, remote, current, catalog.resolved) : { code: 'remote_columns_changed' as const, options: [] };
+    const before = movedFrom(table.name);
+    const reason = (): TableChangeReason =>
+      before !== null
+        ? { code: 'remote_schema_changed', options: [], schemas: { before, after: link.remote.schema } }
+        : remote
+          ? tableChangeReason(link, remote, current, catalog.resolved)
+          : { code: 'remote_columns_changed', options: [] };
     if (tablePlan.kind === 'alter') {
       operations.push({ kind: 'alter_foreign_table', schema: link.name, table: table.name, steps: tablePlan.steps, reason: reason() });
     } else if (tablePlan.kind === 'replace') {

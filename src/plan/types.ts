@@ -52,15 +52,26 @@ export type ColumnStep =
   | { action: 'alter'; column: string; before: ColumnSpec; after: ColumnSpec }
   | { action: 'add'; column: ColumnSpec };
 
-/** Why an existing foreign table must change: the remote's columns, or only the link's import options. */
+/**
+ * Why an existing foreign table must change: the remote's columns, only the link's import options, or
+ * the link's `remote.schema` (the table now reads the table of that name in another remote schema).
+ */
 export interface TableChangeReason {
-  code: 'remote_columns_changed' | 'import_options_changed';
+  code: 'remote_columns_changed' | 'import_options_changed' | 'remote_schema_changed';
   /** The import options whose change explains it (import_options_changed). */
   options: (keyof ImportOptions)[];
+  /** remote_schema_changed: the remote schema the table read, and the one the file names now. */
+  schemas?: SchemaChange;
 }
 
-/** Why foreign tables are dropped. */
-export type DropReason = 'excluded_by_filter' | 'removed_on_remote' | 'link_destroyed';
+/** A link's `remote.schema` as its foreign tables read it (before) and as the file names it (after). */
+export interface SchemaChange {
+  before: string;
+  after: string;
+}
+
+/** Why foreign tables are dropped (remote_schema_changed: they read another remote schema than the file's `remote.schema`). */
+export type DropReason = 'excluded_by_filter' | 'removed_on_remote' | 'link_destroyed' | 'remote_schema_changed';
 
 /**
  * One step of a change. Secret-free by construction: user mappings carry the remote user name only;
@@ -92,7 +103,7 @@ export type Operation =
   | { kind: 'create_schema'; schema: string; meta: ManagedMeta }
   | { kind: 'comment_schema'; schema: string; meta: ManagedMeta }
   | { kind: 'create_foreign_table'; schema: string; server: string; table: ForeignTableSpec }
-  | { kind: 'drop_foreign_tables'; schema: string; tables: string[]; reason: DropReason }
+  | { kind: 'drop_foreign_tables'; schema: string; tables: string[]; reason: DropReason; schemas?: SchemaChange }
   | {
       kind: 'replace_foreign_table';
       schema: string;

@@ -11,6 +11,7 @@ import {
   type Operation,
   type Plan,
   type PlanProblem,
+  type SchemaChange,
   type TableChangeReason,
 } from '../plan/types.js';
 import { plural } from '../plural.js';
@@ -261,7 +262,7 @@ function operationLines(op: Operation): ViewLine[] {
       return [line('+', safe`foreign table ${op.schema}.${op.table.name} (${plural(op.table.columns.length, 'column')})`, 'create')];
     case 'drop_foreign_tables':
       if (op.reason === 'link_destroyed') return [line('-', safe`${plural(op.tables.length, 'foreign table')} in ${op.schema}`, 'destroy')];
-      return op.tables.map((table) => line('-', safe`foreign table ${op.schema}.${table} (${DROP_REASON[op.reason]})`, 'destroy'));
+      return op.tables.map((table) => line('-', safe`foreign table ${op.schema}.${table} (${dropReason(op)})`, 'destroy'));
     case 'alter_foreign_table':
       return [
         line('~', safe`foreign table ${op.schema}.${op.table} (${alterReason(op.reason, op.steps)}: altered in place)`, 'update'),
@@ -290,13 +291,25 @@ function operationLines(op: Operation): ViewLine[] {
 
 const MAPPING_REASON = { remote_user_changed: 'remote user changed', credentials_changed: 'credentials changed' } as const;
 
-export const DROP_REASON: Record<DropReason, string> = {
+const DROP_REASON: Record<DropReason, string> = {
   excluded_by_filter: 'excluded by the table filter',
   removed_on_remote: 'no longer on the remote',
   link_destroyed: 'link destroyed',
+  remote_schema_changed: 'remote.schema changed',
 };
 
+/** Why tables are dropped, in words: a change of `remote.schema` names both schemas. */
+export function dropReason(op: { reason: DropReason; schemas?: SchemaChange }): string {
+  if (op.reason === 'remote_schema_changed' && op.schemas) return schemaChangeText(op.schemas);
+  return DROP_REASON[op.reason];
+}
+
+function schemaChangeText(schemas: SchemaChange): string {
+  return `remote.schema changed from ${JSON.stringify(schemas.before)} to ${JSON.stringify(schemas.after)}`;
+}
+
 export function changeReason(reason: TableChangeReason): string {
+  if (reason.code === 'remote_schema_changed') return reason.schemas ? schemaChangeText(reason.schemas) : 'remote.schema changed';
   return reason.code === 'import_options_changed' ? `import options changed: ${reason.options.join(', ')}` : 'remote columns changed';
 }
 

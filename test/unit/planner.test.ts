@@ -227,6 +227,27 @@ describe('planDatabase', () => {
     expect(own.notes).toStrictEqual([]);
   });
 
+  it('explains a change of remote.schema as one, in text and in the operations, not as an import option', () => {
+    const moved = link({ remote: { ...link().remote, schema: 'finance' } });
+    const customers = remoteTable('customers', [col('id', 'int8')]);
+    const local = linked();
+    local.foreignTables.push({ ...local.foreignTables[0]!, name: 'old_only', options: { schema_name: 'public', table_name: 'old_only' } });
+    const plan = planDatabase(database([moved]), observed(local, [INVOICES, customers]));
+    const ops = plan.changes[0]?.operations ?? [];
+    expect(ops.find((op) => op.kind === 'drop_foreign_tables')).toMatchObject({
+      tables: ['old_only'],
+      reason: 'remote_schema_changed',
+      schemas: { before: 'public', after: 'finance' },
+    });
+    expect(ops.find((op) => op.kind === 'replace_foreign_table')).toMatchObject({
+      reason: { code: 'remote_schema_changed', schemas: { before: 'public', after: 'finance' } },
+    });
+    const text = renderPlanText(buildPlanView({ databases: [plan], summary: summarize([plan]) }));
+    expect(text).toContain('- foreign table billing.old_only (remote.schema changed from "public" to "finance")');
+    expect(text).toContain('-/+ foreign table billing.invoices (remote.schema changed from "public" to "finance": replaced)');
+    expect(text).not.toContain('import options changed');
+  });
+
   it('retypes a remote column in place when nothing uses it', () => {
     const changed = remoteTable('invoices', [col('id', 'int8', { notNull: true }), col('note', 'text')]);
     const plan = planDatabase(database([link()]), observed(linked(), [changed]));
