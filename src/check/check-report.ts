@@ -79,7 +79,8 @@ export function buildCheckReport(
       const missed = missedBy.get(probe.link);
       const tables = missed?.tables ?? [];
       const drifted = drift !== null || typeDrift.length > 0;
-      const state = probe.state === 'ok' && tables.length > 0 ? 'unreadable_tables' : probe.state === 'ok' && drifted ? 'drift' : probe.state;
+      const state =
+        probe.state === 'ok' && tables.length > 0 ? 'unreadable_tables' : probe.state === 'ok' && drifted ? 'drift' : probe.state;
       return {
         link: probe.link,
         state,

@@ -5,8 +5,8 @@
  * the remote, and so that an unqualified name in them can only mean a catalog object.
  */
 import { EXTENSION_SCHEMA } from '../wrappers/index.js';
-import { CATALOG_SCHEMAS, typeDefinitionSql } from './type-definitions.js';
 import { EMPTY_SIGNATURE, LOCAL_SIGNATURES } from './table-signature.js';
+import { CATALOG_SCHEMAS, typeDefinitionSql } from './type-definitions.js';
 
 /** Tells two connections to one database apart from two databases: server start time, port, database oid. */
 const IDENTITY = `pg_catalog.pg_postmaster_start_time()::text || ' ' || pg_catalog.current_setting('port') || ' ' ||

@@ -1,3 +1,4 @@
+import { suggestNearest } from '../config/suggest.js';
 import type { DesiredDatabase, DesiredLink } from '../config/types.js';
 import { BugError } from '../errors.js';
 import type {
@@ -14,7 +15,6 @@ import type {
   ResolvedNeeds,
   TakenName,
 } from '../introspect/types.js';
-import { suggestNearest } from '../config/suggest.js';
 import { EXTENSION_SCHEMA, WRAPPERS, type Wrapper, wrapperEnvironment, wrapperNamed, wrapperOf } from '../wrappers/index.js';
 import {
   type ColumnProblem,
@@ -25,6 +25,7 @@ import {
   tableChangeReason,
 } from './foreign-tables.js';
 import { parseManagedComment } from './managed-comment.js';
+import { compareLinkTypes } from './type-drift.js';
 import type {
   AccessRemoved,
   DatabasePlan,
@@ -37,7 +38,6 @@ import type {
   PlanProblem,
   TableChangeReason,
 } from './types.js';
-import { compareLinkTypes } from './type-drift.js';
 import { foreignTableUnchanged } from './unchanged-tables.js';
 
 export interface PlanOptions {
@@ -564,7 +564,8 @@ function updateLink({ link, tables, remote: remoteSchema, server, schema, adopti
     );
     if (names.length === 0) continue;
     // Tables that read several other schemas (edited by hand) are worded by the first.
-    const schemas = reason === 'remote_schema_changed' ? { schemas: { before: movedFrom(names[0] as string) as string, after: link.remote.schema } } : {};
+    const schemas =
+      reason === 'remote_schema_changed' ? { schemas: { before: movedFrom(names[0] as string) as string, after: link.remote.schema } } : {};
     operations.push({ kind: 'drop_foreign_tables', schema: link.name, tables: names, reason, ...schemas });
     for (const name of names) dependents.push(...tableDependents(name));
   }

@@ -57,7 +57,10 @@ export function compareLinkTypes(
 }
 
 /** How a local definition differs from the remote's of the same name. */
-export function compareDefinitions(local: TypeDefinition, remote: TypeDefinition): { missing: EnumLabelToAdd[]; differences: TypeDifference[] } {
+export function compareDefinitions(
+  local: TypeDefinition,
+  remote: TypeDefinition,
+): { missing: EnumLabelToAdd[]; differences: TypeDifference[] } {
   const differences: TypeDifference[] = [];
   const missing: EnumLabelToAdd[] = [];
   if (local.kind !== remote.kind) {
@@ -77,17 +80,20 @@ export function compareDefinitions(local: TypeDefinition, remote: TypeDefinition
     if (extra.length > 0) differences.push({ what: 'labels_extra', labels: extra });
     const commonHere = local.labels.filter((label) => there.has(label));
     const commonThere = remote.labels.filter((label) => here.has(label));
-    if (commonHere.join('\0') !== commonThere.join('\0')) differences.push({ what: 'labels_order', local: commonHere, remote: commonThere });
+    if (commonHere.join('\0') !== commonThere.join('\0'))
+      differences.push({ what: 'labels_order', local: commonHere, remote: commonThere });
   }
   if (local.kind === 'domain' && remote.kind === 'domain') {
     if (local.base !== remote.base) differences.push({ what: 'base', local: local.base, remote: remote.base });
     if (local.notNull !== remote.notNull) differences.push({ what: 'not_null', local: local.notNull, remote: remote.notNull });
     if (local.default !== remote.default) differences.push({ what: 'default', local: local.default, remote: remote.default });
-    if (local.checks.join('\0') !== remote.checks.join('\0')) differences.push({ what: 'checks', local: local.checks, remote: remote.checks });
+    if (local.checks.join('\0') !== remote.checks.join('\0'))
+      differences.push({ what: 'checks', local: local.checks, remote: remote.checks });
   }
   if (local.kind === 'composite' && remote.kind === 'composite') {
     const shape = (def: typeof local) => def.attributes.map((a) => `${a.name} ${a.type}`);
-    if (shape(local).join('\0') !== shape(remote).join('\0')) differences.push({ what: 'attributes', local: shape(local), remote: shape(remote) });
+    if (shape(local).join('\0') !== shape(remote).join('\0'))
+      differences.push({ what: 'attributes', local: shape(local), remote: shape(remote) });
   }
   // Arrays follow their elements, compared on their own.
   return { missing, differences };

@@ -261,7 +261,13 @@ export function addValueSql(type: string, labels: readonly EnumLabelToAdd[]): st
     .join(' ');
 }
 
-const KIND_WORDS: Record<string, string> = { enum: 'an enum', domain: 'a domain', composite: 'a composite type', array: 'an array type', other: 'a type of another kind' };
+const KIND_WORDS: Record<string, string> = {
+  enum: 'an enum',
+  domain: 'a domain',
+  composite: 'a composite type',
+  array: 'an array type',
+  other: 'a type of another kind',
+};
 
 function differenceText(d: TypeDifference): string {
   const list = (items: readonly string[]) => (items.length === 0 ? 'none' : items.join(', '));
