@@ -127,7 +127,10 @@ describe('changes that can each be made in place are made in place together', ()
         columns.forEach(([, ch], i) => {
           const old = before[i] as ColumnSpec;
           if (action[i] === 'drop') return;
-          if (i === 0) return void after.push(old);
+          if (i === 0) {
+            after.push(old);
+            return;
+          }
           after.push({
             name: action[i] === 'rename' ? `r${i}` : old.name,
             type: ch.retype ? ch.type : old.type,

@@ -120,11 +120,11 @@ describe('local copies of remote types', () => {
     const drift = compareLinkTypes(
       'shop',
       [table('t', [['Odd Schema', 'Mood']])],
-      { [`Odd Schema\0Mood`]: mood(["it's", 'b']) },
+      { 'Odd Schema\0Mood': mood(["it's", 'b']) },
       {
         types: {},
         missing: [],
-        definitions: { [`Odd Schema\0Mood`]: mood(['b']) },
+        definitions: { 'Odd Schema\0Mood': mood(['b']) },
       },
     );
     expect(problemWords(drift.problems[0]!).hint).toBe(
