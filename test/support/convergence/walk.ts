@@ -509,7 +509,7 @@ interface Shape {
 export function inPlaceImpossible(
   before: Shape,
   after: Shape,
-  used: ReadonlySet<string>,
+  viewsRead: ReadonlySet<string>,
   renamed: ReadonlyMap<string, string> = new Map(),
 ): string | null {
   const target = (options: string[] | null) =>
@@ -518,8 +518,9 @@ export function inPlaceImpossible(
       .sort()
       .join(',');
   if (target(before.ftoptions) !== target(after.ftoptions)) return 'another remote table';
-  // Columns the remote renamed are the same columns under their new names.
+  // Columns the remote renamed are the same columns under their new names (and so are the columns views read).
   const was = (before.columns ?? []).map((c) => ({ ...c, name: renamed.get(c.name) ?? c.name }));
+  const used = new Set([...viewsRead].map((name) => renamed.get(name) ?? name));
   const now = after.columns ?? [];
   if ((before.columns ?? []).some((c) => (c.options ?? []).some((o) => o.startsWith('column_name=') && o !== `column_name=${c.name}`)))
     return 'a column renamed by hand';
