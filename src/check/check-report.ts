@@ -1,6 +1,6 @@
 import { describeTarget } from '../config/parse-url.js';
 import type { DesiredState } from '../config/types.js';
-import type { LinkChange, Plan, PlanProblem } from '../plan/types.js';
+import type { LinkChange, Plan, PlanNote, PlanProblem } from '../plan/types.js';
 import type { DatabaseFailureCode, DatabaseHealth } from './check-database.js';
 import type { LeftSession } from './end-session.js';
 import type { LinkHealth, LinkRowsNotRead, LinkState, RowsNotRead } from './types.js';
@@ -16,6 +16,8 @@ export interface LinkCheck {
   driftUnknown: PlanProblem | null;
   /** Every error of the plan for this link: hints must say what plan and apply would really do. */
   problems: PlanProblem[];
+  /** Local copies of the remote's types that differ from it (the plan's findings): they make a working link drift. */
+  typeDrift: TypeDriftFinding[];
   /** Rows of its tables that a read through the link does not return (values longer than the wrapper reads). */
   rowsNotRead: RowsNotRead[];
   /** Why those rows could not be counted, or null. */
@@ -42,6 +44,13 @@ export interface CheckReport {
   summary: Record<LinkState, number>;
   /** Databases that could not be checked, by why. */
   notChecked: Record<DatabaseFailureCode | 'not_checked', number>;
+}
+
+/** What plan found of a link's local copies of remote types: a missing enum label (an error), or another difference (a note). */
+export type TypeDriftFinding = Extract<PlanProblem, { code: 'enum_labels_missing' }> | Extract<PlanNote, { code: 'type_differs' }>;
+
+function isTypeDrift(finding: PlanProblem | PlanNote): finding is TypeDriftFinding {
+  return finding.code === 'enum_labels_missing' || finding.code === 'type_differs';
 }
 
 const BROKEN: ReadonlySet<LinkState> = new Set(['unreachable', 'auth_failed', 'missing', 'unreadable_tables']);
@@ -80,18 +89,23 @@ export function buildCheckReport(
     const checked = new Set(health.links.map((probe) => probe.link));
     const links = health.links.map((probe): LinkCheck => {
       const drift = changes.get(probe.link) ?? null;
-      const problems = planned?.errors.filter((e) => e.link === probe.link) ?? [];
+      // A type that differs is a finding of the comparison, not a reason it could not be made.
+      const problems = planned?.errors.filter((e) => e.link === probe.link && !isTypeDrift(e)) ?? [];
       const driftUnknown = problems[0] ?? null;
+      const typeDrift = [...(planned?.errors ?? []), ...(planned?.notes ?? [])].filter(
+        (finding): finding is TypeDriftFinding => finding.link === probe.link && isTypeDrift(finding),
+      );
       const missed = missedBy.get(probe.link);
       const tables = missed?.tables ?? [];
       const unproven = probe.mappings.some((mapping) => mapping.state === 'not_proven');
+      const drifted = drift !== null || typeDrift.length > 0;
       const state: LinkState = !works(probe.state)
         ? probe.state
         : tables.length > 0
           ? 'unreadable_tables'
           : driftUnknown
             ? 'unknown'
-            : drift
+            : drifted
               ? 'drift'
               : unproven
                 ? 'unknown'
@@ -103,6 +117,7 @@ export function buildCheckReport(
         drift,
         driftUnknown,
         problems,
+        typeDrift,
         rowsNotRead: tables,
         rowsNotReadUnknown: missed?.error ?? null,
       };
@@ -117,6 +132,7 @@ export function buildCheckReport(
           drift: change,
           driftUnknown: null,
           problems: [],
+          typeDrift: [],
           rowsNotRead: [],
           rowsNotReadUnknown: null,
         });

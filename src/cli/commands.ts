@@ -65,7 +65,10 @@ export function registerCommands(program: Command, output: Output, setExitCode: 
 
   withSelectionOptions(withConnectionOptions(withCommonOptions(program.command('plan').description('show what apply would change'))))
     .option('--json', 'print the plan as JSON')
-    .option('--markdown', 'print the plan as GitHub-flavoured markdown, for a pull request comment')
+    .option(
+      '--markdown',
+      'print the plan as GitHub-flavoured markdown for a pull request comment: databases whose changes read the same are one section with their count, and it is cut to fit 65,536 characters',
+    )
     .option('--sql', 'also print the SQL (passwords masked)')
     .option('--out <file>', 'save the plan for `datalinks apply FILE`')
     .option('--detailed-exitcode', 'exit 2 when there are changes, 0 when there are none')

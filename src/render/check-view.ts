@@ -1,4 +1,4 @@
-import { type CheckReport, type DatabaseCheck, isBroken, type LinkCheck } from '../check/check-report.js';
+import { type CheckReport, type DatabaseCheck, isBroken, type LinkCheck, type TypeDriftFinding } from '../check/check-report.js';
 import type { LeftSession } from '../check/end-session.js';
 import type { LinkHealth, LinkState, LinkTarget, MappingHealth, ProbeFailure, RowsNotRead, UnreadableTable } from '../check/types.js';
 import { formatVersion } from '../config/fdw-options.js';
@@ -13,7 +13,7 @@ import type { FdwName } from '../wrappers/types.js';
 import { escapeText } from './escape.js';
 import { leftSessionWords } from './left-session-words.js';
 import { buildPlanView } from './plan-view.js';
-import { problemWords, scramSecretCopy } from './plan-words.js';
+import { noteText, problemWords, scramSecretCopy } from './plan-words.js';
 import { type Paint, plainPaint } from './style.js';
 import { wrapWords } from './wrap-words.js';
 
@@ -181,6 +181,12 @@ function linkLines(link: LinkCheck, database: DatabaseCheck, paint: Paint): stri
     out.push(`      ${paint('warning', `could not count the rows a read through the link would miss: ${shown(link.rowsNotReadUnknown)}`)}`);
   }
   if (link.drift) out.push(...driftLines(link, link.drift, context, paint));
+  // The plan's own words for each local type that differs from the remote's.
+  for (const finding of link.typeDrift) {
+    const words = typeDriftWords(finding);
+    out.push(`      ${paint(finding.code === 'enum_labels_missing' ? 'error' : 'update', '~')} ${shown(words.message)}`);
+    if (words.hint) out.push(`      hint: ${shown(words.hint)}`);
+  }
   // Why the link could not be compared with the file: for a broken link the probe's hint comes first.
   for (const problem of link.problems) {
     const words = problemWords(problem);
@@ -461,12 +467,6 @@ function tableHint(table: UnreadableTable, target: LinkTarget | null, context?: 
     return `on the remote, as the table's owner: ${remoteWrapper(target).grantSelectHint(table.remoteSchema, table.remoteTable, target?.user ?? null)}`;
   }
   if (table.sqlstate === SQLSTATE.undefinedTable || table.sqlstate === SQLSTATE.invalidSchemaName) {
-    const listed = context?.problems.some(
-      (p) => p.code === 'table_not_found' && p.table === table.remoteTable && p.schema === table.remoteSchema,
-    );
-    if (listed) {
-      return `the table is gone from the remote, and the link's \`tables:\` lists it, so plan refuses the link: restore the table on the remote, or take it out of \`tables:\` (apply then drops its foreign table)`;
-    }
     const apply = context ? applyCommand(context.link, context) : null;
     const dropped = planned(context, 'drop_foreign_tables').some((op) => op.tables.includes(table.name));
     if (dropped && apply) return `the table is gone from the remote: ${apply} drops its foreign table`;
@@ -549,6 +549,10 @@ export function toCheckDocument(report: CheckReport) {
           })),
           drift: link.drift ? { action: link.drift.action, operations: link.drift.operations.map((op) => op.kind) } : null,
           drift_unknown: link.driftUnknown ? driftUnknownJson(link.driftUnknown) : null,
+          type_drift: link.typeDrift.map((finding) => {
+            const words = typeDriftWords(finding);
+            return { code: finding.code, message: words.message, hint: words.hint ?? null };
+          }),
         };
       }),
     })),
@@ -575,6 +579,11 @@ function leftSessionJson(left: LeftSession) {
     message: words.message,
     hint: words.hint,
   };
+}
+
+/** A type finding in the plan's words: the problem's message and hint, or the note. */
+function typeDriftWords(finding: TypeDriftFinding): { message: string; hint?: string } {
+  return finding.code === 'enum_labels_missing' ? problemWords(finding) : { message: noteText(finding) };
 }
 
 function driftUnknownJson(problem: PlanProblem): { code: string; message: string; hint: string | null } {
