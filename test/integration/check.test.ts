@@ -462,13 +462,13 @@ describe('check tells the whole truth', () => {
 
   it('counts a working link it could not compare with the file as unknown, never "0 drifted" with exit 0 under --detailed-exitcode', async () => {
     const { env, file } = await appliedPair();
-    // The file now names a role that does not exist: plan cannot plan the link, so check cannot compare it.
-    const edited = writeConfig(oneLinkConfig('        grant_to: [no_such_role_here]\n'));
+    // The file now names a remote schema that does not exist: plan cannot plan the link, so check cannot compare it.
+    const edited = writeConfig(oneLinkConfig('          schema: no_such_schema_here\n'));
     const plain = await runCli(['check', '-c', edited], env);
     expect(plain.code).toBe(0);
     expect(plain.stdout).toContain('? billing: unknown: PostgreSQL');
     expect(plain.stdout).toContain('could not compare with the file:');
-    expect(plain.stdout).toContain('no_such_role_here');
+    expect(plain.stdout).toContain('no_such_schema_here');
     expect(plain.stdout).toContain('Check: 1 link: 0 ok, 0 broken, 0 drifted, 1 unknown (could not tell).');
     const detailed = await runCli(['check', '--detailed-exitcode', '--json', '-c', edited], env);
     expect(detailed.code).toBe(1);
