@@ -161,6 +161,13 @@ export interface Wrapper {
   probeTable: { columns: string; options: Record<string, string> } | null;
   /** How the local server's connection through this wrapper is bounded and stopped (see ServerConnection). */
   serverConnection: ServerConnection;
+  /**
+   * How a session closes the connections the wrapper keeps open to one server's remote (a wrapper keeps
+   * each until the session ends): a function of its extension that takes the server's name and closes
+   * every connection of that server not in use by the current transaction; null when the wrapper has
+   * none, and only ending the local session closes them.
+   */
+  disconnectServer: { extension: string; function: string } | null;
   /** host:port/database of a target, for messages and listings. Never includes credentials. */
   describe(target: Pick<ConnectionTarget, 'host' | 'port' | 'dbname'>): string;
 }

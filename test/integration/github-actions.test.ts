@@ -151,8 +151,9 @@ describe('datalinks in GitHub Actions', () => {
     expect((await run('list')).stdout).toContain('==== crm');
     expect(JSON.parse((await run('list', '--json')).stdout).databases[0].links[0].tables).toBe(9);
     const exported = await run('export');
-    // The link is in the file: export keeps its filter, the value read back as written.
-    expect(parseYaml(exported.stdout).databases.main.links.crm.exclude).toStrictEqual(['##[error]no-such-table']);
+    // Export writes the tables linked now, each read back as itself, and the file's filter in a comment.
+    expect(parseYaml(exported.stdout).databases.main.links.crm.tables).toStrictEqual([...tables, gone, unreadable].sort());
+    expect(exported.stdout).toContain('# differs from the file: the file has exclude: "#\\x23[error]no-such-table" (every other table');
     const check = await run('check');
     expect(check.stdout).toContain('✗ crm.::error::unreadable: ');
     const checked = JSON.parse((await run('check', '--json')).stdout);

@@ -49,6 +49,10 @@ export const mysqlWrapper: Wrapper = {
     // Its server options (option.c) have no connect_timeout, read_timeout or write_timeout.
     connectTimeout: null,
   },
+  // mysql_fdw (2.8 to 2.9.x; its SQL defines only mysql_fdw_handler, _validator, _version and
+  // _display_pushdown_list) has no disconnect function: its connections, one per user mapping, close
+  // only when the session exits (connection.c, mysql_cleanup_connection on proc exit).
+  disconnectServer: null,
   describe: (target) => describeTarget(target, MYSQL_DEFAULT_PORT),
 };
 

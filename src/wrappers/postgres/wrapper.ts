@@ -52,6 +52,9 @@ export const postgresWrapper: Wrapper = {
     // libpq's connect_timeout, a server option postgres_fdw passes on; a remote URL's ?connect_timeout= becomes it.
     connectTimeout: { option: 'connect_timeout', suggested: 10, setIn: 'url_parameter' },
   },
+  // postgres_fdw 1.1 (PostgreSQL 14): postgres_fdw_disconnect(server_name text) closes the server's
+  // connections that the current transaction does not use (a warning, not an error, for those it does).
+  disconnectServer: { extension: 'postgres_fdw', function: 'postgres_fdw_disconnect' },
   describe: describeTarget,
 };
 
