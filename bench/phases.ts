@@ -10,6 +10,7 @@ import { runPlan } from '../src/cli/run-plan.js';
 import { parseConfig } from '../src/config/load-config.js';
 import { closeQuietly, connect } from '../src/db/connect.js';
 import { withPlainClient } from '../src/db/plain-client.js';
+import { planChanges } from '../src/plan/plan-changes.js';
 import { renderPlanText } from '../src/render/plan-text.js';
 import { buildPlanView } from '../src/render/plan-view.js';
 
@@ -69,7 +70,6 @@ export async function inProcessPhases(configPath: string, env: NodeJS.ProcessEnv
     const [remoteMs, remote] = await timedMs(() => connect(link.remote.target, connectOptions));
     await closeQuietly(remote);
     const { plan, observed, planOptions } = await runPlan(desired, { ...connectOptions, parallelism: 4, planOptions: {} });
-    const { planChanges } = await import('../src/plan/plan-changes.js');
     const [planMs] = await timedMs(() => planChanges(desired, observed, planOptions));
     const [renderMs] = await timedMs(() => renderPlanText(buildPlanView(plan)));
     // The first run warms the modules up, as a real run's single pass is warm only once.

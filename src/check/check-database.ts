@@ -50,23 +50,16 @@ export async function checkDatabase(database: DesiredDatabase, options: CheckDat
   const links: LinkHealth[] = [];
   let remaining = database.links.map((link) => link.name);
   let previous: number | null = null;
-  let result: DatabaseHealth | undefined;
   // One session at a time: a wrapper that cannot close its connections hands back the links left.
   do {
     const session = await checkSession(database, remaining, previous, options);
-    if (!session.ok) {
-      result = session.result;
-      break;
-    }
+    if (!session.ok) return session.result;
     links.push(...session.links);
+    // A session that could not be ended: what the links probed so far found is kept, and the check stops there.
+    if (session.left) return { alias, ok: true, links, left: session.left };
     remaining = session.rest;
     previous = session.pid;
-    if (session.left) result = { alias, ok: true, links, left: session.left };
-  } while (remaining.length > 0 && result === undefined);
-  if (result && (!result.ok || result.left)) {
-    // A session that failed after probing some links: what they found is not lost.
-    return result.ok ? { ...result, links } : result;
-  }
+  } while (remaining.length > 0);
   return options.signal?.aborted ? interrupted(alias, options.signal) : { alias, ok: true, links };
 }
 

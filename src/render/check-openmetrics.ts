@@ -49,7 +49,7 @@ const FAMILIES = {
   },
   up: {
     name: 'datalinks_link_up',
-    help: 'Whether the link works from its local database server: 1 yes (ok or drift), 0 no (unreachable, auth failed, missing, unreadable tables).',
+    help: 'Whether the link works from its local database server: 1 yes (ok, drift or unknown), 0 no (unreachable, auth failed, missing, unreadable tables).',
   },
   state: { name: 'datalinks_link_state', help: "The link's state: 1 for the one it is in, 0 for the others." },
   connect: {

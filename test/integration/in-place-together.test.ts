@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { expectNoChanges, runCli, writeConfig } from '../support/cli.js';
+import { expectNoChanges, oneLinkConfig, runCli, writeConfig } from '../support/cli.js';
 import { createLinkedPair } from '../support/databases.js';
 
-const config = (importDefault: boolean) => `version: 1
-databases:
-  main:
-    url: \${LOCAL_URL}
-    links:
-      billing:
-        remote:
-          url: \${BILLING_URL}
-        import_options: { import_default: ${importDefault} }
-`;
+const config = (importDefault: boolean) => oneLinkConfig(`        import_options: { import_default: ${importDefault} }\n`);
 
 describe('changes that can each be made in place, together', () => {
   it('a rename, a retype and an import_default flip between two plans alter the table and keep a view over an untouched column', async () => {

@@ -6,52 +6,12 @@ import { checkAnnotations } from '../../src/cli/check-annotations.js';
 import { emitCheckReport } from '../../src/cli/check-output.js';
 import { formatWorkflowCommand } from '../../src/cli/github.js';
 import { createCapturedOutput } from '../../src/cli/output.js';
-import type { DesiredDatabase, DesiredState } from '../../src/config/types.js';
-import type { Plan } from '../../src/plan/types.js';
 import { renderCheckMarkdown } from '../../src/render/check-markdown.js';
 import { labelValue, renderCheckOpenMetrics } from '../../src/render/check-openmetrics.js';
 import { utf8Length } from '../../src/render/markdown-fit.js';
 import { escapeWorkflowCommands } from '../../src/render/workflow-command-escape.js';
+import { desired, health, planOf } from '../support/check-fixtures.js';
 import { parseWorkflowCommand, workflowCommandsIn } from '../support/workflow-commands.js';
-
-const target = {
-  url: 'postgres://u:secret@db:5432/app',
-  host: 'db',
-  port: '5432',
-  dbname: 'app',
-  user: 'u',
-  password: 'secret',
-  params: {},
-};
-
-function desired(alias: string, links: string[]): DesiredState {
-  const database = {
-    alias,
-    target,
-    urlSource: '${DB}',
-    links: links.map((name, i) => ({ name, position: { file: 'datalinks.yaml', line: 6 + 4 * i, column: 7 } })),
-    position: { file: 'datalinks.yaml', line: 3, column: 3 },
-  } as unknown as DesiredDatabase;
-  return { configPath: 'datalinks.yaml', configHash: '', databases: [database] };
-}
-
-function health(link: string, overrides: Partial<LinkHealth> = {}): LinkHealth {
-  return {
-    link,
-    fdw: 'postgres_fdw',
-    state: 'ok',
-    target: { host: 'billing.internal', port: '5432', dbname: 'billing', user: 'billing_ro' },
-    remoteVersion: '17.2',
-    remoteVersionNum: 170002,
-    connectMs: 12.5,
-    rttMs: 0.8,
-    tablesChecked: 2,
-    unreadable: [],
-    failure: null,
-    mappings: [],
-    ...overrides,
-  };
-}
 
 const refused: Partial<LinkHealth> = {
   state: 'auth_failed',
@@ -67,13 +27,6 @@ const refused: Partial<LinkHealth> = {
     detail: 'password authentication failed for user "crew_ro"',
   },
 };
-
-function planOf(alias: string, changes: Plan['databases'][number]['changes'] = []): Plan {
-  return {
-    databases: [{ alias, preamble: [], changes, errors: [], notes: [], fingerprint: '' }],
-    summary: { create: 0, update: 0, destroy: 0 },
-  };
-}
 
 /** main: billing ok, sales drifted (a table gone from the remote), crew refused its password. */
 function sampleReport(alias = 'main') {

@@ -5,56 +5,9 @@ import { describe, expect, it } from 'vitest';
 import type { DatabaseHealth } from '../../src/check/check-database.js';
 import { buildCheckReport } from '../../src/check/check-report.js';
 import { probeLinks } from '../../src/check/probe-link.js';
-import type { LinkHealth } from '../../src/check/types.js';
-import type { DesiredDatabase, DesiredState } from '../../src/config/types.js';
-import type { Plan } from '../../src/plan/types.js';
+import type { DesiredDatabase } from '../../src/config/types.js';
 import { failureHint, healthProblem, renderCheckText, toCheckDocument } from '../../src/render/check-view.js';
-
-const target = {
-  url: 'postgres://u:secret@db:5432/app',
-  host: 'db',
-  port: '5432',
-  dbname: 'app',
-  user: 'u',
-  password: 'secret',
-  params: {},
-};
-
-function desired(links: string[]): DesiredState {
-  const database = {
-    alias: 'main',
-    target,
-    urlSource: '${DB}',
-    links: links.map((name) => ({ name })),
-    position: {},
-  } as unknown as DesiredDatabase;
-  return { configPath: 'datalinks.yaml', configHash: '', databases: [database] };
-}
-
-function health(link: string, overrides: Partial<LinkHealth> = {}): LinkHealth {
-  return {
-    link,
-    fdw: 'postgres_fdw',
-    state: 'ok',
-    target: { host: 'billing.internal', port: '5432', dbname: 'billing', user: 'billing_ro' },
-    remoteVersion: '17.2',
-    remoteVersionNum: 170002,
-    connectMs: 12.5,
-    rttMs: 0.8,
-    tablesChecked: 2,
-    unreadable: [],
-    failure: null,
-    mappings: [],
-    ...overrides,
-  };
-}
-
-function plan(changes: Plan['databases'][number]['changes'], errors: Plan['databases'][number]['errors'] = []): Plan {
-  return {
-    databases: [{ alias: 'main', preamble: [], changes, errors, notes: [], fingerprint: '' }],
-    summary: { create: 0, update: 0, destroy: 0 },
-  };
-}
+import { desired, health, planOf } from '../support/check-fixtures.js';
 
 describe('buildCheckReport and the text view', () => {
   it('gives each link one state: a broken probe wins over drift, drift over ok, and a managed link not in the file is drift', () => {
@@ -96,8 +49,8 @@ describe('buildCheckReport and the text view', () => {
       },
     ];
     const report = buildCheckReport(
-      desired(['billing', 'sales', 'crew', 'ledger']),
-      plan([
+      desired('main', ['billing', 'sales', 'crew', 'ledger']),
+      planOf('main', [
         {
           action: 'update',
           link: 'sales',
@@ -161,10 +114,11 @@ describe('buildCheckReport and the text view', () => {
   it('reports a database it could not reach, and the plan error of a working link as a warning', () => {
     const report = buildCheckReport(
       {
-        ...desired(['billing']),
-        databases: [...desired(['billing']).databases, { ...desired([]).databases[0], alias: 'other' } as DesiredDatabase],
+        ...desired('main', ['billing']),
+        databases: [...desired('main', ['billing']).databases, { ...desired('main', []).databases[0], alias: 'other' } as DesiredDatabase],
       },
-      plan(
+      planOf(
+        'main',
         [],
         [
           {
@@ -206,8 +160,8 @@ describe('buildCheckReport and the text view', () => {
 describe('rows a read through the link would miss', () => {
   it('make a working link unreadable, name table, column, limit and rows, and fit the check schema', () => {
     const report = buildCheckReport(
-      desired(['shop', 'other']),
-      plan([]),
+      desired('main', ['shop', 'other']),
+      planOf('main', []),
       [{ alias: 'main', ok: true, links: [health('shop', { remoteVersion: null, tablesChecked: 3 }), health('other')] }],
       [
         {
@@ -249,7 +203,7 @@ describe('unreadable tables in text', () => {
       sqlstate: '42501',
       message: 'permission denied for schema Sales',
     }));
-    const report = buildCheckReport(desired(['big']), plan([]), [
+    const report = buildCheckReport(desired('main', ['big']), planOf('main', []), [
       { alias: 'main', ok: true, links: [health('big', { state: 'unreadable_tables', tablesChecked: 30, unreadable })] },
     ]);
     const text = renderCheckText(report);
