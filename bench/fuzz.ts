@@ -3,7 +3,8 @@
  *   --seed N      first seed (default: from the clock, printed)   --seeds K   how many seeds (default 1)
  *   --steps N     steps per seed (default 60)                      --settings default|odd|both (default both:
  *                 odd seeds run with non-default DateStyle/TimeZone/IntervalStyle/bytea_output on both sides)
- *   --verbose     print every step
+ *   --verbose     print every step                                 --combined  mostly combined steps (several remote
+ *                 changes and import option flips at once, a local view over a column none of them touches)
  * A failure prints its seed and step; `npm run fuzz -- --seed N --steps STEP` replays it.
  * Uses DATALINKS_TEST_DATABASE_URL (a superuser URL) if set, else an embedded PostgreSQL.
  *
@@ -32,6 +33,7 @@ const { values } = parseArgs({
     settings: { type: 'string', default: 'both' },
     verbose: { type: 'boolean', default: false },
     mysql: { type: 'boolean', default: false },
+    combined: { type: 'boolean', default: false },
     tables: { type: 'string', default: '4' },
     columns: { type: 'string', default: '16' },
     rows: { type: 'string', default: '12' },
@@ -41,7 +43,7 @@ const firstSeed = values.seed !== undefined ? Number(values.seed) : Date.now() %
 const seeds = Number(values.seeds);
 const steps = Number(values.steps);
 if (![firstSeed, seeds, steps].every(Number.isInteger) || !['default', 'odd', 'both'].includes(values.settings)) {
-  console.error('usage: npm run fuzz -- [--seed N] [--seeds K] [--steps N] [--settings default|odd|both] [--verbose]');
+  console.error('usage: npm run fuzz -- [--seed N] [--seeds K] [--steps N] [--settings default|odd|both] [--combined] [--verbose]');
   process.exit(1);
 }
 
@@ -76,7 +78,8 @@ try {
         steps,
         localUrl: urlFor(local),
         remoteUrl: urlFor(remote),
-        replayFlags: `--settings ${odd ? 'odd' : 'default'}`,
+        replayFlags: `--settings ${odd ? 'odd' : 'default'}${values.combined ? ' --combined' : ''}`,
+        combined: values.combined,
         log: values.verbose ? (line) => console.log(line) : undefined,
       });
       console.log(

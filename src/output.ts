@@ -8,6 +8,8 @@ export interface Output {
   err(text: string, medium?: Medium): void;
   /** Whether stdout is an interactive terminal (Ink view). */
   readonly isTerminal: boolean;
+  /** The terminal's width in columns when stdout is one (text views wrap on words to it); undefined otherwise. */
+  readonly columns?: number;
   /** Whether a question can be asked: stdin is a terminal too (`echo yes | datalinks apply` cannot). */
   readonly canPrompt: boolean;
   readonly color: boolean;
@@ -21,4 +23,4 @@ export interface Output {
  * markdown, ...): the output still means the same. `workflow-command` is an annotation datalinks means
  * the runner to read, written as it is.
  */
-export type Medium = 'text' | 'json' | 'markdown' | 'yaml' | 'sql' | 'workflow-command';
+export type Medium = 'text' | 'json' | 'markdown' | 'yaml' | 'sql' | 'openmetrics' | 'workflow-command';

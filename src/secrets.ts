@@ -1,4 +1,4 @@
-import { escapeJson, escapeText } from './render/escape.js';
+import { escapeJson, escapeText } from './escape.js';
 
 export const MASK = '********';
 

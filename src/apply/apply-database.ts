@@ -1,3 +1,4 @@
+// apply/: runs a plan's statements under a lock, proves the links, commits or rolls back.
 import pg from 'pg';
 import { endSession } from '../check/end-session.js';
 import { probeLinks } from '../check/probe-link.js';
@@ -17,8 +18,8 @@ import { decideAfterReplan, type Refusal, refusalBeforeApply } from '../plan/app
 import { fingerprintParts } from '../plan/fingerprint.js';
 import { type PlanOptions, planDatabase } from '../plan/plan-database.js';
 import { plannerRules } from '../plan/planner-rules.js';
+import { MASKED_CONTEXT, renderDatabaseSql, type SqlContext } from '../plan/statements.js';
 import type { DatabasePlan } from '../plan/types.js';
-import { MASKED_CONTEXT, renderDatabaseSql, type SqlContext } from '../sql/render-sql.js';
 import { takeApplyLock } from './advisory-lock.js';
 import { type DatabaseOutcome, type OutcomeReason, outcomeOf } from './outcome.js';
 import { quietStatementLogging } from './quiet-logging.js';

@@ -1,7 +1,7 @@
-import { describeTarget } from '../config/parse-url.js';
-import type { ConnectionTarget } from '../config/types.js';
 import { closeQuietly, connect } from '../db/connect.js';
 import { SQLSTATE, sqlstateOf } from '../db/sqlstate.js';
+import type { ConnectionTarget } from '../wrappers/types.js';
+import { describeTarget } from '../wrappers/url.js';
 
 /**
  * A session of datalinks' own that is still on the local server after datalinks let it go: what an

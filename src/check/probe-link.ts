@@ -2,8 +2,8 @@ import pg from 'pg';
 import { messageOf } from '../errors.js';
 import { parseOptions } from '../introspect/options.js';
 import { ident, literal, qualified } from '../sql/quote.js';
-import { type Wrapper, wrapperNamed } from '../wrappers/index.js';
-import type { LinkHealth, LinkTarget, ProbeFailure, ProbeFailureCode, UnreadableTable } from './types.js';
+import { connectFailureFor, WRAPPERS, type Wrapper, wrapperNamed } from '../wrappers/index.js';
+import type { LinkHealth, LinkTarget, MappingHealth, ProbeFailure, ProbeFailureCode, UnreadableTable } from './types.js';
 
 /**
  * Proves links from the local server's side: the server and the connecting role's user mapping
@@ -43,6 +43,20 @@ export interface ProbeOptions {
   reach?: (link: string) => Promise<string | null>;
   /** Whether the probing session logged in with SCRAM (db/scram-login.ts): SCRAM pass-through links need it. */
   scramLogin?: boolean;
+  /** Also prove each other user mapping of a link (grant_to roles'), connecting as its role: see MappingHealth. */
+  proveMappings?: boolean;
+}
+
+/** probeLinksOneByOne: each link in a transaction of its own, its remote connections closed when it ends. */
+export interface OneByOneOptions extends ProbeOptions {
+  /** Run after each BEGIN (the transaction's lock_timeout and the like). */
+  transactionSetup?: { text: string; values: unknown[] };
+  /**
+   * The most remote connections the session may hold that it cannot close itself (a wrapper with no
+   * disconnect function: mysql_fdw, or postgres_fdw 1.0): past it, the links left are handed back
+   * for a fresh session, whose end closes them.
+   */
+  maxHeld: number;
 }
 
 /** Gives the local server this long beyond the statement timeout before the client stops waiting. */
@@ -70,7 +84,15 @@ SELECT l.name AS link,
                    FROM pg_catalog.pg_foreign_table ft
                    JOIN pg_catalog.pg_class c ON c.oid = ft.ftrelid
                    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-                  WHERE ft.ftserver = s.oid AND pg_catalog.has_table_privilege(c.oid, 'SELECT')), '[]') AS tables
+                  WHERE ft.ftserver = s.oid AND pg_catalog.has_table_privilege(c.oid, 'SELECT')), '[]') AS tables,
+       -- The other roles' mappings (grant_to), proven by connecting as each role: names only, as above.
+       coalesce((SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
+                          'role', um.usename::text,
+                          'user', (SELECT pg_catalog.substr(o, pg_catalog.strpos(o, '=') + 1) FROM pg_catalog.unnest(um.umoptions) AS o
+                                    WHERE o LIKE 'user=%' OR o LIKE 'username=%' LIMIT 1))
+                        ORDER BY um.usename)
+                   FROM pg_catalog.pg_user_mappings um
+                  WHERE um.srvid = s.oid AND um.umuser <> 0 AND um.usename <> current_user), '[]') AS other_mappings
   FROM pg_catalog.unnest($1::text[]) WITH ORDINALITY AS l(name, ord)
   LEFT JOIN pg_catalog.pg_foreign_server s ON s.srvname = l.name
   LEFT JOIN pg_catalog.pg_foreign_data_wrapper w ON w.oid = s.srvfdw
@@ -105,6 +127,7 @@ interface LinkRow {
   has_mapping: boolean;
   mapping_user: string | null;
   tables: { schema: string; name: string; options: string[] }[];
+  other_mappings: { role: string; user: string | null }[];
 }
 
 interface LinkedTable {
@@ -123,41 +146,115 @@ class ProbeInterrupted extends Error {}
 /** Probes each link (by server name) inside the caller's open transaction; see the module comment. */
 export async function probeLinks(client: pg.Client, links: readonly string[], options: ProbeOptions = {}): Promise<LinkHealth[]> {
   if (links.length === 0) return [];
-  const timeoutMs = options.statementTimeoutMs ?? null;
-  const run = <R extends pg.QueryResultRow>(text: string, values: unknown[] = []) => {
-    if (options.signal?.aborted) return Promise.reject(new ProbeInterrupted());
-    return query<R>(client, text, values, timeoutMs === null ? null : timeoutMs + CLIENT_MARGIN_MS);
-  };
+  const run = runner(client, options);
   const rows = (await client.query<LinkRow>(LINKS_QUERY, [[...links]])).rows;
   const results: LinkHealth[] = [];
   let stalledAt: string | null = null;
   for (const row of rows) {
     if (stalledAt !== null) {
-      results.push({
-        ...emptyHealth(row),
-        state: 'unreachable',
-        failure: { code: 'not_checked', sqlstate: null, message: `not checked: the session stalled on link "${stalledAt}"`, detail: null },
-      });
+      results.push(notChecked(row, stalledAt));
       continue;
     }
     try {
-      results.push(await probeOne(row, run, options));
+      const health = await probeOne(row, run, options);
+      const mappings: MappingHealth[] = [];
+      for (const mapping of mappingsToProve(row, health, options)) mappings.push(await proveMapping(row, mapping, run, options));
+      results.push(withMappings(health, mappings));
     } catch (error) {
       if (!(error instanceof ProbeStalled)) throw error;
       stalledAt = row.link;
-      results.push({
-        ...emptyHealth(row),
-        state: 'unreachable',
-        failure: {
-          code: 'stalled',
-          sqlstate: null,
-          message: `the local server did not answer within ${timeoutMs}ms (the statement timeout) plus ${CLIENT_MARGIN_MS}ms`,
-          detail: null,
-        },
-      });
+      results.push(stalled(row, options));
     }
   }
   return results;
+}
+
+/**
+ * Probes each link (by server name) in a transaction of its own, on a client the caller owns that is
+ * NOT in a transaction: BEGIN, the probe (and each other mapping's, one transaction each), ROLLBACK,
+ * then the wrapper's disconnect function closes the server's connections. postgres_fdw keeps every
+ * connection a session opened until the session ends, and cannot close one the current transaction
+ * used: a check of two hundred links to one remote in one transaction would hold two hundred
+ * connections to it, and exhaust its max_connections. So this holds at most one remote connection at a
+ * time where the wrapper can close them; where it cannot, at most `maxHeld`, and then it stops and
+ * hands back the links it did not probe (`rest`), for the caller to probe on a fresh session.
+ * Stalled and interrupted as probeLinks; a stalled session is in its transaction still.
+ */
+export async function probeLinksOneByOne(
+  client: pg.Client,
+  links: readonly string[],
+  options: OneByOneOptions,
+): Promise<{ health: LinkHealth[]; rest: string[] }> {
+  if (links.length === 0) return { health: [], rest: [] };
+  const run = runner(client, options);
+  const rows = (await client.query<LinkRow>(LINKS_QUERY, [[...links]])).rows;
+  const disconnects = await disconnectFunctions(client);
+  const health: LinkHealth[] = [];
+  let held = 0;
+  let stalledAt: string | null = null;
+  for (const [index, row] of rows.entries()) {
+    if (stalledAt !== null) {
+      health.push(notChecked(row, stalledAt));
+      continue;
+    }
+    const disconnect = disconnects.get(row.wrapper ?? '') ?? null;
+    // Each transaction below opens at most one connection: the probe's, then one per other mapping.
+    const opens = 1 + (options.proveMappings ? row.other_mappings.length : 0);
+    if (disconnect === null && held > 0 && held + opens > options.maxHeld) {
+      return { health, rest: rows.slice(index).map((r) => r.link) };
+    }
+    const inTransaction = async <T>(probe: () => Promise<T>): Promise<T> => {
+      await run('BEGIN');
+      if (options.transactionSetup) await run(options.transactionSetup.text, options.transactionSetup.values);
+      const result = await probe();
+      await run('ROLLBACK');
+      if (disconnect !== null) await run(`SELECT ${disconnect}($1::pg_catalog.text)`, [row.link]);
+      else held++;
+      return result;
+    };
+    try {
+      const probed = await inTransaction(() => probeOne(row, run, options));
+      const mappings: MappingHealth[] = [];
+      for (const mapping of mappingsToProve(row, probed, options)) {
+        mappings.push(await inTransaction(() => proveMapping(row, mapping, run, options)));
+      }
+      health.push(withMappings(probed, mappings));
+    } catch (error) {
+      if (!(error instanceof ProbeStalled)) throw error;
+      stalledAt = row.link;
+      health.push(stalled(row, options));
+    }
+  }
+  return { health, rest: [] };
+}
+
+function runner(client: pg.Client, options: ProbeOptions): Run {
+  const timeoutMs = options.statementTimeoutMs ?? null;
+  return <R extends pg.QueryResultRow>(text: string, values: unknown[] = []) => {
+    if (options.signal?.aborted) return Promise.reject(new ProbeInterrupted());
+    return query<R>(client, text, values, timeoutMs === null ? null : timeoutMs + CLIENT_MARGIN_MS);
+  };
+}
+
+function notChecked(row: LinkRow, stalledAt: string): LinkHealth {
+  return {
+    ...emptyHealth(row),
+    state: 'unreachable',
+    failure: { code: 'not_checked', sqlstate: null, message: `not checked: the session stalled on link "${stalledAt}"`, detail: null },
+  };
+}
+
+function stalled(row: LinkRow, options: ProbeOptions): LinkHealth {
+  return {
+    ...emptyHealth(row),
+    state: 'unreachable',
+    failure: {
+      code: 'stalled',
+      sqlstate: null,
+      message: `the local server did not answer within ${options.statementTimeoutMs ?? null}ms (the statement timeout) plus ${CLIENT_MARGIN_MS}ms`,
+      detail: null,
+    },
+  };
 }
 
 type Run = <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => Promise<pg.QueryResult<R>>;
@@ -260,9 +357,7 @@ async function connectThroughLink(
 ): Promise<Connected | { failure: ProbeFailure }> {
   await run('SAVEPOINT datalinks_probe_table');
   try {
-    await run(
-      `CREATE FOREIGN TABLE ${PROBE_TABLE} (name pg_catalog.text, setting pg_catalog.text) SERVER ${ident(link)} OPTIONS (schema_name 'pg_catalog', table_name 'pg_settings')`,
-    );
+    await run(createProbeTableSql(link, null));
   } catch (error) {
     if (error instanceof ProbeStalled || error instanceof ProbeInterrupted) throw error;
     await run('ROLLBACK TO SAVEPOINT datalinks_probe_table');
@@ -301,13 +396,7 @@ async function connectWithoutSettings(
   probeTable: NonNullable<Wrapper['probeTable']>,
   run: Run,
 ): Promise<Connected | { failure: ProbeFailure }> {
-  const options = Object.entries(probeTable.options)
-    .map(([name, value]) => `${name} ${literal(value)}`)
-    .join(', ');
-  const created = await attempt(
-    run,
-    `CREATE FOREIGN TABLE ${PROBE_TABLE} (${probeTable.columns}) SERVER ${ident(link)} OPTIONS (${options})`,
-  );
+  const created = await attempt(run, createProbeTableSql(link, probeTable));
   const started = performance.now();
   if (created !== null && !firstTable) return { failure: failureOf(created) };
   const readError =
@@ -315,6 +404,105 @@ async function connectWithoutSettings(
   // A table the remote role may not read still proves the connection; readTables names it.
   if (readError !== null && failureOf(readError).code !== 'probe_failed') return { failure: failureOf(readError) };
   return { remoteVersion: null, remoteVersionNum: null, connectMs: round(performance.now() - started), rttMs: null };
+}
+
+/**
+ * The temporary foreign table a probe reads the remote through: over the remote's pg_settings
+ * (postgres_fdw, which gives the version too), or over the wrapper's probe table.
+ */
+function createProbeTableSql(link: string, probeTable: Wrapper['probeTable']): string {
+  if (probeTable === null) {
+    return `CREATE FOREIGN TABLE ${PROBE_TABLE} (name pg_catalog.text, setting pg_catalog.text) SERVER ${ident(link)} OPTIONS (schema_name 'pg_catalog', table_name 'pg_settings')`;
+  }
+  const options = Object.entries(probeTable.options)
+    .map(([name, value]) => `${name} ${literal(value)}`)
+    .join(', ');
+  return `CREATE FOREIGN TABLE ${PROBE_TABLE} (${probeTable.columns}) SERVER ${ident(link)} OPTIONS (${options})`;
+}
+
+/**
+ * The other mappings to prove for a link whose own probe connected. A SCRAM pass-through mapping holds
+ * no password to go stale, and what the remote checks are the SCRAM keys of whoever logged in: a
+ * member's, which a probe cannot have (SET ROLE would pass the connecting role's keys).
+ */
+function mappingsToProve(row: LinkRow, health: LinkHealth, options: ProbeOptions): LinkRow['other_mappings'] {
+  if (!options.proveMappings || (health.state !== 'ok' && health.state !== 'unreadable_tables')) return [];
+  if (health.target?.auth === 'scram_passthrough') return [];
+  return row.other_mappings;
+}
+
+/**
+ * Connects through the link as `mapping.role`, in a savepoint that is always rolled back: the wrapper
+ * then uses that role's user mapping (it looks up current_user's). The temporary foreign table is made
+ * by the connecting role, which lets the role read it; without TEMP, the role reads one of the link's
+ * tables instead (grant_to gives it SELECT on them).
+ */
+async function proveMapping(
+  row: LinkRow,
+  mapping: LinkRow['other_mappings'][number],
+  run: Run,
+  options: ProbeOptions,
+): Promise<MappingHealth> {
+  const wrapper = wrapperNamed(row.wrapper ?? '') as Wrapper;
+  const result = (state: MappingHealth['state'], failure: ProbeFailure | null): MappingHealth => ({
+    role: mapping.role,
+    user: mapping.user,
+    state,
+    failure,
+  });
+  await run('SAVEPOINT datalinks_probe_role');
+  let stuck = false;
+  try {
+    if (options.statementTimeoutMs !== undefined) {
+      await run(`SELECT pg_catalog.set_config('statement_timeout', $1, true)`, [`${options.statementTimeoutMs}ms`]);
+      await boundConnect(row, wrapper, options.statementTimeoutMs, run);
+    }
+    const created = await attempt(run, createProbeTableSql(row.link, wrapper.probeTable));
+    const first = linkedTables(row, wrapper)[0];
+    let read: string;
+    if (created === null) {
+      await run(`GRANT SELECT ON ${PROBE_TABLE} TO ${ident(mapping.role)}`);
+      read = wrapper.probeTable ? `SELECT 1 FROM ${PROBE_TABLE} LIMIT 0` : VERSION_QUERY;
+    } else if (first) {
+      read = readSql(first);
+    } else {
+      return result('not_proven', { ...failureOf(created), code: 'nothing_to_read_as_role' });
+    }
+    const refused = await attempt(run, `SET LOCAL ROLE ${ident(mapping.role)}`);
+    if (refused !== null) return result('not_proven', { ...failureOf(refused), code: 'role_not_settable' });
+    const failed = await attempt(run, read);
+    if (failed === null) return result('ok', null);
+    const failure = failureOf(failed);
+    if (failure.code !== 'probe_failed') return result(stateOf(failure.code) === 'auth_failed' ? 'auth_failed' : 'unreachable', failure);
+    // Reading a linked table: the remote's refusal (a privilege) still proves the connection; a local one proves nothing.
+    if (created !== null && answeredByRemote(failed)) return result('ok', null);
+    return result('not_proven', { ...failure, code: created !== null ? 'nothing_to_read_as_role' : 'probe_failed' });
+  } catch (error) {
+    stuck = error instanceof ProbeStalled || error instanceof ProbeInterrupted;
+    throw error;
+  } finally {
+    if (!stuck) {
+      await run('ROLLBACK TO SAVEPOINT datalinks_probe_role');
+      await run('RELEASE SAVEPOINT datalinks_probe_role');
+    }
+  }
+}
+
+/** An error the remote sent back through the link (postgres_fdw names the remote SQL command; mysql_fdw MySQL's words). */
+function answeredByRemote(error: unknown): boolean {
+  if (!(error instanceof pg.DatabaseError)) return false;
+  return /remote SQL command/.test(error.where ?? '') || /\bcommand denied to user\b/i.test(error.message);
+}
+
+/** A link is as broken as its worst mapping: one role's refused password breaks the link for that role. */
+function withMappings(health: LinkHealth, mappings: MappingHealth[]): LinkHealth {
+  if (mappings.length === 0) return health;
+  const state = mappings.some((m) => m.state === 'auth_failed')
+    ? 'auth_failed'
+    : mappings.some((m) => m.state === 'unreachable')
+      ? 'unreachable'
+      : health.state;
+  return { ...health, state, mappings };
 }
 
 /**
@@ -384,6 +572,7 @@ function emptyHealth(row: LinkRow): LinkHealth {
     tablesChecked: 0,
     unreadable: [],
     failure: null,
+    mappings: [],
   };
 }
 
@@ -419,20 +608,10 @@ function targetOf(row: LinkRow): LinkTarget {
 }
 
 const SQLSTATE = {
-  connectionFailure: '08001',
   passwordRequired: '2F003',
   queryCanceled: '57014',
   undefinedObject: '42704',
-  /** mysql_fdw's "failed to connect to MySQL: <MySQL's message>". */
-  fdwUnableToEstablishConnection: 'HV00N',
 } as const;
-
-/** MySQL's words for refused credentials (ER_ACCESS_DENIED_ERROR), in mysql_fdw's message. */
-const MYSQL_AUTH_REFUSED = /Access denied for user/;
-
-/** Words in libpq's message that say the remote refused the credentials, rather than that it could not be reached. */
-const AUTH_REFUSED =
-  /password authentication failed|authentication failed for user|no password (was )?supplied|role "[^"]*" does not exist|no pg_hba\.conf entry|permission denied for database|must have CONNECT privilege|SCRAM|server requested a password/i;
 
 function failureOf(error: unknown): ProbeFailure {
   if (!(error instanceof pg.DatabaseError)) return { code: 'probe_failed', sqlstate: null, message: messageOf(error), detail: null };
@@ -443,11 +622,11 @@ function failureOf(error: unknown): ProbeFailure {
   if (sqlstate === SQLSTATE.queryCanceled) return { ...base, code: 'timeout' };
   if (sqlstate === SQLSTATE.undefinedObject && /user mapping not found/.test(error.message))
     return { ...base, code: 'user_mapping_missing' };
-  if (sqlstate === SQLSTATE.fdwUnableToEstablishConnection) {
-    return { ...base, code: MYSQL_AUTH_REFUSED.test(error.message) ? 'auth_failed' : 'connect_failed' };
-  }
-  if (sqlstate?.startsWith('08') || sqlstate === SQLSTATE.connectionFailure) {
-    return { ...base, code: AUTH_REFUSED.test(detail ?? '') ? 'auth_failed' : 'connect_failed' };
+  // The wrapper could not connect: its facts say whether the remote's words refuse the credentials.
+  const connect = sqlstate === null ? undefined : connectFailureFor(sqlstate);
+  if (connect) {
+    const words = connect.wordsIn === 'detail' ? detail : error.message;
+    return { ...base, code: connect.authRefused.test(words ?? '') ? 'auth_failed' : 'connect_failed' };
   }
   return { ...base, code: 'probe_failed' };
 }
@@ -479,24 +658,42 @@ async function query<R extends pg.QueryResultRow>(
 }
 
 /**
- * The schema of postgres_fdw's postgres_fdw_disconnect_all(), called there by name (never through
- * search_path), and only when that call can mean nothing else: the extension's own function is the
- * only one of that name in its schema (another role that may create objects there could otherwise add
- * a look-alike with defaults that makes the call ambiguous), and this role may reach and run it.
+ * The schema of a wrapper's function (postgres_fdw_disconnect_all, postgres_fdw_disconnect), called
+ * there by name (never through search_path), and only when that call can mean nothing else: the
+ * extension's own function is the only one of that name in its schema (another role that may create
+ * objects there could otherwise add a look-alike with defaults that makes the call ambiguous), and
+ * this role may reach and run it. $1: extension, $2: function, $3: its number of arguments.
  */
-const DISCONNECT_FUNCTION_QUERY = `
+const EXTENSION_FUNCTION_QUERY = `
 SELECT n.nspname::text AS schema
   FROM pg_catalog.pg_extension e
   JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
-  JOIN pg_catalog.pg_proc p ON p.pronamespace = n.oid AND p.proname = 'postgres_fdw_disconnect_all'
+  JOIN pg_catalog.pg_proc p ON p.pronamespace = n.oid AND p.proname = $2
   JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = p.oid
                              AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND d.refobjid = e.oid
                              AND d.deptype = 'e'
- WHERE e.extname = 'postgres_fdw'
-   AND p.pronargs = 0
+ WHERE e.extname = $1
+   AND p.pronargs = $3
    AND pg_catalog.has_schema_privilege(n.oid, 'USAGE')
    AND pg_catalog.has_function_privilege(p.oid, 'EXECUTE')
-   AND (SELECT pg_catalog.count(*) FROM pg_catalog.pg_proc o WHERE o.pronamespace = n.oid AND o.proname = 'postgres_fdw_disconnect_all') = 1`;
+   AND (SELECT pg_catalog.count(*) FROM pg_catalog.pg_proc o WHERE o.pronamespace = n.oid AND o.proname = $2) = 1`;
+
+async function extensionFunction(client: pg.Client, extension: string, name: string, args: number): Promise<string | null> {
+  const found = await client.query<{ schema: string }>({ text: EXTENSION_FUNCTION_QUERY, values: [extension, name, args] });
+  const schema = found.rows[0]?.schema;
+  return schema === undefined ? null : `${ident(schema)}.${ident(name)}`;
+}
+
+/** Each wrapper's disconnect function that this session may call, qualified, by wrapper name (see Wrapper.disconnectServer). */
+async function disconnectFunctions(client: pg.Client): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  for (const wrapper of WRAPPERS) {
+    if (!wrapper.disconnectServer) continue;
+    const call = await extensionFunction(client, wrapper.disconnectServer.extension, wrapper.disconnectServer.function, 1);
+    if (call !== null) found.set(wrapper.fdw, call);
+  }
+  return found;
+}
 
 /**
  * Closes the connections postgres_fdw keeps open from this session (the probe's, and any other),
@@ -505,10 +702,9 @@ SELECT n.nspname::text AS schema
  * updated since PostgreSQL 13) has no disconnect function; its connections close with the session.
  */
 export async function closeLinkConnections(client: pg.Client): Promise<boolean> {
-  const found = await client.query<{ schema: string }>(DISCONNECT_FUNCTION_QUERY);
-  const schema = found.rows[0]?.schema;
-  if (schema === undefined) return false;
-  await client.query({ text: `SELECT ${ident(schema)}.postgres_fdw_disconnect_all()`, values: [] });
+  const call = await extensionFunction(client, 'postgres_fdw', 'postgres_fdw_disconnect_all', 0);
+  if (call === null) return false;
+  await client.query({ text: `SELECT ${call}()`, values: [] });
   return true;
 }
 

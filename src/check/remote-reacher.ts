@@ -1,7 +1,7 @@
 import type { DesiredDatabase } from '../config/types.js';
 import { ConnectionFailed, type ConnectOptions } from '../db/connect.js';
 import { messageOf } from '../errors.js';
-import { reachRemote } from '../wrappers/reach-remote.js';
+import { reachRemote } from '../introspect/remote/index.js';
 
 /**
  * probeLinks' `reach` for the links of `database`: datalinks connects to a link's remote itself

@@ -1,8 +1,8 @@
 import type { DesiredLink } from '../config/types.js';
 import { ConnectionFailed, type ConnectOptions, NoAnswer } from '../db/connect.js';
 import { messageOf } from '../errors.js';
+import { countLongValues } from '../introspect/remote/index.js';
 import type { DatabasePlan } from '../plan/types.js';
-import { countLongValues } from '../wrappers/read-remote.js';
 import type { LinkRowsNotRead } from './types.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { RemoteAuth } from '../config/types.js';
+import type { RemoteAuth } from '../wrappers/types.js';
 
 /**
  * What `datalinks check` (and apply's verification) learns about a link from the local server's side.
@@ -7,11 +7,16 @@ import type { RemoteAuth } from '../config/types.js';
 
 import type { FdwName } from '../wrappers/types.js';
 
-/** The health of one link, worst first when several apply: missing > unreachable/auth_failed > unreadable_tables > drift > ok. */
-export type LinkState = 'ok' | 'unreachable' | 'auth_failed' | 'missing' | 'unreadable_tables' | 'drift';
+/**
+ * The health of one link, worst first when several apply: missing > unreachable/auth_failed >
+ * unreadable_tables > drift > unknown > ok. `unknown`: the link works from the local server, but check
+ * could not tell all: it could not compare the link with the file (the plan's error for it), or could
+ * not prove a role's user mapping.
+ */
+export type LinkState = 'ok' | 'unreachable' | 'auth_failed' | 'missing' | 'unreadable_tables' | 'drift' | 'unknown';
 
-/** The states a probe can find; drift comes from comparing with the file, not from the probe. */
-export type ProbeState = Exclude<LinkState, 'drift'>;
+/** The states a probe can find; drift and unknown come from comparing with the file, not from the probe. */
+export type ProbeState = Exclude<LinkState, 'drift' | 'unknown'>;
 
 export type ProbeFailureCode =
   /** No foreign server of that name in the local database. */
@@ -42,7 +47,11 @@ export type ProbeFailureCode =
   /** Not checked, because the session stalled on an earlier link. */
   | 'not_checked'
   /** A probe statement failed for another reason (the server's message says why). */
-  | 'probe_failed';
+  | 'probe_failed'
+  /** A role's user mapping could not be proven: the connecting role may not SET ROLE to it (not a member). */
+  | 'role_not_settable'
+  /** A role's user mapping could not be proven: nothing to read through the link as that role (no TEMP, no table it may read). */
+  | 'nothing_to_read_as_role';
 
 export interface ProbeFailure {
   code: ProbeFailureCode;
@@ -80,6 +89,22 @@ export interface LinkTarget {
   role?: string;
 }
 
+/**
+ * What a user mapping of the link, other than the connecting role's, did when the probe connected
+ * through the link as its role (SET ROLE inside the probe's transaction: postgres_fdw and mysql_fdw use
+ * the mapping of current_user). A mapping whose password was changed by hand fails here, while the
+ * connecting role's works.
+ */
+export interface MappingHealth {
+  /** The local role whose user mapping was used. */
+  role: string;
+  /** The mapping's remote role (user), when the connecting role may read the mapping's options. */
+  user: string | null;
+  /** not_proven: the probe could not connect as that role (failure says why); the mapping may work or not. */
+  state: 'ok' | 'auth_failed' | 'unreachable' | 'not_proven';
+  failure: ProbeFailure | null;
+}
+
 export interface LinkHealth {
   link: string;
   /** The wrapper of the link's server, when it is one datalinks knows (its facts word the hints). */
@@ -97,6 +122,11 @@ export interface LinkHealth {
   tablesChecked: number;
   unreadable: UnreadableTable[];
   failure: ProbeFailure | null;
+  /**
+   * The link's other user mappings (each grant_to role's), proven one by one when the connecting role's
+   * worked; empty when not asked for (apply's proof), or when the link has none.
+   */
+  mappings: MappingHealth[];
 }
 
 /**

@@ -1,9 +1,7 @@
 import { checkDatabase } from '../check/check-database.js';
 import { buildCheckReport, isBroken } from '../check/check-report.js';
 import { countRowsNotRead } from '../check/rows-not-read.js';
-import { renderCheckText, toCheckDocument } from '../render/check-view.js';
-import { escapeJson } from '../render/escape.js';
-import { ansiPaint, plainPaint } from '../render/style.js';
+import { type CheckOutputFlags, checkFormatOf, checkOutPath, emitCheckReport } from './check-output.js';
 import { durationMs } from './durations.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import { loadDesiredOrThrow } from './load-desired.js';
@@ -12,8 +10,7 @@ import type { Output } from './output.js';
 import { runFanout } from './parallelism.js';
 import { runPlan } from './run-plan.js';
 
-export interface CheckFlags extends CommonOptions, ConnectionFlags, SelectionOptions {
-  json?: boolean;
+export interface CheckFlags extends CommonOptions, ConnectionFlags, SelectionOptions, CheckOutputFlags {
   statementTimeout: string;
   detailedExitcode?: boolean;
 }
@@ -25,6 +22,9 @@ export interface CheckFlags extends CommonOptions, ConnectionFlags, SelectionOpt
  * in transactions that are rolled back.
  */
 export async function runCheckCommand(options: CheckFlags, output: Output, signal?: AbortSignal): Promise<number> {
+  const startedAt = Date.now();
+  checkFormatOf(options);
+  await checkOutPath(options);
   const desired = await loadDesiredOrThrow(options.config, options.database, output.env, { links: options.link, shard: options.shard });
   const connectTimeoutMs = durationMs(options.connectTimeout);
   // The plan and the probes share the run's Fanout: together they keep within each server's share of slots.
@@ -62,10 +62,11 @@ export async function runCheckCommand(options: CheckFlags, output: Output, signa
   ).flat();
   // Interrupted, the report is still printed: it names any session that could not be ended.
   const report = buildCheckReport(desired, plan, probed, rowsNotRead);
-  // JSON.stringify writes C1 controls and bidi overrides raw: escapeJson writes them as \u escapes, the same JSON.
-  if (options.json) output.out(`${escapeJson(JSON.stringify(toCheckDocument(report), null, 2))}\n`, 'json');
-  else output.out(renderCheckText(report, output.color ? ansiPaint : plainPaint));
+  await emitCheckReport(report, options, { desired, startedAt, signal }, output);
   const links = report.databases.flatMap((db) => db.links);
   if (report.databases.some((db) => db.error || db.left) || links.some((link) => isBroken(link.state))) return EXIT_ERROR;
-  return options.detailedExitcode && links.some((link) => link.state === 'drift') ? EXIT_CHANGES : EXIT_OK;
+  if (!options.detailedExitcode) return EXIT_OK;
+  // A link check could not vouch for is not "no drift": --detailed-exitcode's 0 means every link was compared and proven.
+  if (links.some((link) => link.state === 'unknown')) return EXIT_ERROR;
+  return links.some((link) => link.state === 'drift') ? EXIT_CHANGES : EXIT_OK;
 }

@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseShard, type Shard } from '../config/select.js';
+import { CHECK_FORMATS } from './check-formats.js';
 import { parseDuration, parsePositiveInt } from './durations.js';
 import { type CommonOptions, DEFAULT_CONFIG_PATH } from './options.js';
 import type { Output } from './output.js';
@@ -64,7 +65,10 @@ export function registerCommands(program: Command, output: Output, setExitCode: 
 
   withSelectionOptions(withConnectionOptions(withCommonOptions(program.command('plan').description('show what apply would change'))))
     .option('--json', 'print the plan as JSON')
-    .option('--markdown', 'print the plan as GitHub-flavoured markdown, for a pull request comment')
+    .option(
+      '--markdown',
+      'print the plan as GitHub-flavoured markdown for a pull request comment: databases whose changes read the same are one section with their count, and it is cut to fit 65,536 characters',
+    )
     .option('--sql', 'also print the SQL (passwords masked)')
     .option('--out <file>', 'save the plan for `datalinks apply FILE`')
     .option('--detailed-exitcode', 'exit 2 when there are changes, 0 when there are none')
@@ -109,12 +113,16 @@ export function registerCommands(program: Command, output: Output, setExitCode: 
       setExitCode(await runInterruptible(output, (signal) => runDestroyCommand(options, output, signal)));
     });
 
-  withConnectionOptions(
-    withCommonOptions(program.command('export').description('print datalinks.yaml for the links that exist now')),
-  ).action(async (options) => {
-    const [{ runExportCommand }, { runInterruptible }] = await Promise.all([import('./export-command.js'), import('./interruptible.js')]);
-    setExitCode(await runInterruptible(output, (signal) => runExportCommand(options, output, signal)));
-  });
+  withConnectionOptions(withCommonOptions(program.command('export').description('print datalinks.yaml for the links that exist now')))
+    .option(
+      '--database-url <url>',
+      'export this database, without a configuration file (also: DATABASE_URL when there is no ./datalinks.yaml); written as main, with url: ${DATABASE_URL}',
+    )
+    .action(async (options, command: Command) => {
+      const [{ runExportCommand }, { runInterruptible }] = await Promise.all([import('./export-command.js'), import('./interruptible.js')]);
+      const configGiven = command.getOptionValueSource('config') !== 'default';
+      setExitCode(await runInterruptible(output, (signal) => runExportCommand({ ...options, configGiven }, output, signal)));
+    });
 
   program
     .command('demo')
@@ -125,13 +133,32 @@ export function registerCommands(program: Command, output: Output, setExitCode: 
     });
 
   withSelectionOptions(
-    withConnectionOptions(withCommonOptions(program.command('check').description('prove each link works from its local database server')), {
-      default: '10s',
-      description: 'longest any one probe may wait for a remote',
-    }),
+    withConnectionOptions(
+      withCommonOptions(
+        program.command('check').description("prove each link, and each role's user mapping of it, works from its local database server"),
+      ),
+      {
+        default: '10s',
+        description: 'longest any one probe may wait for a remote',
+      },
+    ),
   )
-    .option('--json', 'print the result as JSON')
-    .option('--detailed-exitcode', 'exit 2 when links work but differ from the file')
+    .option('--json', 'print the result as JSON (--format json)')
+    .addOption(
+      new Option(
+        '--format <format>',
+        'text, json, or openmetrics (Prometheus text: per-link gauges for node_exporter or a push gateway)',
+      ).choices(CHECK_FORMATS),
+    )
+    .option(
+      '--out <file>',
+      "write the result to FILE instead (atomically: a temp file renamed over it, as node_exporter's textfile collector needs)",
+    )
+    .option('--quiet', 'print only what is not ok (and the summary); --json and --format openmetrics are unaffected')
+    .option(
+      '--detailed-exitcode',
+      'exit 2 when links work but differ from the file, 1 also when a link could not be compared with it (unknown)',
+    )
     .action(async (options) => {
       const [{ runCheckCommand }, { runInterruptible }] = await Promise.all([import('./check-command.js'), import('./interruptible.js')]);
       setExitCode(await runInterruptible(output, (signal) => runCheckCommand(options, output, signal)));

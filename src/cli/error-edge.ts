@@ -1,5 +1,5 @@
 import { BugError, messageOf, UserError } from '../errors.js';
-import { escapeText } from '../render/escape.js';
+import { escapeText } from '../escape.js';
 import { scrubSecrets } from '../secrets.js';
 import { ConfigInvalidError } from './config-error.js';
 import { EXIT_ERROR } from './exit-codes.js';

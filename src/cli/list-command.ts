@@ -1,10 +1,10 @@
-import { describeTarget } from '../config/parse-url.js';
 import { messageOf } from '../errors.js';
+import { escapeJson } from '../escape.js';
 import { readLinkCatalog } from '../introspect/observe.js';
 import { parseManagedComment } from '../plan/managed-comment.js';
-import { escapeJson } from '../render/escape.js';
 import { type ListedDatabase, type ListedLink, renderList, toListDocument } from '../render/list-text.js';
 import { wrapperNamed } from '../wrappers/index.js';
+import { describeTarget } from '../wrappers/url.js';
 import { connectionBounds } from './durations.js';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import { throwIfInterrupted } from './interruptible.js';

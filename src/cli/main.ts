@@ -1,3 +1,4 @@
+// cli/: wiring: each command connects the stages below it, nothing else.
 import { reportError } from './error-edge.js';
 import { createOutput, type Output } from './output.js';
 import { runQuickCommand } from './quick-main.js';

@@ -33,6 +33,8 @@ export function createOutput(): Output {
     out: (text, medium) => stdout().write(edge(text, medium)),
     err: (text, medium) => stderr().write(edge(text, medium)),
     isTerminal,
+    // A terminal that reports no width (`script`, some pty hosts) is taken as 80 columns, as Ink takes it.
+    columns: isTerminal ? process.stdout.columns || 80 : undefined,
     canPrompt: isTerminal && Boolean(process.stdin.isTTY),
     color: wantsColor(isTerminal, process.env, process.argv),
     env: process.env,

@@ -1,9 +1,9 @@
 import { availableParallelism } from 'node:os';
-import type { ConnectionTarget } from '../config/types.js';
 import type { ConnectOptions } from '../db/connect.js';
 import { serverOf } from '../db/connection-load.js';
 import { readFreeSlots } from '../db/free-slots.js';
 import { plural } from '../plural.js';
+import type { ConnectionTarget } from '../wrappers/types.js';
 import { connectionBounds } from './durations.js';
 
 /**

@@ -1,13 +1,13 @@
 import type { DesiredState, SourcePosition } from '../config/types.js';
-import type { Plan } from '../plan/types.js';
+import { NOTE_SEVERITY, type Plan } from '../plan/types.js';
 import { destructiveChanges } from '../render/markdown.js';
-import { problemLine, problemWords } from '../render/plan-words.js';
+import { noteText, problemLine, problemWords } from '../render/plan-words.js';
 import type { Annotation } from './github.js';
 
 // Apart from github.ts so that every command's start-up (main.ts imports github.ts) does not load
 // the plan renderers and, through them, pg.
 
-/** Plan errors (on the link's line, or the database's) and destructive changes as warnings. */
+/** Plan errors (on the link's line, or the database's), and destructive changes and the plan's warnings as warnings. */
 export function planAnnotations(plan: Plan, desired: DesiredState): Annotation[] {
   const positionOf = (alias: string, link: string | null): SourcePosition | undefined => {
     const database = desired.databases.find((db) => db.alias === alias);
@@ -32,5 +32,18 @@ export function planAnnotations(plan: Plan, desired: DesiredState): Annotation[]
       position: positionOf(change.database, change.link),
     }),
   );
-  return [...errors, ...warnings];
+  // Warnings of the plan (what it leaves undone that the file asks for) on the link's line too.
+  const noted = plan.databases.flatMap((database) =>
+    database.notes
+      .filter((note) => NOTE_SEVERITY[note.code] === 'warning')
+      .map(
+        (note): Annotation => ({
+          level: 'warning',
+          title: `datalinks: database ${database.alias}`,
+          message: noteText(note),
+          position: positionOf(database.alias, note.link),
+        }),
+      ),
+  );
+  return [...errors, ...warnings, ...noted];
 }

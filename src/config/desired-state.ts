@@ -2,20 +2,13 @@ import { identifierBytes, MAX_IDENTIFIER_BYTES } from '../identifier-limit.js';
 import { plural } from '../plural.js';
 import { passwordParts, registerConnectionSecrets } from '../secrets.js';
 import { EXTENSION_SCHEMA, WRAPPERS, wrapperForUrl } from '../wrappers/index.js';
+import { parsePostgresUrl, type UrlRole } from '../wrappers/postgres/parse-url.js';
+import type { Access, ConnectionTarget, RemoteAuth } from '../wrappers/types.js';
 import { interpolate } from './interpolate.js';
-import { parsePostgresUrl, type UrlRole } from './parse-url.js';
 import type { ConfigProblem } from './problem.js';
 import { type AliasUrl, sameDatabaseProblems } from './same-database.js';
 import { showValue } from './show-value.js';
-import {
-  type Access,
-  type ConnectionTarget,
-  DEFAULT_IMPORT_OPTIONS,
-  type DesiredDatabase,
-  type DesiredLink,
-  type ImportOptions,
-  type RemoteAuth,
-} from './types.js';
+import { DEFAULT_IMPORT_OPTIONS, type DesiredDatabase, type DesiredLink, type ImportOptions } from './types.js';
 import type { PathSegment, YamlSource } from './yaml-source.js';
 
 const LINK_NAME = /^[a-z0-9_]+$/;

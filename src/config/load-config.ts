@@ -1,3 +1,4 @@
+// config/: datalinks.yaml -> a validated DesiredState, with the wrappers' URL grammar and option tables.
 import { accessSync, constants, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { BugError } from '../errors.js';

@@ -1,7 +1,9 @@
-import { describeTarget, POSTGRES_DEFAULT_PORT } from './parse-url.js';
+import { POSTGRES_DEFAULT_PORT } from '../wrappers/postgres/options.js';
+import type { ConnectionTarget } from '../wrappers/types.js';
+import { describeTarget } from '../wrappers/url.js';
 import type { ConfigProblem } from './problem.js';
 import { showValue } from './show-value.js';
-import type { ConnectionTarget, SourcePosition } from './types.js';
+import type { SourcePosition } from './types.js';
 
 /** One alias's `url`: as written, and what it resolved to (null: a variable is unset, as in validate). */
 export interface AliasUrl {

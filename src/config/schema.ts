@@ -1,8 +1,8 @@
 import type { ErrorObject } from 'ajv';
+import { suggestNearest } from '../suggest.js';
 import { validate as validateGenerated } from './generated/validate-config.js';
 import type { ConfigProblem } from './problem.js';
 import { showValue } from './show-value.js';
-import { suggestNearest } from './suggest.js';
 import type { PathSegment, YamlSource } from './yaml-source.js';
 
 // schemas/datalinks.schema.json compiled ahead of time (scripts/compile-schema.mjs): loading ajv's

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
+import { suggestNearest } from '../suggest.js';
 import { showValue } from './show-value.js';
-import { suggestNearest } from './suggest.js';
 import type { DesiredDatabase, DesiredState } from './types.js';
 
 /**

@@ -1,11 +1,4 @@
-export type Access = 'read' | 'write';
-
-/**
- * How a link's user mappings authenticate to the remote: `password` stores the URL's password in
- * them; `scram_passthrough` stores none and passes the connecting client's SCRAM keys through
- * (postgres_fdw 18's use_scram_passthrough).
- */
-export type RemoteAuth = 'password' | 'scram_passthrough';
+import type { Access, ConnectionTarget, RemoteAuth } from '../wrappers/types.js';
 
 /** Where a value came from in the config file, for error messages. */
 export interface SourcePosition {
@@ -14,19 +7,6 @@ export interface SourcePosition {
   column: number;
   /** Set when the place is inside a block that aliases repeat (`&name` ... `*name`): one problem there is one problem. */
   shared?: { anchor: string; places: number };
-}
-
-/** A parsed postgres:// URL. `password` is a secret: it never leaves this object except into SQL. */
-export interface ConnectionTarget {
-  /** The URL as given, for connecting with pg. Secret: contains the password. */
-  url: string;
-  host: string;
-  port: string | null;
-  dbname: string | null;
-  user: string | null;
-  password: string | null;
-  /** libpq options from the URL's query string (sslmode, ...), passed on to the foreign server. */
-  params: Record<string, string>;
 }
 
 export interface ImportOptions {

@@ -1,7 +1,8 @@
+// db/: connections, sessions pinned like postgres_fdw's, deadlines, cancel requests and signals.
 import pg from 'pg';
-import { describeTarget } from '../config/parse-url.js';
-import type { ConnectionTarget } from '../config/types.js';
 import { messageOf, UserError } from '../errors.js';
+import type { ConnectionTarget } from '../wrappers/types.js';
+import { describeTarget } from '../wrappers/url.js';
 import { sendCancelRequest } from './cancel.js';
 import { crowdedFailure, serverOf, startConnecting } from './connection-load.js';
 import { watchScramLogin } from './scram-login.js';

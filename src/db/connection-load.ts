@@ -1,4 +1,4 @@
-import type { ConnectionTarget } from '../config/types.js';
+import type { ConnectionTarget } from '../wrappers/types.js';
 import { SQLSTATE, sqlstateOf } from './sqlstate.js';
 
 /**

@@ -14,6 +14,7 @@ import {
 import { columnNameOption, parseOptions, parseTextArray } from './options.js';
 import { formatQualified, type Need, needKey, typeKey } from './remote-needs.js';
 import type { LocalTableSignature } from './table-signature.js';
+import { definitionKey, toTypeDefinition } from './type-definitions.js';
 import type {
   Dependent,
   ForeignTableSummary,
@@ -25,6 +26,9 @@ import type {
   ObservedSchema,
   ObservedServer,
   ResolvedNeeds,
+  TakenKind,
+  TakenName,
+  TypeDefinition,
 } from './types.js';
 
 type Row = Record<string, unknown>;
@@ -34,7 +38,7 @@ type Row = Record<string, unknown>;
  * queries, whatever the number of links or tables. The caller sets search_path = pg_catalog.
  */
 export async function introspectLinks(client: pg.Client): Promise<LinkCatalog> {
-  const basics = await readBasics(client);
+  const basics = await readBasics(client, []);
   const { rows } = await client.query<ForeignTableRow>({ text: FOREIGN_TABLES_QUERY, rowMode: 'array' });
   return { ...basics, foreignTables: toForeignTables(rows).foreignTables };
 }
@@ -66,7 +70,7 @@ export async function introspectLocal(
   },
 ): Promise<LocalCatalog> {
   // One connection runs one query at a time (pg deprecates queueing them).
-  const basics = await readBasics(client);
+  const basics = await readBasics(client, input.links);
   const tableRows = await client.query<ForeignTableRow>({ text: FOREIGN_TABLES_WITH_SIGNATURES_QUERY, rowMode: 'array' });
   const { foreignTables, relids, signatures } = toForeignTables(tableRows.rows);
   const roles = await client.query(EXISTING_ROLES_QUERY, [input.roles]);
@@ -106,7 +110,9 @@ export async function introspectLocal(
         description: String(row.description),
       }),
     ),
-    existingRoles: roles.rows.map((row: Row) => String(row.name)),
+    existingRoles: roles.rows.filter((row: Row) => row.named === true).map((row: Row) => String(row.name)),
+    nologinRoles: roles.rows.filter((row: Row) => row.named === true && row.can_login === false).map((row: Row) => String(row.name)),
+    ...(roles.rows.some((row: Row) => row.named !== true) ? { roleNames: roles.rows.map((row: Row) => String(row.name)) } : {}),
     resolved,
   };
 }
@@ -147,11 +153,11 @@ function handledLater<T>(promise: Promise<T>): Promise<T> {
   return promise;
 }
 
-/** The environment, servers and schemas of the local database. */
-async function readBasics(client: pg.Client): Promise<Omit<LinkCatalog, 'foreignTables'>> {
+/** The environment, servers and schemas of the local database (and what takes names in the schemas of `links`). */
+async function readBasics(client: pg.Client, links: readonly string[]): Promise<Omit<LinkCatalog, 'foreignTables'>> {
   const environment = await client.query(ENVIRONMENT_QUERY);
   const servers = await client.query(SERVERS_QUERY);
-  const schemas = await client.query(SCHEMAS_QUERY);
+  const schemas = await client.query(SCHEMAS_QUERY, [links]);
   const scramLogin = loggedInWithScram(client);
   return {
     environment: { ...toEnvironment(environment.rows[0] as Row), ...(scramLogin === undefined ? {} : { scramLogin }) },
@@ -163,9 +169,31 @@ async function readBasics(client: pg.Client): Promise<Omit<LinkCatalog, 'foreign
         owned: row.owned === true,
         comment: row.comment === null ? null : String(row.comment),
         grants: row.grants as Grant[],
+        ...(links.includes(String(row.name)) ? { taken: toTaken(row.taken) } : {}),
       }),
     ),
   };
+}
+
+const RELATION_KINDS: Record<string, TakenKind> = {
+  r: 'table',
+  p: 'partitioned_table',
+  v: 'view',
+  m: 'materialized_view',
+  S: 'sequence',
+  i: 'index',
+  I: 'partitioned_index',
+  c: 'composite_type',
+  f: 'foreign_table',
+};
+const TYPE_KINDS: Record<string, TakenKind> = { e: 'enum', d: 'domain', r: 'range', m: 'multirange' };
+
+/** SCHEMAS_QUERY's `taken`: `relation:<relkind>` or `type:<typtype>` per name. */
+function toTaken(value: unknown): TakenName[] {
+  return ((value ?? []) as { name: string; kind: string }[]).map(({ name, kind }) => {
+    const [what, letter = ''] = kind.split(':');
+    return { name, kind: what === 'relation' ? (RELATION_KINDS[letter] ?? 'table') : (TYPE_KINDS[letter] ?? 'type') };
+  });
 }
 
 /** FOREIGN_TABLES_QUERY's columns, in order (and the signature of FOREIGN_TABLES_WITH_SIGNATURES_QUERY). */
@@ -292,7 +320,8 @@ async function resolveNeeds(client: pg.Client, needs: readonly Need[]): Promise<
     needs.map((n) => n.typmod),
   ]);
   const collationOids: Record<string, number> = {};
-  const resolved: ResolvedNeeds = { types: {}, missing: [], collationOids };
+  const definitions: Record<string, TypeDefinition> = {};
+  const resolved: ResolvedNeeds = { types: {}, missing: [], collationOids, definitions };
   const oid = (value: unknown) => (typeof value === 'number' ? value : undefined);
   for (const row of result.rows as Row[]) {
     const need = { kind: String(row.kind), schema: String(row.schema), name: String(row.name), typmod: Number(row.typmod) } as Need;
@@ -301,6 +330,7 @@ async function resolveNeeds(client: pg.Client, needs: readonly Need[]): Promise<
       const collationOid = oid(row.collation_oid);
       if (need.kind === 'collation' && collationOid !== undefined) collationOids[needKey(need)] = collationOid;
     } else if (row.found) {
+      if (row.definition !== null) definitions[definitionKey(need)] = toTypeDefinition(row.definition);
       resolved.types[typeKey(need)] = {
         text: String(row.type_text),
         collation:

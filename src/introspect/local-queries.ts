@@ -4,8 +4,10 @@
  * pg_get_expr() qualify every non-catalog name, exactly as postgres_fdw's IMPORT FOREIGN SCHEMA sees
  * the remote, and so that an unqualified name in them can only mean a catalog object.
  */
-import { EXTENSION_SCHEMA } from '../wrappers/index.js';
+import { literal } from '../sql/quote.js';
+import { EXTENSION_SCHEMA, WRAPPERS } from '../wrappers/index.js';
 import { EMPTY_SIGNATURE, LOCAL_SIGNATURES } from './table-signature.js';
+import { CATALOG_SCHEMAS, typeDefinitionSql } from './type-definitions.js';
 
 /** Tells two connections to one database apart from two databases: server start time, port, database oid. */
 const IDENTITY = `pg_catalog.pg_postmaster_start_time()::text || ' ' || pg_catalog.current_setting('port') || ' ' ||
@@ -30,6 +32,9 @@ const SCHEMA_TRUSTED = (n: string) => `NOT EXISTS (
                                     WHERE d.datname = pg_catalog.current_database() AND (o.rolname = current_user OR o.rolsuper))),
                              false))`;
 
+/** The extension names of the wrappers datalinks knows, as SQL literals: 'postgres_fdw', 'mysql_fdw'. */
+const WRAPPER_EXTENSIONS = WRAPPERS.map((wrapper) => literal(wrapper.fdw));
+
 export const ENVIRONMENT_QUERY = `
 SELECT pg_catalog.current_setting('server_version_num')::int AS version_num,
        current_user::text AS current_user,
@@ -48,12 +53,12 @@ SELECT pg_catalog.current_setting('server_version_num')::int AS version_num,
                              FROM pg_catalog.pg_foreign_data_wrapper w WHERE w.fdwname = v.name),
                  'schema', (SELECT n.nspname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
                              WHERE e.extname = v.name)))
-          FROM (VALUES ('postgres_fdw'), ('mysql_fdw')) v(name)) AS wrappers,
+          FROM (VALUES ${WRAPPER_EXTENSIONS.map((name) => `(${name})`).join(', ')}) v(name)) AS wrappers,
        (SELECT pg_catalog.json_object_agg(n.nspname, pg_catalog.json_build_object(
                  'owner', pg_catalog.pg_get_userbyid(n.nspowner), 'trusted', ${SCHEMA_TRUSTED('n')}))
           FROM pg_catalog.pg_namespace n
          WHERE n.nspname IN ('public', '${EXTENSION_SCHEMA}')
-            OR n.oid IN (SELECT e.extnamespace FROM pg_catalog.pg_extension e WHERE e.extname IN ('postgres_fdw', 'mysql_fdw'))) AS extension_schemas`;
+            OR n.oid IN (SELECT e.extnamespace FROM pg_catalog.pg_extension e WHERE e.extname IN (${WRAPPER_EXTENSIONS.join(', ')}))) AS extension_schemas`;
 
 /**
  * The roles the connecting role is a member of (itself included), through explicit grants only:
@@ -86,12 +91,36 @@ coalesce((SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
                    'privilege', a.privilege_type) ORDER BY 1, a.privilege_type)
             FROM pg_catalog.aclexplode(${acl}) a), '[]')`;
 
-export const SCHEMAS_QUERY = `${MY_ROLES}
+/**
+ * Every schema, and for the schemas named like the file's links ($1) the names that a new foreign table
+ * there would collide with (`taken`): relations that are not the link's own foreign tables (tables,
+ * views, materialized views, sequences, indexes, composite types, foreign tables of other servers) and
+ * types that are no relation's row type (enums, domains, ranges, base types). An array type made for
+ * another type is left out: PostgreSQL moves it out of a new relation's way. One pass over pg_class and
+ * pg_type, and only of those schemas, whatever the number of links.
+ */
+export const SCHEMAS_QUERY = `${MY_ROLES},
+taken(nsp, name, kind) AS MATERIALIZED (
+  SELECT c.relnamespace, c.relname::text, 'relation:' || c.relkind::text
+    FROM pg_catalog.pg_class c
+    JOIN pg_catalog.pg_namespace cn ON cn.oid = c.relnamespace
+    LEFT JOIN pg_catalog.pg_foreign_table ft ON ft.ftrelid = c.oid
+    LEFT JOIN pg_catalog.pg_foreign_server fs ON fs.oid = ft.ftserver
+   WHERE cn.nspname = ANY($1::text[]) AND fs.srvname IS DISTINCT FROM cn.nspname
+  UNION ALL
+  SELECT t.typnamespace, t.typname::text, 'type:' || t.typtype::text
+    FROM pg_catalog.pg_type t
+    JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace
+   WHERE tn.nspname = ANY($1::text[]) AND t.typrelid = 0
+     AND NOT (t.typelem <> 0 AND t.oid = (SELECT e.typarray FROM pg_catalog.pg_type e WHERE e.oid = t.typelem))
+)
 SELECT n.nspname::text AS name,
        pg_catalog.pg_get_userbyid(n.nspowner)::text AS owner,
        n.nspowner IN (SELECT oid FROM my_roles) AS owned,
        pg_catalog.obj_description(n.oid, 'pg_namespace') AS comment,
-       ${ACL_GRANTS('n.nspacl')} AS grants
+       ${ACL_GRANTS('n.nspacl')} AS grants,
+       (SELECT pg_catalog.json_agg(pg_catalog.json_build_object('name', x.name, 'kind', x.kind) ORDER BY x.name, x.kind)
+          FROM taken x WHERE x.nsp = n.oid) AS taken
   FROM pg_catalog.pg_namespace n
  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
    AND n.nspname NOT LIKE 'pg\\_temp\\_%' AND n.nspname NOT LIKE 'pg\\_toast\\_temp\\_%'
@@ -226,12 +255,22 @@ SELECT DISTINCT x.link, x.table_name, a.attname::text AS column_name, x.in_schem
    AND CASE WHEN x.via = 'n' THEN pg_catalog.pg_describe_object(x.classid, x.objid, x.objsubid) IS NOT NULL ELSE false END
  ORDER BY 1, 2 NULLS FIRST, 3 NULLS FIRST, 5`;
 
+/**
+ * The roles named in grant_to ($1) that exist (`named`), and whether each may log in; and when one of
+ * them does not exist, every other role too (not `named`), for the plan's did-you-mean.
+ */
 export const EXISTING_ROLES_QUERY = `
-SELECT r.rolname::text AS name FROM pg_catalog.pg_roles r WHERE r.rolname = ANY($1::text[]) ORDER BY 1`;
+SELECT r.rolname::text AS name, r.rolname = ANY($1::text[]) AS named, r.rolcanlogin AS can_login
+  FROM pg_catalog.pg_roles r
+ WHERE r.rolname = ANY($1::text[])
+    OR EXISTS (SELECT 1 FROM pg_catalog.unnest($1::text[]) w(name)
+                WHERE w.name <> 'public' AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles x WHERE x.rolname = w.name))
+ ORDER BY 1`;
 
 /**
  * Resolves what the remotes' columns need (remote-needs.ts) against this database: each type's
- * local format_type(), oid and own collation, and whether each collation (and its oid), relation,
+ * local format_type(), oid, own collation and, for a user-defined type, its definition (to compare
+ * with the remote's: type-definitions.ts), and whether each collation (and its oid), relation,
  * function and type named by an expression exists here. Inputs are parallel arrays: kind, schema,
  * name, typmod.
  */
@@ -260,7 +299,9 @@ SELECT r.kind, r.schema, r.name, r.typmod,
            SELECT 1 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
             WHERE n.nspname = r.schema AND p.proname = r.name)
          ELSE false
-       END AS found
+       END AS found,
+       CASE WHEN r.kind = 'type' AND t.oid IS NOT NULL AND tn.nspname NOT IN (${CATALOG_SCHEMAS.map((s) => `'${s}'`).join(', ')})
+            THEN ${typeDefinitionSql('t')} END AS definition
   FROM ROWS FROM (pg_catalog.unnest($1::text[]), pg_catalog.unnest($2::text[]), pg_catalog.unnest($3::text[]),
                   pg_catalog.unnest($4::int[])) AS r(kind, schema, name, typmod)
   LEFT JOIN (pg_catalog.pg_type t JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace)

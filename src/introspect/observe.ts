@@ -1,12 +1,14 @@
+// introspect/: catalog queries -> ObservedState: the local catalog, and each link's remote read by its wrapper's client.
 import type pg from 'pg';
-import { describeTarget } from '../config/parse-url.js';
-import type { ConnectionTarget, DesiredDatabase, DesiredLink, DesiredState } from '../config/types.js';
+import type { DesiredDatabase, DesiredLink, DesiredState } from '../config/types.js';
 import { ConnectionFailed, type ConnectOptions, NoAnswer, withConnection } from '../db/connect.js';
 import { messageOf } from '../errors.js';
 import { wrapperForUrl } from '../wrappers/index.js';
-import { readRemoteSchemas } from '../wrappers/read-remote.js';
+import type { ConnectionTarget } from '../wrappers/types.js';
+import { describeTarget } from '../wrappers/url.js';
 import { type ColumnsNeeded, introspectLinks, introspectLocal } from './introspect-local.js';
 import { IDENTITY_QUERY } from './local-queries.js';
+import { readRemoteSchemas } from './remote/index.js';
 import { collectNeeds } from './remote-needs.js';
 import type { LocalTableSignature } from './table-signature.js';
 import type { ForeignTableSummary, LinkCatalog, LocalResult, ObservedDatabase, RemoteSchema, ResolvedNeeds } from './types.js';

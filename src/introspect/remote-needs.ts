@@ -41,6 +41,11 @@ export function collectNeeds(schemas: readonly RemoteSchema[]): Need[] {
   };
   for (const schema of schemas) {
     if (!schema.ok) continue;
+    // The user-defined types the columns use, and those they are made of: their definitions here are compared with the remote's.
+    for (const key of Object.keys(schema.types ?? {})) {
+      const [typeSchema = '', name = ''] = key.split('\0');
+      add({ kind: 'type', schema: typeSchema, name, typmod: -1 }, typeKey({ schema: typeSchema, name, typmod: -1 }));
+    }
     for (const table of schema.tables) {
       for (const column of table.columns) {
         if (column.unmapped !== undefined) continue;

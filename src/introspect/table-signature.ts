@@ -30,15 +30,18 @@ export type SignatureRecord = readonly (string | number | boolean | readonly str
 /**
  * A subquery (alias `sig`, keyed by `sig_relid`) with the signature of every foreign table that has
  * columns: one grouped pass over all their columns. A table without columns has EMPTY_SIGNATURE.
+ * A default is looked up only for a column that has one (atthasdef): a LEFT JOIN of pg_attrdef made
+ * the server walk pg_attribute in index order to merge it, about half of this query's time at 10,000 tables.
  */
 export const LOCAL_SIGNATURES = `(
   SELECT a.attrelid AS sig_relid,
          pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(pg_catalog.string_agg(
            ROW(a.attname, a.attfdwoptions, a.atttypid, a.atttypmod, a.attnotnull, a.attcollation, a.attgenerated,
-               pg_catalog.pg_get_expr(d.adbin, d.adrelid))::text, '' ORDER BY a.attnum), 'UTF8')), 'hex') AS sig
+               CASE WHEN a.atthasdef THEN (SELECT pg_catalog.pg_get_expr(d.adbin, d.adrelid) FROM pg_catalog.pg_attrdef d
+                                            WHERE d.adrelid = a.attrelid AND d.adnum = a.attnum) END)::text,
+           '' ORDER BY a.attnum), 'UTF8')), 'hex') AS sig
     FROM pg_catalog.pg_foreign_table ft
     JOIN pg_catalog.pg_attribute a ON a.attrelid = ft.ftrelid AND a.attnum > 0 AND NOT a.attisdropped
-    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
    GROUP BY a.attrelid) sig`;
 
 /** The signature of a table without columns (sha256 of nothing). */

@@ -60,11 +60,30 @@ export interface RemoteTable {
  * reading failed (`error` and `hint` are the connection's or the server's words).
  */
 export type RemoteFailure =
-  | { code: 'schema_missing'; schema: string }
+  /** `existing`: the remote's schemas (its own, not the catalogs), for a did-you-mean; absent: not read. */
+  | { code: 'schema_missing'; schema: string; existing?: string[] }
   | { code: 'not_read' }
   | { code: 'read_failed'; error: string; hint?: string };
 
-export type RemoteSchema = { ok: true; tables: RemoteTable[] } | ({ ok: false } & RemoteFailure);
+/**
+ * A linked remote schema: its tables, and the definitions of the user-defined types their columns use
+ * (followed through arrays, domains and composites), by definitionKey(); absent for a wrapper whose
+ * remote has no such types (MySQL).
+ */
+export type RemoteSchema = { ok: true; tables: RemoteTable[]; types?: Record<string, TypeDefinition> } | ({ ok: false } & RemoteFailure);
+
+/**
+ * How a user-defined type is defined (type-definitions.ts reads it the same way on both sides): what
+ * plan compares between a local type that a link's columns use by name and the remote's type of that
+ * name. Texts (a domain's base, a CHECK, an attribute's type) are as each server formats them with
+ * search_path = pg_catalog. `other`: a kind that is not compared (base types, ranges, ...).
+ */
+export type TypeDefinition =
+  | { kind: 'enum'; labels: string[] }
+  | { kind: 'domain'; base: string; baseType: QualifiedName; notNull: boolean; default: string | null; checks: string[] }
+  | { kind: 'composite'; attributes: { name: string; type: string; typeRef: QualifiedName }[] }
+  | { kind: 'array'; element: QualifiedName }
+  | { kind: 'other' };
 
 export interface Grant {
   grantee: string;
@@ -117,6 +136,33 @@ export interface ObservedSchema {
   owned: boolean;
   comment: string | null;
   grants: Grant[];
+  /**
+   * In a schema named like a link of the file: the names a new foreign table there would collide with
+   * (objects that are not the link's own foreign tables), by name. Absent: not read (another schema).
+   */
+  taken?: TakenName[];
+}
+
+/** What holds a name in a link's schema: a relation (pg_class.relkind) or a type that is no relation's row type (pg_type.typtype). */
+export type TakenKind =
+  | 'table'
+  | 'partitioned_table'
+  | 'view'
+  | 'materialized_view'
+  | 'sequence'
+  | 'index'
+  | 'partitioned_index'
+  | 'composite_type'
+  | 'foreign_table'
+  | 'enum'
+  | 'domain'
+  | 'range'
+  | 'multirange'
+  | 'type';
+
+export interface TakenName {
+  name: string;
+  kind: TakenKind;
 }
 
 /** An object outside a link that dropping part of the link would drop too (CASCADE). */
@@ -207,6 +253,10 @@ export interface LocalCatalog extends LinkCatalog {
   dependents: Dependent[];
   /** Which of the roles named in grant_to exist. */
   existingRoles: string[];
+  /** The roles named in grant_to that exist and cannot log in (NOLOGIN: group roles, most often). */
+  nologinRoles?: string[];
+  /** Every role's name, read only when a role named in grant_to does not exist (for a did-you-mean); absent otherwise. */
+  roleNames?: string[];
   /** What the remotes' columns need from this database, resolved here (see remote-needs.ts). */
   resolved: ResolvedNeeds;
 }
@@ -229,6 +279,8 @@ export interface ResolvedNeeds {
   missing: string[];
   /** The oid here of each formatted collation that exists (for column signatures). */
   collationOids?: Record<string, number>;
+  /** The definition here of each type the remotes define (their `types`) that exists here, by definitionKey(). */
+  definitions?: Record<string, TypeDefinition>;
 }
 
 export type LocalResult = { ok: true; catalog: LocalCatalog } | { ok: false; error: string; hint?: string };

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { ConnectionTarget, DesiredDatabase, DesiredLink } from '../config/types.js';
+import type { DesiredDatabase, DesiredLink } from '../config/types.js';
+import type { ConnectionTarget } from '../wrappers/types.js';
 import type { ConfigDigest, LinkConfigPart } from './types.js';
 
 /**

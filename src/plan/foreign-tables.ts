@@ -296,22 +296,46 @@ function mentions(expression: string, column: string): boolean {
 }
 
 /**
- * Columns renamed on the remote: same count, and at each position where the names differ, neither
- * name exists on the other side and nothing else about the column changed. A different name in the
- * last position is as likely a dropped column and an appended one, so it is never taken for a rename:
- * a view over the old column must not silently read the new one.
+ * Columns renamed on the remote. PostgreSQL adds columns only at the end, so between two columns that
+ * both sides have (in the same order), a new name where an old one was is a rename: paired in order
+ * when the two sides have as many names there, and left alone (the table is then replaced) when they do
+ * not. Whatever else changed about a renamed column (its type, default, NOT NULL, collation, as an
+ * import option flip or a retype makes it) is altered in place after the rename, as it would be without
+ * one: each change that can be made in place is made in place, together. After the last column both
+ * sides have, a new name is as likely a dropped column and an appended one, so it is never taken for a
+ * rename: a view over the old column must not silently read the new one.
  */
-function unambiguousRenames(before: ColumnSpec[], after: ColumnSpec[]): Map<string, string> {
+export function unambiguousRenames(before: readonly ColumnSpec[], after: readonly ColumnSpec[]): Map<string, string> {
   const renames = new Map<string, string>();
-  if (before.length !== after.length) return renames;
   const beforeNames = new Set(before.map((c) => c.name));
   const afterNames = new Set(after.map((c) => c.name));
-  for (const [i, column] of before.entries()) {
-    const next = after[i] as ColumnSpec;
-    if (column.name === next.name) continue;
-    const last = i === before.length - 1;
-    if (last || afterNames.has(column.name) || beforeNames.has(next.name) || !sameColumn(next, column)) return new Map();
-    renames.set(column.name, next.name);
+  const commonBefore = before.filter((c) => afterNames.has(c.name)).map((c) => c.name);
+  const commonAfter = after.filter((c) => beforeNames.has(c.name)).map((c) => c.name);
+  // Columns both have in another order: no rename makes that in place.
+  if (commonBefore.join('\0') !== commonAfter.join('\0')) return renames;
+  /** The names only one side has, grouped by the column both have that follows them (the trailing group last). */
+  const gaps = (columns: readonly ColumnSpec[], other: ReadonlySet<string>) => {
+    const groups: ColumnSpec[][] = [[]];
+    for (const column of columns) {
+      if (other.has(column.name)) groups.push([]);
+      else (groups.at(-1) as ColumnSpec[]).push(column);
+    }
+    return groups;
+  };
+  const gapsBefore = gaps(before, afterNames);
+  const gapsAfter = gaps(after, beforeNames);
+  // Every gap but the trailing one (after the last column both have).
+  for (let i = 0; i < gapsAfter.length - 1; i++) {
+    const olds = gapsBefore[i] ?? [];
+    const news = gapsAfter[i] ?? [];
+    if (news.length === 0) continue;
+    if (olds.length !== news.length) return new Map();
+    for (const [j, column] of news.entries()) {
+      const old = olds[j] as ColumnSpec;
+      // A generated column and a plain one are not one column renamed: that is never altered in place.
+      if ((old.generated === null) !== (column.generated === null)) return new Map();
+      renames.set(old.name, column.name);
+    }
   }
   return renames;
 }

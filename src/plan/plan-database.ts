@@ -1,3 +1,4 @@
+// plan/: pure (DesiredState, ObservedState) -> Plan, its fingerprints, and Plan -> statements.
 import type { DesiredDatabase, DesiredLink } from '../config/types.js';
 import { BugError } from '../errors.js';
 import type {
@@ -10,9 +11,13 @@ import type {
   ObservedServer,
   OtherAliases,
   RemoteSchema,
+  RemoteTable,
   ResolvedNeeds,
+  TakenName,
 } from '../introspect/types.js';
-import { EXTENSION_SCHEMA, WRAPPERS, type Wrapper, wrapperEnvironment, wrapperNamed, wrapperOf } from '../wrappers/index.js';
+import { wrapperEnvironment } from '../introspect/wrapper-environment.js';
+import { suggestNearest } from '../suggest.js';
+import { EXTENSION_SCHEMA, WRAPPERS, type Wrapper, wrapperNamed, wrapperOf } from '../wrappers/index.js';
 import {
   type ColumnProblem,
   desiredForeignTables,
@@ -22,6 +27,7 @@ import {
   tableChangeReason,
 } from './foreign-tables.js';
 import { parseManagedComment } from './managed-comment.js';
+import { compareLinkTypes } from './type-drift.js';
 import type {
   AccessRemoved,
   DatabasePlan,
@@ -32,6 +38,7 @@ import type {
   OptionChange,
   PlanNote,
   PlanProblem,
+  TableChangeReason,
 } from './types.js';
 import { foreignTableUnchanged } from './unchanged-tables.js';
 
@@ -94,7 +101,10 @@ export function planDatabase(desired: DesiredDatabase, observed: ObservedDatabas
     if (owner === 'managed' && !wanted.has(server.name)) plan.changes.push(destroyLink(server, schemas.get(server.name), catalog));
   }
 
-  for (const link of desired.links) {
+  for (const inFile of desired.links) {
+    // A grant_to role that does not exist is left out (a warning): the rest of the link is applied.
+    const { link, notes: roleNotes } = withExistingRoles(inFile, catalog);
+    plan.notes.push(...roleNotes);
     const problems: PlanProblem[] = [];
     const remote = observed.remotes[link.name];
     const server = servers.get(link.name);
@@ -117,11 +127,18 @@ export function planDatabase(desired: DesiredDatabase, observed: ObservedDatabas
       plan.errors.push(...problems);
       continue;
     }
-    const { tables, notFound, problems: columnProblems, limited } = desiredForeignTables(link, remote.tables, catalog.resolved);
-    for (const name of notFound) problems.push({ code: 'table_not_found', link: link.name, table: name, schema: link.remote.schema });
-    for (const column of columnProblems) problems.push(columnProblem(link, column));
-    for (const { table, column, limit } of limited) {
-      plan.notes.push({ code: 'remote_values_limited', link: link.name, table, column, limit });
+    const selected = desiredForeignTables(link, remote.tables, catalog.resolved);
+    // A remote table whose name an object made by hand in the link's schema holds is not linked (a
+    // warning): creating it would fail the whole database's apply on every run, other links included.
+    const taken = takenNames(link.name, selected.tables, schema, catalog);
+    const tables = selected.tables.filter((table) => !taken.has(table.name));
+    for (const [table, { kind }] of taken) {
+      plan.notes.push({ code: 'table_name_taken', link: link.name, table, kind, filter: link.tables ? 'tables' : 'exclude' });
+    }
+    for (const note of unmatchedEntries(link, remote.tables)) plan.notes.push(note);
+    for (const column of selected.problems) if (!taken.has(column.table)) problems.push(columnProblem(link, column));
+    for (const { table, column, limit } of selected.limited) {
+      if (!taken.has(table)) plan.notes.push({ code: 'remote_values_limited', link: link.name, table, column, limit });
     }
     problems.push(...checkLink(link, catalog));
     for (const table of remote.tables) {
@@ -145,8 +162,19 @@ export function planDatabase(desired: DesiredDatabase, observed: ObservedDatabas
         ? updateLink({ link, tables, remote, server, schema, adopting, catalog })
         : { change: createLink(link, tables, schema, catalog), notes: [] };
     plan.notes.push(...change.notes);
+    // Local copies of the remote's types that the linked columns use: a missing enum label fails reads.
+    const linkedNames = new Set(tables.map((table) => table.remoteTable));
+    const types = compareLinkTypes(
+      link.name,
+      remote.tables.filter((table) => linkedNames.has(table.name)),
+      remote.types,
+      catalog.resolved,
+    );
+    plan.errors.push(...types.problems);
+    plan.notes.push(...types.notes);
     if (change.change) {
       plan.changes.push(change.change);
+      plan.notes.push(...groupRoleNotes(link, change.change, catalog));
       const secrets = scramSecretsNote(link, change.change);
       if (secrets) plan.notes.push(secrets);
     }
@@ -211,11 +239,75 @@ function schemaProblem(
   return null;
 }
 
+/**
+ * The desired tables of a link whose names are held in its schema by something that is not one of the
+ * link's foreign tables (a view, table, sequence, index or type made by hand there): CREATE FOREIGN
+ * TABLE would fail with "already exists". The object is never touched.
+ */
+function takenNames(
+  link: string,
+  tables: readonly ForeignTableSpec[],
+  schema: ObservedSchema | undefined,
+  catalog: LocalCatalog,
+): Map<string, TakenName> {
+  const taken = new Map<string, TakenName>();
+  if (!schema?.taken?.length) return taken;
+  const byName = new Map(schema.taken.map((entry) => [entry.name, entry]));
+  const own = new Set(linkTables(catalog, link).map((table) => table.name));
+  for (const table of tables) {
+    const holder = byName.get(table.name);
+    if (holder && !own.has(table.name)) taken.set(table.name, holder);
+  }
+  return taken;
+}
+
+/**
+ * The entries of a link's `tables` or `exclude` that name no table of the remote schema, with the
+ * nearest remote table name: a typo in `exclude` would link the very table meant to be hidden.
+ */
+function unmatchedEntries(link: DesiredLink, remoteTables: readonly RemoteTable[]): PlanNote[] {
+  const list = link.tables ? 'tables' : 'exclude';
+  const entries = link.tables ?? link.exclude;
+  if (entries.length === 0) return [];
+  const names = new Set(remoteTables.map((table) => table.name));
+  const unmatched = entries.filter((entry) => !names.has(entry));
+  if (unmatched.length === 0) return [];
+  const candidates = [...names];
+  return unmatched.map((entry) => ({
+    code: 'filter_entry_unmatched',
+    link: link.name,
+    list,
+    entry,
+    schema: link.remote.schema,
+    suggestion: suggestNearest(entry, candidates) ?? null,
+  }));
+}
+
+/**
+ * A link whose grant_to names roles that do not exist here: planned without them (a warning each,
+ * with the nearest role), so that the rest of the link, and of the database, is applied.
+ */
+function withExistingRoles(link: DesiredLink, catalog: LocalCatalog): { link: DesiredLink; notes: PlanNote[] } {
+  const existing = new Set(catalog.existingRoles);
+  const missing = link.grantTo.filter((role) => role !== 'public' && !existing.has(role));
+  if (missing.length === 0) return { link, notes: [] };
+  const candidates = catalog.roleNames ?? [];
+  return {
+    link: { ...link, grantTo: link.grantTo.filter((role) => !missing.includes(role)) },
+    notes: missing.map((role) => ({ code: 'role_missing', link: link.name, role, suggestion: suggestNearest(role, candidates) ?? null })),
+  };
+}
+
 /** A link's remote that could not be read, as the plan's problem. */
 function remoteProblem(link: string, remote: RemoteSchema & { ok: false }): PlanProblem {
   switch (remote.code) {
     case 'schema_missing':
-      return { code: 'remote_schema_missing', link, schema: remote.schema };
+      return {
+        code: 'remote_schema_missing',
+        link,
+        schema: remote.schema,
+        suggestion: suggestNearest(remote.schema, remote.existing ?? []) ?? null,
+      };
     case 'not_read':
       return { code: 'remote_not_read', link };
     case 'read_failed':
@@ -237,10 +329,6 @@ function checkLink(link: DesiredLink, catalog: LocalCatalog): PlanProblem[] {
   for (const option of Object.keys(link.serverOptions)) {
     const since = wrapper.serverOptionTable[option]?.since ?? 0;
     if (since > env.versionNum) problems.push({ code: 'option_unsupported', link: link.name, option, since, running: env.versionNum });
-  }
-  const existingRoles = new Set(catalog.existingRoles);
-  for (const role of link.grantTo) {
-    if (role !== 'public' && !existingRoles.has(role)) problems.push({ code: 'role_missing', link: link.name, role });
   }
   const passthrough = link.remote.auth === 'scram_passthrough';
   if (passthrough && !wrapper.scramPassthrough) {
@@ -268,6 +356,19 @@ function scramSecretsNote(link: DesiredLink, change: LinkChange): PlanNote | nul
   );
   if (roles.length === 0) return null;
   return { code: 'scram_passthrough_secrets', link: link.name, roles, user: link.remote.target.user };
+}
+
+/**
+ * The grant_to roles that cannot log in whose user mappings this change writes: postgres_fdw looks up
+ * the mapping of current_user, so a member of such a group role finds none unless it SETs ROLE first.
+ */
+function groupRoleNotes(link: DesiredLink, change: LinkChange, catalog: LocalCatalog): PlanNote[] {
+  const nologin = new Set(catalog.nologinRoles ?? []);
+  if (nologin.size === 0) return [];
+  const written = change.operations.flatMap((op) =>
+    (op.kind === 'create_user_mapping' || op.kind === 'replace_user_mapping') && nologin.has(op.role) ? [op.role] : [],
+  );
+  return written.map((role) => ({ code: 'grant_to_cannot_login', link: link.name, role }));
 }
 
 /** A session without SCRAM keys cannot prove (apply) or check the SCRAM pass-through links this plan creates or changes. */
@@ -450,10 +551,24 @@ function updateLink({ link, tables, remote: remoteSchema, server, schema, adopti
   const dependents: Dependent[] = [];
   const fresh: string[] = [];
   const gone = [...existing.keys()].filter((name) => !desiredNames.has(name));
-  for (const reason of ['excluded_by_filter', 'removed_on_remote'] as const) {
-    const names = gone.filter((name) => onRemote.has(name) === (reason === 'excluded_by_filter'));
+  // The remote schema each existing table reads: another than the file's means `remote.schema` changed.
+  const wrapper = wrapperOf(link);
+  const readsSchema = (name: string) => wrapper.remoteTableOf(existing.get(name) as ObservedForeignTable).schema;
+  const movedFrom = (name: string) => {
+    const before = readsSchema(name);
+    return before !== link.remote.schema ? before : null;
+  };
+  for (const reason of ['remote_schema_changed', 'excluded_by_filter', 'removed_on_remote'] as const) {
+    const names = gone.filter((name) =>
+      reason === 'remote_schema_changed'
+        ? movedFrom(name) !== null
+        : movedFrom(name) === null && onRemote.has(name) === (reason === 'excluded_by_filter'),
+    );
     if (names.length === 0) continue;
-    operations.push({ kind: 'drop_foreign_tables', schema: link.name, tables: names, reason });
+    // Tables that read several other schemas (edited by hand) are worded by the first.
+    const schemas =
+      reason === 'remote_schema_changed' ? { schemas: { before: movedFrom(names[0] as string) as string, after: link.remote.schema } } : {};
+    operations.push({ kind: 'drop_foreign_tables', schema: link.name, tables: names, reason, ...schemas });
     for (const name of names) dependents.push(...tableDependents(name));
   }
   for (const table of tables) {
@@ -469,8 +584,13 @@ function updateLink({ link, tables, remote: remoteSchema, server, schema, adopti
       current.columns === null
         ? unreadTable(link, remoteSchema, current, catalog.resolved)
         : planForeignTable(table, current, tableDependents(table.name), wrapperOf(link));
-    const reason = () =>
-      remote ? tableChangeReason(link, remote, current, catalog.resolved) : { code: 'remote_columns_changed' as const, options: [] };
+    const before = movedFrom(table.name);
+    const reason = (): TableChangeReason =>
+      before !== null
+        ? { code: 'remote_schema_changed', options: [], schemas: { before, after: link.remote.schema } }
+        : remote
+          ? tableChangeReason(link, remote, current, catalog.resolved)
+          : { code: 'remote_columns_changed', options: [] };
     if (tablePlan.kind === 'alter') {
       operations.push({ kind: 'alter_foreign_table', schema: link.name, table: table.name, steps: tablePlan.steps, reason: reason() });
     } else if (tablePlan.kind === 'replace') {

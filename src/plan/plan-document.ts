@@ -1,5 +1,15 @@
 import type { DesiredState } from '../config/types.js';
-import type { ConfigDigest, DatabasePlan, Plan, PlanNote, PlanProblem, PlanSelection, PlanSummary } from './types.js';
+import {
+  type ConfigDigest,
+  type DatabasePlan,
+  NOTE_SEVERITY,
+  type NoteSeverity,
+  type Plan,
+  type PlanNote,
+  type PlanProblem,
+  type PlanSelection,
+  type PlanSummary,
+} from './types.js';
 
 /**
  * 3: the selection (--link, --shard), and per database the configuration it depends on and the
@@ -34,7 +44,7 @@ export interface PlanDocument {
  * gives them for people. Reading a plan ignores the words and words the codes again.
  */
 export type DocumentProblem = PlanProblem & { message: string; hint?: string };
-export type DocumentNote = PlanNote & { message: string };
+export type DocumentNote = PlanNote & { severity?: NoteSeverity; message: string };
 
 /** How render/ words problems and notes (passed in: the plan writes no English). */
 export interface PlanWording {
@@ -54,7 +64,7 @@ export function toPlanDocument(plan: Plan, desired: DesiredState, now: string, w
       remote_fingerprint: db.remoteFingerprint ?? '',
       ...(db.config ? { config: db.config } : {}),
       errors: db.errors.map((problem) => ({ ...problem, ...words.problem(problem) })),
-      notes: db.notes.map((note) => ({ ...note, message: words.note(note) })),
+      notes: db.notes.map((note) => ({ ...note, severity: NOTE_SEVERITY[note.code], message: words.note(note) })),
       preamble: db.preamble,
       changes: db.changes,
     })),
@@ -71,7 +81,7 @@ export function fromPlanDocument(document: PlanDocument): Plan {
       ...(db.remote_fingerprint ? { remoteFingerprint: db.remote_fingerprint } : {}),
       ...(db.config ? { config: db.config } : {}),
       errors: db.errors.map(({ message: _message, hint: _hint, ...problem }) => problem as PlanProblem),
-      notes: db.notes.map(({ message: _message, ...note }) => note as PlanNote),
+      notes: db.notes.map(({ message: _message, severity: _severity, ...note }) => note as PlanNote),
       preamble: db.preamble,
       changes: db.changes,
     })),

@@ -1,6 +1,6 @@
 import type { Shard } from '../config/select.js';
 import type { ImportOptions } from '../config/types.js';
-import type { ColumnShape, Dependent } from '../introspect/types.js';
+import type { ColumnShape, Dependent, TakenKind } from '../introspect/types.js';
 import type { FdwName, RemoteConversion, UnmappedReason } from '../wrappers/types.js';
 
 /** A column of a foreign table as datalinks creates it (the shape IMPORT FOREIGN SCHEMA gives). */
@@ -52,15 +52,26 @@ export type ColumnStep =
   | { action: 'alter'; column: string; before: ColumnSpec; after: ColumnSpec }
   | { action: 'add'; column: ColumnSpec };
 
-/** Why an existing foreign table must change: the remote's columns, or only the link's import options. */
+/**
+ * Why an existing foreign table must change: the remote's columns, only the link's import options, or
+ * the link's `remote.schema` (the table now reads the table of that name in another remote schema).
+ */
 export interface TableChangeReason {
-  code: 'remote_columns_changed' | 'import_options_changed';
+  code: 'remote_columns_changed' | 'import_options_changed' | 'remote_schema_changed';
   /** The import options whose change explains it (import_options_changed). */
   options: (keyof ImportOptions)[];
+  /** remote_schema_changed: the remote schema the table read, and the one the file names now. */
+  schemas?: SchemaChange;
 }
 
-/** Why foreign tables are dropped. */
-export type DropReason = 'excluded_by_filter' | 'removed_on_remote' | 'link_destroyed';
+/** A link's `remote.schema` as its foreign tables read it (before) and as the file names it (after). */
+export interface SchemaChange {
+  before: string;
+  after: string;
+}
+
+/** Why foreign tables are dropped (remote_schema_changed: they read another remote schema than the file's `remote.schema`). */
+export type DropReason = 'excluded_by_filter' | 'removed_on_remote' | 'link_destroyed' | 'remote_schema_changed';
 
 /**
  * One step of a change. Secret-free by construction: user mappings carry the remote user name only;
@@ -92,7 +103,7 @@ export type Operation =
   | { kind: 'create_schema'; schema: string; meta: ManagedMeta }
   | { kind: 'comment_schema'; schema: string; meta: ManagedMeta }
   | { kind: 'create_foreign_table'; schema: string; server: string; table: ForeignTableSpec }
-  | { kind: 'drop_foreign_tables'; schema: string; tables: string[]; reason: DropReason }
+  | { kind: 'drop_foreign_tables'; schema: string; tables: string[]; reason: DropReason; schemas?: SchemaChange }
   | {
       kind: 'replace_foreign_table';
       schema: string;
@@ -174,9 +185,9 @@ export type PlanProblem =
   | { code: 'schema_not_managed'; link: string; owner: string; owned: boolean }
   | { code: 'schema_not_empty'; link: string; objects: string[] }
   | { code: 'remote_unreadable'; link: string; error: string; advice: string | null }
-  | { code: 'remote_schema_missing'; link: string; schema: string }
+  /** `suggestion`: the remote's schema nearest the name (a likely typo), or null. */
+  | { code: 'remote_schema_missing'; link: string; schema: string; suggestion: string | null }
   | { code: 'remote_not_read'; link: string }
-  | { code: 'table_not_found'; link: string; table: string; schema: string }
   | ColumnProblemOf<ColumnProblemCode>
   /**
    * A remote table's name (column null) or a column's name is longer than the `limit` bytes PostgreSQL
@@ -197,7 +208,12 @@ export type PlanProblem =
   | { code: 'scram_passthrough_unsupported'; link: string; since: number; running: number }
   /** `remote.auth: scram_passthrough` for a remote whose wrapper cannot pass SCRAM keys through. */
   | { code: 'scram_passthrough_not_postgres'; link: string; wrapper: FdwName }
-  | { code: 'role_missing'; link: string; role: string }
+  /**
+   * A remote enum that the link's columns use (directly, in an array, domain or composite) has labels
+   * that the local enum of the same name lacks: reading a row that holds one fails. Each label with
+   * where ALTER TYPE ... ADD VALUE puts it (after the remote's label before it, or before the local first).
+   */
+  | { code: 'enum_labels_missing'; link: string; schema: string; type: string; labels: EnumLabelToAdd[] }
   | { code: 'password_required'; link: string }
   | { code: 'extension_unavailable'; link: null; extension: FdwName; running: number }
   | { code: 'extension_not_creatable'; link: null; extension: FdwName; database: string; role: string }
@@ -221,7 +237,6 @@ export const PROBLEM_CODES = Object.keys({
   remote_unreadable: true,
   remote_schema_missing: true,
   remote_not_read: true,
-  table_not_found: true,
   type_unmapped: true,
   type_missing: true,
   collation_missing: true,
@@ -231,7 +246,7 @@ export const PROBLEM_CODES = Object.keys({
   option_unsupported: true,
   scram_passthrough_unsupported: true,
   scram_passthrough_not_postgres: true,
-  role_missing: true,
+  enum_labels_missing: true,
   password_required: true,
   extension_unavailable: true,
   extension_not_creatable: true,
@@ -273,7 +288,57 @@ export type PlanNote =
    * The session datalinks planned in did not log in with SCRAM (trust, peer, md5, ...): postgres_fdw has
    * no SCRAM keys to pass through, so apply's proof of these changed links, and check, cannot connect.
    */
-  | { code: 'scram_login_missing'; link: null; role: string; links: string[] };
+  | { code: 'scram_login_missing'; link: null; role: string; links: string[] }
+  /**
+   * A remote table the link selects is not linked: an object made by hand in the link's schema (`kind`)
+   * holds its name, and a foreign table cannot be created beside it. The object is left as it is.
+   */
+  | { code: 'table_name_taken'; link: string; table: string; kind: TakenKind; filter: 'tables' | 'exclude' }
+  /**
+   * A local type that the link's columns use by name differs from the remote's type of that name in a
+   * way that does not fail reads (missing enum labels are the problem enum_labels_missing).
+   */
+  | { code: 'type_differs'; link: string; schema: string; type: string; differences: TypeDifference[] }
+  /**
+   * An entry of the link's `tables` or `exclude` names no table of the remote schema: it links, or
+   * leaves out, nothing. `suggestion`: the remote table nearest the name (a likely typo), or null.
+   */
+  | { code: 'filter_entry_unmatched'; link: string; list: 'tables' | 'exclude'; entry: string; schema: string; suggestion: string | null }
+  /**
+   * A role of grant_to does not exist in this database: it gets no user mapping and no grants (the rest
+   * of the link is applied). `suggestion`: the role nearest the name, or null.
+   */
+  | { code: 'role_missing'; link: string; role: string; suggestion: string | null }
+  /**
+   * The plan writes a user mapping for a grant_to role that cannot log in (a NOLOGIN group role):
+   * postgres_fdw looks up the mapping of the role that runs a query, so its members find none unless
+   * they SET ROLE to it first.
+   */
+  | { code: 'grant_to_cannot_login'; link: string; role: string };
+
+/** An enum label the local type lacks, and where ADD VALUE puts it (null: not that way). */
+export interface EnumLabelToAdd {
+  label: string;
+  after: string | null;
+  before: string | null;
+}
+
+/** One way a local type differs from the remote's of the same name: values, worded by render/. */
+export type TypeDifference =
+  /** Not the same kind of type (enum, domain, composite, ...). */
+  | { what: 'kind'; local: string; remote: string }
+  /** Enum labels the local type has and the remote's does not: writing one through the link fails on the remote. */
+  | { what: 'labels_extra'; labels: string[] }
+  /** The labels both have, in another order: sorting and comparing differ between the two sides. */
+  | { what: 'labels_order'; local: string[]; remote: string[] }
+  /** A domain's base type. */
+  | { what: 'base'; local: string; remote: string }
+  | { what: 'not_null'; local: boolean; remote: boolean }
+  | { what: 'default'; local: string | null; remote: string | null }
+  /** A domain's CHECK constraints, as pg_get_constraintdef() writes them, sorted. */
+  | { what: 'checks'; local: string[]; remote: string[] }
+  /** A composite's attributes, `name type` each, in order. */
+  | { what: 'attributes'; local: string[]; remote: string[] };
 
 export type NoteCode = PlanNote['code'];
 
@@ -286,7 +351,34 @@ export const NOTE_CODES = Object.keys({
   remote_values_limited: true,
   scram_passthrough_secrets: true,
   scram_login_missing: true,
+  table_name_taken: true,
+  type_differs: true,
+  filter_entry_unmatched: true,
+  role_missing: true,
+  grant_to_cannot_login: true,
 } satisfies Record<NoteCode, true>) as NoteCode[];
+
+/**
+ * How loud a note is: a `warning` is something the plan leaves undone (or done differently from what
+ * the file says) that the user most likely wants to fix; a `note` is information.
+ */
+export type NoteSeverity = 'note' | 'warning';
+
+export const NOTE_SEVERITY = {
+  server_marked_by_other_role: 'note',
+  remote_table_unreadable: 'note',
+  mapping_credentials_unreadable: 'note',
+  alias_unverified: 'note',
+  extension_schema_writable: 'note',
+  remote_values_limited: 'note',
+  scram_passthrough_secrets: 'note',
+  scram_login_missing: 'note',
+  table_name_taken: 'warning',
+  type_differs: 'note',
+  filter_entry_unmatched: 'warning',
+  role_missing: 'warning',
+  grant_to_cannot_login: 'note',
+} as const satisfies Record<NoteCode, NoteSeverity>;
 
 export interface DatabasePlan {
   alias: string;

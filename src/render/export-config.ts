@@ -1,12 +1,14 @@
 import { Document, isNode, visit } from 'yaml';
 import { literalForInterpolation } from '../config/interpolate.js';
 import { DEFAULT_IMPORT_OPTIONS, type DesiredDatabase, type DesiredLink } from '../config/types.js';
+import { hasUnsafeCharacters, type SafeText, safe } from '../escape.js';
 import type { ForeignTableSummary, LinkCatalog, ObservedServer } from '../introspect/types.js';
 import { parseManagedComment } from '../plan/managed-comment.js';
+import { desiredServerOptions, diffOptions } from '../plan/plan-database.js';
 import { plural } from '../plural.js';
 import { type Wrapper, wrapperNamed } from '../wrappers/index.js';
 import type { OptionValue } from '../wrappers/types.js';
-import { hasUnsafeCharacters, type SafeText, safe } from './escape.js';
+import { linkDifferences } from './export-differences.js';
 import { holdsWorkflowCommand } from './workflow-command-escape.js';
 
 const CONNECTION_OPTIONS = new Set(['host', 'hostaddr', 'port', 'dbname']);
@@ -17,6 +19,16 @@ const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export interface ExportedDatabase {
   database: DesiredDatabase;
   catalog: LinkCatalog;
+}
+
+export interface ExportOptions {
+  /**
+   * The configuration file the databases were read from: each link, and each link of the file that does
+   * not exist, is compared with it (`# differs from the file: ...`). Absent when there is none.
+   */
+  configPath?: string;
+  /** Where the local database's URL came from when there is no file: `--database-url`, `DATABASE_URL`. */
+  localUrlFrom?: string;
 }
 
 /** One link as export writes it, with what it could not express. */
@@ -32,10 +44,13 @@ interface ExportedLink {
 /**
  * datalinks.yaml text for the links that exist now, managed and hand-made. Pure. Remote URLs are
  * `${VAR}` references (the variable a managed link remembers, `<LINK>_URL` otherwise), or for a link
- * already in the configuration its url as written there (`postgres://ro:${PW}@host/db` stays so); a link already
- * in the configuration keeps its table filter and import options, any other lists its tables. What
- * the file cannot express (foreign tables outside the link's schema, a PUBLIC mapping, several remote
- * schemas on one server) is a `# warning:` comment above the link, so nobody adopts it unaware.
+ * already in the configuration its url as written there (`postgres://ro:${PW}@host/db` stays so). Each
+ * link lists the remote tables its foreign tables read now (what exists, not the file's filter); a link
+ * already in the configuration keeps its import options, and `# differs from the file:` comments above
+ * it say where the file says otherwise (export-differences.ts), as do comments above a database for the
+ * file's links that do not exist. What the file cannot express (foreign tables outside the link's
+ * schema, a PUBLIC mapping, several remote schemas on one server) is a `# warning:` comment above the
+ * link, so nobody adopts it unaware.
  *
  * Every name comes from the catalogs and may hold anything: values and keys are written by the yaml
  * library (which quotes what would break the structure), any string holding a control or invisible
@@ -43,7 +58,7 @@ interface ExportedLink {
  * text. A value the loader interpolates has each `$` written `$$`, so `${CI_SECRET}` reads back as
  * itself, not as that variable. The output round-trips and sends nothing raw to a terminal.
  */
-export function exportConfig(databases: ExportedDatabase[]): string {
+export function exportConfig(databases: ExportedDatabase[], options: ExportOptions = {}): string {
   const variables = new Map<string, SafeText>();
   const comments = new Map<string, SafeText[]>();
   const databaseComments = new Map<string, SafeText[]>();
@@ -52,21 +67,31 @@ export function exportConfig(databases: ExportedDatabase[]): string {
     databases: Object.fromEntries(
       databases.map(({ database, catalog }) => {
         const skipped = catalog.servers.filter((server) => !wrapperNamed(server.wrapper));
-        if (skipped.length > 0) {
-          databaseComments.set(
-            database.alias,
-            skipped.map(
-              (server) =>
-                safe`warning: server "${server.name}" uses the wrapper ${server.wrapper}, which export does not write; it is left out`,
-            ),
-          );
-        }
+        const notHere = options.configPath ? database.links.filter((link) => !catalog.servers.some((s) => s.name === link.name)) : [];
+        const above = [
+          ...skipped.map(
+            (server) =>
+              safe`warning: server "${server.name}" uses the wrapper ${server.wrapper}, which export does not write; it is left out`,
+          ),
+          ...notHere.map(
+            (link) =>
+              safe`differs from the file: its link "${link.name}" does not exist in this database (datalinks apply creates it), so it is not written here`,
+          ),
+        ];
+        if (above.length > 0) databaseComments.set(database.alias, above);
         const links = Object.fromEntries(
           catalog.servers
             .filter((server) => wrapperNamed(server.wrapper))
             .map((server) => {
               const configured = database.links.find((l) => l.name === server.name);
               const exported = exportLink(server, catalog, configured);
+              if (options.configPath && !configured) {
+                exported.comments.push(
+                  parseManagedComment(server.comment)
+                    ? safe`differs from the file: the link is not in the file (datalinks apply destroys it)`
+                    : safe`differs from the file: the link is not in the file`,
+                );
+              }
               if (exported.variable) variables.set(exported.variable, exported.connection);
               if (exported.comments.length > 0) comments.set(`${database.alias}\0${server.name}`, exported.comments);
               return [server.name, exported.link];
@@ -77,8 +102,14 @@ export function exportConfig(databases: ExportedDatabase[]): string {
     ),
   };
   const document = new Document(body, { aliasDuplicateObjects: false });
-  const needed = [...variables].map(([name, connection]) => safe`   ${name}: ${connection}`).join('\n');
-  document.commentBefore = ` Exported by datalinks from the live catalogs.${needed ? `\n Set these variables to postgres:// (or, for mysql_fdw, mysql://) URLs (with the password) for:\n${needed}` : ''}`;
+  const local = options.localUrlFrom
+    ? [safe`   DATABASE_URL: the local database (the URL given as ${options.localUrlFrom}, not written here: it holds the password)`]
+    : [];
+  const needed = [...local, ...[...variables].map(([name, connection]) => safe`   ${name}: ${connection}`)].join('\n');
+  const compared = options.configPath
+    ? `\n What exists is written; "differs from the file:" comments say where ${safe`${options.configPath}`} says otherwise.`
+    : '';
+  document.commentBefore = ` Exported by datalinks from the live catalogs.${compared}${needed ? `\n Set these variables to postgres:// (or, for mysql_fdw, mysql://) URLs (with the password) for:\n${needed}` : ''}`;
   for (const [alias, lines] of databaseComments) {
     const node = document.getIn(['databases', alias], true);
     if (isNode(node)) node.commentBefore = lines.map((l) => ` ${l}`).join('\n');
@@ -237,14 +268,20 @@ function exportLink(server: ObservedServer, catalog: LinkCatalog, configured: De
       ...(scram && server.options[scram.serverOption] === 'true' ? { auth: 'scram_passthrough' } : {}),
     },
   };
-  if (configured?.tables) link.tables = configured.tables.map(literal);
-  else if (configured && configured.exclude.length > 0) link.exclude = configured.exclude.map(literal);
-  else if (!configured) link.tables = [...new Set(tables.map(remoteTableOf))].sort().map(literal);
+  // What exists: the remote tables linked now, whatever the file's filter says (the comments say that).
+  const linked = [...new Set(tables.map(remoteTableOf))].sort();
+  link.tables = linked.map(literal);
   link.access = access;
   if (grantTo.length > 0) link.grant_to = grantTo.sort().map(literal);
   if (Object.keys(serverOptions).length > 0) link.server_options = serverOptions;
   if (configured && JSON.stringify(configured.importOptions) !== JSON.stringify(DEFAULT_IMPORT_OPTIONS)) {
     link.import_options = { ...configured.importOptions };
+  }
+  if (configured) {
+    // As plan compares them, with the access exported: a different access is its own line, not its options'.
+    const optionChanges = diffOptions(server.options, desiredServerOptions({ ...configured, access }, catalog.environment.versionNum));
+    const live = { optionChanges, remoteSchema, tables: linked, access, grantTo, remoteSchemaFromUrl: wrapper.remoteSchemaFromUrl };
+    for (const difference of linkDifferences(configured, live)) comments.push(safe`differs from the file: ${difference}`);
   }
   return { link, variable: configured && !configured.remote.variable ? null : variable, connection, comments };
 }

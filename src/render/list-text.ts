@@ -1,6 +1,6 @@
-import { describeTarget } from '../config/parse-url.js';
+import { escapeText, safe } from '../escape.js';
 import { wrapperNamed } from '../wrappers/index.js';
-import { escapeText, safe } from './escape.js';
+import { describeTarget } from '../wrappers/url.js';
 
 export interface ListedLink {
   name: string;

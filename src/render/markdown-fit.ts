@@ -19,7 +19,7 @@ export interface MarkdownLimit {
 }
 
 /** What a left-out piece counts as, in the note: `3 destructive changes`. */
-export type PieceKind = 'destructive' | 'error' | 'row' | 'note' | 'outcome';
+export type PieceKind = 'destructive' | 'error' | 'row' | 'note' | 'outcome' | 'link';
 
 export interface Piece {
   lines: string[];
@@ -50,6 +50,7 @@ const KIND_WORDS: Record<PieceKind, [string, string]> = {
   row: ['line of the changes table', 'lines of the changes tables'],
   note: ['note', 'notes'],
   outcome: ['database outcome', 'database outcomes'],
+  link: ['link', 'links'],
 };
 
 /** The pieces as text, all of them if they fit `fit`, else what fits and the note; undefined when not even the fixed part fits. */

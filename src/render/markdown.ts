@@ -1,8 +1,8 @@
+import { escapeMarkdown } from '../escape.js';
 import type { Plan } from '../plan/types.js';
 import { scrubSecrets } from '../secrets.js';
-import { escapeMarkdown } from './escape.js';
 import { fitMarkdown, type MarkdownLimit, type Piece } from './markdown-fit.js';
-import { changeReason, DROP_REASON, type PlanView, type ViewLine } from './plan-view.js';
+import { changeReason, dropReason, type PlanView, type ViewLine } from './plan-view.js';
 import { accessRemovedText } from './plan-words.js';
 
 /**
@@ -12,7 +12,7 @@ import { accessRemovedText } from './plan-words.js';
  * written as markup.
  */
 
-/** The one markdown escaping function lives with the others in render/escape.ts. */
+/** The one markdown escaping function lives with the others in src/escape.ts. */
 export { escapeMarkdown };
 
 /** What the CLI may show: secrets scrubbed first (an escaped secret would no longer match), then escaped. */
@@ -58,7 +58,7 @@ export function destructiveChanges(plan: Plan): DestructiveChange[] {
               found.push({
                 ...at,
                 kind: 'drop_foreign_table',
-                text: `foreign table ${op.schema}.${table} will be dropped (${DROP_REASON[op.reason]})`,
+                text: `foreign table ${op.schema}.${table} will be dropped (${dropReason(op)})`,
               });
             }
           } else if (op.kind === 'alter_foreign_table') {
@@ -120,6 +120,16 @@ export function renderPlanMarkdown(plan: Plan, view: PlanView, options: Markdown
 /** Databases named in the warning that some have errors; each one's errors follow under its heading. */
 const NAMED_FAILURES = 10;
 
+/** Databases named where a line stands for many (a grouped section, a change made in each): the rest are counted. */
+const NAMED_DATABASES = 10;
+
+/** The first few names, and how many more: `a, b, c and 597 more`. */
+function named(names: readonly string[]): string {
+  return names.length > NAMED_DATABASES
+    ? `${names.slice(0, NAMED_DATABASES).join(', ')} and ${names.length - NAMED_DATABASES} more`
+    : names.join(', ');
+}
+
 /** Ranks: lower is kept first when the markdown must be cut. */
 const RANK = { fixed: 0, outcome: 1, destructive: 2, error: 3, headline: 4, detail: 5, note: 6 } as const;
 
@@ -140,13 +150,15 @@ function planPieces(plan: Plan, view: PlanView, options: MarkdownOptions): Piece
       rank: RANK.fixed,
       scaffoldOf: 'caution',
     });
-    for (const d of destructive) {
-      pieces.push({
-        lines: [`> - **${markdownText(d.database)}**: ${markdownText(d.text)}`],
-        rank: RANK.destructive,
-        groups: ['caution'],
-        kind: 'destructive',
-      });
+    // One line per change, however many databases it is made in (a fleet's shared link changes everywhere).
+    const byText = new Map<string, string[]>();
+    for (const d of destructive) byText.set(d.text, [...(byText.get(d.text) ?? []), d.database]);
+    for (const [text, databases] of byText) {
+      const where =
+        databases.length === 1
+          ? `**${markdownText(databases[0] as string)}**`
+          : `**${databases.length} databases** (${named(databases.map(markdownText))})`;
+      pieces.push({ lines: [`> - ${where}: ${markdownText(text)}`], rank: RANK.destructive, groups: ['caution'], kind: 'destructive' });
     }
     const after = view.hasDependents
       ? ['>', '> It drops objects outside the links: `datalinks apply` refuses it unless given `--allow-dependent-drops`.', '']
@@ -162,13 +174,31 @@ function planPieces(plan: Plan, view: PlanView, options: MarkdownOptions): Piece
         : failed.join(', ');
     fixed('> [!WARNING]', `> Errors in ${named}: ${failed.length === 1 ? 'it' : 'they'} cannot be applied until fixed.`, '');
   }
-  for (const [index, database] of view.databases.entries()) {
+  // Databases whose sections would read the same (a fleet's tenants with the same change, or none) are
+  // one section, headed by their count and first names: 600 tenants fit a pull-request comment.
+  const sections = new Map<string, { aliases: string[]; database: PlanView['databases'][number] }>();
+  for (const database of view.databases) {
+    const key = JSON.stringify([database.preamble, database.links.map((l) => l.lines), database.errors, database.notes]);
+    const section = sections.get(key);
+    if (section) section.aliases.push(database.alias);
+    else sections.set(key, { aliases: [database.alias], database });
+  }
+  let index = 0;
+  for (const { aliases, database } of sections.values()) {
     const db = `database:${index}`;
     const table = `table:${index}`;
     const list = `list:${index}`;
-    pieces.push({ lines: [`#### Database ${markdownText(database.alias)}`, ''], rank: RANK.fixed, scaffoldOf: db });
+    index++;
     const lines = [...database.preamble, ...database.links.flatMap((link) => link.lines)];
-    if (lines.length === 0 && database.errors.length === 0) pieces.push({ lines: ['No changes.', ''], rank: RANK.headline, groups: [db] });
+    const names = aliases.map(markdownText);
+    const quiet = lines.length === 0 && database.errors.length === 0;
+    if (quiet && database.notes.length === 0 && aliases.length > 1) {
+      pieces.push({ lines: [`#### No changes in ${aliases.length} databases: ${named(names)}`, ''], rank: RANK.fixed });
+      continue;
+    }
+    const heading = aliases.length === 1 ? `#### Database ${names[0]}` : `#### ${aliases.length} databases, each: ${named(names)}`;
+    pieces.push({ lines: [heading, ''], rank: RANK.fixed, scaffoldOf: db });
+    if (quiet) pieces.push({ lines: ['No changes.', ''], rank: RANK.headline, groups: [db] });
     if (lines.length > 0) {
       pieces.push({ lines: ['| | change |', '|:-:|---|'], rank: RANK.fixed, scaffoldOf: table });
       for (const line of lines) {
@@ -189,8 +219,10 @@ function planPieces(plan: Plan, view: PlanView, options: MarkdownOptions): Piece
       if (error.hint) lines.push(`  <br>hint: ${markdownText(error.hint)}`);
       pieces.push({ lines, rank: RANK.error, groups: [db, list], kind: 'error' });
     }
-    for (const note of database.notes)
-      pieces.push({ lines: [`- note: ${markdownText(note)}`], rank: RANK.note, groups: [db, list], kind: 'note' });
+    for (const note of database.notes) {
+      const label = note.severity === 'warning' ? '⚠️ warning' : 'note';
+      pieces.push({ lines: [`- ${label}: ${markdownText(note.text)}`], rank: RANK.note, groups: [db, list], kind: 'note' });
+    }
     pieces.push({ lines: [''], rank: RANK.fixed, scaffoldOf: list });
   }
   return pieces;

@@ -1,6 +1,6 @@
 import { type DatabaseOutcome, isFailure } from '../apply/outcome.js';
+import { escapeText, joinSafe, type SafeText, safe } from '../escape.js';
 import { plural } from '../plural.js';
-import { escapeText, joinSafe, type SafeText, safe } from './escape.js';
 import { outcomeWords } from './outcome-words.js';
 
 /**

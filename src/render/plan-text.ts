@@ -1,3 +1,4 @@
+// render/: pure views of plans, outcomes and reports: text, Ink, JSON, markdown, annotations.
 import type { DatabaseView, PlanView, ViewLine } from './plan-view.js';
 import { type Paint, plainPaint } from './style.js';
 
@@ -18,7 +19,8 @@ export function databaseText(database: DatabaseView, paint: Paint): string[] {
   const nothing = database.links.length === 0 && database.preamble.length === 0;
   for (const l of database.preamble) out.push(lineText(l, paint, 1));
   for (const link of database.links) for (const l of link.lines) out.push(lineText(l, paint, 1));
-  for (const note of database.notes) out.push(`  ${paint('muted', `note: ${note}`)}`);
+  for (const note of database.notes)
+    out.push(`  ${paint(note.severity === 'warning' ? 'warning' : 'muted', `${note.severity}: ${note.text}`)}`);
   for (const error of database.errors) {
     out.push(`  ${paint('error', `✗ ${error.text}`)}`);
     if (error.hint) out.push(`      hint: ${error.hint}`);

@@ -1,19 +1,22 @@
 import { diffArrays } from 'diff';
-import type {
-  ColumnDiff,
-  ColumnSpec,
-  ColumnStep,
-  DatabasePlan,
-  DropReason,
-  LinkChange,
-  Operation,
-  Plan,
-  PlanProblem,
-  TableChangeReason,
+import { escapeText, joinSafe, type SafeText, safe } from '../escape.js';
+import {
+  type ColumnDiff,
+  type ColumnSpec,
+  type ColumnStep,
+  type DatabasePlan,
+  type DropReason,
+  type LinkChange,
+  NOTE_SEVERITY,
+  type NoteSeverity,
+  type Operation,
+  type Plan,
+  type PlanProblem,
+  type SchemaChange,
+  type TableChangeReason,
 } from '../plan/types.js';
 import { plural } from '../plural.js';
 import { wrapperNamed } from '../wrappers/index.js';
-import { escapeText, joinSafe, type SafeText, safe } from './escape.js';
 import { accessRemovedText, noteText, problemLine, problemWords } from './plan-words.js';
 
 /** What a line means, which decides its symbol's colour in both the text and the Ink view. */
@@ -48,8 +51,14 @@ export interface DatabaseView {
   links: LinkView[];
   preamble: ViewLine[];
   errors: ProblemView[];
-  notes: SafeText[];
+  notes: NoteView[];
   dependents: SafeText[];
+}
+
+/** A note of the plan, and how loud it is: `warning` for what the plan leaves undone that the user most likely wants fixed. */
+export interface NoteView {
+  severity: NoteSeverity;
+  text: SafeText;
 }
 
 /** A line under the summary: the warnings and errors that the whole plan carries. */
@@ -179,7 +188,7 @@ function databaseView(plan: DatabasePlan): DatabaseView {
       ],
     })),
     errors: plan.errors.map(problemView),
-    notes: plan.notes.map((note) => escapeText(noteText(note))),
+    notes: plan.notes.map((note) => ({ severity: NOTE_SEVERITY[note.code], text: escapeText(noteText(note)) })),
     dependents: plan.changes.flatMap((change) => change.dependents.map((d) => escapeText(d.description))),
   };
 }
@@ -253,7 +262,7 @@ function operationLines(op: Operation): ViewLine[] {
       return [line('+', safe`foreign table ${op.schema}.${op.table.name} (${plural(op.table.columns.length, 'column')})`, 'create')];
     case 'drop_foreign_tables':
       if (op.reason === 'link_destroyed') return [line('-', safe`${plural(op.tables.length, 'foreign table')} in ${op.schema}`, 'destroy')];
-      return op.tables.map((table) => line('-', safe`foreign table ${op.schema}.${table} (${DROP_REASON[op.reason]})`, 'destroy'));
+      return op.tables.map((table) => line('-', safe`foreign table ${op.schema}.${table} (${dropReason(op)})`, 'destroy'));
     case 'alter_foreign_table':
       return [
         line('~', safe`foreign table ${op.schema}.${op.table} (${alterReason(op.reason, op.steps)}: altered in place)`, 'update'),
@@ -282,13 +291,25 @@ function operationLines(op: Operation): ViewLine[] {
 
 const MAPPING_REASON = { remote_user_changed: 'remote user changed', credentials_changed: 'credentials changed' } as const;
 
-export const DROP_REASON: Record<DropReason, string> = {
+const DROP_REASON: Record<DropReason, string> = {
   excluded_by_filter: 'excluded by the table filter',
   removed_on_remote: 'no longer on the remote',
   link_destroyed: 'link destroyed',
+  remote_schema_changed: 'remote.schema changed',
 };
 
+/** Why tables are dropped, in words: a change of `remote.schema` names both schemas. */
+export function dropReason(op: { reason: DropReason; schemas?: SchemaChange }): string {
+  if (op.reason === 'remote_schema_changed' && op.schemas) return schemaChangeText(op.schemas);
+  return DROP_REASON[op.reason];
+}
+
+function schemaChangeText(schemas: SchemaChange): string {
+  return `remote.schema changed from ${JSON.stringify(schemas.before)} to ${JSON.stringify(schemas.after)}`;
+}
+
 export function changeReason(reason: TableChangeReason): string {
+  if (reason.code === 'remote_schema_changed') return reason.schemas ? schemaChangeText(reason.schemas) : 'remote.schema changed';
   return reason.code === 'import_options_changed' ? `import options changed: ${reason.options.join(', ')}` : 'remote columns changed';
 }
 

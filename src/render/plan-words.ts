@@ -1,6 +1,15 @@
-import { formatVersion } from '../config/fdw-options.js';
-import type { RemoteFailure } from '../introspect/types.js';
-import type { AccessRemoved, ColumnProblemCode, NoteCode, PlanNote, PlanProblem, ProblemCode } from '../plan/types.js';
+import type { RemoteFailure, TakenKind } from '../introspect/types.js';
+import type {
+  AccessRemoved,
+  ColumnProblemCode,
+  EnumLabelToAdd,
+  NoteCode,
+  PlanNote,
+  PlanProblem,
+  ProblemCode,
+  TypeDifference,
+} from '../plan/types.js';
+import { formatVersion } from '../server-version.js';
 import { EXTENSION_SCHEMA, type Wrapper, wrapperNamed } from '../wrappers/index.js';
 import { mysqlIdent } from '../wrappers/mysql/quote.js';
 import type { RemoteConversion, UnmappedReason } from '../wrappers/types.js';
@@ -59,12 +68,8 @@ const PROBLEMS = {
     hint: 'move or drop those objects first (a later destroy of the link would drop the schema), or rename the link',
   }),
   remote_unreadable: (p) => withAdvice(p.error, p.advice),
-  remote_schema_missing: (p) => remoteFailureWords({ code: 'schema_missing', schema: p.schema }),
+  remote_schema_missing: (p) => remoteFailureWords({ code: 'schema_missing', schema: p.schema }, p.suggestion),
   remote_not_read: () => remoteFailureWords({ code: 'not_read' }),
-  table_not_found: (p) => ({
-    message: `table "${p.table}" listed in \`tables\` does not exist in the remote schema "${p.schema}"`,
-    hint: 'fix the name, or create the table on the remote first',
-  }),
   type_unmapped: (p) => ({
     message: `${columnWhere(p)} has the ${wrapperNamed(p.wrapper)?.remoteKind ?? p.wrapper} type ${p.detail}, ${UNMAPPED_WHY[p.reason]}`,
     hint: p.conversion
@@ -109,10 +114,14 @@ const PROBLEMS = {
     message: `\`auth: scram_passthrough\` needs a PostgreSQL remote; link "${p.link}" reaches a ${wrapperNamed(p.wrapper)?.remoteKind ?? p.wrapper} remote through ${p.wrapper}, which cannot pass SCRAM keys through`,
     hint: `remove \`auth\` from the remote of link "${p.link}": its user mappings then store the remote URL's password`,
   }),
-  role_missing: (p) => ({
-    message: `role "${p.role}" in grant_to does not exist in this database`,
-    hint: `create it (CREATE ROLE ${quoteForHint(p.role)}) or remove it from grant_to`,
-  }),
+  enum_labels_missing: (p) => {
+    const type = `${quoteForHint(p.schema)}.${quoteForHint(p.type)}`;
+    const labels = p.labels.map((l) => literalForHint(l.label)).join(', ');
+    return {
+      message: `the local enum type ${type}, which the link's foreign tables use for the remote's ${type}, lacks the remote's ${p.labels.length === 1 ? 'label' : 'labels'} ${labels}: reading a row that holds ${p.labels.length === 1 ? 'it' : 'one'} through the link fails with "invalid input value for enum"`,
+      hint: `add ${p.labels.length === 1 ? 'it' : 'them'} here, in the remote's order: ${addValueSql(type, p.labels)}`,
+    };
+  },
   password_required: () => ({
     message: 'the remote URL has no password, and postgres_fdw requires one for a role that is not a superuser',
     hint: 'put the password in the remote URL (through its environment variable), or, on a PostgreSQL 18 local server, store none: `auth: scram_passthrough` on the remote (README "Links without a stored password")',
@@ -214,7 +223,92 @@ const NOTES = {
   },
   scram_login_missing: (note) =>
     `datalinks logged in to this database as "${note.role}" without SCRAM (trust, peer, a certificate or an MD5-hashed password), so postgres_fdw has no SCRAM keys to pass through ${note.links.map((link) => `"${link}"`).join(', ')}: apply's proof of ${note.links.length === 1 ? 'that link' : 'those links'} cannot connect and rolls the apply back (--no-verify skips the proof), and check reports ${note.links.length === 1 ? 'it' : 'them'} as auth failed. Log datalinks in with a password under a scram-sha-256 rule of pg_hba.conf, as the link's users must`,
+  table_name_taken: (note) => {
+    const object = `${TAKEN_WORDS[note.kind].noun} ${quoteForHint(note.link)}.${quoteForHint(note.table)}`;
+    const alter = `ALTER ${TAKEN_WORDS[note.kind].alter} ${quoteForHint(note.link)}.${quoteForHint(note.table)}`;
+    const move = TAKEN_WORDS[note.kind].movable ? ` or move it (${alter} SET SCHEMA ...;)` : '';
+    const leave =
+      note.filter === 'tables'
+        ? `remove "${note.table}" from \`tables\` of link "${note.link}"`
+        : `leave the table out with \`exclude: [${note.table}]\``;
+    return `link "${note.link}": remote table "${note.table}" is not linked: the ${object}, made by hand, holds its name in the link's schema (it is left as it is). To link the table, rename that ${TAKEN_WORDS[note.kind].noun} (${alter} RENAME TO ...;)${move}; to keep it and stop this warning, ${leave}`;
+  },
+  filter_entry_unmatched: (note) => {
+    const mean = note.suggestion === null ? '' : ` (did you mean "${note.suggestion}"?)`;
+    const effect =
+      note.list === 'tables'
+        ? 'nothing is linked for it'
+        : `it leaves nothing out${note.suggestion === null ? '' : `, so "${note.suggestion}" is linked`}`;
+    return `link "${note.link}": "${note.entry}" in \`${note.list}\` matches no table of remote schema "${note.schema}"${mean}: ${effect}. Fix the name, or remove it from \`${note.list}\``;
+  },
+  role_missing: (note) =>
+    `link "${note.link}": role "${note.role}" in grant_to does not exist in this database${note.suggestion === null ? '' : ` (did you mean "${note.suggestion}"?)`}: it gets no user mapping and no grants. Create it (CREATE ROLE ${quoteForHint(note.role)}) or fix the name in grant_to`,
+  grant_to_cannot_login: (note) =>
+    `link "${note.link}": role "${note.role}" in grant_to cannot log in (NOLOGIN, a group role): postgres_fdw looks up the user mapping of the role that runs a query, so its members get "user mapping not found" unless they first run SET ROLE ${quoteForHint(note.role)}; or list in grant_to the member roles that log in (README "grant_to and group roles")`,
+  type_differs: (note) => {
+    const type = `${quoteForHint(note.schema)}.${quoteForHint(note.type)}`;
+    return `link "${note.link}": the local type ${type}, which its foreign tables use for the remote's ${type}, differs from it: ${note.differences.map(differenceText).join('; ')}. Reads still work; change one side if values should mean the same on both`;
+  },
 } satisfies NoteWording;
+
+/** The statements that add enum labels where the remote has them: one ALTER TYPE each (none can run in a transaction block before PostgreSQL 12; all can since). */
+export function addValueSql(type: string, labels: readonly EnumLabelToAdd[]): string {
+  return labels
+    .map(({ label, after, before }) => {
+      const where = after !== null ? ` AFTER ${literalForHint(after)}` : before !== null ? ` BEFORE ${literalForHint(before)}` : '';
+      return `ALTER TYPE ${type} ADD VALUE ${literalForHint(label)}${where};`;
+    })
+    .join(' ');
+}
+
+const KIND_WORDS: Record<string, string> = {
+  enum: 'an enum',
+  domain: 'a domain',
+  composite: 'a composite type',
+  array: 'an array type',
+  other: 'a type of another kind',
+};
+
+function differenceText(d: TypeDifference): string {
+  const list = (items: readonly string[]) => (items.length === 0 ? 'none' : items.join(', '));
+  switch (d.what) {
+    case 'kind':
+      return `it is ${KIND_WORDS[d.local] ?? d.local} here and ${KIND_WORDS[d.remote] ?? d.remote} on the remote`;
+    case 'labels_extra':
+      return `${d.labels.length === 1 ? 'label' : 'labels'} ${d.labels.map(literalForHint).join(', ')} only here (writing ${d.labels.length === 1 ? 'it' : 'one'} through the link fails on the remote)`;
+    case 'labels_order':
+      return `the labels are in another order (here ${d.local.map(literalForHint).join(', ')}; on the remote ${d.remote.map(literalForHint).join(', ')}), so they sort differently`;
+    case 'base':
+      return `its base type is ${d.local} here and ${d.remote} on the remote`;
+    case 'not_null':
+      return `it is NOT NULL ${d.local ? 'here only' : 'on the remote only'}`;
+    case 'default':
+      return `its default is ${d.local ?? 'none'} here and ${d.remote ?? 'none'} on the remote`;
+    case 'checks':
+      return `its CHECK constraints are ${list(d.local)} here and ${list(d.remote)} on the remote`;
+    case 'attributes':
+      return `its attributes are (${list(d.local)}) here and (${list(d.remote)}) on the remote`;
+  }
+}
+
+/** What an object that holds a name in a link's schema is called, and the ALTER that renames or moves it. */
+const TAKEN_WORDS: Record<TakenKind, { noun: string; alter: string; movable: boolean }> = {
+  table: { noun: 'table', alter: 'TABLE', movable: true },
+  partitioned_table: { noun: 'partitioned table', alter: 'TABLE', movable: true },
+  view: { noun: 'view', alter: 'VIEW', movable: true },
+  materialized_view: { noun: 'materialized view', alter: 'MATERIALIZED VIEW', movable: true },
+  sequence: { noun: 'sequence', alter: 'SEQUENCE', movable: true },
+  // An index lives in its table's schema: it can only be renamed.
+  index: { noun: 'index', alter: 'INDEX', movable: false },
+  partitioned_index: { noun: 'partitioned index', alter: 'INDEX', movable: false },
+  composite_type: { noun: 'composite type', alter: 'TYPE', movable: true },
+  foreign_table: { noun: 'foreign table', alter: 'FOREIGN TABLE', movable: true },
+  enum: { noun: 'enum type', alter: 'TYPE', movable: true },
+  domain: { noun: 'domain', alter: 'DOMAIN', movable: true },
+  range: { noun: 'range type', alter: 'TYPE', movable: true },
+  multirange: { noun: 'multirange type', alter: 'TYPE', movable: true },
+  type: { noun: 'type', alter: 'TYPE', movable: true },
+};
 
 /**
  * How to give remote role `remote` the SCRAM secret of local role `local` (README "Links without a stored
@@ -224,13 +318,18 @@ export function scramSecretCopy(local: string, remote: string): string {
   return `Copy the secret as a superuser: on this server SELECT rolpassword FROM pg_authid WHERE rolname = ${literalForHint(local)}; then on the remote ALTER ROLE ${quoteForHint(remote)} PASSWORD 'SCRAM-SHA-256$...'; with the value it returned (a rotation is done on both servers)`;
 }
 
-/** Why a link's remote is unknown, in words: the plan's problem, and apply's when it reads the remote again. */
-export function remoteFailureWords(failure: RemoteFailure): ProblemWords {
+/**
+ * Why a link's remote is unknown, in words: the plan's problem, and apply's when it reads the remote
+ * again. `suggestion`: the remote's schema nearest a missing one.
+ */
+export function remoteFailureWords(failure: RemoteFailure, suggestion: string | null = null): ProblemWords {
   switch (failure.code) {
     case 'schema_missing':
       return {
-        message: `schema "${failure.schema}" does not exist on the remote`,
-        hint: 'fix `remote.schema`, or create the schema on the remote',
+        message: `schema "${failure.schema}" does not exist on the remote${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`,
+        hint: suggestion
+          ? `fix \`remote.schema\` (the remote has a schema "${suggestion}"), or create the schema on the remote`
+          : 'fix `remote.schema`, or create the schema on the remote',
       };
     case 'not_read':
       return { message: 'the remote schema was not read' };

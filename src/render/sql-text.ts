@@ -1,6 +1,6 @@
+import { escapeSql, safe } from '../escape.js';
+import { MASKED_CONTEXT, renderDatabaseSql } from '../plan/statements.js';
 import type { Plan } from '../plan/types.js';
-import { MASKED_CONTEXT, renderDatabaseSql } from '../sql/render-sql.js';
-import { escapeSql, safe } from './escape.js';
 
 /** `plan --sql`: each database's statements in one transaction, passwords masked, names escaped. */
 export function renderSqlText(plan: Plan): string {

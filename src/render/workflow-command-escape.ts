@@ -13,7 +13,7 @@ import type { Medium } from '../output.js';
  * ignorable characters between) is written escaped, and so is the first `:` of a line that starts, after
  * white space, with two colons: in the spelling of the medium, so that the output means what it meant
  * (`\x23` in text, `\u0023` in JSON, `&#35;` in markdown, `\x23` in a YAML double-quoted string,
- * U&"...\0023..." in a SQL identifier). Nothing else changes.
+ * U&"...\0023..." in a SQL identifier, `\\x23` in an OpenMetrics label value). Nothing else changes.
  */
 
 /** Characters ICU collation may skip when matching (controls other than line breaks, format characters, default ignorables). */
@@ -58,6 +58,9 @@ const SPELLINGS: Record<Exclude<Medium, 'sql' | 'workflow-command'>, Spelling> =
   markdown: { '#': '&#35;', ':': '&#58;' },
   // Inside YAML double-quoted strings, where export puts every value that needs it, and in comments.
   yaml: { '#': '\\x23', ':': '\\x3a' },
+  // Inside an OpenMetrics label value (the only place check's metrics have either character), which has
+  // no escape for them: an escaped backslash and the text view's `\x23`, so the value reads as the text shows it.
+  openmetrics: { '#': '\\\\x23', ':': '\\\\x3a' },
 };
 
 /**

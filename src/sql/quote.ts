@@ -1,3 +1,4 @@
+// sql/: pure SQL text (quoting, the expression lexer); it knows no plan and no wrapper.
 import pg from 'pg';
 
 /** The one quoting path for generated SQL: pg's own escape functions, never hand-written quotes. */

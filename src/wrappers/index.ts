@@ -1,7 +1,7 @@
-import type { LocalEnvironment, WrapperEnvironment } from '../introspect/types.js';
+// wrappers/: pure facts per foreign-data wrapper (URL grammar, option tables, type map, limits, errors); no I/O, no config.
 import { mysqlWrapper } from './mysql/wrapper.js';
 import { postgresWrapper } from './postgres/wrapper.js';
-import type { FdwName, Wrapper } from './types.js';
+import type { ConnectFailureFact, FdwName, Wrapper } from './types.js';
 
 export type { FdwName, Wrapper } from './types.js';
 
@@ -17,12 +17,10 @@ export const EXTENSION_SCHEMA = 'datalinks_ext';
 /** The wrappers datalinks knows, for the environment query and messages. */
 export const WRAPPERS: readonly Wrapper[] = Object.values(BY_FDW);
 
-/** The URL schemes that select mysql_fdw; every other remote URL is read as PostgreSQL's. */
-const MYSQL_SCHEMES = /^(mysql|mariadb):/i;
-
-/** The wrapper a remote URL selects by its scheme: mysql:// and mariadb:// → mysql_fdw, else postgres_fdw. */
+/** The wrapper a remote URL selects by its scheme (each wrapper's urlSchemes); any other URL is read as PostgreSQL's. */
 export function wrapperForUrl(url: string): Wrapper {
-  return MYSQL_SCHEMES.test(url.trimStart()) ? mysqlWrapper : postgresWrapper;
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url.trimStart())?.[1]?.toLowerCase();
+  return WRAPPERS.find((wrapper) => scheme !== undefined && wrapper.urlSchemes.includes(scheme)) ?? postgresWrapper;
 }
 
 /** The wrapper of a link: its remote URL decides. */
@@ -35,12 +33,7 @@ export function wrapperNamed(fdw: string | undefined): Wrapper | undefined {
   return fdw === undefined ? postgresWrapper : (BY_FDW as Record<string, Wrapper>)[fdw];
 }
 
-/** The state of `wrapper`'s extension in a local database (see LocalEnvironment.wrappers). */
-export function wrapperEnvironment(env: LocalEnvironment, wrapper: Wrapper): WrapperEnvironment {
-  return (
-    env.wrappers?.[wrapper.fdw] ??
-    (wrapper === postgresWrapper
-      ? { extension: env.fdwExtension, available: env.fdwAvailable, usage: env.fdwUsage }
-      : { extension: null, available: false, usage: null })
-  );
+/** How a wrapper reports a failed connection with `sqlstate`, if one does (see ConnectFailureFact). */
+export function connectFailureFor(sqlstate: string): ConnectFailureFact | undefined {
+  return WRAPPERS.map((wrapper) => wrapper.connectFailure).find((failure) => sqlstate.startsWith(failure.sqlstate));
 }

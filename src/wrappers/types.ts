@@ -1,5 +1,30 @@
-import type { ParsedUrl } from '../config/parse-url.js';
-import type { ConnectionTarget, DesiredLink } from '../config/types.js';
+export type Access = 'read' | 'write';
+
+/**
+ * How a link's user mappings authenticate to the remote: `password` stores the URL's password in
+ * them; `scram_passthrough` stores none and passes the connecting client's SCRAM keys through
+ * (postgres_fdw 18's use_scram_passthrough).
+ */
+export type RemoteAuth = 'password' | 'scram_passthrough';
+
+/** A parsed URL (postgres://, mysql://). `password` is a secret: it never leaves this object except into SQL. */
+export interface ConnectionTarget {
+  /** The URL as given, for connecting with pg. Secret: contains the password. */
+  url: string;
+  host: string;
+  port: string | null;
+  dbname: string | null;
+  user: string | null;
+  password: string | null;
+  /** libpq options from the URL's query string (sslmode, ...), passed on to the foreign server. */
+  params: Record<string, string>;
+}
+
+/**
+ * A refused URL. `message` completes a sentence whose subject names the variable and the field
+ * ("BILLING_URL, used as ..., <problem>"); neither it nor `hint` ever contains any part of the value.
+ */
+export type ParsedUrl = { ok: true; target: ConnectionTarget } | { ok: false; message: string; hint: string };
 
 /**
  * How a server option is written in datalinks.yaml: its JSON Schema (schemas/datalinks.schema.json
@@ -60,17 +85,39 @@ export interface ScramPassthroughFact {
   since: number;
 }
 
+/** What a wrapper makes a link's server options from (config's DesiredLink is one). */
+export interface LinkSettings {
+  remote: { target: ConnectionTarget; auth?: RemoteAuth };
+  access: Access;
+  /** The options written in `server_options`, as PostgreSQL stores them (strings). */
+  serverOptions: Record<string, string>;
+}
+
+/**
+ * How the local server reports that a wrapper could not connect to the remote: the SQLSTATE it raises
+ * (a class such as '08' stands for each of its codes), where the remote's own words are (the error's
+ * message or its detail), and the words that say the remote refused the credentials rather than that
+ * it could not be reached.
+ */
+export interface ConnectFailureFact {
+  sqlstate: string;
+  wordsIn: 'message' | 'detail';
+  authRefused: RegExp;
+}
+
 /** The foreign-data wrappers datalinks manages links through. */
 export type FdwName = 'postgres_fdw' | 'mysql_fdw';
 
 /**
  * What the shared pipeline asks of a link's wrapper. Everything here is pure: how a wrapper's remote
- * is read lives beside it (read-remote.ts) and is picked in introspect/observe.ts.
+ * is read from this machine is its client in introspect/remote/, picked by the same wrapper name.
  */
 export interface Wrapper {
   fdw: FdwName;
   /** Who reads this remote, for messages ("MySQL", "PostgreSQL"). */
   remoteKind: string;
+  /** The schemes of the remote URLs that select this wrapper, lower case (a URL of any other scheme is read as PostgreSQL's). */
+  urlSchemes: readonly string[];
   /** Parses a remote URL of this wrapper's schemes (the value is registered as a secret first). */
   parseUrl(url: string): ParsedUrl;
   /** Whether the URL's database is the remote schema that is linked (MySQL), instead of `remote.schema`. */
@@ -92,10 +139,12 @@ export interface Wrapper {
   scramPassthrough: ScramPassthroughFact | null;
   /** Whether a non-superuser's user mapping must carry a password for the wrapper to connect. */
   passwordRequiredForNonSuperuser: boolean;
+  /** How the local server reports that this wrapper could not connect, and the remote's words for refused credentials. */
+  connectFailure: ConnectFailureFact;
   /** The server_options this wrapper takes: the one table read by validation, the planner, export and the schema test. */
   serverOptionTable: Readonly<Record<string, ServerOptionFact>>;
   /** The server's options for a link: connection from the URL, then server_options, then access (and SCRAM pass-through). */
-  serverOptions(link: DesiredLink, versionNum: number): Record<string, string>;
+  serverOptions(link: LinkSettings, versionNum: number): Record<string, string>;
   /** Whether `access: read` is enforced by a server option (postgres_fdw's updatable); else only by grants. */
   enforcesReadOnly: boolean;
   /** The options of a foreign table reading `remoteSchema`.`remoteTable`. */
@@ -112,6 +161,13 @@ export interface Wrapper {
   probeTable: { columns: string; options: Record<string, string> } | null;
   /** How the local server's connection through this wrapper is bounded and stopped (see ServerConnection). */
   serverConnection: ServerConnection;
+  /**
+   * How a session closes the connections the wrapper keeps open to one server's remote (a wrapper keeps
+   * each until the session ends): a function of its extension that takes the server's name and closes
+   * every connection of that server not in use by the current transaction; null when the wrapper has
+   * none, and only ending the local session closes them.
+   */
+  disconnectServer: { extension: string; function: string } | null;
   /** host:port/database of a target, for messages and listings. Never includes credentials. */
   describe(target: Pick<ConnectionTarget, 'host' | 'port' | 'dbname'>): string;
 }

@@ -171,6 +171,7 @@ describe('what the remote role may read', () => {
     expect(JSON.parse(json.stdout).databases[0].notes).toStrictEqual([
       {
         code: 'remote_table_unreadable',
+        severity: 'note',
         link: 'billing',
         wrapper: 'postgres_fdw',
         user: remoteUser.name,

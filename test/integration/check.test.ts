@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -87,7 +88,7 @@ describe('datalinks check', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(
-      /✓ billing: ok: PostgreSQL \d+(\.\d+)?( \([^)]*\))? at 127\.0\.0\.1:\d+\/dl_remote_\w+, 1 table readable, connect [\d.]+ ms, round trip [\d.]+ ms/,
+      /✓ billing: ok: PostgreSQL \d+(\.\d+)?( \([^)]*\))? at 127\.0\.0\.1:\d+\/dl_remote_\w+ as role dl_remote_\w+, 1 table readable, connect [\d.]+ ms, round trip [\d.]+ ms/,
     );
     expect(result.stdout).toContain('Check: 1 link: 1 ok, 0 broken, 0 drifted.');
     expect(elapsed).toBeLessThan(5000);
@@ -141,8 +142,21 @@ describe('datalinks check', () => {
     );
     expect(result.stdout).toContain(`hint: the local database server cannot reach 127.0.0.1:${closed}`);
     const json = linksOf((await runCli(['check', '--json', '-c', file], env)).stdout);
-    expect(json[0]).toMatchObject({ state: 'unreachable', failure: { code: 'connect_failed' }, remote_version: null });
+    expect(json[0]).toMatchObject({
+      state: 'unreachable',
+      failure: { code: 'connect_failed' },
+      remote_version: null,
+      drift: { action: 'update', operations: ['alter_server_options'] },
+    });
     expect(json[0]?.failure?.hint).toContain('cannot reach');
+    // What --json says of the drift, the text says too: apply would set the port back, which may be the fix.
+    expect(result.stdout).toContain('      differs from the file; apply would change:');
+    expect(result.stdout).toContain(`- port = ${closed}`);
+    expect(result.stdout).toContain(
+      "      hint: datalinks plan shows the changes; datalinks apply makes them; the server's options differ from the file, which may be why it fails",
+    );
+    expect((await runCli(['apply', '--auto-approve', '-c', file], env)).code).toBe(0);
+    expect((await runCli(['check', '--detailed-exitcode', '-c', file], env)).code).toBe(0);
   });
 
   it('says auth failed when the mapping password is stale, and never prints a password', async () => {
@@ -202,7 +216,8 @@ describe('datalinks check', () => {
     const result = await runCli(['check', '--detailed-exitcode', '-c', writeConfig(oneLinkConfig())], env);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('✗ billing: missing: no foreign server "billing" in this database');
-    expect(result.stdout).toContain('hint: the link is in the file but not in this database: run datalinks apply');
+    expect(result.stdout).toContain('hint: the link is in the file but not in this database: datalinks apply creates it');
+    expect(result.stdout).toContain('not in this database: apply would create it, with 1 foreign table');
   });
 
   it('reports a working link that differs from the file as drift (exit 2 with --detailed-exitcode)', async () => {
@@ -273,7 +288,9 @@ describe('datalinks check', () => {
     await adminQuery(`REVOKE TEMPORARY ON DATABASE ${pg.escapeIdentifier(local.name)} FROM PUBLIC`);
     const result = await runCli(['check', '-c', file], ownerEnv);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/✓ billing: ok: connected to 127\.0\.0\.1:\d+\/dl_remote_\w+, 1 table readable, connect [\d.]+ ms/);
+    expect(result.stdout).toMatch(
+      /✓ billing: ok: connected to 127\.0\.0\.1:\d+\/dl_remote_\w+ as role dl_remote_\w+, 1 table readable, connect [\d.]+ ms/,
+    );
     // The table it connects through may itself be unreadable: the connection is still proven, the table named.
     await remote.query(`REVOKE SELECT ON invoices FROM ${pg.escapeIdentifier(remoteUser.name)}`);
     const unreadable = linksOf((await runCli(['check', '--json', '-c', file], ownerEnv)).stdout);
@@ -306,6 +323,236 @@ describe('datalinks check', () => {
     const result = await runCli(['check', '--statement-timeout', 'soon'], {});
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('"soon" is not a duration');
+  });
+});
+
+/** A file whose database `main` has `count` links to ${BILLING_URL}, named link_01, link_02, ..., each with `extra` lines. */
+function manyLinksConfig(count: number, extra = ''): string {
+  const links = Array.from(
+    { length: count },
+    (_, i) => `      link_${String(i + 1).padStart(2, '0')}:\n        remote:\n          url: \${BILLING_URL}\n${extra}`,
+  );
+  return `version: 1\ndatabases:\n  main:\n    url: \${LOCAL_URL}\n    links:\n${links.join('')}`;
+}
+
+describe('check at scale', () => {
+  it('checks more links to one remote than the remote lets its role connect, and reports every one ok', async () => {
+    const { remote, remoteUser, env } = await linkedPair();
+    // Three connections are all this remote role may have; the file has ten links to it.
+    await adminQuery(`ALTER ROLE ${pg.escapeIdentifier(remoteUser.name)} CONNECTION LIMIT 3`);
+    try {
+      const file = writeConfig(manyLinksConfig(10));
+      expect((await runCli(['apply', '--auto-approve', '-c', file], env)).code).toBe(0);
+      const result = await runCli(['check', '-c', file], env);
+      expect(result.stdout).not.toContain('too many connections');
+      expect(result.stdout).toContain('Check: 10 links: 10 ok, 0 broken, 0 drifted.');
+      expect(result.code).toBe(0);
+      const json = await runCli(['check', '--json', '-c', file], env);
+      expect(linksOf(json.stdout).map((link) => link.state)).toEqual(Array(10).fill('ok'));
+      expect(await settledFdwSessions(remote)).toBe(0);
+    } finally {
+      await adminQuery(`ALTER ROLE ${pg.escapeIdentifier(remoteUser.name)} CONNECTION LIMIT -1`);
+    }
+  });
+});
+
+interface JsonMapping {
+  role: string;
+  user: string | null;
+  state: string;
+  failure: { code: string; message: string; hint: string | null } | null;
+}
+
+/** The built CLI in a terminal `columns` wide (a pseudo-terminal made by script(1)), without colour: what a person sees. */
+function runInTerminal(args: string[], env: NodeJS.ProcessEnv, columns: number): Promise<{ code: number | null; stdout: string }> {
+  const quoted = args.map((arg) => `'${arg.replaceAll("'", `'\\''`)}'`).join(' ');
+  const child = spawn('script', ['-qec', `stty cols ${columns}; node bin/datalinks.js ${quoted}`, '/dev/null'], {
+    env: { PATH: process.env.PATH, NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout: stdout.replaceAll('\r', '') })));
+}
+
+describe('check tells the whole truth', () => {
+  it("proves each grant_to role's user mapping: one whose password was changed by hand is auth failed, and the hint's fix works", async () => {
+    const pair = await linkedPair();
+    const reader = await createRole('reader');
+    const file = writeConfig(oneLinkConfig(`        grant_to: [${reader.name}]\n`));
+    expect((await runCli(['apply', '--auto-approve', '-c', file], pair.env)).code).toBe(0);
+    const ok = await runCli(['check', '-c', file], pair.env);
+    expect(ok.stdout).toContain(`the user mapping of ${reader.name} too`);
+    expect(ok.code).toBe(0);
+
+    // The reader's queries now fail, while the connecting role's still work.
+    await pair.local.query(
+      `ALTER USER MAPPING FOR ${pg.escapeIdentifier(reader.name)} SERVER billing OPTIONS (SET password 'changed-by-hand')`,
+    );
+    const asReader = () =>
+      withClient(pair.local.url, async (client) => {
+        await client.query(`SET ROLE ${pg.escapeIdentifier(reader.name)}`);
+        return (await client.query('SELECT id FROM billing.invoices')).rows;
+      });
+    await expect(asReader()).rejects.toMatchObject({ detail: expect.stringContaining('password authentication failed') });
+    const broken = await runCli(['check', '-c', file], pair.env);
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toContain('✗ billing: auth failed: PostgreSQL');
+    expect(broken.stdout).toContain(`      ✗ user mapping of role ${reader.name}: auth failed: could not connect to server "billing"`);
+    expect(broken.stdout).toContain(`password authentication failed for user "${pair.remoteUser.name}"`);
+    // A superuser reads the mapping's options, so plan sees it differ: apply replaces it.
+    expect(broken.stdout).toContain(
+      `hint: the remote refused the credentials of role ${reader.name}'s user mapping for role ${pair.remoteUser.name}, which differ from the file (changed by hand): datalinks apply replaces the mapping with the file's`,
+    );
+    expect(broken.stdout).toContain(`  broken: main/billing (auth failed)`);
+    expect(broken.stdout).not.toContain('changed-by-hand');
+    const json = linksOf((await runCli(['check', '--json', '-c', file], pair.env)).stdout) as (JsonLink & { mappings: JsonMapping[] })[];
+    expect(json[0]).toMatchObject({
+      state: 'auth_failed',
+      failure: null,
+      mappings: [{ role: reader.name, user: pair.remoteUser.name, state: 'auth_failed', failure: { code: 'auth_failed' } }],
+    });
+    expect((await runCli(['apply', '--auto-approve', '-c', file], pair.env)).code).toBe(0);
+    expect((await runCli(['check', '--detailed-exitcode', '-c', file], pair.env)).code).toBe(0);
+    expect(await asReader()).toEqual([{ id: 1 }]);
+    expect(await settledFdwSessions(pair.remote)).toBe(0);
+  });
+
+  it("as a role that is not a superuser: a mapping it may not connect as is unknown (exit 1 with --detailed-exitcode), and once it may, the hint's fix works", async () => {
+    const pair = await linkedPair();
+    const owner = await createRole('owner');
+    const reader = await createRole('reader');
+    await adminQuery(`GRANT CREATE ON DATABASE ${pg.escapeIdentifier(pair.local.name)} TO ${pg.escapeIdentifier(owner.name)}`);
+    await pair.local.query('CREATE EXTENSION postgres_fdw');
+    await pair.local.query(`GRANT USAGE ON FOREIGN DATA WRAPPER postgres_fdw TO ${pg.escapeIdentifier(owner.name)}`);
+    const env = { ...pair.env, LOCAL_URL: urlFor(pair.local.name, owner) };
+    const file = writeConfig(oneLinkConfig(`        grant_to: [${reader.name}]\n`));
+    expect((await runCli(['apply', '--auto-approve', '-c', file], env)).code).toBe(0);
+    await pair.local.query(
+      `ALTER USER MAPPING FOR ${pg.escapeIdentifier(reader.name)} SERVER billing OPTIONS (SET password 'changed-by-hand')`,
+    );
+
+    const unknown = await runCli(['check', '-c', file], env);
+    expect(unknown.code).toBe(0);
+    expect(unknown.stdout).toContain(`? billing: unknown: PostgreSQL`);
+    expect(unknown.stdout).toContain(
+      `      ? user mapping of role ${reader.name}: not proven: permission denied to set role "${reader.name}"`,
+    );
+    expect(unknown.stdout).toContain(`GRANT ${reader.name} TO ${owner.name}`);
+    expect(unknown.stdout).toContain('Check: 1 link: 0 ok, 0 broken, 0 drifted, 1 unknown (could not tell).\n  unknown: main/billing\n');
+    expect((await runCli(['check', '--detailed-exitcode', '-c', file], env)).code).toBe(1);
+
+    // As the hint says: the owner may now SET ROLE to the reader (without inheriting its privileges on 16+).
+    const [server] = await adminQuery<{ n: number }>(`SELECT current_setting('server_version_num')::int AS n`);
+    const inherit = (server?.n ?? 0) >= 160000 ? ' WITH INHERIT FALSE' : '';
+    await adminQuery(`GRANT ${pg.escapeIdentifier(reader.name)} TO ${pg.escapeIdentifier(owner.name)}${inherit}`);
+    const broken = await runCli(['check', '-c', file], env);
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toContain(`      ✗ user mapping of role ${reader.name}: auth failed:`);
+    // The owner may not read the reader's mapping, so plan cannot see it differ: apply alone would not fix it.
+    expect((await runCli(['plan', '--detailed-exitcode', '-c', file], env)).code).toBe(0);
+    const drop = `DROP USER MAPPING FOR ${reader.name} SERVER billing;`;
+    expect(broken.stdout).toContain(`As the server's owner, drop the mapping: ${drop} then datalinks apply creates it again from the file`);
+    await withClient(env.LOCAL_URL, (client) => client.query(drop));
+    expect((await runCli(['apply', '--auto-approve', '-c', file], env)).code).toBe(0);
+    expect((await runCli(['check', '--detailed-exitcode', '-c', file], env)).code).toBe(0);
+  });
+
+  it('counts a working link it could not compare with the file as unknown, never "0 drifted" with exit 0 under --detailed-exitcode', async () => {
+    const { env, file } = await appliedPair();
+    // The file now names a remote schema that does not exist: plan cannot plan the link, so check cannot compare it.
+    const edited = writeConfig(oneLinkConfig('          schema: no_such_schema_here\n'));
+    const plain = await runCli(['check', '-c', edited], env);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toContain('? billing: unknown: PostgreSQL');
+    expect(plain.stdout).toContain('could not compare with the file:');
+    expect(plain.stdout).toContain('no_such_schema_here');
+    expect(plain.stdout).toContain('Check: 1 link: 0 ok, 0 broken, 0 drifted, 1 unknown (could not tell).');
+    const detailed = await runCli(['check', '--detailed-exitcode', '--json', '-c', edited], env);
+    expect(detailed.code).toBe(1);
+    const document = JSON.parse(detailed.stdout) as { summary: Record<string, unknown> };
+    expect(linksOf(detailed.stdout)[0]).toMatchObject({ state: 'unknown', failure: null });
+    expect(document.summary).toMatchObject({ ok: 0, drift: 0, unknown: 1 });
+    expect((await runCli(['check', '--detailed-exitcode', '-c', file], env)).code).toBe(0);
+  });
+
+  it('says what plan and apply would really do about a table gone from the remote, listed in tables: or not', async () => {
+    const { remote, remoteUser, env } = await linkedPair();
+    await remote.query('CREATE TABLE refunds (id integer)');
+    await remote.query(`GRANT SELECT ON refunds TO ${pg.escapeIdentifier(remoteUser.name)}`);
+    const listed = writeConfig(oneLinkConfig('        tables: [invoices, refunds]\n'));
+    const all = writeConfig(oneLinkConfig());
+    expect((await runCli(['apply', '--auto-approve', '-c', listed], env)).code).toBe(0);
+    await remote.query('DROP TABLE refunds');
+
+    // Listed: plan warns that the entry matches nothing, and apply drops the foreign table, as the hint says.
+    const listedCheck = await runCli(['check', '-c', listed], env);
+    expect(listedCheck.code).toBe(1);
+    expect(listedCheck.stdout).toContain('✗ billing.refunds: relation "public.refunds" does not exist');
+    expect(listedCheck.stdout).toContain('hint: the table is gone from the remote: datalinks apply drops its foreign table');
+    const plan = await runCli(['plan', '-c', listed], env);
+    expect(plan.stdout).toContain('refunds');
+    expect(plan.stdout).toMatch(/- foreign table billing\.refunds/);
+
+    // Not listed (all tables): the same.
+    const allCheck = await runCli(['check', '-c', all], env);
+    expect(allCheck.stdout).toContain('hint: the table is gone from the remote: datalinks apply drops its foreign table');
+    expect((await runCli(['apply', '--auto-approve', '-c', listed], env)).code).toBe(0);
+    expect((await runCli(['check', '--detailed-exitcode', '-c', all], env)).code).toBe(0);
+  });
+
+  it('ends with the aliases and links that are not ok, counts databases not reached by code, and --quiet prints only what is not ok', async () => {
+    const { local, env } = await appliedPair();
+    await local.query(`ALTER USER MAPPING FOR CURRENT_USER SERVER billing OPTIONS (SET password 'stale-one')`);
+    const closed = await freePort();
+    const file = writeConfig(
+      `${oneLinkConfig()}      orders:\n        remote:\n          url: \${BILLING_URL}\n  gone:\n    url: \${GONE_URL}\n    links: {}\n`,
+    );
+    const fleetEnv = { ...env, GONE_URL: `postgres://postgres:x@127.0.0.1:${closed}/nope` };
+    expect((await runCli(['apply', '--auto-approve', '-d', 'main', '--link', 'orders', '-c', file], fleetEnv)).code).toBe(0);
+    const result = await runCli(['check', '-c', file], fleetEnv);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('✓ orders: ok');
+    expect(result.stdout).toContain(
+      'Check: 2 links: 1 ok, 1 broken, 0 drifted, 1 database not checked.\n  broken: main/billing (auth failed)\n  databases not checked: gone (unreachable)\n',
+    );
+    const quiet = await runCli(['check', '--quiet', '-c', file], fleetEnv);
+    expect(quiet.code).toBe(1);
+    expect(quiet.stdout).not.toContain('orders');
+    expect(quiet.stdout).toContain('✗ billing: auth failed');
+    expect(quiet.stdout).toContain('Database gone');
+    expect(quiet.stdout).toContain('Check: 2 links: 1 ok, 1 broken');
+    const json = JSON.parse((await runCli(['check', '--json', '-c', file], fleetEnv)).stdout) as {
+      databases: { name: string; error: { code: string } | null }[];
+      summary: { databases: Record<string, unknown> };
+    };
+    expect(json.databases.find((db) => db.name === 'gone')?.error?.code).toBe('unreachable');
+    expect(json.summary.databases).toStrictEqual({
+      total: 2,
+      checked: 1,
+      not_checked: 1,
+      not_checked_by_code: { unreachable: 1, login_refused: 0, interrupted: 0, check_failed: 0, not_checked: 0 },
+    });
+  });
+
+  it('wraps its lines and the summary on words in a 60-column terminal, as plan does', async () => {
+    const { env } = await linkedPair();
+    const closed = await freePort();
+    const file = writeConfig(`${oneLinkConfig()}  gone:\n    url: \${GONE_URL}\n    links: {}\n`);
+    const fleetEnv = { ...env, GONE_URL: `postgres://postgres:x@127.0.0.1:${closed}/nope` };
+    const piped = await runCli(['check', '-c', file], fleetEnv);
+    const terminal = await runInTerminal(['check', '-c', file], fleetEnv, 60);
+    expect(terminal.code).toBe(1);
+    const lines = terminal.stdout.trimEnd().split('\n');
+    for (const line of lines) expect([...line].length, line).toBeLessThanOrEqual(60);
+    // The same words in the same order: lines break between words, never inside one.
+    const words = (text: string) => text.trim().split(/\s+/);
+    expect(words(terminal.stdout)).toStrictEqual(words(piped.stdout));
+    // Continuation lines hang under the text they continue.
+    expect(terminal.stdout).toMatch(/\n {6}hint: the link is in the file[^\n]*\n {12}\S/);
+    expect(lines.some((line) => line.startsWith('Check: 1 link:'))).toBe(true);
   });
 });
 

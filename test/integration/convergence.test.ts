@@ -15,6 +15,20 @@ describe('convergence: apply, then "No changes." and the shape of IMPORT FOREIGN
     expect(stats.steps).toBe(STEPS);
   });
 
+  it('random walk of combined steps: remote column changes and option flips at once, a view over an untouched column kept', async () => {
+    const { local, remote } = await createLinkedPair();
+    const stats = await runWalk({
+      seed: 404,
+      steps: STEPS,
+      localUrl: local.url,
+      remoteUrl: remote.url,
+      combined: true,
+      replayFlags: '--settings default --combined',
+    });
+    expect(stats.steps).toBe(STEPS);
+    expect(stats.operations.alter_foreign_table).toBeGreaterThan(0);
+  });
+
   it('random walk with non-default DateStyle, TimeZone, IntervalStyle and bytea_output on both sides', async () => {
     const { local, remote } = await createLinkedPair();
     for (const sql of alterDatabaseSql(remote.name, REMOTE_SETTINGS, pg.escapeIdentifier)) await adminQuery(sql);

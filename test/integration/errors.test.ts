@@ -70,6 +70,7 @@ databases:
         code: 'remote_schema_missing',
         link: 'billing',
         schema: 'finance',
+        suggestion: null,
         message: 'schema "finance" does not exist on the remote',
         hint: 'fix `remote.schema`, or create the schema on the remote',
       },

@@ -1,3 +1,8 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -188,4 +193,125 @@ describe('export', () => {
     expect(validate.code).toBe(0);
     await expectNoChanges((...args) => runCli([...args, '-c', file], env));
   });
+
+  it("writes the foreign tables that exist, not the file's filter, and says in comments where the file differs; its output plans as No changes", async () => {
+    const { local, remote, remoteUser, remoteUrl } = await setup();
+    await remote.query('CREATE TABLE refunds (id integer)');
+    await remote.query('CREATE TABLE payouts (id integer)');
+    await remote.query(`GRANT SELECT ON refunds, payouts TO ${id(remoteUser.name)}`);
+    const reader = await createRole('reader');
+    const config = (tables: string, extra = '') =>
+      `version: 1\ndatabases:\n  main:\n    url: \${LOCAL_URL}\n    links:\n      billing:\n        remote:\n          url: \${BILLING_URL}\n        tables: ${tables}\n${extra}`;
+    const env = { LOCAL_URL: local.url, BILLING_URL: remoteUrl, CRM_URL: remoteUrl };
+    const applied = writeConfig(config('[invoices, refunds]'));
+    expect((await runCli(['apply', '--auto-approve', '-c', applied], env)).code).toBe(0);
+    await linkByHand(local, remoteUrl, 'crm');
+    // The file moves on: another table, write access, a reader, a fetch_size, and a link not applied yet.
+    const file = writeConfig(
+      config(
+        '[invoices, payouts]',
+        `        access: write\n        grant_to: [${reader.name}]\n        server_options: { fetch_size: 500 }\n      ledger:\n        remote:\n          url: \${BILLING_URL}\n`,
+      ),
+    );
+    const exported = await runCli(['export', '-c', file], env);
+    expect(exported.stderr).toBe('');
+    expect(exported.code).toBe(0);
+    const written = parse(exported.stdout).databases.main;
+    expect(written.links.billing).toStrictEqual({
+      remote: { url: '${BILLING_URL}' },
+      tables: ['invoices', 'refunds'],
+      access: 'read',
+      server_options: { truncatable: false },
+    });
+    expect(written.links.crm.tables).toStrictEqual(['invoices', 'payouts', 'refunds']);
+    expect(Object.keys(written.links)).toStrictEqual(['billing', 'crm']);
+    const comments = exported.stdout
+      .split('\n')
+      .filter((line) => line.includes('differs from the file'))
+      .map((line) => line.trim());
+    expect(comments).toStrictEqual([
+      `# What exists is written; "differs from the file:" comments say where ${file} says otherwise.`,
+      '# differs from the file: its link "ledger" does not exist in this database (datalinks apply creates it), so it is not written here',
+      "# differs from the file: server option fetch_size: not set here, '500' from the file",
+      `# differs from the file: the file's tables: also lists "payouts", which no foreign table of the link reads here`,
+      `# differs from the file: foreign tables read "refunds", which the file's tables: does not list`,
+      '# differs from the file: access: read here, write in the file',
+      `# differs from the file: the file's grant_to also lists "${reader.name}", who may not use the link here`,
+      '# differs from the file: the link is not in the file',
+    ]);
+    // What it wrote is what exists: adopting the hand-made link is its only change, and then nothing is left to do.
+    const exportedFile = writeConfig(exported.stdout);
+    const plan = await runCli(['plan', '--adopt', '-c', exportedFile], env);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain('Plan: 0 to create, 1 to update, 0 to destroy.');
+    expect(plan.stdout).toContain('~ link crm (made by hand) will be adopted');
+    expect((await runCli(['apply', '--adopt', '--auto-approve', '-c', exportedFile], env)).code).toBe(0);
+    await expectNoChanges((...args) => runCli([...args, '-c', exportedFile], env));
+  });
+
+  it('runs without a configuration file, on --database-url or DATABASE_URL, and never prints the URL or its password', async () => {
+    const { local, remoteUrl } = await setup();
+    await linkByHand(local, remoteUrl, 'billing');
+    const cwd = mkdtempSync(join(tmpdir(), 'datalinks-export-'));
+    const cli = async (args: string[], env: NodeJS.ProcessEnv = {}) => {
+      try {
+        const { stdout, stderr } = await run('node', [resolve('bin/datalinks.js'), ...args], {
+          cwd,
+          env: { PATH: process.env.PATH, ...env },
+        });
+        return { code: 0, stdout, stderr };
+      } catch (error) {
+        const failed = error as { code: number; stdout: string; stderr: string };
+        return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+      }
+    };
+    const password = decodeURIComponent(new URL(local.url).password);
+    const remotePassword = decodeURIComponent(new URL(remoteUrl).password);
+
+    const byFlag = await cli(['export', '--database-url', local.url]);
+    expect(byFlag.stderr).toBe('');
+    expect(byFlag.code).toBe(0);
+    const byVariable = await cli(['export'], { DATABASE_URL: local.url });
+    expect(byVariable.code).toBe(0);
+    for (const result of [byFlag, byVariable]) {
+      const text = result.stdout + result.stderr;
+      for (const secret of [password, remotePassword, local.url]) expect(text).not.toContain(secret);
+      expect(parse(result.stdout).databases).toStrictEqual({
+        main: { url: '${DATABASE_URL}', links: { billing: { remote: { url: '${BILLING_URL}' }, tables: ['invoices'], access: 'write' } } },
+      });
+      expect(result.stdout).not.toContain('differs from the file');
+    }
+    expect(byFlag.stdout).toContain(
+      '#   DATABASE_URL: the local database (the URL given as --database-url, not written here: it holds the password)',
+    );
+    expect(byVariable.stdout).toContain(
+      '#   DATABASE_URL: the local database (the URL given as DATABASE_URL, not written here: it holds the password)',
+    );
+
+    // Saved as datalinks.yaml, it is the file a new user starts from: adopt, then nothing to do.
+    writeFileSync(join(cwd, 'datalinks.yaml'), byVariable.stdout);
+    const env = { DATABASE_URL: local.url, BILLING_URL: remoteUrl };
+    expect((await cli(['apply', '--adopt', '--auto-approve'], env)).code).toBe(0);
+    const again = await cli(['plan', '--detailed-exitcode'], env);
+    expect(again.stdout).toContain('No changes.');
+    expect(again.code).toBe(0);
+
+    const both = await cli(['export', '--database-url', local.url, '-c', 'datalinks.yaml']);
+    expect(both.code).toBe(1);
+    expect(both.stderr).toContain('--database-url and -c cannot be used together');
+    const broken = await cli(['export', '--database-url', `${local.url} `]);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toContain('--database-url ends with a space after the URL');
+    expect(broken.stderr).not.toContain(password);
+    const empty = mkdtempSync(join(tmpdir(), 'datalinks-export-'));
+    const none = await run('node', [resolve('bin/datalinks.js'), 'export'], { cwd: empty, env: { PATH: process.env.PATH } }).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(none).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('no datalinks.yaml here to export the databases of, and DATABASE_URL is not set'),
+    });
+  });
 });
+
+const run = promisify(execFile);

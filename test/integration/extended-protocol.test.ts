@@ -1,8 +1,8 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { parsePostgresUrl } from '../../src/config/parse-url.js';
 import { withConnection } from '../../src/db/connect.js';
 import { executeStatement, executeStatements } from '../../src/db/execute.js';
+import { parsePostgresUrl } from '../../src/wrappers/postgres/parse-url.js';
 import { createDatabase } from '../support/databases.js';
 
 describe('how apply executes generated SQL', () => {

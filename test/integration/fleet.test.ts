@@ -50,5 +50,29 @@ describe('a fleet file written once with shared blocks', () => {
       expect(await database.query('SELECT total::int AS total FROM billing.invoices')).toEqual([{ total: alias.length }]);
     }
     await expectNoChanges(cli);
+
+    // The same change in every tenant is one section of the PR comment, headed by the count; the
+    // tenants with none are one line.
+    for (const { alias } of tenants.slice(0, 2)) await billing.query(`CREATE TABLE ${id(alias)}.refunds (id integer)`);
+    const markdown = await cli('plan', '--markdown');
+    expect(markdown.stdout).toContain('#### 2 databases, each: tenant\\_001, tenant\\_002');
+    expect(markdown.stdout.match(/foreign table billing\.refunds/g)).toHaveLength(1);
+    expect(markdown.stdout).toContain('#### Database tenant\\_003');
+    expect((await cli('apply', '--auto-approve')).code).toBe(0);
+    const none = await cli('plan', '--markdown');
+    expect(none.stdout).toContain('#### No changes in 3 databases: tenant\\_001, tenant\\_002, tenant\\_003');
+
+    // A tenant's remote.schema edited: explained as that, not as an import option.
+    const moved = writeConfig(file.replace('schema: tenant_003 }', 'schema: tenant_002 }'));
+    const text = await runCli(['plan', '-c', moved, '-d', 'tenant_003'], env);
+    expect(text.stdout).toContain('-/+ foreign table billing.invoices (remote.schema changed from "tenant_003" to "tenant_002": replaced)');
+    expect(text.stdout).not.toContain('import options changed');
+    const json = JSON.parse((await runCli(['plan', '--json', '-c', moved, '-d', 'tenant_003'], env)).stdout);
+    const ops = json.databases[0].changes[0].operations;
+    expect(ops.find((op: { kind: string }) => op.kind === 'replace_foreign_table').reason).toStrictEqual({
+      code: 'remote_schema_changed',
+      options: [],
+      schemas: { before: 'tenant_003', after: 'tenant_002' },
+    });
   });
 });

@@ -1,14 +1,14 @@
 import fc from 'fast-check';
 import pg from 'pg';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { parsePostgresUrl } from '../../src/config/parse-url.js';
 import { DEFAULT_IMPORT_OPTIONS, type DesiredDatabase } from '../../src/config/types.js';
 import { executeStatement } from '../../src/db/execute.js';
 import { introspectLocal } from '../../src/introspect/introspect-local.js';
 import { collectNeeds } from '../../src/introspect/remote-needs.js';
 import type { RemoteColumn, RemoteTable } from '../../src/introspect/types.js';
 import { planDatabase } from '../../src/plan/plan-database.js';
-import { renderDatabaseSql } from '../../src/sql/render-sql.js';
+import { renderDatabaseSql } from '../../src/plan/statements.js';
+import { parsePostgresUrl } from '../../src/wrappers/postgres/parse-url.js';
 import { createDatabase, withClient } from '../support/databases.js';
 
 /** Text a hostile or compromised remote could put in its catalog, built from the pieces attacks are made of. */

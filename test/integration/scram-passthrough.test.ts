@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { formatVersion } from '../../src/config/fdw-options.js';
+import { formatVersion } from '../../src/server-version.js';
 import { oneLinkConfig, runCli, writeConfig } from '../support/cli.js';
 import { adminQuery, createLinkedPair, createRole, type TestDatabase, urlFor, withClient } from '../support/databases.js';
 

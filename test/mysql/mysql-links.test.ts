@@ -225,6 +225,57 @@ describe.skipIf(mysqlMissing() !== '')('MySQL and MariaDB remotes (mysql_fdw)', 
     }
   });
 
+  it('check of more links to one MariaDB than its user may connect reports every one ok: mysql_fdw cannot close its connections, so check ends its session every few', async () => {
+    const [remote, local] = await Promise.all([createMysqlDatabase('crowd'), createLocalDatabase()]);
+    await remote.query('CREATE TABLE orders (id int PRIMARY KEY);');
+    // Six connections at once are all this user may have (datalinks' own reads of the remote count too); the file has twelve links.
+    await mysqlAdmin("ALTER USER ?@'%' WITH MAX_USER_CONNECTIONS 6", [remote.user]);
+    const links = Array.from(
+      { length: 12 },
+      (_, i) => `      shop_${String(i + 1).padStart(2, '0')}:\n        remote:\n          url: \${SHOP_URL}\n`,
+    );
+    const path = writeConfig(`version: 1\ndatabases:\n  main:\n    url: \${LOCAL_URL}\n    links:\n${links.join('')}`);
+    const env = { LOCAL_URL: local.url, SHOP_URL: remote.url };
+    expect((await runCli(['apply', '--auto-approve', '-c', path], env)).code).toBe(0);
+    const check = await runCli(['check', '-c', path], env);
+    expect(check.stdout).not.toContain('max_user_connections');
+    expect(check.stdout).toContain('Check: 12 links: 12 ok, 0 broken, 0 drifted.');
+    expect(check.code).toBe(0);
+    // Nothing of the check is left on the remote.
+    const sessions = async () =>
+      ((await mysqlAdmin('SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE USER = ?', [remote.user])) as { n: number }[])[0]
+        ?.n;
+    const until = Date.now() + 3000;
+    while (Number(await sessions()) > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(Number(await sessions())).toBe(0);
+  });
+
+  it("check proves a grant_to role's MySQL user mapping too: one whose password was changed by hand is auth failed until apply replaces it", async () => {
+    const [remote, local] = await Promise.all([createMysqlDatabase('mappings'), createLocalDatabase()]);
+    await remote.query('CREATE TABLE orders (id int PRIMARY KEY); INSERT INTO orders VALUES (1);');
+    const reader = `reader_${remote.name.slice(-8)}`;
+    await local.query(`CREATE ROLE ${reader}`);
+    const env = { LOCAL_URL: local.url, SHOP_URL: remote.url };
+    const path = config(`        grant_to: [${reader}]\n`);
+    const empty = writeConfig('version: 1\ndatabases:\n  main:\n    url: ${LOCAL_URL}\n    links: {}\n');
+    try {
+      expect((await runCli(['apply', '--auto-approve', '-c', path], env)).code).toBe(0);
+      await local.query(`ALTER USER MAPPING FOR ${reader} SERVER shop OPTIONS (SET password 'changed-by-hand')`);
+      const check = await runCli(['check', '-c', path], env);
+      expect(check.code).toBe(1);
+      expect(check.stdout).toContain(`✗ user mapping of role ${reader}: auth failed: failed to connect to MySQL`);
+      expect(check.stdout).toContain(`Access denied for user '${remote.user}'`);
+      expect(check.stdout).toContain("datalinks apply replaces the mapping with the file's");
+      expect((await runCli(['apply', '--auto-approve', '-c', path], env)).code).toBe(0);
+      const fixed = await runCli(['check', '--detailed-exitcode', '-c', path], env);
+      expect(fixed.stdout).toContain(`the user mapping of ${reader} too`);
+      expect(fixed.code).toBe(0);
+    } finally {
+      await runCli(['apply', '--auto-approve', '-c', empty], env);
+      await local.query(`DROP ROLE ${reader}`);
+    }
+  });
+
   it('a wrong password, an unreachable server and a missing database are errors naming host and port, never the password', async () => {
     const [remote, local] = await Promise.all([createMysqlDatabase('errors'), createLocalDatabase()]);
     const url = new URL(remote.url);

@@ -104,7 +104,7 @@ describe('what apply decides for a saved plan, made again under the lock', () =>
   });
 
   it('names the first new error, or the links whose operations differ', () => {
-    const problem = { link: 'billing', code: 'role_missing', role: 'reader' } as const;
+    const problem = { link: 'billing', code: 'password_required' } as const;
     expect(decideAfterReplan(saved(), saved({ errors: [problem] }), now('sha256:a'))).toMatchObject({
       cause: { code: 'new_problem', problem },
     });

@@ -101,8 +101,86 @@ describe('the examples checker', () => {
   });
 
   it('parses every document of a file, and reports YAML errors and duplicate keys with their line', () => {
-    expect(check('apiVersion: batch/v1\nkind: CronJob\n---\napiVersion: v1\nkind: ConfigMap\n')).toEqual([]);
+    expect(check('a: 1\n---\nb: [2]\n')).toEqual([]);
     expect(check('a: 1\na: 2\n')).toEqual([{ line: 2, column: 1, message: expect.stringContaining('YAML: Map keys must be unique') }]);
     expect(check('a: [1, 2\n')[0]).toMatchObject({ message: expect.stringMatching(/^YAML: /) });
+  });
+
+  it('refuses a workflow schedule that is not a five-field cron expression', () => {
+    const text = [
+      'on:',
+      '  schedule:',
+      '    - cron: "17 3 * *"',
+      '    - cron: "0 25 * * *"',
+      '    - cron: "*/15 * * * mon-fri"',
+      'jobs: {}',
+    ];
+    expect(check(text.join('\n')).map((p) => `${p.line}: ${p.message}`)).toEqual([
+      '3: a schedule entry needs cron: a cron expression of five fields',
+      '4: a schedule entry needs cron: a cron expression of five fields',
+    ]);
+  });
+});
+
+/** The Kubernetes example, with `edit` applied to its text. */
+function cronJob(edit: (text: string) => string = (t) => t): string {
+  return edit(readFileSync('examples/kubernetes-check-cronjob.yaml', 'utf8'));
+}
+
+describe('the examples checker on Kubernetes manifests', () => {
+  it('passes the CronJob example, which mounts the file datalinks reads and the directory it writes', () => {
+    expect(check(cronJob())).toEqual([]);
+  });
+
+  it.each([
+    [
+      'a four-field schedule',
+      (t: string) => t.replace('"*/15 * * * *"', '"*/15 * * *"'),
+      'the CronJob needs spec.schedule, a cron expression of five fields',
+    ],
+    [
+      "the Job pod's restartPolicy Always",
+      (t: string) => t.replace('restartPolicy: Never', 'restartPolicy: Always'),
+      "a Job's pod needs restartPolicy Never or OnFailure",
+    ],
+    [
+      'a mount of a volume the pod does not have',
+      (t: string) => t.replace('- name: tmp\n                  mountPath', '- name: scratch\n                  mountPath'),
+      'the volume mount "scratch" names no volume of the pod',
+    ],
+    [
+      '--config at a key the ConfigMap lacks',
+      (t: string) => t.replace('- /etc/datalinks/datalinks.yaml', '- /etc/datalinks/links.yaml'),
+      'datalinks reads /etc/datalinks/links.yaml, but the ConfigMap "datalinks-config" has no key "links.yaml"',
+    ],
+    [
+      '--config outside every mount',
+      (t: string) => t.replace('- /etc/datalinks/datalinks.yaml', '- /config/datalinks.yaml'),
+      'datalinks reads /config/datalinks.yaml, which is in no mounted volume',
+    ],
+    [
+      '--out into a read-only mount',
+      (t: string) => t.replace('mountPath: /textfile\n', 'mountPath: /textfile\n                  readOnly: true\n'),
+      'datalinks writes /textfile/datalinks.prom, whose directory is mounted read-only',
+    ],
+    [
+      '--out into the read-only root file system',
+      (t: string) => t.replace('- /textfile/datalinks.prom', '- /var/datalinks.prom'),
+      'datalinks writes /var/datalinks.prom, whose directory is in no mounted volume',
+    ],
+    [
+      'a datalinks.yaml with an unknown key',
+      (t: string) => t.replace('        links:\n', '        linkz:\n'),
+      "the ConfigMap's datalinks.yaml is not a valid datalinks.yaml",
+    ],
+    [
+      'a name Kubernetes refuses',
+      (t: string) => t.replace('name: datalinks-check\n', 'name: Datalinks_Check\n'),
+      'the CronJob has no metadata.name, or one Kubernetes refuses',
+    ],
+  ])('refuses %s', (_, edit, message) => {
+    const edited = cronJob(edit);
+    expect(edited).not.toBe(cronJob());
+    expect(check(edited).map((p) => p.message)).toEqual([expect.stringContaining(message)]);
   });
 });

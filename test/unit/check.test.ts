@@ -5,55 +5,9 @@ import { describe, expect, it } from 'vitest';
 import type { DatabaseHealth } from '../../src/check/check-database.js';
 import { buildCheckReport } from '../../src/check/check-report.js';
 import { probeLinks } from '../../src/check/probe-link.js';
-import type { LinkHealth } from '../../src/check/types.js';
-import type { DesiredDatabase, DesiredState } from '../../src/config/types.js';
-import type { Plan } from '../../src/plan/types.js';
+import type { DesiredDatabase } from '../../src/config/types.js';
 import { failureHint, healthProblem, renderCheckText, toCheckDocument } from '../../src/render/check-view.js';
-
-const target = {
-  url: 'postgres://u:secret@db:5432/app',
-  host: 'db',
-  port: '5432',
-  dbname: 'app',
-  user: 'u',
-  password: 'secret',
-  params: {},
-};
-
-function desired(links: string[]): DesiredState {
-  const database = {
-    alias: 'main',
-    target,
-    urlSource: '${DB}',
-    links: links.map((name) => ({ name })),
-    position: {},
-  } as unknown as DesiredDatabase;
-  return { configPath: 'datalinks.yaml', configHash: '', databases: [database] };
-}
-
-function health(link: string, overrides: Partial<LinkHealth> = {}): LinkHealth {
-  return {
-    link,
-    fdw: 'postgres_fdw',
-    state: 'ok',
-    target: { host: 'billing.internal', port: '5432', dbname: 'billing', user: 'billing_ro' },
-    remoteVersion: '17.2',
-    remoteVersionNum: 170002,
-    connectMs: 12.5,
-    rttMs: 0.8,
-    tablesChecked: 2,
-    unreadable: [],
-    failure: null,
-    ...overrides,
-  };
-}
-
-function plan(changes: Plan['databases'][number]['changes'], errors: Plan['databases'][number]['errors'] = []): Plan {
-  return {
-    databases: [{ alias: 'main', preamble: [], changes, errors, notes: [], fingerprint: '' }],
-    summary: { create: 0, update: 0, destroy: 0 },
-  };
-}
+import { desired, health, planOf } from '../support/check-fixtures.js';
 
 describe('buildCheckReport and the text view', () => {
   it('gives each link one state: a broken probe wins over drift, drift over ok, and a managed link not in the file is drift', () => {
@@ -95,8 +49,8 @@ describe('buildCheckReport and the text view', () => {
       },
     ];
     const report = buildCheckReport(
-      desired(['billing', 'sales', 'crew', 'ledger']),
-      plan([
+      desired('main', ['billing', 'sales', 'crew', 'ledger']),
+      planOf('main', [
         {
           action: 'update',
           link: 'sales',
@@ -115,17 +69,21 @@ describe('buildCheckReport and the text view', () => {
       ['ledger', 'unreadable_tables'],
       ['legacy', 'drift'],
     ]);
-    expect(report.summary).toStrictEqual({ ok: 1, unreachable: 1, auth_failed: 0, missing: 0, unreadable_tables: 1, drift: 2 });
+    expect(report.summary).toStrictEqual({ ok: 1, unreachable: 1, auth_failed: 0, missing: 0, unreadable_tables: 1, drift: 2, unknown: 0 });
     expect(renderCheckText(report).split('\n')).toStrictEqual([
       'Database main (db:5432/app)',
-      '  ✓ billing: ok: PostgreSQL 17.2 at billing.internal:5432/billing, 2 tables readable, connect 12.5 ms, round trip 0.8 ms',
-      '  ~ sales: drift: PostgreSQL 17.2 at billing.internal:5432/billing, 2 tables readable, connect 12.5 ms, round trip 0.8 ms',
+      '  ✓ billing: ok: PostgreSQL 17.2 at billing.internal:5432/billing as role billing_ro, 2 tables readable, connect 12.5 ms, round trip 0.8 ms',
+      '  ~ sales: drift: PostgreSQL 17.2 at billing.internal:5432/billing as role billing_ro, 2 tables readable, connect 12.5 ms, round trip 0.8 ms',
       '      differs from the file; apply would change:',
       '        - foreign table sales.old (no longer on the remote)',
       '      hint: datalinks plan shows the changes; datalinks apply makes them',
       '  ✗ crew: unreachable: could not connect to server "crew": could not translate host name "crew.internal" to address: Name or service not known',
-      "      hint: the local database server cannot resolve billing.internal: it resolves names in its own network, not this machine's; use a name or address it can resolve, then apply",
-      '  ✗ ledger: unreadable tables: PostgreSQL 17.2 at billing.internal:5432/billing, 1 of 2 tables unreadable, connect 12.5 ms, round trip 0.8 ms',
+      "      hint: the local database server cannot resolve billing.internal: it resolves names in its own network, not this machine's; use a name or address it can resolve in the remote URL, then datalinks apply",
+      // What --json says of the broken link's drift, the text says too.
+      '      differs from the file; apply would change:',
+      '        - schema crew',
+      '      hint: datalinks plan shows the changes; datalinks apply makes them',
+      '  ✗ ledger: unreadable tables: PostgreSQL 17.2 at billing.internal:5432/billing as role billing_ro, 1 of 2 tables unreadable, connect 12.5 ms, round trip 0.8 ms',
       '      ✗ ledger.Audit\\x1b[2J: permission denied for table x',
       '          hint: on the remote, as the table\'s owner: GRANT SELECT ON public."Audit\\x1b[2J" TO billing_ro;',
       '  ~ legacy: drift: a managed link that is not in the file',
@@ -134,6 +92,8 @@ describe('buildCheckReport and the text view', () => {
       '      hint: datalinks plan shows the changes; datalinks apply makes them',
       '',
       'Check: 5 links: 1 ok, 2 broken, 2 drifted.',
+      '  broken: main/crew (unreachable), main/ledger (unreadable tables)',
+      '  drifted: main/sales, main/legacy',
       '',
     ]);
     const json = toCheckDocument(report);
@@ -154,10 +114,11 @@ describe('buildCheckReport and the text view', () => {
   it('reports a database it could not reach, and the plan error of a working link as a warning', () => {
     const report = buildCheckReport(
       {
-        ...desired(['billing']),
-        databases: [...desired(['billing']).databases, { ...desired([]).databases[0], alias: 'other' } as DesiredDatabase],
+        ...desired('main', ['billing']),
+        databases: [...desired('main', ['billing']).databases, { ...desired('main', []).databases[0], alias: 'other' } as DesiredDatabase],
       },
-      plan(
+      planOf(
+        'main',
         [],
         [
           {
@@ -170,7 +131,7 @@ describe('buildCheckReport and the text view', () => {
       ),
       [
         { alias: 'main', ok: true, links: [health('billing')] },
-        { alias: 'other', ok: false, error: 'cannot connect to database "other" (db:5432/app): connection refused' },
+        { alias: 'other', ok: false, code: 'unreachable', error: 'cannot connect to database "other" (db:5432/app): connection refused' },
       ],
     );
     const text = renderCheckText(report);
@@ -178,7 +139,11 @@ describe('buildCheckReport and the text view', () => {
       '      could not compare with the file: cannot connect to the remote db:5432/app: connection refused\n      hint: check the host\n',
     );
     expect(text).toContain('Database other (db:5432/app)\n  ✗ cannot connect to database "other" (db:5432/app): connection refused\n');
-    expect(text).toContain('Check: 1 link: 1 ok, 0 broken, 0 drifted, 1 database not checked.');
+    // Not compared with the file: unknown, never "0 drifted" alone.
+    expect(text).toContain('  ? billing: unknown: PostgreSQL 17.2');
+    expect(text).toContain(
+      'Check: 1 link: 0 ok, 0 broken, 0 drifted, 1 unknown (could not tell), 1 database not checked.\n  unknown: main/billing\n  databases not checked: other (unreachable)\n',
+    );
     const json = toCheckDocument(report);
     const validate = new Ajv2020({ strict: true, allowUnionTypes: true }).compile(
       JSON.parse(readFileSync('schemas/check.schema.json', 'utf8')),
@@ -195,8 +160,8 @@ describe('buildCheckReport and the text view', () => {
 describe('rows a read through the link would miss', () => {
   it('make a working link unreadable, name table, column, limit and rows, and fit the check schema', () => {
     const report = buildCheckReport(
-      desired(['shop', 'other']),
-      plan([]),
+      desired('main', ['shop', 'other']),
+      planOf('main', []),
       [{ alias: 'main', ok: true, links: [health('shop', { remoteVersion: null, tablesChecked: 3 }), health('other')] }],
       [
         {
@@ -212,10 +177,10 @@ describe('rows a read through the link would miss', () => {
       ['other', 'ok'],
     ]);
     expect(renderCheckText(report).split('\n').slice(1, 6)).toStrictEqual([
-      '  ✗ shop: unreadable tables: connected to billing.internal:5432/billing, 1 of 3 tables unreadable, connect 12.5 ms, round trip 0.8 ms',
+      '  ✗ shop: unreadable tables: connected to billing.internal:5432/billing as role billing_ro, 1 of 3 tables unreadable, connect 12.5 ms, round trip 0.8 ms',
       '      ✗ shop.photos: 2 rows hold a value of more than 8,192 bytes in column "jpeg": a read through the link stops at the first of them, without an error, and returns no row after it',
       "          hint: on the remote, link a view in the table's place that reads the column as HEX(`jpeg`) AS `jpeg` (text, read at any length; decode(jpeg, 'hex') gives the bytes back), and leave the table out with `exclude: [photos]`",
-      '  ✓ other: ok: PostgreSQL 17.2 at billing.internal:5432/billing, 2 tables readable, connect 12.5 ms, round trip 0.8 ms',
+      '  ✓ other: ok: PostgreSQL 17.2 at billing.internal:5432/billing as role billing_ro, 2 tables readable, connect 12.5 ms, round trip 0.8 ms',
       '      could not count the rows a read through the link would miss: cannot connect to the remote db:3306/other: connection refused',
     ]);
     const json = toCheckDocument(report);
@@ -238,7 +203,7 @@ describe('unreadable tables in text', () => {
       sqlstate: '42501',
       message: 'permission denied for schema Sales',
     }));
-    const report = buildCheckReport(desired(['big']), plan([]), [
+    const report = buildCheckReport(desired('main', ['big']), planOf('main', []), [
       { alias: 'main', ok: true, links: [health('big', { state: 'unreadable_tables', tablesChecked: 30, unreadable })] },
     ]);
     const text = renderCheckText(report);

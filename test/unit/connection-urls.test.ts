@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load-config.js';
-import { parsePostgresUrl } from '../../src/config/parse-url.js';
 import { formatProblem } from '../../src/config/problem.js';
 import { passwordParts, registerConnectionSecrets, scrubSecrets } from '../../src/secrets.js';
+import { parsePostgresUrl } from '../../src/wrappers/postgres/parse-url.js';
 
 const refused = (url: string, role: 'local' | 'remote' = 'remote') => {
   const parsed = parsePostgresUrl(url, role);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { escapeJson, escapeMarkdown, escapeSql, escapeText, hasUnsafeCharacters, safe } from '../../src/render/escape.js';
+import { escapeJson, escapeMarkdown, escapeSql, escapeText, hasUnsafeCharacters, safe } from '../../src/escape.js';
 import { registerSecret, scrubSecrets } from '../../src/secrets.js';
 
 /** Any character a terminal would act on or not show: what must never be written raw. */

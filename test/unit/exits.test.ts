@@ -132,6 +132,7 @@ describe('a session datalinks could not end', () => {
       tablesChecked: 0,
       unreadable: [],
       failure: stalled,
+      mappings: [],
     };
     const report = buildCheckReport(
       { configPath: 'datalinks.yaml', configHash: '', databases: [database] },

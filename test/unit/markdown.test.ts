@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { escapeText } from '../../src/escape.js';
 import { toPlanDocument } from '../../src/plan/plan-document.js';
 import type { Plan } from '../../src/plan/types.js';
-import { escapeText } from '../../src/render/escape.js';
 import { destructiveChanges, escapeMarkdown, planMarker, renderApplyMarkdown, renderPlanMarkdown } from '../../src/render/markdown.js';
 import { renderPlanText } from '../../src/render/plan-text.js';
 import { buildPlanView } from '../../src/render/plan-view.js';

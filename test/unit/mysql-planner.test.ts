@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { parsePostgresUrl } from '../../src/config/parse-url.js';
 import { DEFAULT_IMPORT_OPTIONS, type DesiredDatabase, type DesiredLink } from '../../src/config/types.js';
 import type { LocalCatalog, ObservedDatabase, RemoteColumn, RemoteTable } from '../../src/introspect/types.js';
 import { planDatabase } from '../../src/plan/plan-database.js';
+import { renderDatabaseSql } from '../../src/plan/statements.js';
 import type { PlanNote, PlanProblem } from '../../src/plan/types.js';
 import { expectedSignature, foreignTableUnchanged } from '../../src/plan/unchanged-tables.js';
 import { noteText, problemWords } from '../../src/render/plan-words.js';
-import { renderDatabaseSql } from '../../src/sql/render-sql.js';
 import { parseMysqlUrl } from '../../src/wrappers/mysql/parse-url.js';
+import { parsePostgresUrl } from '../../src/wrappers/postgres/parse-url.js';
 
 function mysqlLink(overrides: Partial<DesiredLink> = {}): DesiredLink {
   const parsed = parseMysqlUrl('mysql://shop:pw@mysql.internal:3307/shop');

@@ -16,6 +16,7 @@ const unreachable: LinkHealth = {
   tablesChecked: 0,
   unreadable: [],
   failure: { code: 'timeout', sqlstate: '57014', message: 'canceling statement due to statement timeout', detail: null },
+  mappings: [],
 };
 
 /** One outcome of each code, with every value set. */
@@ -32,7 +33,7 @@ const REASONS: Record<OutcomeCode, OutcomeReason> = {
   stale: {
     code: 'stale',
     savedPlan: true,
-    cause: { code: 'new_problem', problem: { code: 'role_missing', link: 'billing', role: 'reporting' } },
+    cause: { code: 'new_problem', problem: { code: 'remote_schema_missing', link: 'billing', schema: 'reporting', suggestion: null } },
   },
   interrupted: { code: 'interrupted', by: 'SIGTERM' },
   remote_unreadable: { code: 'remote_unreadable', link: 'billing', remote: { code: 'schema_missing', schema: 'finance' } },
@@ -91,7 +92,7 @@ describe('apply outcomes are codes and values', () => {
   it('says a saved plan went stale differently from a plan shown in this run, with the new plan’s first error as the hint', () => {
     expect(outcomeWords(outcomeOf('main', 0, REASONS.stale))).toStrictEqual({
       message: 'stale plan: the database changed since this plan was made, and planning it again finds an error; nothing was applied',
-      hint: 'role "reporting" in grant_to does not exist in this database',
+      hint: 'schema "reporting" does not exist on the remote',
     });
     const shown: OutcomeReason = {
       code: 'stale',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createFanout, openFanout, plainFanout } from '../../src/cli/parallelism.js';
-import type { ConnectionTarget } from '../../src/config/types.js';
 import { crowdedFailure } from '../../src/db/connection-load.js';
+import type { ConnectionTarget } from '../../src/wrappers/types.js';
 
 const on = (host: string): ConnectionTarget => ({ url: '', host, port: null, dbname: 'd', user: null, password: null, params: {} });
 const tick = () => new Promise((resolve) => setTimeout(resolve, 1));

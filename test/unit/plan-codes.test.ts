@@ -32,6 +32,27 @@ const NOTES: Record<PlanNote['code'], PlanNote> = {
   remote_values_limited: { code: 'remote_values_limited', link: 'shop', table: 'photos', column: 'jpeg', limit: 8192 },
   scram_passthrough_secrets: { code: 'scram_passthrough_secrets', link: 'billing', roles: ['app', 'public'], user: 'bill' },
   scram_login_missing: { code: 'scram_login_missing', link: null, role: 'app', links: ['billing'] },
+  table_name_taken: { code: 'table_name_taken', link: 'zoo', table: 'report', kind: 'view', filter: 'exclude' },
+  filter_entry_unmatched: {
+    code: 'filter_entry_unmatched',
+    link: 'billing',
+    list: 'exclude',
+    entry: 'audit_lg',
+    schema: 'public',
+    suggestion: 'audit_log',
+  },
+  role_missing: { code: 'role_missing', link: 'billing', role: 'ghost', suggestion: 'host' },
+  grant_to_cannot_login: { code: 'grant_to_cannot_login', link: 'billing', role: 'analysts' },
+  type_differs: {
+    code: 'type_differs',
+    link: 'shop',
+    schema: 'public',
+    type: 'posint',
+    differences: [
+      { what: 'base', local: 'integer', remote: 'bigint' },
+      { what: 'checks', local: ['CHECK ((VALUE > 0))'], remote: [] },
+    ],
+  },
 };
 
 const column = {
@@ -55,9 +76,8 @@ const PROBLEMS: Record<ProblemCode, PlanProblem> = {
   schema_not_managed: { code: 'schema_not_managed', link: 'billing', owner: 'mallory', owned: false },
   schema_not_empty: { code: 'schema_not_empty', link: 'billing', objects: ['view billing.totals'] },
   remote_unreadable: { code: 'remote_unreadable', link: 'billing', error: 'cannot connect to the remote', advice: null },
-  remote_schema_missing: { code: 'remote_schema_missing', link: 'billing', schema: 'finance' },
+  remote_schema_missing: { code: 'remote_schema_missing', link: 'billing', schema: 'finance', suggestion: 'finances' },
   remote_not_read: { code: 'remote_not_read', link: 'billing' },
-  table_not_found: { code: 'table_not_found', link: 'billing', table: 'invoices', schema: 'public' },
   type_unmapped: { ...column, code: 'type_unmapped', wrapper: 'mysql_fdw', detail: 'float', reason: 'rounded', conversion: 'cast_double' },
   type_missing: { ...column, code: 'type_missing' },
   collation_missing: { ...column, code: 'collation_missing', option: 'import_collate' },
@@ -67,7 +87,13 @@ const PROBLEMS: Record<ProblemCode, PlanProblem> = {
   option_unsupported: { code: 'option_unsupported', link: 'billing', option: 'parallel_abort', since: 160000, running: 150004 },
   scram_passthrough_unsupported: { code: 'scram_passthrough_unsupported', link: 'billing', since: 180000, running: 170006 },
   scram_passthrough_not_postgres: { code: 'scram_passthrough_not_postgres', link: 'billing', wrapper: 'mysql_fdw' },
-  role_missing: { code: 'role_missing', link: 'billing', role: 'ghost' },
+  enum_labels_missing: {
+    code: 'enum_labels_missing',
+    link: 'shop',
+    schema: 'public',
+    type: 'Mood',
+    labels: [{ label: "it's", after: 'sad', before: null }],
+  },
   password_required: { code: 'password_required', link: 'billing' },
   extension_unavailable: { code: 'extension_unavailable', link: null, extension: 'mysql_fdw', running: 150004 },
   extension_not_creatable: { code: 'extension_not_creatable', link: null, extension: 'postgres_fdw', database: 'app', role: 'app' },
@@ -90,7 +116,7 @@ const plan: Plan = {
       fingerprint: '',
       preamble: [],
       changes: [],
-      errors: [{ link: 'billing', code: 'role_missing', role: 'ghost' }],
+      errors: [{ link: 'billing', code: 'password_required' }],
       notes: Object.values(NOTES),
     },
   ],
@@ -142,10 +168,17 @@ describe('plan notes and problems are codes and values', () => {
     );
   });
 
-  it('prints the worded note in the text view', () => {
+  it('prints the worded note in the text view, and a warning as a warning', () => {
     expect(renderPlanText(buildPlanView(plan))).toContain(
       'note: server "old" carries a datalinks marker but is owned by role "mallory": left alone',
     );
+    const warned: Plan = { ...plan, databases: [{ ...plan.databases[0]!, notes: [NOTES.table_name_taken] }] };
+    expect(renderPlanText(buildPlanView(warned))).toContain(
+      'warning: link "zoo": remote table "report" is not linked: the view zoo.report, made by hand, holds its name in the link\'s schema (it is left as it is). To link the table, rename that view (ALTER VIEW zoo.report RENAME TO ...;) or move it (ALTER VIEW zoo.report SET SCHEMA ...;); to keep it and stop this warning, leave the table out with `exclude: [report]`',
+    );
+    const document = JSON.parse(renderPlanJson(warned, desired, '2026-01-01T00:00:00Z'));
+    expect(validatePlanDocument(document)).toBe(true);
+    expect(document.databases[0].notes[0]).toMatchObject({ code: 'table_name_taken', kind: 'view', severity: 'warning' });
   });
 
   it('--json gives each note its code, link, values and words, and each problem its code; the document is a valid plan', () => {
@@ -156,14 +189,18 @@ describe('plan notes and problems are codes and values', () => {
       link: 'billing',
       role: 'reader',
       reader: 'app',
+      severity: 'note',
       message: 'link "billing": the credentials of the user mapping for role "reader" cannot be read by "app", so they were not compared',
     });
-    expect(document.databases[0].errors[0]).toStrictEqual({
-      link: 'billing',
+    expect(document.databases[0].errors[0]).toMatchObject({ link: 'billing', code: 'password_required' });
+    expect(document.databases[0].notes.find((n: { code: string }) => n.code === 'role_missing')).toStrictEqual({
       code: 'role_missing',
+      link: 'billing',
       role: 'ghost',
-      message: 'role "ghost" in grant_to does not exist in this database',
-      hint: 'create it (CREATE ROLE ghost) or remove it from grant_to',
+      suggestion: 'host',
+      severity: 'warning',
+      message:
+        'link "billing": role "ghost" in grant_to does not exist in this database (did you mean "host"?): it gets no user mapping and no grants. Create it (CREATE ROLE ghost) or fix the name in grant_to',
     });
   });
 

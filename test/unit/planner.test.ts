@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { parsePostgresUrl } from '../../src/config/parse-url.js';
 import { DEFAULT_IMPORT_OPTIONS, type DesiredDatabase, type DesiredLink } from '../../src/config/types.js';
 import type {
   Dependent,
@@ -12,12 +11,13 @@ import type {
 } from '../../src/introspect/types.js';
 import { planChanges, summarize } from '../../src/plan/plan-changes.js';
 import { planDatabase } from '../../src/plan/plan-database.js';
+import { renderDatabaseSql } from '../../src/plan/statements.js';
 import type { PlanProblem } from '../../src/plan/types.js';
 import { renderPlanText } from '../../src/render/plan-text.js';
 import { buildPlanView } from '../../src/render/plan-view.js';
 import { accessRemovedText, noteText, problemWords } from '../../src/render/plan-words.js';
-import { renderDatabaseSql } from '../../src/sql/render-sql.js';
 import { parseMysqlUrl } from '../../src/wrappers/mysql/parse-url.js';
+import { parsePostgresUrl } from '../../src/wrappers/postgres/parse-url.js';
 
 import { localEnvironment } from '../support/local-environment.js';
 
@@ -204,6 +204,48 @@ describe('planDatabase', () => {
     expect(sql(plan)).toStrictEqual([
       `CREATE FOREIGN TABLE "billing"."customers" (\n  "id" bigint OPTIONS (column_name 'id')\n) SERVER "billing" OPTIONS (schema_name 'public', table_name 'customers')`,
     ]);
+  });
+
+  it("skips, with a warning, a new remote table whose name an object made by hand in the link's schema holds", () => {
+    const report = remoteTable('report', [col('id', 'int4')]);
+    const customers = remoteTable('customers', [col('id', 'int8')]);
+    const local = linked();
+    const [billing, ...others] = local.schemas;
+    const schemas = [{ ...billing!, taken: [{ name: 'report', kind: 'view' as const }] }, ...others];
+    const plan = planDatabase(database([link()]), observed({ ...local, schemas }, [customers, INVOICES, report]));
+    expect(plan.errors).toStrictEqual([]);
+    expect(plan.notes).toStrictEqual([{ code: 'table_name_taken', link: 'billing', table: 'report', kind: 'view', filter: 'exclude' }]);
+    expect(sql(plan)).toStrictEqual([
+      `CREATE FOREIGN TABLE "billing"."customers" (\n  "id" bigint OPTIONS (column_name 'id')\n) SERVER "billing" OPTIONS (schema_name 'public', table_name 'customers')`,
+    ]);
+    // Listed by name, the fix names the list.
+    const listed = planDatabase(database([link({ tables: ['invoices', 'report'] })]), observed({ ...local, schemas }, [INVOICES, report]));
+    expect(listed.changes).toStrictEqual([]);
+    expect(noteText(listed.notes[0]!)).toContain('remove "report" from `tables` of link "billing"');
+    // The link's own foreign table of that name is no collision.
+    const own = planDatabase(database([link()]), observed({ ...local, schemas: [{ ...billing!, taken: [] }, ...others] }, [INVOICES]));
+    expect(own.notes).toStrictEqual([]);
+  });
+
+  it('explains a change of remote.schema as one, in text and in the operations, not as an import option', () => {
+    const moved = link({ remote: { ...link().remote, schema: 'finance' } });
+    const customers = remoteTable('customers', [col('id', 'int8')]);
+    const local = linked();
+    local.foreignTables.push({ ...local.foreignTables[0]!, name: 'old_only', options: { schema_name: 'public', table_name: 'old_only' } });
+    const plan = planDatabase(database([moved]), observed(local, [INVOICES, customers]));
+    const ops = plan.changes[0]?.operations ?? [];
+    expect(ops.find((op) => op.kind === 'drop_foreign_tables')).toMatchObject({
+      tables: ['old_only'],
+      reason: 'remote_schema_changed',
+      schemas: { before: 'public', after: 'finance' },
+    });
+    expect(ops.find((op) => op.kind === 'replace_foreign_table')).toMatchObject({
+      reason: { code: 'remote_schema_changed', schemas: { before: 'public', after: 'finance' } },
+    });
+    const text = renderPlanText(buildPlanView({ databases: [plan], summary: summarize([plan]) }));
+    expect(text).toContain('- foreign table billing.old_only (remote.schema changed from "public" to "finance")');
+    expect(text).toContain('-/+ foreign table billing.invoices (remote.schema changed from "public" to "finance": replaced)');
+    expect(text).not.toContain('import options changed');
   });
 
   it('retypes a remote column in place when nothing uses it', () => {
@@ -688,9 +730,49 @@ describe('planner rules: grants', () => {
     expect(sql(plan)).toContain('GRANT SELECT ON TABLE "billing"."invoices" TO PUBLIC');
   });
 
-  it('refuses a grant_to role that does not exist, with the CREATE ROLE to run', () => {
-    const plan = planDatabase(database([link({ grantTo: ['ghost'] })]), observed(catalog()));
-    expect(said(plan.errors)).toMatchObject([{ code: 'role_missing', hint: 'create it (CREATE ROLE ghost) or remove it from grant_to' }]);
+  it('leaves out, with a warning and the nearest role, a grant_to role that does not exist, and plans the rest of the link', () => {
+    const plan = planDatabase(
+      database([link({ grantTo: ['reader', 'raeder'] })]),
+      observed(catalog({ existingRoles: ['reader'], roleNames: ['app', 'reader', 'writer'] })),
+    );
+    expect(plan.errors).toStrictEqual([]);
+    expect(plan.notes).toStrictEqual([{ code: 'role_missing', link: 'billing', role: 'raeder', suggestion: 'reader' }]);
+    expect(noteText(plan.notes[0]!)).toContain('CREATE ROLE raeder');
+    expect(sql(plan)).toContain(`CREATE USER MAPPING FOR "reader" SERVER "billing" OPTIONS ("user" 'bill', "password" 'pw')`);
+    expect(sql(plan).join('\n')).not.toContain('raeder');
+  });
+
+  it('notes a grant_to role that cannot log in when it writes its user mapping, and not again once it exists', () => {
+    const local = catalog({ existingRoles: ['analysts'], nologinRoles: ['analysts'] });
+    const plan = planDatabase(database([link({ grantTo: ['analysts'] })]), observed(local));
+    expect(plan.notes).toStrictEqual([{ code: 'grant_to_cannot_login', link: 'billing', role: 'analysts' }]);
+    expect(noteText(plan.notes[0]!)).toContain('unless they first run SET ROLE analysts');
+    const linkedWithIt = linked();
+    linkedWithIt.servers[0]!.mappings.push({ role: 'analysts', options: { user: 'bill', password: 'pw' } });
+    linkedWithIt.schemas[0]!.grants = [{ grantee: 'analysts', privilege: 'USAGE' }];
+    linkedWithIt.foreignTables[0]!.grants = [{ grantee: 'analysts', privilege: 'SELECT' }];
+    const again = planDatabase(
+      database([link({ grantTo: ['analysts'] })]),
+      observed({ ...linkedWithIt, existingRoles: ['analysts'], nologinRoles: ['analysts'] }),
+    );
+    expect(again.changes).toStrictEqual([]);
+    expect(again.notes).toStrictEqual([]);
+  });
+
+  it("warns of a `tables` or `exclude` entry that matches no remote table, with the nearest remote table's name", () => {
+    const audit = remoteTable('audit_log', [col('id', 'int4')]);
+    const excluded = planDatabase(database([link({ exclude: ['audit_lg'] })]), observed(catalog(), [INVOICES, audit]));
+    expect(excluded.errors).toStrictEqual([]);
+    expect(excluded.notes).toStrictEqual([
+      { code: 'filter_entry_unmatched', link: 'billing', list: 'exclude', entry: 'audit_lg', schema: 'public', suggestion: 'audit_log' },
+    ]);
+    expect(noteText(excluded.notes[0]!)).toBe(
+      'link "billing": "audit_lg" in `exclude` matches no table of remote schema "public" (did you mean "audit_log"?): it leaves nothing out, so "audit_log" is linked. Fix the name, or remove it from `exclude`',
+    );
+    const listed = planDatabase(database([link({ tables: ['invoices', 'zzz'] })]), observed(catalog(), [INVOICES, audit]));
+    expect(listed.errors).toStrictEqual([]);
+    expect(listed.notes).toMatchObject([{ code: 'filter_entry_unmatched', list: 'tables', entry: 'zzz', suggestion: null }]);
+    expect(listed.changes[0]?.operations.filter((op) => op.kind === 'create_foreign_table')).toHaveLength(1);
   });
 });
 

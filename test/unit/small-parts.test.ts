@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { interpolate } from '../../src/config/interpolate.js';
-import { parsePostgresUrl } from '../../src/config/parse-url.js';
-import { suggestNearest } from '../../src/config/suggest.js';
 import { columnNameOption, parseOptions, parseTextArray } from '../../src/introspect/options.js';
 import { redactUrls, registerConnectionSecrets, scrubSecrets } from '../../src/secrets.js';
 import { catalogQualifiedType } from '../../src/sql/quote.js';
+import { suggestNearest } from '../../src/suggest.js';
+import { parsePostgresUrl } from '../../src/wrappers/postgres/parse-url.js';
 
 describe('parseOptions', () => {
   it('splits catalog options at the first = only', () => {

@@ -7,9 +7,9 @@ import { type Annotation, annotate, formatWorkflowCommand } from '../../src/cli/
 import { createCapturedOutput, outputEdge } from '../../src/cli/output.js';
 import { DEFAULT_IMPORT_OPTIONS, type DesiredDatabase, type DesiredState } from '../../src/config/types.js';
 import { UserError } from '../../src/errors.js';
+import { escapeJson, escapeMarkdown } from '../../src/escape.js';
 import type { LinkCatalog } from '../../src/introspect/types.js';
 import type { Plan } from '../../src/plan/types.js';
-import { escapeJson, escapeMarkdown } from '../../src/render/escape.js';
 import { exportConfig } from '../../src/render/export-config.js';
 import { renderList } from '../../src/render/list-text.js';
 import { renderPlanMarkdown } from '../../src/render/markdown.js';

@@ -47,8 +47,8 @@ function DatabaseSection({ database, color }: { database: DatabaseView; color: b
         </Box>
       ))}
       {database.notes.map((note) => (
-        <Box key={note} paddingLeft={2}>
-          <ToneText tone="muted" color={color}>{`note: ${note}`}</ToneText>
+        <Box key={note.text} paddingLeft={2}>
+          <ToneText tone={note.severity === 'warning' ? 'warning' : 'muted'} color={color}>{`${note.severity}: ${note.text}`}</ToneText>
         </Box>
       ))}
       {database.errors.map((error) => (

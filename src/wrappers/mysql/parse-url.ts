@@ -1,4 +1,5 @@
-import { edgeWhiteSpace, innerWhiteSpace, type ParsedUrl } from '../../config/parse-url.js';
+import type { ParsedUrl } from '../types.js';
+import { edgeWhiteSpace, innerWhiteSpace } from '../url.js';
 
 const FORM_HINT = 'write it as mysql://USER:PASSWORD@HOST:3306/DATABASE (or mariadb://...)';
 const ENCODE_HINT =

@@ -1,4 +1,4 @@
-import type { QualifiedName } from '../../introspect/types.js';
+import type { QualifiedName } from '../../sql/scan-expression.js';
 import type { RemoteConversion, UnmappedReason } from '../types.js';
 
 /** A column's type as MySQL's information_schema.COLUMNS describes it. */

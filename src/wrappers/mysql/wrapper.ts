@@ -1,6 +1,6 @@
-import { formatVersion } from '../../config/fdw-options.js';
-import { describeTarget } from '../../config/parse-url.js';
+import { formatVersion } from '../../server-version.js';
 import type { Wrapper } from '../types.js';
+import { describeTarget } from '../url.js';
 import { MYSQL_DEFAULT_PORT, MYSQL_SERVER_OPTIONS } from './options.js';
 import { parseMysqlUrl } from './parse-url.js';
 
@@ -8,6 +8,7 @@ import { parseMysqlUrl } from './parse-url.js';
 export const mysqlWrapper: Wrapper = {
   fdw: 'mysql_fdw',
   remoteKind: 'MySQL',
+  urlSchemes: ['mysql', 'mariadb'],
   parseUrl: parseMysqlUrl,
   remoteSchemaFromUrl: true,
   defaultPort: MYSQL_DEFAULT_PORT,
@@ -22,6 +23,9 @@ export const mysqlWrapper: Wrapper = {
   scramPassthrough: null,
   // mysql_fdw connects with whatever the mapping holds; MySQL itself decides whether a password is needed.
   passwordRequiredForNonSuperuser: false,
+  // mysql_fdw raises fdw_unable_to_establish_connection (HV00N): "failed to connect to MySQL: <MySQL's
+  // message>", whose words for refused credentials are ER_ACCESS_DENIED_ERROR's.
+  connectFailure: { sqlstate: 'HV00N', wordsIn: 'message', authRefused: /Access denied for user/ },
   serverOptionTable: MYSQL_SERVER_OPTIONS,
   serverOptions(link) {
     const target = link.remote.target;
@@ -45,6 +49,10 @@ export const mysqlWrapper: Wrapper = {
     // Its server options (option.c) have no connect_timeout, read_timeout or write_timeout.
     connectTimeout: null,
   },
+  // mysql_fdw (2.8 to 2.9.x; its SQL defines only mysql_fdw_handler, _validator, _version and
+  // _display_pushdown_list) has no disconnect function: its connections, one per user mapping, close
+  // only when the session exits (connection.c, mysql_cleanup_connection on proc exit).
+  disconnectServer: null,
   describe: (target) => describeTarget(target, MYSQL_DEFAULT_PORT),
 };
 

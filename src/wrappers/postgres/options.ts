@@ -1,5 +1,8 @@
 import type { ServerOptionFact } from '../types.js';
 
+/** PostgreSQL's port when a URL names none. */
+export const POSTGRES_DEFAULT_PORT = '5432';
+
 const boolean = { type: 'boolean' } as const;
 const positiveInteger = { type: 'integer', minimum: 1 } as const;
 const cost = { type: 'number', minimum: 0 } as const;

@@ -1,11 +1,17 @@
-import { describeTarget, POSTGRES_DEFAULT_PORT, parsePostgresUrl } from '../../config/parse-url.js';
 import type { Wrapper } from '../types.js';
-import { POSTGRES_SERVER_OPTIONS } from './options.js';
+import { describeTarget } from '../url.js';
+import { POSTGRES_DEFAULT_PORT, POSTGRES_SERVER_OPTIONS } from './options.js';
+import { parsePostgresUrl } from './parse-url.js';
+
+/** Words in libpq's message that say the remote refused the credentials, rather than that it could not be reached. */
+const AUTH_REFUSED =
+  /password authentication failed|authentication failed for user|no password (was )?supplied|role "[^"]*" does not exist|no pg_hba\.conf entry|permission denied for database|must have CONNECT privilege|SCRAM|server requested a password/i;
 
 /** postgres_fdw: the wrapper of postgres:// and postgresql:// remotes. */
 export const postgresWrapper: Wrapper = {
   fdw: 'postgres_fdw',
   remoteKind: 'PostgreSQL',
+  urlSchemes: ['postgres', 'postgresql'],
   parseUrl: (url) => parsePostgresUrl(url, 'remote'),
   remoteSchemaFromUrl: false,
   defaultPort: POSTGRES_DEFAULT_PORT,
@@ -19,6 +25,8 @@ export const postgresWrapper: Wrapper = {
   // require_auth=scram-sha-256; the mapping's password is not used. A non-superuser needs no password then.
   scramPassthrough: { serverOption: 'use_scram_passthrough', since: 180000 },
   passwordRequiredForNonSuperuser: true,
+  // postgres_fdw raises a connection exception (class 08) with libpq's message as the error's detail.
+  connectFailure: { sqlstate: '08', wordsIn: 'detail', authRefused: AUTH_REFUSED },
   serverOptionTable: POSTGRES_SERVER_OPTIONS,
   serverOptions(link, versionNum) {
     const target = link.remote.target;
@@ -44,6 +52,9 @@ export const postgresWrapper: Wrapper = {
     // libpq's connect_timeout, a server option postgres_fdw passes on; a remote URL's ?connect_timeout= becomes it.
     connectTimeout: { option: 'connect_timeout', suggested: 10, setIn: 'url_parameter' },
   },
+  // postgres_fdw 1.1 (PostgreSQL 14): postgres_fdw_disconnect(server_name text) closes the server's
+  // connections that the current transaction does not use (a warning, not an error, for those it does).
+  disconnectServer: { extension: 'postgres_fdw', function: 'postgres_fdw_disconnect' },
   describe: describeTarget,
 };
 

@@ -236,10 +236,19 @@ export interface LinkConfig {
   filter: { kind: 'all' } | { kind: 'tables'; names: string[] } | { kind: 'exclude'; names: string[] };
 }
 
+export interface ColumnRename {
+  table: string;
+  from: string;
+  to: string;
+}
+
 export type Step =
-  | { kind: 'remote'; description: string; sql: string[]; localFix?: string[] }
+  /** `renames`: columns this DDL renames (the walk's oracle of avoidable replacements reads them). */
+  | { kind: 'remote'; description: string; sql: string[]; localFix?: string[]; renames?: ColumnRename[] }
   | { kind: 'config'; description: string; apply: (links: LinkConfig[]) => void }
-  | { kind: 'local'; description: string; sql: string };
+  | { kind: 'local'; description: string; sql: string }
+  /** Several of the above between two plans: local views first, then the remote's DDL, then the config. */
+  | { kind: 'combined'; description: string; parts: Step[] };
 
 interface ColumnDraft {
   sql: string;
@@ -331,31 +340,43 @@ export function initialSchema(rng: Rng, schema: string): string[] {
 const qualify = (schema: string, name: string) => `${id(schema)}.${id(name)}`;
 
 /** One random step of the walk, decided from the remote as it is now and the current config. */
-export function nextStep(rng: Rng, schema: string, remote: readonly RemoteRelation[], links: readonly LinkConfig[], counter: number): Step {
+export function nextStep(
+  rng: Rng,
+  schema: string,
+  remote: readonly RemoteRelation[],
+  links: readonly LinkConfig[],
+  counter: number,
+  /** Mostly combined steps (a walk of `npm test` that must meet them). */
+  combined = false,
+): Step {
   const rel = (name: string) => qualify(schema, name);
   const names = new Set(remote.map((r) => r.name));
   const tables = remote.filter((r) => r.kind === 'r' || r.kind === 'p');
-  const kind = rng.weighted([
-    [6, 'create_table'],
-    [3, 'create_special'],
-    [3, 'drop_table'],
-    [2, 'recreate_table'],
-    [1, 'rename_table'],
-    [3, 'reparent'],
-    [8, 'add_column'],
-    [5, 'drop_column'],
-    [4, 'rename_column'],
-    [5, 'retype_column'],
-    [5, 'change_default'],
-    [3, 'change_not_null'],
-    [2, 'change_generation'],
-    [5, 'compound'],
-    [2, 'remote_only_object'],
-    [3, 'flip_option'],
-    [3, 'change_filter'],
-    [4, 'local_view'],
-    [3, 'local_drift'],
-  ] as const);
+  const kind =
+    combined && rng.chance(0.75)
+      ? 'combined'
+      : rng.weighted([
+          [6, 'create_table'],
+          [3, 'create_special'],
+          [3, 'drop_table'],
+          [2, 'recreate_table'],
+          [1, 'rename_table'],
+          [3, 'reparent'],
+          [8, 'add_column'],
+          [5, 'drop_column'],
+          [4, 'rename_column'],
+          [5, 'retype_column'],
+          [5, 'change_default'],
+          [3, 'change_not_null'],
+          [2, 'change_generation'],
+          [5, 'compound'],
+          [5, 'combined'],
+          [2, 'remote_only_object'],
+          [3, 'flip_option'],
+          [3, 'change_filter'],
+          [4, 'local_view'],
+          [3, 'local_drift'],
+        ] as const);
   const table = tables.length > 0 ? rng.pick(tables) : null;
   switch (kind) {
     case 'create_table': {
@@ -452,6 +473,59 @@ export function nextStep(rng: Rng, schema: string, remote: readonly RemoteRelati
         sql: actions.flatMap((a) => a.sql),
       };
     }
+    case 'combined': {
+      // Several remote column changes and import option flips between two plans, with a local view over
+      // a column that none of them touches: whatever each can do in place, all together must too (issue 25 §2).
+      if (!table || table.columns.length === 0) break;
+      const columns = [...table.columns];
+      const kept = rng.pick(columns);
+      const link = rng.pick(links);
+      const view = `lv_${counter}`;
+      const parts: Step[] = [
+        {
+          kind: 'local',
+          description: `local view public.${view} over ${link.name}.${JSON.stringify(table.name)}.${JSON.stringify(kept.name)}`,
+          sql: `CREATE VIEW public.${id(view)} AS SELECT ${id(kept.name)} FROM ${id(link.name)}.${id(table.name)}`,
+        },
+      ];
+      const actions = [];
+      // A rename and a drop in one step can be told apart only by the remote's history, not its catalog: one or the other.
+      const renaming = rng.chance(0.4);
+      const kinds = [
+        'add_column',
+        renaming ? 'rename_column' : 'drop_column',
+        'retype_column',
+        'retype_column',
+        'change_default',
+        'change_not_null',
+      ] as const;
+      for (let i = rng.int(1, 3); i > 0; i--) {
+        const action = columnAction(rng, rng.pick(kinds), schema, table.name, columns, new Set([kept.name]));
+        if (action) actions.push(action);
+      }
+      if (actions.length > 0) {
+        parts.push({
+          kind: 'remote',
+          description: actions.map((a) => a.description).join('; '),
+          sql: actions.flatMap((a) => a.sql),
+          renames: actions.flatMap((a) => (a.rename ? [{ table: table.name, ...a.rename }] : [])),
+        });
+      }
+      const flips = rng.subset(Object.keys(IMPORT_DEFAULTS) as ImportOption[], 0.35);
+      for (const option of flips.length > 0 ? flips : [rng.pick(['import_default', 'import_not_null'] as const)]) {
+        const flipped = rng.chance(0.7) ? link : rng.pick(links);
+        const now = flipped.options[option] ?? IMPORT_DEFAULTS[option];
+        parts.push({
+          kind: 'config',
+          description: `link ${flipped.name}: ${option} ${now} → ${!now}`,
+          apply: (all) => {
+            const target = all.find((l) => l.name === flipped.name) as LinkConfig;
+            target.options[option] = !(target.options[option] ?? IMPORT_DEFAULTS[option]);
+          },
+        });
+      }
+      return { kind: 'combined', description: `combined on ${JSON.stringify(table.name)}`, parts };
+    }
     case 'remote_only_object': {
       if (!table) break;
       return remoteOnlyObject(rng, schema, table, counter);
@@ -545,7 +619,8 @@ type ColumnActionKind =
 
 /**
  * One change to one column of `table`; `columns` (the table's, as the remote has them) is updated to
- * match, so that several changes can be chained in one step. Null when the table offers no column for it.
+ * match, so that several changes can be chained in one step. Null when the table offers no column for
+ * it. Columns named in `untouched` are left as they are (a local view reads them).
  */
 function columnAction(
   rng: Rng,
@@ -553,12 +628,15 @@ function columnAction(
   schema: string,
   table: string,
   columns: RemoteColumnInfo[],
-): { description: string; sql: string[] } | null {
+  untouched: ReadonlySet<string> = new Set(),
+): { description: string; sql: string[]; rename?: { from: string; to: string } } | null {
   const t = qualify(schema, table);
   const alter = (action: string) => `ALTER TABLE ${t} ${action}`;
-  const plain = columns.filter((c) => !c.generated && !c.identity);
-  const index = columns.length > 0 ? rng.int(0, columns.length - 1) : -1;
-  const column = columns[index];
+  const touchable = columns.filter((c) => !untouched.has(c.name));
+  const plain = touchable.filter((c) => !c.generated && !c.identity);
+  const picked = touchable.length > 0 ? rng.pick(touchable) : undefined;
+  const index = picked ? columns.indexOf(picked) : -1;
+  const column = picked;
   const where = column ? `${JSON.stringify(table)}.${JSON.stringify(column.name)}` : '';
   switch (kind) {
     case 'add_column': {
@@ -578,6 +656,7 @@ function columnAction(
       return {
         description: `rename column ${where} to ${JSON.stringify(to)}`,
         sql: [alter(`RENAME COLUMN ${id(column.name)} TO ${id(to)}`)],
+        rename: { from: column.name, to },
       };
     }
     case 'retype_column': {

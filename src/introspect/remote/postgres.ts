@@ -1,7 +1,18 @@
 import type pg from 'pg';
-import { UserError } from '../errors.js';
-import { REMOTE_SCHEMAS_QUERY, REMOTE_TABLES_QUERY } from './remote-queries.js';
-import type { RemoteColumn, RemoteSchema, RemoteTable } from './types.js';
+import { withConnection } from '../../db/connect.js';
+import { UserError } from '../../errors.js';
+import { definitionKey, toTypeDefinition } from '../type-definitions.js';
+import type { RemoteColumn, RemoteSchema, RemoteTable, TypeDefinition } from '../types.js';
+import { REMOTE_SCHEMAS_QUERY, REMOTE_TABLES_QUERY } from './postgres-queries.js';
+import type { RemoteClient } from './types.js';
+
+/** postgres_fdw's remote, read with pg (db/connect.ts pins the session as postgres_fdw pins its own). */
+export const postgresRemote: RemoteClient = {
+  reach: (target, options) => withConnection(target, options, async () => undefined),
+  readSchemas: (target, schemas, options) => withConnection(target, options, (client) => introspectRemote(client, schemas)),
+  // postgres_fdw reads every value whole, so it is never asked.
+  countLongValues: async (_target, questions) => questions.map(() => 0),
+};
 
 /**
  * Reads the given schemas of one remote database: two queries, whatever the number of tables. The
@@ -9,12 +20,15 @@ import type { RemoteColumn, RemoteSchema, RemoteTable } from './types.js';
  * postgres_fdw pins its own, so types are qualified and defaults read the same on every server.
  */
 export async function introspectRemote(client: pg.Client, schemas: readonly string[]): Promise<Record<string, RemoteSchema>> {
-  const existing = await client.query<{ name: string }>(REMOTE_SCHEMAS_QUERY, [schemas]);
+  const existing = await client.query(REMOTE_SCHEMAS_QUERY, [schemas]);
   const tables = await client.query(REMOTE_TABLES_QUERY, [schemas]);
-  const present = new Set(existing.rows.map((row) => String(row.name)));
+  const present = new Map(existing.rows.filter((row) => row.linked === true).map((row) => [String(row.name), row.types]));
+  const names = existing.rows.map((row) => String(row.name));
   const result: Record<string, RemoteSchema> = {};
   for (const schema of schemas) {
-    result[schema] = present.has(schema) ? { ok: true, tables: [] } : { ok: false, code: 'schema_missing', schema };
+    result[schema] = present.has(schema)
+      ? { ok: true, tables: [], types: toTypes(present.get(schema)) }
+      : { ok: false, code: 'schema_missing', schema, existing: names };
   }
   for (const row of tables.rows as Record<string, unknown>[]) {
     const entry = result[String(row.schema)];
@@ -30,6 +44,17 @@ export async function introspectRemote(client: pg.Client, schemas: readonly stri
     }
   }
   return result;
+}
+
+/** REMOTE_SCHEMAS_QUERY's `types`, by definitionKey(); an entry of the wrong shape is skipped (untrusted). */
+function toTypes(value: unknown): Record<string, TypeDefinition> {
+  const types: Record<string, TypeDefinition> = {};
+  if (!Array.isArray(value)) return types;
+  for (const entry of value as Record<string, unknown>[]) {
+    if (typeof entry?.schema !== 'string' || typeof entry.name !== 'string') continue;
+    types[definitionKey({ schema: entry.schema, name: entry.name })] = toTypeDefinition(entry.definition);
+  }
+  return types;
 }
 
 /** The remote's catalog is untrusted: every field is checked for its type, never taken as given. */

@@ -56,9 +56,3 @@ export const LIBPQ_CLIENT_PARAMS: ReadonlySet<string> = new Set([
   'min_protocol_version',
   'max_protocol_version',
 ]);
-
-export function formatVersion(versionNum: number): string {
-  return versionNum >= 100000
-    ? String(Math.floor(versionNum / 10000))
-    : `${Math.floor(versionNum / 10000)}.${Math.floor(versionNum / 100) % 100}`;
-}

@@ -1,9 +1,9 @@
-import { formatManagedComment } from '../plan/managed-comment.js';
-import type { ColumnSpec, ColumnStep, DatabasePlan, ForeignTableSpec, Operation, OptionChange } from '../plan/types.js';
 import { MASK } from '../secrets.js';
+import { catalogQualifiedType, ident, literal, optionList, qualified, role } from '../sql/quote.js';
 import { type Wrapper, wrapperNamed } from '../wrappers/index.js';
 import { postgresWrapper } from '../wrappers/postgres/wrapper.js';
-import { catalogQualifiedType, ident, literal, optionList, qualified, role } from './quote.js';
+import { formatManagedComment } from './managed-comment.js';
+import type { ColumnSpec, ColumnStep, DatabasePlan, ForeignTableSpec, Operation, OptionChange } from './types.js';
 
 export interface SqlContext {
   /** The remote password for a link's user mappings (null: the URL has none). */

@@ -1,10 +1,21 @@
-import type { ConnectionTarget } from '../../config/types.js';
 import { type ConnectOptions, DEFAULT_STATEMENT_TIMEOUT_MS, NoAnswer } from '../../db/connect.js';
 import { UserError } from '../../errors.js';
-import type { RemoteColumn, RemoteSchema, RemoteTable } from '../../introspect/types.js';
-import { openMysql } from './connection.js';
-import { mapMysqlType } from './type-map.js';
-import { mysqlWrapper } from './wrapper.js';
+import { mysqlIdent } from '../../wrappers/mysql/quote.js';
+import { mapMysqlType } from '../../wrappers/mysql/type-map.js';
+import { mysqlWrapper } from '../../wrappers/mysql/wrapper.js';
+import type { ConnectionTarget, LongValueQuestion } from '../../wrappers/types.js';
+import type { RemoteColumn, RemoteSchema, RemoteTable } from '../types.js';
+import { openMysql } from './mysql-connection.js';
+import type { RemoteClient } from './types.js';
+
+/** mysql_fdw's remote, read with mysql2: from this machine, as the link's remote user. */
+export const mysqlRemote: RemoteClient = {
+  reach: async (target, options) => {
+    await (await openMysql(target, options)).close();
+  },
+  readSchemas: (target, schemas, options) => readMysqlRemote(target, schemas, options),
+  countLongValues: (target, questions, options) => countMysqlLongValues(target, questions, options),
+};
 
 /**
  * Every table and view of the linked databases with its columns, in one query. TABLE_TYPE 'SYSTEM
@@ -77,6 +88,34 @@ export async function withMysqlConnection<T>(
     options.signal?.removeEventListener('abort', stop);
     await session.close();
   }
+}
+
+/**
+ * How many rows of each remote table hold a value longer than `limit` bytes in `column`, counted by
+ * the remote itself: one statement for the whole remote, one scan of each table asked about, and
+ * only the counts cross the network. Names are quoted, limits are parameters.
+ */
+export function countMysqlLongValues(
+  target: ConnectionTarget,
+  questions: readonly LongValueQuestion[],
+  options: ConnectOptions,
+): Promise<number[]> {
+  if (questions.length === 0) return Promise.resolve([]);
+  const sql = questions
+    .map(
+      (q, i) =>
+        `SELECT ${i} AS question, COUNT(*) AS found FROM ${mysqlIdent(q.schema)}.${mysqlIdent(q.table)} WHERE OCTET_LENGTH(${mysqlIdent(q.column)}) > ?`,
+    )
+    .join(' UNION ALL ');
+  return withMysqlConnection(target, options, async (query) => {
+    const counts = questions.map(() => 0);
+    for (const [question, found] of await query(
+      sql,
+      questions.map((q) => q.limit),
+    ))
+      counts[Number(question)] = Number(found);
+    return counts;
+  });
 }
 
 function toSchemas(schemas: readonly string[], rows: unknown[][]): Record<string, RemoteSchema> {

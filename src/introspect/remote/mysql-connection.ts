@@ -1,9 +1,9 @@
 import type { Socket } from 'node:net';
 import mysql from 'mysql2';
 import type { Connection as PromiseConnection } from 'mysql2/promise';
-import type { ConnectionTarget } from '../../config/types.js';
 import { ConnectionFailed, type ConnectOptions } from '../../db/connect.js';
-import { mysqlWrapper } from './wrapper.js';
+import { mysqlWrapper } from '../../wrappers/mysql/wrapper.js';
+import type { ConnectionTarget } from '../../wrappers/types.js';
 
 /** How long a polite close (COM_QUIT) may take before the socket is destroyed. */
 const CLOSE_GRACE_MS = 2_000;
