@@ -17,6 +17,9 @@ export default defineConfig({
           // file, which cost more CPU than the tests themselves (import 13 s of 25 s).
           pool: 'threads',
           isolate: false,
+          // Ink reads CI once, when a thread first imports it, and the unit files share their threads'
+          // imports; the files that watch Ink draw live frames need it unset (.ci/run sets CI=true).
+          env: { CI: 'false', CONTINUOUS_INTEGRATION: 'false' },
           // Property tests of a few seconds share the cores with the servers of the other projects.
           testTimeout: 20_000,
         },

@@ -2,12 +2,8 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import { inkStdout, terminalColumns, trackApply, trackReading } from '../../src/render/terminal.js';
 
-// These tests watch Ink draw live frames. With CI set (as in .ci/run), Ink (is-in-ci, read when it is
-// imported) draws nothing until it stops, so the variable is cleared before any import runs.
-vi.hoisted(() => {
-  process.env.CI = 'false';
-  process.env.CONTINUOUS_INTEGRATION = 'false';
-});
+// These tests watch Ink draw live frames. With CI set, Ink (is-in-ci, read when it is first imported)
+// draws nothing until it stops; the unit project clears CI for its threads (vitest.config.ts).
 
 /** A pseudo-terminal that reports 0×0, as `script` and some CI runners do. */
 class SizelessTerminal extends EventEmitter {
