@@ -39,6 +39,8 @@ const D = Number(values.databases);
 interface Sample {
   ms: number;
   rss: number;
+  /** CPU time of the datalinks process (user + system), when it ran under the probe. */
+  cpuMs?: number;
 }
 interface Row {
   name: string;
@@ -72,9 +74,9 @@ function runProcess(args: string[], env: NodeJS.ProcessEnv, probe = true): Promi
     child.on('error', reject);
     child.on('exit', (code) => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const parsed = report ? (JSON.parse(report) as { rss: number }) : { rss: 0 };
+      const parsed = report ? (JSON.parse(report) as { rss: number; cpuMs?: number }) : { rss: 0 };
       if (probe && code !== 0 && code !== 2) reject(new Error(`datalinks ${args.join(' ')} exited ${code}: ${stderr}`));
-      else resolve({ ms, rss: parsed.rss, code: code ?? 1 });
+      else resolve({ ms, rss: parsed.rss, cpuMs: parsed.cpuMs, code: code ?? 1 });
     });
   });
 }
@@ -96,6 +98,38 @@ async function measure(
 }
 
 const stat = (r: { samples: Sample[] }) => median(r.samples.map((s) => s.ms));
+const cpuStat = (r: { samples: Sample[] }) => median(r.samples.map((s) => s.cpuMs ?? Number.NaN));
+
+/**
+ * CPU the PostgreSQL server has used so far: its postmaster and every backend it has reaped, read from
+ * /proc (Linux, server on this machine); undefined elsewhere. The difference over a measurement is the
+ * server's work for it (give or take this query's own backend).
+ */
+async function serverCpuMs(admin: string): Promise<number | undefined> {
+  try {
+    // Fields after the command name: state is field 3, so field n is at n - 3 (ppid 4; utime, stime, cutime, cstime 14-17).
+    const fieldsOf = (pid: string | number) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // The backend's parent is the postmaster; read while the backend still exists.
+    const postmaster = await withPlainClient(admin, async (client) => {
+      const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      return fieldsOf(rows[0]?.pid ?? 0)[1] ?? '';
+    });
+    const fields = fieldsOf(postmaster);
+    const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
+    return Number.isFinite(ticks) ? ticks * 10 : undefined; // USER_HZ is 100 on Linux
+  } catch {
+    return undefined;
+  }
+}
+
+/** A measurement and the server CPU each of its runs (warm-up included) cost on average. */
+async function withServerCpu(admin: string, run: () => Promise<{ name: string; samples: Sample[] }>) {
+  const before = await serverCpuMs(admin);
+  const result = await run();
+  const after = await serverCpuMs(admin);
+  const serverMs = before === undefined || after === undefined ? undefined : (after - before) / (RUNS + 1);
+  return { ...result, serverMs };
+}
 
 async function timed<T>(fn: () => Promise<T>): Promise<number> {
   const started = process.hrtime.bigint();
@@ -185,6 +219,23 @@ async function measureFleet(admin: string, dir: string, remoteUrl: string, table
       `Fleet: each tenant (2 links) adds ${perTenant.plan.toFixed(0)} ms to a no-op plan and ${perTenant.check.toFixed(0)} ms to a check ` +
       `(from ${small?.size} to ${large?.size} tenants); apply from nothing took ${perTenant.apply.toFixed(0)} ms a tenant at ${largest}.`,
   };
+}
+
+/**
+ * What CPU alone allows the D-databases row: the CPU its run needs (server and datalinks) spread over
+ * every core of this machine, against one database's time.
+ */
+function cpuBound(one: { samples: Sample[]; serverMs?: number }, many: { samples: Sample[]; serverMs?: number }): string {
+  if (one.serverMs === undefined || many.serverMs === undefined) return 'Server CPU not measured (the server is not on this machine).';
+  const cores = cpus().length;
+  const manyCpu = many.serverMs + cpuStat(many);
+  const floor = manyCpu / cores;
+  return (
+    `CPU: 1 database costs PostgreSQL ${one.serverMs.toFixed(0)} ms and datalinks ${cpuStat(one).toFixed(0)} ms; ${D} cost PostgreSQL ` +
+    `${many.serverMs.toFixed(0)} ms (${(many.serverMs / D).toFixed(0)} ms a database) and datalinks ${cpuStat(many).toFixed(0)} ms. ` +
+    `On ${cores} cores that CPU alone takes ${floor.toFixed(0)} ms, ${(floor / stat(one)).toFixed(2)}× one database's time: ` +
+    `the lowest ratio this machine allows for the row.`
+  );
 }
 
 function toRow(r: { name: string; samples: Sample[] }): Row {
@@ -296,7 +347,7 @@ async function main(): Promise<void> {
             await client.query('SET search_path = pg_catalog');
             await client.query(localQueries.ENVIRONMENT_QUERY);
             const servers = await client.query(localQueries.SERVERS_QUERY);
-            await client.query(localQueries.SCHEMAS_QUERY);
+            await client.query(localQueries.SCHEMAS_QUERY, [servers.rows.map((row) => row.name)]);
             const tables = await client.query(full ? localQueries.FOREIGN_TABLES_QUERY : localQueries.FOREIGN_TABLES_WITH_SIGNATURES_QUERY);
             await client.query(localQueries.FOREIGN_TABLE_COLUMNS_QUERY, [full ? tables.rows.map((row) => row.relid) : []]);
             // Every dependent of every link (each walked whole, as a destroy of all of them would), or none.
@@ -391,8 +442,12 @@ async function main(): Promise<void> {
     const multiConfig = join(dir, 'multi.yaml');
     writeFileSync(multiConfig, configYaml(D, perDb));
     await runProcess(['apply', '--auto-approve', '--parallelism', String(D), '-c', multiConfig], multiEnv);
-    const one = await measure(`plan, 1 database of ${perDb} links`, () => runProcess(['plan', '-d', 'db_0', '-c', multiConfig], multiEnv));
-    const many = await measure(`plan, ${D} such databases (--parallelism 4)`, () => runProcess(['plan', '-c', multiConfig], multiEnv));
+    const one = await withServerCpu(admin, () =>
+      measure(`plan, 1 database of ${perDb} links`, () => runProcess(['plan', '-d', 'db_0', '-c', multiConfig], multiEnv)),
+    );
+    const many = await withServerCpu(admin, () =>
+      measure(`plan, ${D} such databases (--parallelism 4)`, () => runProcess(['plan', '-c', multiConfig], multiEnv)),
+    );
     const manyWide = await measure(`plan, ${D} such databases (--parallelism ${D})`, () =>
       runProcess(['plan', '--parallelism', String(D), '-c', multiConfig], multiEnv),
     );
@@ -452,6 +507,7 @@ async function main(): Promise<void> {
         .map(([k, v]) => `${k}: ${v}`)
         .join(', ')}`,
       `${D} databases took ${concurrency.toFixed(2)}× the time of 1 with --parallelism 4, ${concurrencyWide.toFixed(2)}× with --parallelism ${D} (a sum would be ${D}×).`,
+      cpuBound(one, many),
       fleet.summary,
     ].join('\n');
     const breakdownText = breakdownTable(breakdown, stat(noopPlan));
@@ -460,7 +516,7 @@ async function main(): Promise<void> {
     mkdirSync('bench/results', { recursive: true });
     writeFileSync(
       'bench/results/latest.json',
-      `${JSON.stringify({ size: { links: L, tables: T, columns: C, foreignTables: L * T, runs: RUNS }, rows, queryCounts, concurrency, concurrencyWide, breakdown, fleet: fleet.perTenant, date: new Date().toISOString() }, null, 2)}\n`,
+      `${JSON.stringify({ size: { links: L, tables: T, columns: C, foreignTables: L * T, runs: RUNS }, rows, queryCounts, concurrency, concurrencyWide, serverCpuMs: { one: one.serverMs, many: many.serverMs }, breakdown, fleet: fleet.perTenant, date: new Date().toISOString() }, null, 2)}\n`,
     );
     process.stdout.write('Written to bench/results/latest.json\n');
   } finally {
