@@ -127,7 +127,8 @@ async function withServerCpu(admin: string, run: () => Promise<{ name: string; s
   const before = await serverCpuMs(admin);
   const result = await run();
   const after = await serverCpuMs(admin);
-  const serverMs = before === undefined || after === undefined ? undefined : (after - before) / (RUNS + 1);
+  // measure() runs one warm-up before its samples.
+  const serverMs = before === undefined || after === undefined ? undefined : (after - before) / (result.samples.length + 1);
   return { ...result, serverMs };
 }
 
