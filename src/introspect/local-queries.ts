@@ -6,6 +6,7 @@
  */
 import { literal } from '../sql/quote.js';
 import { EXTENSION_SCHEMA, WRAPPERS } from '../wrappers/index.js';
+import { LINK_DIGEST } from './link-digest.js';
 import { EMPTY_SIGNATURE, LOCAL_SIGNATURES } from './table-signature.js';
 import { CATALOG_SCHEMAS, typeDefinitionSql } from './type-definitions.js';
 
@@ -146,13 +147,52 @@ export const FOREIGN_TABLES_QUERY = `${FOREIGN_TABLES_SELECT}${FOREIGN_TABLES_FR
  ORDER BY n.nspname, c.relname`;
 
 /**
- * Every foreign table with the signature of its columns (`sig`, table-signature.ts): the plan reads
- * the columns of only those whose signature is not the one their link makes of the remote table.
+ * The foreign tables of the given schemas ($1) with the signature of their columns (`sig`,
+ * table-signature.ts), one row a table: those of links whose tables FOREIGN_TABLES_OR_LINK_DIGESTS_QUERY
+ * summed up in a digest that was not the one expected.
  */
-export const FOREIGN_TABLES_WITH_SIGNATURES_QUERY = `${FOREIGN_TABLES_SELECT},
+export const LINK_FOREIGN_TABLES_QUERY = `${FOREIGN_TABLES_SELECT},
        coalesce(sig.sig, ${EMPTY_SIGNATURE}) AS sig${FOREIGN_TABLES_FROM}
   LEFT JOIN ${LOCAL_SIGNATURES} ON sig.sig_relid = c.oid
+ WHERE n.nspname = ANY($1::text[])
  ORDER BY n.nspname, c.relname`;
+
+/**
+ * Every foreign table with the signature of its columns, except that the tables of a link ($1: the
+ * links' names) that are all alike come back as one row for the link (link-digest.ts): a link whose
+ * every foreign table is of the link's server, has the owner, privileges and `schema_name` option of
+ * the others and the `table_name` option of its own name is the row of one of its tables (its owner,
+ * options and grants stand for all of them) with `tables`, how many there are, and `sig`, the digest of
+ * their names and signatures in name order. Any other table is a row of its own (`tables` null), as
+ * LINK_FOREIGN_TABLES_QUERY reads it. At 10,000 unchanged foreign tables in 100 links: 100 rows.
+ */
+export const FOREIGN_TABLES_OR_LINK_DIGESTS_QUERY = `
+WITH tables AS MATERIALIZED (
+  SELECT c.oid AS relid, n.nspname::text AS schema, c.relname::text AS name, s.srvname::text AS server,
+         c.relowner AS owner_oid, c.relacl AS acl, ft.ftoptions AS options,
+         coalesce(sig.sig, ${EMPTY_SIGNATURE}) AS sig${FOREIGN_TABLES_FROM}
+    LEFT JOIN ${LOCAL_SIGNATURES} ON sig.sig_relid = c.oid
+),
+links AS (
+  SELECT t.schema, pg_catalog.min(t.relid) AS sample, pg_catalog.count(*) AS tables,
+         ${LINK_DIGEST('t.name', 't.sig')} AS digest
+    FROM tables t
+   WHERE t.schema = ANY($1::text[])
+   GROUP BY t.schema
+  HAVING pg_catalog.bool_and(t.server = t.schema AND pg_catalog.cardinality(t.options) = 2
+                             AND pg_catalog.starts_with(t.options[1], 'schema_name=') AND t.options[2] = 'table_name=' || t.name)
+     AND pg_catalog.count(DISTINCT ROW(t.owner_oid, t.acl::text, t.options[1])) = 1
+)
+SELECT t.relid, t.schema, t.name, t.server,
+       pg_catalog.pg_get_userbyid(t.owner_oid)::text AS owner,
+       coalesce(t.options, '{}')::text AS options,
+       ${ACL_GRANTS('t.acl')} AS grants,
+       coalesce(l.digest, t.sig) AS sig,
+       l.tables
+  FROM tables t
+  LEFT JOIN links l ON l.schema = t.schema
+ WHERE l.schema IS NULL OR t.relid = l.sample
+ ORDER BY t.schema COLLATE "C", t.name COLLATE "C"`;
 
 /**
  * Columns of the given foreign tables ($1: their oids), flat: one row a column beats a JSON array a
