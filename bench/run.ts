@@ -339,7 +339,7 @@ async function main(): Promise<void> {
     );
     // The bound: every catalog query a plan needs, reading every column of every foreign table and
     // remote table and every dependent of every link, over one plain connection each. A no-op plan
-    // need not pay it (one digest a link whose tables are as the file makes them; no dependents of what it keeps).
+    // need not pay it (signatures, one row a link of tables alike; no dependents of what it keeps).
     const catalogQueries =
       (full: boolean, localUrl = localUrls[0] ?? '', remote = remoteUrl) =>
       async () => ({
@@ -351,7 +351,7 @@ async function main(): Promise<void> {
             const links = servers.rows.map((row) => row.name);
             const tables = full
               ? await client.query(localQueries.FOREIGN_TABLES_QUERY)
-              : await client.query(localQueries.FOREIGN_TABLES_OR_LINK_DIGESTS_QUERY, [links]);
+              : await client.query(localQueries.FOREIGN_TABLES_WITH_SIGNATURES_QUERY, [links]);
             await client.query(localQueries.SCHEMAS_QUERY, [links]);
             await client.query(localQueries.FOREIGN_TABLE_COLUMNS_QUERY, [full ? tables.rows.map((row) => row.relid) : []]);
             // Every dependent of every link (each walked whole, as a destroy of all of them would), or none.
@@ -375,7 +375,7 @@ async function main(): Promise<void> {
       });
     const rawQueries = await measure('raw catalog queries, every column (1 connection, after apply)', catalogQueries(true));
     results.push(rawQueries);
-    results.push(await measure('raw catalog queries a no-op plan sends (link digests, no columns)', catalogQueries(false)));
+    results.push(await measure('raw catalog queries a no-op plan sends (signatures, no columns)', catalogQueries(false)));
     const noopPlan = await measure('plan (no changes)', () => cli('plan'));
     results.push(noopPlan);
     const breakdown = await noopBreakdown({

@@ -1,14 +1,12 @@
 import type pg from 'pg';
 import { loggedInWithScram } from '../db/scram-login.js';
-import type { ExpectedLinkTables } from './link-digest.js';
 import {
   DEPENDENTS_QUERY,
   ENVIRONMENT_QUERY,
   EXISTING_ROLES_QUERY,
   FOREIGN_TABLE_COLUMNS_QUERY,
-  FOREIGN_TABLES_OR_LINK_DIGESTS_QUERY,
   FOREIGN_TABLES_QUERY,
-  LINK_FOREIGN_TABLES_QUERY,
+  FOREIGN_TABLES_WITH_SIGNATURES_QUERY,
   NEEDS_QUERY,
   SCHEMAS_QUERY,
   SERVERS_QUERY,
@@ -48,9 +46,6 @@ export async function introspectLinks(client: pg.Client): Promise<LinkCatalog> {
 /** Which foreign tables' columns the planner needs (all of them when not given). */
 export type ColumnsNeeded = (table: ForeignTableSummary, signature: LocalTableSignature | undefined, resolved: ResolvedNeeds) => boolean;
 
-/** The foreign tables the link of this name makes of its remote when nothing needs changing (null: not known). */
-export type LinkTablesExpected = (link: string, resolved: ResolvedNeeds) => ExpectedLinkTables | null;
-
 /**
  * Reads everything the planner needs from one local database over one connection: a fixed number
  * of queries whatever the number of links or tables. The caller sets search_path = pg_catalog.
@@ -68,8 +63,6 @@ export async function introspectLocal(
     links: readonly string[];
     remoteNeeds: Promise<readonly Need[]>;
     columnsNeeded?: Promise<ColumnsNeeded>;
-    /** Lets a link whose tables are all alike be read as one digest (link-digest.ts). */
-    linkTables?: Promise<LinkTablesExpected>;
     /** --adopt: what else the file's link schemas hold is asked (schema_not_empty). */
     adopt?: boolean;
     /** --link: only these links may be destroyed, so only their servers are walked. */
@@ -78,26 +71,20 @@ export async function introspectLocal(
 ): Promise<LocalCatalog> {
   // One connection runs one query at a time (pg deprecates queueing them).
   const basics = await readBasics(client, input.links);
-  const tableRows = await client.query<DigestOrTableRow>({
-    text: FOREIGN_TABLES_OR_LINK_DIGESTS_QUERY,
+  const tableRows = await client.query<PackedTableRow>({
+    text: FOREIGN_TABLES_WITH_SIGNATURES_QUERY,
     values: [input.links],
     rowMode: 'array',
   });
+  const { foreignTables, relids, signatures } = unpackForeignTables(tableRows.rows);
   const roles = await client.query(EXISTING_ROLES_QUERY, [input.roles]);
   const resolved = await resolveNeeds(client, await input.remoteNeeds);
   const needed = input.columnsNeeded ? await input.columnsNeeded : () => true;
-  const expected = input.linkTables ? await input.linkTables : () => null;
-  const { foreignTables, relids, signatures } = await expandLinkDigests(
-    client,
-    tableRows.rows,
-    (link) => expected(link, resolved),
-    (table, signature) => needed(table, signature, resolved),
-  );
   const read = foreignTables.map((table, i) => needed(table, signatures[i], resolved));
   // Rows as arrays: when many tables differ, pg's per-row objects are a large part of the garbage.
   const columns = await client.query<ColumnRow>({
     text: FOREIGN_TABLE_COLUMNS_QUERY,
-    values: [relids.filter((relid, i) => read[i] && relid !== undefined)],
+    values: [relids.filter((_, i) => read[i])],
     rowMode: 'array',
   });
   // Sent before the columns' rows are turned into objects, so the server walks meanwhile.
@@ -114,7 +101,7 @@ export async function introspectLocal(
       server,
       owner,
       options,
-      columns: read[i] ? (columnsByTable.get(relids[i] ?? -1) ?? []) : null,
+      columns: read[i] ? (columnsByTable.get(relids[i] as number) ?? []) : null,
       grants,
       signature: signatures[i],
     })),
@@ -148,7 +135,7 @@ export async function introspectLocal(
 function dependentsRoots(
   servers: readonly ObservedServer[],
   foreignTables: readonly ForeignTableSummary[],
-  relids: readonly (number | undefined)[],
+  relids: readonly number[],
   read: readonly boolean[],
   input: { links: readonly string[]; adopt?: boolean; target?: readonly string[] },
 ): { links: string[]; schemas: string[]; tables: number[] } {
@@ -157,9 +144,9 @@ function dependentsRoots(
   return {
     links: servers.filter((server) => !inFile.has(server.name) && targeted(server.name)).map((server) => server.name),
     schemas: input.adopt ? [...input.links] : [],
-    tables: relids.filter((relid, i): relid is number => {
+    tables: relids.filter((_, i) => {
       const table = foreignTables[i] as ForeignTableSummary;
-      return relid !== undefined && read[i] === true && table.schema === table.server && inFile.has(table.schema);
+      return read[i] && table.schema === table.server && inFile.has(table.schema);
     }),
   };
 }
@@ -250,103 +237,36 @@ function toForeignTables(rows: ForeignTableRow[]): {
   };
 }
 
-/** FOREIGN_TABLES_OR_LINK_DIGESTS_QUERY's columns: a table's row, or a link's (`tables` not null: `signature` is its digest). */
-type DigestOrTableRow = [...ForeignTableRow, tables: string | null];
+/** FOREIGN_TABLES_WITH_SIGNATURES_QUERY's columns: a table's, and for a link of tables all alike, `tables`. */
+type PackedTableRow = [...ForeignTableRow, tables: [relid: number, name: string, signature: string][] | null];
 
 /**
- * The foreign tables of FOREIGN_TABLES_OR_LINK_DIGESTS_QUERY's rows, in its order (schema, then name,
- * bytewise): a table's row is that table; a link's row is the tables the link makes of its remote when
- * their digest is the one the link's row holds and each is proven unchanged (`needed` says its columns
- * need not be read); otherwise the link's tables are read one by one (one more query, for all such
- * links). A link's tables stood for by its row have no oid: nothing is read of them, nor walked from them.
+ * The foreign tables of FOREIGN_TABLES_WITH_SIGNATURES_QUERY's rows, in their order, and each one's
+ * oid and signature: a link's row is each of its tables, with the row's server, owner and privileges,
+ * its own oid, name and signature, and the options the query proved it has: the row's `schema_name`
+ * and its own name as `table_name`.
  */
-async function expandLinkDigests(
-  client: pg.Client,
-  rows: DigestOrTableRow[],
-  expectedOf: (link: string) => ExpectedLinkTables | null,
-  needed: (table: ForeignTableSummary, signature: LocalTableSignature) => boolean,
-): Promise<{ foreignTables: ForeignTableSummary[]; relids: (number | undefined)[]; signatures: (LocalTableSignature | undefined)[] }> {
-  const parts: ForeignTableRow[][] = [];
-  const synthesized = new Map<ForeignTableRow[], SynthesizedTable[]>();
-  const unproven = new Map<string, ForeignTableRow[]>();
-  let singles: ForeignTableRow[] | null = null;
-  for (const row of rows) {
-    const tables = row[8];
-    if (tables === null) {
-      if (!singles) {
-        singles = [];
-        parts.push(singles);
-      }
-      singles.push(row.slice(0, 8) as ForeignTableRow);
-      continue;
-    }
-    singles = null;
-    const part: ForeignTableRow[] = [];
-    parts.push(part);
-    const proven = linkTablesOf(row, Number(tables), expectedOf(row[1]), needed);
-    if (proven) synthesized.set(part, proven);
-    else unproven.set(row[1], part);
-  }
-  if (unproven.size > 0) {
-    const read = await client.query<ForeignTableRow>({ text: LINK_FOREIGN_TABLES_QUERY, values: [[...unproven.keys()]], rowMode: 'array' });
-    for (const row of read.rows) unproven.get(row[1])?.push(row);
-  }
+function unpackForeignTables(rows: PackedTableRow[]): ReturnType<typeof toForeignTables> {
   const foreignTables: ForeignTableSummary[] = [];
-  const relids: (number | undefined)[] = [];
+  const relids: number[] = [];
   const signatures: (LocalTableSignature | undefined)[] = [];
-  for (const part of parts) {
-    const proven = synthesized.get(part);
-    if (proven) {
-      for (const { table, signature } of proven) {
-        foreignTables.push(table);
-        relids.push(undefined);
-        signatures.push(signature);
-      }
+  for (const [relid, schema, name, server, owner, options, grants, signature, tables] of rows) {
+    const parsed = parseOptions(parseTextArray(options));
+    if (tables === null) {
+      foreignTables.push({ schema, name, server, owner, options: parsed, grants });
+      relids.push(relid);
+      signatures.push(signature);
       continue;
     }
-    const read = toForeignTables(part);
-    foreignTables.push(...read.foreignTables);
-    relids.push(...read.relids);
-    signatures.push(...read.signatures);
+    const remoteSchema = parsed.schema_name as string;
+    for (const [tableRelid, tableName, tableSignature] of tables) {
+      const tableOptions = { schema_name: remoteSchema, table_name: tableName };
+      foreignTables.push({ schema, name: tableName, server, owner, options: tableOptions, grants: grants.map((grant) => ({ ...grant })) });
+      relids.push(tableRelid);
+      signatures.push(tableSignature);
+    }
   }
   return { foreignTables, relids, signatures };
-}
-
-interface SynthesizedTable {
-  table: ForeignTableSummary;
-  signature: LocalTableSignature;
-}
-
-/**
- * The tables a link's row stands for, or null when it does not prove them: the expected tables'
- * digest and number are the row's, and each, with the row's server, owner, privileges and remote
- * schema (which the query proved every table of the link shares) and its own name as `table_name`, is
- * a table the planner keeps as it is.
- */
-function linkTablesOf(
-  row: DigestOrTableRow,
-  count: number,
-  expected: ExpectedLinkTables | null,
-  needed: (table: ForeignTableSummary, signature: LocalTableSignature) => boolean,
-): SynthesizedTable[] | null {
-  const [, schema, , server, owner, options, grants, digest] = row;
-  if (!expected || expected.tables.length !== count || expected.digest !== digest) return null;
-  const remoteSchema = parseOptions(parseTextArray(options)).schema_name;
-  if (remoteSchema === undefined) return null;
-  const tables: SynthesizedTable[] = [];
-  for (const { name, signature } of expected.tables) {
-    const table: ForeignTableSummary = {
-      schema,
-      name,
-      server,
-      owner,
-      options: { schema_name: remoteSchema, table_name: name },
-      grants: grants.map((grant) => ({ ...grant })),
-    };
-    if (needed(table, signature)) return null;
-    tables.push({ table, signature });
-  }
-  return tables;
 }
 
 function toEnvironment(row: Row): LocalEnvironment {

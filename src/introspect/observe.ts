@@ -6,8 +6,7 @@ import { messageOf } from '../errors.js';
 import { wrapperForUrl } from '../wrappers/index.js';
 import type { ConnectionTarget } from '../wrappers/types.js';
 import { describeTarget } from '../wrappers/url.js';
-import { type ColumnsNeeded, introspectLinks, introspectLocal, type LinkTablesExpected } from './introspect-local.js';
-import type { ExpectedLinkTables } from './link-digest.js';
+import { type ColumnsNeeded, introspectLinks, introspectLocal } from './introspect-local.js';
 import { IDENTITY_QUERY } from './local-queries.js';
 import { readRemoteSchemas } from './remote/index.js';
 import { collectNeeds } from './remote-needs.js';
@@ -27,16 +26,9 @@ export type ProvenUnchanged = (
   resolved: ResolvedNeeds,
 ) => boolean;
 
-/**
- * The foreign tables a link makes of its remote when nothing needs changing (link-digest.ts), or null
- * when that cannot be known here; the planner knows (plan/unchanged-tables.ts).
- */
-export type ExpectedTablesOf = (link: DesiredLink, remote: RemoteSchema | undefined, resolved: ResolvedNeeds) => ExpectedLinkTables | null;
-
-/** What the planner tells introspection: its proof rules, and whether it adopts (--adopt). */
+/** What the planner tells introspection: its proof rule, and whether it adopts (--adopt). */
 export interface PlannerRules {
   provenUnchanged: ProvenUnchanged;
-  expectedLinkTables: ExpectedTablesOf;
   adopt?: boolean;
   /** --link: the planner changes no link outside these, so nothing else is walked for dependents. */
   target?: readonly string[];
@@ -112,7 +104,7 @@ export async function observeDatabase(
   database: DesiredDatabase,
   client: pg.Client,
   remoteSchemas: Promise<Record<string, RemoteSchema>>,
-  { provenUnchanged, expectedLinkTables, adopt, target }: PlannerRules,
+  { provenUnchanged, adopt, target }: PlannerRules,
 ): Promise<ObservedDatabase> {
   // Links of one remote schema share one read: walk each schema's columns once, not once per link.
   const remoteNeeds = remoteSchemas.then((schemas) => collectNeeds([...new Set(Object.values(schemas))]));
@@ -128,16 +120,8 @@ export async function observeDatabase(
     };
     return needed;
   });
-  const linkTables = remoteSchemas.then((schemas) => {
-    const byName = new Map(database.links.map((link) => [link.name, link]));
-    const expected: LinkTablesExpected = (name, resolved) => {
-      const link = byName.get(name);
-      return link === undefined ? null : expectedLinkTables(link, schemas[link.name], resolved);
-    };
-    return expected;
-  });
   const [catalog, schemas] = await Promise.all([
-    introspectLocal(client, { roles, links, remoteNeeds, columnsNeeded, linkTables, adopt, target }),
+    introspectLocal(client, { roles, links, remoteNeeds, columnsNeeded, adopt, target }),
     remoteSchemas,
   ]);
   return { alias: database.alias, local: { ok: true, catalog }, remotes: schemas };

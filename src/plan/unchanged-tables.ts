@@ -5,7 +5,6 @@
  * local database resolved the remote's types and collations.
  */
 import type { DesiredLink, ImportOptions } from '../config/types.js';
-import { compareBytewise, type ExpectedLinkTables, linkDigestOf, type SignedTable } from '../introspect/link-digest.js';
 import { formatQualified, typeKey } from '../introspect/remote-needs.js';
 import { type LocalTableSignature, type SignatureRecord, signatureOf } from '../introspect/table-signature.js';
 import type { ForeignTableSummary, RemoteSchema, RemoteTable, ResolvedNeeds } from '../introspect/types.js';
@@ -115,60 +114,4 @@ function remoteTableIndex(remote: RemoteSchema & { ok: true }): Map<string, Remo
     indexes.set(remote, index);
   }
   return index;
-}
-
-const expectedLinks = new WeakMap<ResolvedNeeds, WeakMap<RemoteSchema, Map<string, ExpectedLinkTables | null>>>();
-
-/**
- * The foreign tables link `link` makes of its remote, when every one of them has a known signature
- * (link-digest.ts): the tables its filter selects, in bytewise name order. null when the remote was not
- * read, is not PostgreSQL, or a table's signature cannot be known here. Once per remote read, filter and
- * import options: many links share them.
- */
-export function expectedLinkTables(
-  link: Pick<DesiredLink, 'remote' | 'importOptions' | 'tables' | 'exclude'>,
-  remote: RemoteSchema | undefined,
-  resolved: ResolvedNeeds,
-): ExpectedLinkTables | null {
-  if (!remote?.ok || !readsPostgres(link)) return null;
-  let byRemote = expectedLinks.get(resolved);
-  if (!byRemote) {
-    byRemote = new WeakMap();
-    expectedLinks.set(resolved, byRemote);
-  }
-  let byLink = byRemote.get(remote);
-  if (!byLink) {
-    byLink = new Map();
-    byRemote.set(remote, byLink);
-  }
-  const o = link.importOptions;
-  const key = JSON.stringify([
-    link.tables ?? null,
-    link.exclude,
-    o.import_collate,
-    o.import_default,
-    o.import_generated,
-    o.import_not_null,
-  ]);
-  let expected = byLink.get(key);
-  if (expected === undefined) {
-    expected = computeExpectedLinkTables(link, remote, resolved);
-    byLink.set(key, expected);
-  }
-  return expected;
-}
-
-function computeExpectedLinkTables(
-  link: Pick<DesiredLink, 'importOptions' | 'tables' | 'exclude'>,
-  remote: RemoteSchema & { ok: true },
-  resolved: ResolvedNeeds,
-): ExpectedLinkTables | null {
-  const tables: SignedTable[] = [];
-  for (const table of remote.tables.filter(tableFilter(link))) {
-    const signature = cachedExpectedSignature(table, link.importOptions, resolved);
-    if (signature === null) return null;
-    tables.push({ name: table.name, signature });
-  }
-  tables.sort((a, b) => compareBytewise(a.name, b.name));
-  return { tables, digest: linkDigestOf(tables) };
 }
