@@ -14,7 +14,11 @@
  *   --seed N --seeds K    as above                      --tables N   tables per seed (default 4)
  *   --columns N           columns per table (default 16)  --rows N    random rows per table (default 12)
  * A failure prints its seed; `npm run fuzz -- --mysql --seed N` replays it.
+ *
+ * npm run fuzz -- --properties: the signature properties (test/unit/table-signature.test.ts) ten times
+ * longer than in `npm test` (DATALINKS_PROPERTY_SCALE=10); fast-check prints the seed of a failure.
  */
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -37,6 +41,7 @@ const { values } = parseArgs({
     tables: { type: 'string', default: '4' },
     columns: { type: 'string', default: '16' },
     rows: { type: 'string', default: '12' },
+    properties: { type: 'boolean', default: false },
   },
 });
 const firstSeed = values.seed !== undefined ? Number(values.seed) : Date.now() % 100_000;
@@ -48,6 +53,13 @@ if (![firstSeed, seeds, steps].every(Number.isInteger) || !['default', 'odd', 'b
 }
 
 if (values.mysql) process.exit(await fuzzMysqlValues());
+if (values.properties) {
+  const run = spawnSync('npx', ['vitest', 'run', '--project', 'unit', 'test/unit/table-signature.test.ts'], {
+    stdio: 'inherit',
+    env: { ...process.env, DATALINKS_PROPERTY_SCALE: '10' },
+  });
+  process.exit(run.status ?? 1);
+}
 
 const external = process.env.DATALINKS_TEST_DATABASE_URL;
 const server = external ? null : await startEmbeddedServer();

@@ -782,6 +782,7 @@ export function diffOptions(current: Record<string, string>, desired: Record<str
   return changes;
 }
 
+/** Option names in code unit order: they are ASCII, and localeCompare's first call costs ICU's set-up (~8 ms a plan). */
 function sortKeys(record: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

@@ -240,6 +240,13 @@ function plannerSeesNoChange(remote: RemoteColumn[], local: LocalRawColumn[], op
   return planForeignTable(desired.tables[0] as never, observedTable(local), []).kind === 'same';
 }
 
+/**
+ * Runs per property in `npm test`; `npm run fuzz -- --properties` runs them ten times longer
+ * (DATALINKS_PROPERTY_SCALE=10). Each `npm test` draws new columns, so the short runs add up.
+ */
+const SCALE = Number(process.env.DATALINKS_PROPERTY_SCALE ?? 1);
+const RUNS = { matching: 400 * SCALE, changes: 1000 * SCALE };
+
 describe('column signatures', () => {
   it('match for the foreign table datalinks creates, whatever the columns and import options', () => {
     fc.assert(
@@ -248,7 +255,7 @@ describe('column signatures', () => {
         expect(plannerSeesNoChange(remote, local, options)).toBe(true);
         expect(signaturesMatch(options, remote, local)).toBe(true);
       }),
-      { numRuns: 2000 },
+      { numRuns: RUNS.matching },
     );
   });
 
@@ -270,9 +277,9 @@ describe('column signatures', () => {
             expect({ other, same: plannerSeesNoChange(remote, local, other) }).toEqual({ other, same: true });
         }
       }),
-      { numRuns: 5000 },
+      { numRuns: RUNS.changes },
     );
-    expect(changes).toBeGreaterThan(1000);
+    expect(changes).toBeGreaterThan(RUNS.changes / 5);
   });
 
   it('change when the remote changes a column, for every import option that shows it', () => {
@@ -292,7 +299,7 @@ describe('column signatures', () => {
             expect({ other, same: plannerSeesNoChange(changed, local, other) }).toEqual({ other, same: true });
         }
       }),
-      { numRuns: 5000 },
+      { numRuns: RUNS.changes },
     );
   });
 });
