@@ -36,7 +36,31 @@ export interface DesiredTables {
  * materialized views, foreign tables and partitioned parents; partitions only when listed by name.
  * Types and collations are the local catalog's (`resolved`), never text from the remote.
  */
-export function desiredForeignTables(link: DesiredLink, remoteTables: readonly RemoteTable[], resolved: ResolvedNeeds): DesiredTables {
+export function desiredForeignTables(link: DesiredLink, remoteTables: readonly RemoteTable[], resolved: ResolvedNeeds): Readonly<DesiredTables> {
+  let byRemote = desiredCache.get(resolved);
+  if (!byRemote) {
+    byRemote = new WeakMap();
+    desiredCache.set(resolved, byRemote);
+  }
+  let byLink = byRemote.get(remoteTables);
+  if (!byLink) {
+    byLink = new Map();
+    byRemote.set(remoteTables, byLink);
+  }
+  const key = JSON.stringify([link.tables, link.exclude, link.remote.schema, link.importOptions]);
+  let desired = byLink.get(key);
+  if (!desired) {
+    desired = computeDesiredForeignTables(link, remoteTables, resolved);
+    byLink.set(key, desired);
+  }
+  return desired;
+}
+
+// Many links of a file read one remote schema with the same filter and options (fleets, the bench's 100
+// links): what they should have is computed once per local catalog and remote read, and is read-only.
+const desiredCache = new WeakMap<ResolvedNeeds, WeakMap<readonly RemoteTable[], Map<string, DesiredTables>>>();
+
+function computeDesiredForeignTables(link: DesiredLink, remoteTables: readonly RemoteTable[], resolved: ResolvedNeeds): DesiredTables {
   const build = tableBuilder(link.importOptions, resolved);
   const selected = remoteTables.filter(tableFilter(link));
   const found = new Set(remoteTables.map((table) => table.name));

@@ -747,6 +747,8 @@ function grantsFor(
   };
   for (const role of roles) for (const table of fresh) add(toGrant, role, wanted, table);
   for (const table of kept) {
+    // (Nothing to grant or revoke: the common case of a link without grant_to, at every one of its tables.)
+    if (roles.length === 0 && table.grants.length === 0) continue;
     const held = new Map<string, Set<string>>();
     for (const grant of table.grants) {
       if (grant.grantee === table.owner) continue;
