@@ -36,7 +36,11 @@ export interface DesiredTables {
  * materialized views, foreign tables and partitioned parents; partitions only when listed by name.
  * Types and collations are the local catalog's (`resolved`), never text from the remote.
  */
-export function desiredForeignTables(link: DesiredLink, remoteTables: readonly RemoteTable[], resolved: ResolvedNeeds): Readonly<DesiredTables> {
+export function desiredForeignTables(
+  link: DesiredLink,
+  remoteTables: readonly RemoteTable[],
+  resolved: ResolvedNeeds,
+): Readonly<DesiredTables> {
   let byRemote = desiredCache.get(resolved);
   if (!byRemote) {
     byRemote = new WeakMap();
