@@ -169,8 +169,9 @@ links AS (
     FROM tables t
    WHERE t.schema = ANY($1::text[])
    GROUP BY t.schema
-  HAVING pg_catalog.bool_and(t.server = t.schema AND pg_catalog.cardinality(t.options) = 2
-                             AND pg_catalog.starts_with(t.options[1], 'schema_name=') AND t.options[2] = 'table_name=' || t.name)
+  HAVING pg_catalog.bool_and(coalesce(t.server = t.schema AND pg_catalog.cardinality(t.options) = 2
+                                      AND pg_catalog.starts_with(t.options[1], 'schema_name=') AND t.options[2] = 'table_name=' || t.name,
+                                      false))
      AND pg_catalog.count(DISTINCT ROW(t.owner_oid, t.acl::text, t.options[1])) = 1
 )
 SELECT t.relid, t.schema, t.name, t.server,

@@ -126,6 +126,7 @@ describe('the foreign tables of a link whose tables are all alike, read as one r
         packed: false,
         undo: `ALTER FOREIGN TABLE billing."é" OPTIONS (DROP use_remote_estimate)`,
       },
+      { sql: `ALTER FOREIGN TABLE billing."{}" OPTIONS (DROP schema_name, DROP table_name)`, packed: false },
       {
         sql: `CREATE FOREIGN TABLE billing.gone (id integer) SERVER billing OPTIONS (schema_name 'public', table_name 'gone')`,
         packed: true,

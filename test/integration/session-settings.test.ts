@@ -1,7 +1,9 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { withConnection } from '../../src/db/connect.js';
+import { parsePostgresUrl } from '../../src/wrappers/postgres/parse-url.js';
 import { oneLinkConfig, runCli, writeConfig } from '../support/cli.js';
-import { createLinkedPair, type TestDatabase, withClient } from '../support/databases.js';
+import { createDatabase, createLinkedPair, type TestDatabase, withClient } from '../support/databases.js';
 
 /** Each column's default (or generation expression) as a session pinned like postgres_fdw's reads it. */
 async function expressions(database: TestDatabase, table: string): Promise<Record<string, string | null>> {
@@ -69,5 +71,23 @@ describe('session settings', () => {
     const plan = await runCli(['plan', '--detailed-exitcode', '-c', file], env);
     expect(plan.stdout).toContain('No changes.');
     expect(plan.code).toBe(0);
+  });
+
+  it('runs without JIT, whatever the database or role starts its sessions with', async () => {
+    // On a server built with LLVM (Debian's PostgreSQL), JIT-compiling the catalog queries made a plan 5x slower.
+    const database = await createDatabase('jit');
+    await database.query(
+      `ALTER DATABASE ${pg.escapeIdentifier(database.name)} SET jit = on;
+       ALTER DATABASE ${pg.escapeIdentifier(database.name)} SET jit_above_cost = 0`,
+    );
+    const parsed = parsePostgresUrl(database.url);
+    if (!parsed.ok) throw new Error(parsed.message);
+    const settings = await withConnection(parsed.target, { connectTimeoutMs: 10_000 }, async (client) => {
+      const { rows } = await client.query(
+        `SELECT pg_catalog.current_setting('jit') AS jit, pg_catalog.current_setting('jit_above_cost') AS cost`,
+      );
+      return rows[0];
+    });
+    expect(settings).toEqual({ jit: 'off', cost: '0' });
   });
 });
