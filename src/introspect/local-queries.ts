@@ -6,7 +6,7 @@
  */
 import { literal } from '../sql/quote.js';
 import { EXTENSION_SCHEMA, WRAPPERS } from '../wrappers/index.js';
-import { EMPTY_SIGNATURE, LOCAL_SIGNATURES } from './table-signature.js';
+import { EMPTY_SIGNATURE, localSignatureOf } from './table-signature.js';
 import { CATALOG_SCHEMAS, typeDefinitionSql } from './type-definitions.js';
 
 /** Tells two connections to one database apart from two databases: server start time, port, database oid. */
@@ -161,7 +161,7 @@ WITH tables AS MATERIALIZED (
   SELECT c.oid AS relid, n.nspname::text AS schema, c.relname::text AS name, s.srvname::text AS server,
          c.relowner AS owner_oid, c.relacl AS acl, ft.ftoptions AS options,
          coalesce(sig.sig, ${EMPTY_SIGNATURE}) AS sig${FOREIGN_TABLES_FROM}
-    LEFT JOIN ${LOCAL_SIGNATURES} ON sig.sig_relid = c.oid
+    LEFT JOIN ${localSignatureOf('c.oid')} ON true
 ),
 links AS (
   SELECT t.schema, pg_catalog.min(t.relid) AS sample,

@@ -1,5 +1,5 @@
 /**
- * The SQL of LOCAL_SIGNATURES (src/introspect/table-signature.ts), written again in TypeScript over
+ * The SQL of localSignatureOf() (src/introspect/table-signature.ts), written again in TypeScript over
  * the same raw catalog values, independently of the planner's own encoding, so that unit tests can
  * check the signature rule against the planner without a database. An integration test checks that
  * this model and the SQL agree on real tables.
@@ -43,7 +43,7 @@ function record(...fields: Field[]): string {
   return `(${fields.map(quote).join(',')})`;
 }
 
-/** The signature LOCAL_SIGNATURES computes for a foreign table with `columns` (in attnum order). */
+/** The signature localSignatureOf() computes for a foreign table with `columns` (in attnum order). */
 export function localSignature(columns: readonly LocalCatalogColumn[]): string {
   const records = columns.map((c) => record(c.name, c.options, c.typeOid, c.typmod, c.notNull, c.collationOid, c.generated, c.default));
   return createHash('sha256').update(records.join(''), 'utf8').digest('hex');
