@@ -111,8 +111,9 @@ taken(nsp, name, kind) AS MATERIALIZED (
   SELECT t.typnamespace, t.typname::text, 'type:' || t.typtype::text
     FROM pg_catalog.pg_type t
     JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace
-   WHERE tn.nspname = ANY($1::text[]) AND t.typrelid = 0
-     AND NOT (t.typelem <> 0 AND t.oid = (SELECT e.typarray FROM pg_catalog.pg_type e WHERE e.oid = t.typelem))
+    -- (a join, not a subquery per type: each foreign table's row type has an array type in the schema)
+    LEFT JOIN pg_catalog.pg_type e ON e.oid = t.typelem AND e.typarray = t.oid
+   WHERE tn.nspname = ANY($1::text[]) AND t.typrelid = 0 AND e.oid IS NULL
 )
 SELECT n.nspname::text AS name,
        pg_catalog.pg_get_userbyid(n.nspowner)::text AS owner,
