@@ -35,20 +35,27 @@ const SCHEMA_TRUSTED = (n: string) => `NOT EXISTS (
 /** The extension names of the wrappers datalinks knows, as SQL literals: 'postgres_fdw', 'mysql_fdw'. */
 const WRAPPER_EXTENSIONS = WRAPPERS.map((wrapper) => literal(wrapper.fdw));
 
+/**
+ * The server and this session: version, role, database, what each wrapper's extension is here. The
+ * extensions available are read once (pg_available_extensions() reads every control file on each call).
+ */
 export const ENVIRONMENT_QUERY = `
+WITH available AS MATERIALIZED (
+  SELECT a.name::text AS name FROM pg_catalog.pg_available_extensions a WHERE a.name IN (${WRAPPER_EXTENSIONS.join(', ')})
+)
 SELECT pg_catalog.current_setting('server_version_num')::int AS version_num,
        current_user::text AS current_user,
        pg_catalog.current_database()::text AS database,
        ${IDENTITY} AS identity,
        coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = current_user), false) AS is_superuser,
        (SELECT e.extversion FROM pg_catalog.pg_extension e WHERE e.extname = 'postgres_fdw') AS fdw_extension,
-       EXISTS (SELECT 1 FROM pg_catalog.pg_available_extensions a WHERE a.name = 'postgres_fdw') AS fdw_available,
+       EXISTS (SELECT 1 FROM available a WHERE a.name = 'postgres_fdw') AS fdw_available,
        (SELECT pg_catalog.has_foreign_data_wrapper_privilege(w.oid, 'USAGE')
           FROM pg_catalog.pg_foreign_data_wrapper w WHERE w.fdwname = 'postgres_fdw') AS fdw_usage,
        pg_catalog.has_database_privilege(pg_catalog.current_database(), 'CREATE') AS can_create_schema,
        (SELECT pg_catalog.json_object_agg(v.name, pg_catalog.json_build_object(
                  'extension', (SELECT e.extversion FROM pg_catalog.pg_extension e WHERE e.extname = v.name),
-                 'available', EXISTS (SELECT 1 FROM pg_catalog.pg_available_extensions a WHERE a.name = v.name),
+                 'available', EXISTS (SELECT 1 FROM available a WHERE a.name = v.name),
                  'usage', (SELECT pg_catalog.has_foreign_data_wrapper_privilege(w.oid, 'USAGE')
                              FROM pg_catalog.pg_foreign_data_wrapper w WHERE w.fdwname = v.name),
                  'schema', (SELECT n.nspname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
