@@ -7,6 +7,7 @@ import { ident } from '../sql/quote.js';
 import { scanExpression } from '../sql/scan-expression.js';
 import { postgresWrapper } from '../wrappers/postgres/wrapper.js';
 import type { Wrapper } from '../wrappers/types.js';
+import { type CatalogCache, cachedFor } from './catalog-cache.js';
 import type { ColumnDiff, ColumnProblemCode, ColumnSpec, ColumnStep, ForeignTableSpec, PlanProblem, TableChangeReason } from './types.js';
 
 type WithoutLinkValues<P> = P extends unknown ? Omit<P, 'link' | 'filter' | 'wrapper'> : never;
@@ -41,28 +42,11 @@ export function desiredForeignTables(
   remoteTables: readonly RemoteTable[],
   resolved: ResolvedNeeds,
 ): Readonly<DesiredTables> {
-  let byRemote = desiredCache.get(resolved);
-  if (!byRemote) {
-    byRemote = new WeakMap();
-    desiredCache.set(resolved, byRemote);
-  }
-  let byLink = byRemote.get(remoteTables);
-  if (!byLink) {
-    byLink = new Map();
-    byRemote.set(remoteTables, byLink);
-  }
   const key = JSON.stringify([link.tables, link.exclude, link.remote.schema, link.importOptions]);
-  let desired = byLink.get(key);
-  if (!desired) {
-    desired = computeDesiredForeignTables(link, remoteTables, resolved);
-    byLink.set(key, desired);
-  }
-  return desired;
+  return cachedFor(desiredCache, resolved, remoteTables, key, () => computeDesiredForeignTables(link, remoteTables, resolved));
 }
 
-// Many links of a file read one remote schema with the same filter and options (fleets, the bench's 100
-// links): what they should have is computed once per local catalog and remote read, and is read-only.
-const desiredCache = new WeakMap<ResolvedNeeds, WeakMap<readonly RemoteTable[], Map<string, DesiredTables>>>();
+const desiredCache: CatalogCache<readonly RemoteTable[], DesiredTables> = new WeakMap();
 
 function computeDesiredForeignTables(link: DesiredLink, remoteTables: readonly RemoteTable[], resolved: ResolvedNeeds): DesiredTables {
   const build = tableBuilder(link.importOptions, resolved);
@@ -119,39 +103,22 @@ export function builtColumns(options: ImportOptions, resolved: ResolvedNeeds, ta
   return tableBuilder(options, resolved)(table);
 }
 
-// Many links often read the same remote with the same options: their column specs are equal and
-// read-only, so they are built once per local catalog, remote table and import options, not per link.
-// Safe in the pure planner: the weak keys are never changed after introspection and free the entries with them.
-const builtCache = new WeakMap<ResolvedNeeds, WeakMap<RemoteTable, Map<string, BuiltColumns>>>();
+// Column specs are equal for every link that reads a remote table with the same options, and read-only.
+const builtCache: CatalogCache<RemoteTable, BuiltColumns> = new WeakMap();
 
 function tableBuilder(options: ImportOptions, resolved: ResolvedNeeds): (table: RemoteTable) => BuiltColumns {
   const key = JSON.stringify(options);
-  let byTable = builtCache.get(resolved);
-  if (!byTable) {
-    byTable = new WeakMap();
-    builtCache.set(resolved, byTable);
-  }
-  const cache = byTable;
   const missing = new Set(resolved.missing);
-  return (table) => {
-    let byOptions = cache.get(table);
-    if (!byOptions) {
-      byOptions = new Map();
-      cache.set(table, byOptions);
-    }
-    let built = byOptions.get(key);
-    if (!built) {
+  return (table) =>
+    cachedFor(builtCache, resolved, table, key, () => {
       const problems: (ColumnProblem | NameProblem)[] = [];
       const columns = table.columns.map((column) => {
         const name = nameProblem(table.name, column.name);
         if (name) problems.push(name);
         return toColumnSpec(column, options, resolved, missing, (p) => problems.push({ table: table.name, column: column.name, ...p }));
       });
-      built = { columns, problems };
-      byOptions.set(key, built);
-    }
-    return built;
-  };
+      return { columns, problems };
+    });
 }
 
 /** A column problem before the table and column are added. */

@@ -9,6 +9,7 @@ import { formatQualified, typeKey } from '../introspect/remote-needs.js';
 import { type LocalTableSignature, type SignatureRecord, signatureOf } from '../introspect/table-signature.js';
 import type { ForeignTableSummary, RemoteSchema, RemoteTable, ResolvedNeeds } from '../introspect/types.js';
 import { wrapperOf } from '../wrappers/index.js';
+import { type CatalogCache, cachedFor } from './catalog-cache.js';
 import { builtColumns, tableFilter } from './foreign-tables.js';
 
 /**
@@ -42,7 +43,7 @@ export function expectedSignature(table: RemoteTable, options: ImportOptions, re
 }
 
 const optionKeys = new WeakMap<ImportOptions, string>();
-const expected = new WeakMap<ResolvedNeeds, Map<string, WeakMap<RemoteTable, LocalTableSignature | null>>>();
+const expected: CatalogCache<RemoteTable, LocalTableSignature | null> = new WeakMap();
 
 /** expectedSignature(), once per local catalog, import options and remote table (many links share a remote). */
 function cachedExpectedSignature(table: RemoteTable, options: ImportOptions, resolved: ResolvedNeeds): LocalTableSignature | null {
@@ -51,22 +52,7 @@ function cachedExpectedSignature(table: RemoteTable, options: ImportOptions, res
     key = JSON.stringify([options.import_collate, options.import_default, options.import_generated, options.import_not_null]);
     optionKeys.set(options, key);
   }
-  let byOptions = expected.get(resolved);
-  if (!byOptions) {
-    byOptions = new Map();
-    expected.set(resolved, byOptions);
-  }
-  let byTable = byOptions.get(key);
-  if (!byTable) {
-    byTable = new WeakMap();
-    byOptions.set(key, byTable);
-  }
-  let signature = byTable.get(table);
-  if (signature === undefined) {
-    signature = expectedSignature(table, options, resolved);
-    byTable.set(table, signature);
-  }
-  return signature;
+  return cachedFor(expected, resolved, table, key, () => expectedSignature(table, options, resolved));
 }
 
 /**
