@@ -71,12 +71,12 @@ export async function introspectLocal(
 ): Promise<LocalCatalog> {
   // One connection runs one query at a time (pg deprecates queueing them).
   const basics = await readBasics(client, input.links);
-  const tableRows = await client.query<PackedTableRow>({
+  const tableRows = await client.query<ForeignTableRow>({
     text: FOREIGN_TABLES_WITH_SIGNATURES_QUERY,
     values: [input.links],
     rowMode: 'array',
   });
-  const { foreignTables, relids, signatures } = unpackForeignTables(tableRows.rows);
+  const { foreignTables, relids, signatures } = toForeignTables(tableRows.rows);
   const roles = await client.query(EXISTING_ROLES_QUERY, [input.roles]);
   const resolved = await resolveNeeds(client, await input.remoteNeeds);
   const needed = input.columnsNeeded ? await input.columnsNeeded : () => true;
@@ -200,7 +200,10 @@ function toTaken(value: unknown): TakenName[] {
   });
 }
 
-/** FOREIGN_TABLES_QUERY's columns, in order (and the signature of FOREIGN_TABLES_WITH_SIGNATURES_QUERY). */
+/**
+ * FOREIGN_TABLES_QUERY's columns, in order; FOREIGN_TABLES_WITH_SIGNATURES_QUERY adds the signature and,
+ * on the row of a link whose tables are all alike, `tables`.
+ */
 type ForeignTableRow = [
   relid: number,
   schema: string,
@@ -210,57 +213,33 @@ type ForeignTableRow = [
   options: string,
   grants: Grant[],
   signature?: string,
+  tables?: [relid: number, name: string, signature: string][] | null,
 ];
 
 /**
  * The foreign tables of FOREIGN_TABLES(_WITH_SIGNATURES)_QUERY's rows, read as arrays (at 10,000
- * foreign tables, pg's row objects show), and each one's oid and signature, in the same order.
+ * foreign tables, pg's row objects show), in their order, and each one's oid and signature. A link's
+ * row is each of its tables: the row's server, owner and privileges, the table's own oid, name and
+ * signature, and the options the query proved it has: the row's `schema_name`, its own `table_name`.
  */
 function toForeignTables(rows: ForeignTableRow[]): {
   foreignTables: ForeignTableSummary[];
   relids: number[];
   signatures: (LocalTableSignature | undefined)[];
 } {
-  return {
-    foreignTables: rows.map(
-      ([, schema, name, server, owner, options, grants]): ForeignTableSummary => ({
-        schema,
-        name,
-        server,
-        owner,
-        options: parseOptions(parseTextArray(options)),
-        grants,
-      }),
-    ),
-    relids: rows.map((row) => row[0]),
-    signatures: rows.map((row) => row[7]),
-  };
-}
-
-/** FOREIGN_TABLES_WITH_SIGNATURES_QUERY's columns: a table's, and for a link of tables all alike, `tables`. */
-type PackedTableRow = [...ForeignTableRow, tables: [relid: number, name: string, signature: string][] | null];
-
-/**
- * The foreign tables of FOREIGN_TABLES_WITH_SIGNATURES_QUERY's rows, in their order, and each one's
- * oid and signature: a link's row is each of its tables, with the row's server, owner and privileges,
- * its own oid, name and signature, and the options the query proved it has: the row's `schema_name`
- * and its own name as `table_name`.
- */
-function unpackForeignTables(rows: PackedTableRow[]): ReturnType<typeof toForeignTables> {
   const foreignTables: ForeignTableSummary[] = [];
   const relids: number[] = [];
   const signatures: (LocalTableSignature | undefined)[] = [];
   for (const [relid, schema, name, server, owner, options, grants, signature, tables] of rows) {
     const parsed = parseOptions(parseTextArray(options));
-    if (tables === null) {
+    if (!tables) {
       foreignTables.push({ schema, name, server, owner, options: parsed, grants });
       relids.push(relid);
       signatures.push(signature);
       continue;
     }
-    const remoteSchema = parsed.schema_name as string;
     for (const [tableRelid, tableName, tableSignature] of tables) {
-      const tableOptions = { schema_name: remoteSchema, table_name: tableName };
+      const tableOptions = { schema_name: parsed.schema_name as string, table_name: tableName };
       foreignTables.push({ schema, name: tableName, server, owner, options: tableOptions, grants: grants.map((grant) => ({ ...grant })) });
       relids.push(tableRelid);
       signatures.push(tableSignature);

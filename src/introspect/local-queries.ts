@@ -173,7 +173,7 @@ WITH tables AS MATERIALIZED (
 ),
 links AS (
   SELECT t.schema, pg_catalog.min(t.relid) AS sample,
-         pg_catalog.json_agg(pg_catalog.json_build_array(t.relid::pg_catalog.int8, t.name, t.sig) ORDER BY t.name COLLATE "C") AS tables
+         pg_catalog.json_agg(pg_catalog.json_build_array(t.relid::pg_catalog.int8, t.name, t.sig) ORDER BY t.name COLLATE pg_catalog."C") AS tables
     FROM tables t
    WHERE t.schema = ANY($1::text[])
    GROUP BY t.schema
@@ -191,7 +191,7 @@ SELECT t.relid, t.schema, t.name, t.server,
   FROM tables t
   LEFT JOIN links l ON l.schema = t.schema
  WHERE l.schema IS NULL OR t.relid = l.sample
- ORDER BY t.schema COLLATE "C", t.name COLLATE "C"`;
+ ORDER BY t.schema COLLATE pg_catalog."C", t.name COLLATE pg_catalog."C"`;
 
 /**
  * Columns of the given foreign tables ($1: their oids), flat: one row a column beats a JSON array a
