@@ -40,6 +40,7 @@ const SETTING_REFUSED: ReadonlySet<string> = new Set([
  * jit = off: datalinks' catalog queries are short, but their cost estimates pass jit_above_cost, and a
  *   server built with LLVM (Debian's and Ubuntu's packages, many managed services) then compiles them
  *   first: a plan of 10 links took 1.1 s instead of 0.22 s on Debian's PostgreSQL 15, all of it JIT.
+ *   Only where the setting exists: it is speed, not safety, and never a reason to refuse a server.
  * client_encoding = UTF8: pg writes and reads UTF-8, and a database's SJIS or GBK would read the bytes
  * of a quoted name differently than datalinks' quoting meant them (this statement itself is ASCII, and
  * its answer is sent after the setting took effect).
@@ -75,7 +76,7 @@ SELECT pg_catalog.set_config('client_encoding', 'UTF8', false),
                                   THEN '3' ELSE '2' END, false),
        pg_catalog.set_config('bytea_output', 'hex', false),
        pg_catalog.set_config('standard_conforming_strings', 'on', false),
-       pg_catalog.set_config('jit', 'off', false),
+       CASE WHEN pg_catalog.current_setting('jit', true) IS NOT NULL THEN pg_catalog.set_config('jit', 'off', false) END,
        pg_catalog.set_config('statement_timeout', $1, false),
        session_user AS session_user,
        pg_catalog.current_database() AS database`;
