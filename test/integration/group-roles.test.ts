@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { oneLinkConfig, runCli, writeConfig } from '../support/cli.js';
-import { adminQuery, createLinkedPair, createRole, urlFor, withClient } from '../support/databases.js';
+import { adminQuery, createGroupRole, createLinkedPair, createRole, urlFor, withClient } from '../support/databases.js';
 
 describe('grant_to a group role', () => {
   it('plan notes a role that cannot log in; its members read through the link after SET ROLE, or when listed themselves', async () => {
@@ -9,7 +9,7 @@ describe('grant_to a group role', () => {
     await remote.query('CREATE TABLE invoices (id integer); INSERT INTO invoices VALUES (1)');
     const member = await createRole('member');
     const group = `${member.name}_group`;
-    await adminQuery(`CREATE ROLE ${pg.escapeIdentifier(group)} NOLOGIN`);
+    await createGroupRole(group);
     await adminQuery(`GRANT ${pg.escapeIdentifier(group)} TO ${pg.escapeIdentifier(member.name)}`);
     const env = { LOCAL_URL: local.url, BILLING_URL: remote.url };
     const config = writeConfig(oneLinkConfig(`        grant_to: [${group}]\n`));

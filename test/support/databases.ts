@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, inject } from 'vitest';
+import { inject } from 'vitest';
 import { withPlainClient } from '../../src/db/plain-client.js';
+import { onFileEnd } from './file-end.js';
 
 export interface TestDatabase {
   name: string;
@@ -84,6 +85,12 @@ export async function createLinkedPair(): Promise<{ local: TestDatabase; remote:
   return { local, remote };
 }
 
+/** A role a test made itself (a group role, say), dropped with the file's other roles. */
+export async function createGroupRole(name: string): Promise<void> {
+  await adminQuery(`CREATE ROLE ${pg.escapeIdentifier(name)} NOLOGIN`);
+  createdRoles.push(name);
+}
+
 /** A login role with a password, unique to this test run. */
 export async function createRole(
   label: string,
@@ -95,11 +102,14 @@ export async function createRole(
   return { name, password };
 }
 
-afterAll(async () => {
+onFileEnd(async () => {
   for (const name of created.splice(0)) {
     await adminQuery(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
   }
   for (const role of createdRoles.splice(0)) {
+    // DROP OWNED also revokes what the role was granted on shared objects (a parameter's SET, say),
+    // which would otherwise keep DROP ROLE from dropping it.
+    await adminQuery(`DROP OWNED BY ${pg.escapeIdentifier(role)}`).catch(() => undefined);
     await adminQuery(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(role)}`).catch(() => undefined);
   }
   await adminPool?.end();

@@ -1,0 +1,3 @@
+import { registerFileEndHook } from './file-end.js';
+
+registerFileEndHook();
