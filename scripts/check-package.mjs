@@ -60,7 +60,10 @@ try {
   const examples = readdirSync(join(root, 'examples')).map((name) => `examples/${name}`);
   check('the tarball has the bundle, the bin, the schemas, the example file, every file of examples/, README and LICENSE', [
     'bin/datalinks.js',
-    'dist/cli/main.js',
+    'dist/cli/main.cjs',
+    'dist/cli/main.cjs.cache',
+    'dist/cli/quick.cjs.cache',
+    'dist/cli/terminal.js',
     'schemas/datalinks.schema.json',
     'datalinks.example.yaml',
     ...examples,
@@ -105,14 +108,17 @@ try {
   });
   check('npx datalinks validate accepts the installed datalinks.example.yaml', example.code === 0 && example.stdout.includes('is valid'), example.all);
 
-  // The quick commands load from the code cache the build made (bin/load-quick.cjs): it must ship, and
-  // this Node (the one that packed it) must accept it from where npm installed it.
-  const quickLoader = join(app, 'node_modules', 'datalinks', 'bin', 'load-quick.cjs');
-  const cacheUsed = spawnSync(process.execPath, ['-e', `process.stdout.write(String(require(${JSON.stringify(quickLoader)}).compileQuick().cacheUsed))`], {
-    env: userEnv(),
-    encoding: 'utf8',
-  });
-  check('the installed quick commands load from their code cache', cacheUsed.stdout === 'true', cacheUsed.stdout + cacheUsed.stderr);
+  // The bundles load from the code caches the build made (bin/load-bundle.cjs): they must ship, and this
+  // Node (the one that packed them) must accept them from where npm installed them.
+  const loader = join(app, 'node_modules', 'datalinks', 'bin', 'load-bundle.cjs');
+  for (const bundle of ['quick.cjs', 'main.cjs']) {
+    const used = spawnSync(
+      process.execPath,
+      ['-e', `process.stdout.write(String(require(${JSON.stringify(loader)}).compileBundle(${JSON.stringify(bundle)}).cacheUsed))`],
+      { env: userEnv(), encoding: 'utf8' },
+    );
+    check(`the installed ${bundle} loads from its code cache`, used.stdout === 'true', used.stdout + used.stderr);
+  }
 
   const demo = datalinks(['demo']);
   check(

