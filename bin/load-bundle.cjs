@@ -40,7 +40,6 @@ function compileBundle(name, { useCache = true } = {}) {
   const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
   const bundle = new Module(file, module);
   bundle.filename = file;
-  bundle.paths = Module._nodeModulePaths(dirname(file));
   script.runInThisContext().call(bundle.exports, bundle.exports, Module.createRequire(file), bundle, file, dirname(file));
   bundle.loaded = true;
   return { exports: bundle.exports, script, source, cacheUsed: cachedData !== undefined && !script.cachedDataRejected };
