@@ -1,10 +1,11 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { oneLinkConfig, writeConfig } from '../support/cli.js';
+import { runInTerminal } from '../support/cli-process.js';
 import { createLinkedPair } from '../support/databases.js';
 
 // The built CLI (npm test builds it first): `--version` and `validate` load dist/cli/quick.cjs, every other
@@ -78,26 +79,12 @@ describe('the code caches of the bundles', () => {
   });
 });
 
-/** The built CLI in a pseudo-terminal made by script(1): stdout is a terminal, so the Ink UI loads. */
-function runInTerminal(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string }> {
-  const quoted = args.map((arg) => `'${arg.replaceAll("'", `'\\''`)}'`).join(' ');
-  const child = spawn('script', ['-qec', `stty cols 100; node bin/datalinks.js ${quoted}`, '/dev/null'], {
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout: stdout.replaceAll('\r', '') })));
-}
-
 describe('the ES modules the CommonJS bundle imports', () => {
   it('plan in a terminal loads the Ink UI (dist/cli/terminal.js) and shows the plan', async () => {
     const { local, remote } = await createLinkedPair();
     await remote.query('CREATE TABLE invoices (id integer)');
     const config = writeConfig(oneLinkConfig());
-    const plan = await runInTerminal(['plan', '--no-color', '-c', config], { LOCAL_URL: local.url, BILLING_URL: remote.url });
+    const plan = await runInTerminal(['plan', '--no-color', '-c', config], { LOCAL_URL: local.url, BILLING_URL: remote.url }, 100);
     expect(plan.stdout).not.toContain('unexpected error');
     expect(plan.stdout).toContain('+ foreign table billing.invoices (1 column)');
     expect(plan.stdout).toMatch(/Plan: .*1.* to create, 0 to update, 0 to destroy\./);

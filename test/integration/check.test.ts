@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -7,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { closeLinkConnections, probeLinks } from '../../src/check/probe-link.js';
 import { freePort } from '../../src/demo/embedded-server.js';
 import { oneLinkConfig, runCli, writeConfig } from '../support/cli.js';
+import { runInTerminal } from '../support/cli-process.js';
 import { adminQuery, adminUrl, createLinkedPair, createRole, type TestDatabase, urlFor, withClient } from '../support/databases.js';
 
 /** A remote with a table, read by a login role that does not own it (as on a real remote). */
@@ -361,20 +361,6 @@ interface JsonMapping {
   user: string | null;
   state: string;
   failure: { code: string; message: string; hint: string | null } | null;
-}
-
-/** The built CLI in a terminal `columns` wide (a pseudo-terminal made by script(1)), without colour: what a person sees. */
-function runInTerminal(args: string[], env: NodeJS.ProcessEnv, columns: number): Promise<{ code: number | null; stdout: string }> {
-  const quoted = args.map((arg) => `'${arg.replaceAll("'", `'\\''`)}'`).join(' ');
-  const child = spawn('script', ['-qec', `stty cols ${columns}; node bin/datalinks.js ${quoted}`, '/dev/null'], {
-    env: { PATH: process.env.PATH, NO_COLOR: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout: stdout.replaceAll('\r', '') })));
 }
 
 describe('check tells the whole truth', () => {

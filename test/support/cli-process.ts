@@ -50,3 +50,17 @@ export async function waitFor(what: string, condition: () => Promise<boolean> | 
     await sleep(50);
   }
 }
+
+/** The built CLI in a terminal `columns` wide (a pseudo-terminal made by script(1)), without colour: what a person sees. */
+export function runInTerminal(args: string[], env: NodeJS.ProcessEnv, columns: number): Promise<{ code: number | null; stdout: string }> {
+  const quoted = args.map((arg) => `'${arg.replaceAll("'", `'\\''`)}'`).join(' ');
+  const child = spawn('script', ['-qec', `stty cols ${columns}; node bin/datalinks.js ${quoted}`, '/dev/null'], {
+    env: { PATH: process.env.PATH, NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout: stdout.replaceAll('\r', '') })));
+}
