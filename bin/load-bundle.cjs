@@ -4,6 +4,7 @@
 // `validate`'s time beyond Node's own start, and of `plan`'s start-up. A cache begins with the sha256 of
 // the source it was made from and is used only with that same source (V8 itself checks only the
 // length); V8 rejects it under another V8 version or other flags, and the bundle then compiles as usual.
+const { isAscii } = require('node:buffer');
 const { createHash } = require('node:crypto');
 const { readFileSync, writeFileSync } = require('node:fs');
 const Module = require('node:module');
@@ -13,18 +14,18 @@ const vm = require('node:vm');
 const DIST = join(__dirname, '..', 'dist', 'cli');
 const DIGEST_BYTES = 32;
 
-const digestOf = (source) => createHash('sha256').update(source).digest();
+const digestOf = (bytes) => createHash('sha256').update(bytes).digest();
 const cachePath = (file) => `${file}.cache`;
 
-/** The cache's V8 data when it was made from `source`, else undefined (none, stale or unreadable). */
-function cachedDataFor(file, source) {
+/** The cache's V8 data when it was made from the bundle's `bytes`, else undefined (none, stale or unreadable). */
+function cachedDataFor(file, bytes) {
   let cache;
   try {
     cache = readFileSync(cachePath(file));
   } catch {
     return undefined;
   }
-  if (cache.length <= DIGEST_BYTES || !cache.subarray(0, DIGEST_BYTES).equals(digestOf(source))) return undefined;
+  if (cache.length <= DIGEST_BYTES || !cache.subarray(0, DIGEST_BYTES).equals(digestOf(bytes))) return undefined;
   return cache.subarray(DIGEST_BYTES);
 }
 
@@ -35,19 +36,21 @@ function cachedDataFor(file, source) {
  */
 function compileBundle(name, { useCache = true } = {}) {
   const file = join(DIST, name);
-  const source = readFileSync(file, 'utf8');
-  const cachedData = useCache ? cachedDataFor(file, source) : undefined;
+  const bytes = readFileSync(file);
+  // The build writes the bundles in ASCII: read as Latin-1, one byte a character, not decoded as UTF-8.
+  const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
+  const cachedData = useCache ? cachedDataFor(file, bytes) : undefined;
   const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
   const bundle = new Module(file, module);
   bundle.filename = file;
   script.runInThisContext().call(bundle.exports, bundle.exports, Module.createRequire(file), bundle, file, dirname(file));
   bundle.loaded = true;
-  return { exports: bundle.exports, script, source, cacheUsed: cachedData !== undefined && !script.cachedDataRejected };
+  return { exports: bundle.exports, script, bytes, cacheUsed: cachedData !== undefined && !script.cachedDataRejected };
 }
 
-/** Writes the cache of dist/cli/`name` from `script` (compiled from `source`, then run, so that it holds what running compiled). */
-function writeBundleCache(name, script, source) {
-  writeFileSync(cachePath(join(DIST, name)), Buffer.concat([digestOf(source), script.createCachedData()]));
+/** Writes the cache of dist/cli/`name` from `script` (compiled from `bytes`, then run, so that it holds what running compiled). */
+function writeBundleCache(name, script, bytes) {
+  writeFileSync(cachePath(join(DIST, name)), Buffer.concat([digestOf(bytes), script.createCachedData()]));
 }
 
 module.exports = { compileBundle, writeBundleCache };

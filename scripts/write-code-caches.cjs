@@ -9,9 +9,9 @@ const { join } = require('node:path');
 const { compileBundle, writeBundleCache } = require('../bin/load-bundle.cjs');
 
 async function runAll(name, entry, commands) {
-  const { exports, script, source } = compileBundle(name, { useCache: false });
+  const { exports, script, bytes } = compileBundle(name, { useCache: false });
   for (const args of commands) await exports[entry](['node', 'datalinks', ...args]);
-  writeBundleCache(name, script, source);
+  writeBundleCache(name, script, bytes);
 }
 
 async function main() {
