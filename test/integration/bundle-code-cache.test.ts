@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -42,6 +43,10 @@ function copyOfQuickPath(): string {
 }
 
 describe('the code caches of the bundles', () => {
+  it('are of bundles written in ASCII, which Node reads as Latin-1 (README: one byte a character)', () => {
+    for (const bundle of ['quick.cjs', 'main.cjs']) expect(isAscii(readFileSync(join('dist', 'cli', bundle))), bundle).toBe(true);
+  });
+
   it('are made by the build and used under the Node that built them', () => {
     expect(cacheUsed(process.cwd(), 'quick.cjs')).toBe(true);
     expect(cacheUsed(process.cwd(), 'main.cjs')).toBe(true);

@@ -1,4 +1,3 @@
-import { basename } from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
@@ -15,12 +14,12 @@ const PROJECTS = ['mysql', 'integration', 'unit'];
  * the files that took over 10 s on a fresh clone. A file missing here only starts later.
  */
 const LONG_FILES = [
-  'convergence.test.ts',
-  'mysql-exits.test.ts',
-  'exits.test.ts',
-  'check.test.ts',
-  'stalled-peers.test.ts',
-  'secrets-url-forms.test.ts',
+  'test/integration/convergence.test.ts',
+  'test/mysql/mysql-exits.test.ts',
+  'test/integration/exits.test.ts',
+  'test/integration/check.test.ts',
+  'test/integration/stalled-peers.test.ts',
+  'test/integration/secrets-url-forms.test.ts',
 ];
 
 export default class ProjectsInOrder extends BaseSequencer {
@@ -30,7 +29,8 @@ export default class ProjectsInOrder extends BaseSequencer {
       return index === -1 ? PROJECTS.length : index;
     };
     const length = (file: TestSpecification) => {
-      const index = LONG_FILES.indexOf(basename(file.moduleId));
+      // By the path under the project, not the file's name: test/unit has a check.test.ts too.
+      const index = LONG_FILES.findIndex((path) => file.moduleId.replaceAll('\\', '/').endsWith(`/${path}`));
       return index === -1 ? LONG_FILES.length : index;
     };
     // Array.prototype.sort is stable: the base order holds among the rest of a project's files.
